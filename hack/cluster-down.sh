@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Stops everything hack/cluster-up.sh started and removes .cluster/.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+cluster_dir="$repo_root/.cluster"
+if [[ -f "$cluster_dir/envtest/pids" ]]; then
+  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$cluster_dir/envtest/pids"
+fi
+bin_dir="$(control_plane_bin_dir)"
+if [[ -x "$bin_dir/kwokctl" && -d "$cluster_dir/kwok" ]]; then
+  KWOK_WORKDIR="$cluster_dir/kwok" "$bin_dir/kwokctl" --name fintrack delete cluster >/dev/null 2>&1 || true
+fi
+rm -rf "$cluster_dir"
+log "cluster removed"

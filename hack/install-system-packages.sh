@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test bed needs, once: PostgreSQL, Redis, Chromium, openssl.
+# Idempotent: does nothing when every package is already installed.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+packages=(postgresql redis-server chromium fonts-dejavu-core openssl ca-certificates procps)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  log "system packages present: ${packages[*]}"
+  exit 0
+fi
+
+sudo=""
+[[ "$(id -u)" == 0 ]] || sudo="sudo"
+log "installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# policy-rc.d keeps the packages' own postinst from starting system-wide servers we never use:
+# the test harness starts private instances on free ports.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+log "installed ${missing[*]}"

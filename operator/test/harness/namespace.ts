@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, inject } from "vitest";
+import { adminKubeConfig } from "./cluster.ts";
+import "./context.ts";
+
+/** The Pod Security Standards level a test namespace enforces. */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/** A namespace of its own for one test file; `name` is fixed when the file is collected. */
+export interface TestNamespace {
+  name: string;
+}
+
+/**
+ * Gives the calling test file a fresh namespace, created before its tests and deleted after
+ * them (without waiting: the namespace controller finishes the deletion in the background).
+ * By default it enforces the `restricted` Pod Security profile, as tenant namespaces should.
+ */
+export function useNamespace(prefix = "t", level: PodSecurityLevel = "restricted"): TestNamespace {
+  const ns: TestNamespace = { name: `${prefix}-${randomBytes(4).toString("hex")}` };
+  const core = () => adminKubeConfig(inject("cluster").kubeconfig).makeApiClient(CoreV1Api);
+  beforeAll(async () => {
+    await core().createNamespace({
+      body: {
+        metadata: {
+          name: ns.name,
+          labels: {
+            "pod-security.kubernetes.io/enforce": level,
+            "pod-security.kubernetes.io/enforce-version": "latest",
+            "fintrack.dev/test": "true",
+          },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await core().deleteNamespace({ name: ns.name });
+  });
+  return ns;
+}
+
+/** True when the cluster runs controllers and fake nodes; API-only clusters (envtest) do not. */
+export function clusterRunsControllers(): boolean {
+  return inject("cluster").mode === "full";
+}

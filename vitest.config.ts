@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects: `unit` needs no services; the integration projects start (or reuse) the real
+// services they need in a global setup: PostgreSQL + Redis for the app, the control plane for
+// the operator. Integration files are named *.int.test.ts.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["{app,operator}/{src,test}/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "app-integration",
+          include: ["app/{src,test}/**/*.int.test.ts"],
+          globalSetup: ["app/test/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "operator-integration",
+          include: ["operator/{src,test}/**/*.int.test.ts"],
+          globalSetup: ["operator/test/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
