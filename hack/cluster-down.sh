@@ -9,7 +9,13 @@ source "$here/lib.sh"
 
 cluster_dir="$repo_root/.cluster"
 if [[ -f "$cluster_dir/envtest/pids" ]]; then
-  while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$cluster_dir/envtest/pids"
+  mapfile -t pids <"$cluster_dir/envtest/pids"
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
 fi
 bin_dir="$(control_plane_bin_dir)"
 if [[ -x "$bin_dir/kwokctl" && -d "$cluster_dir/kwok" ]]; then

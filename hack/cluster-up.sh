@@ -65,7 +65,10 @@ kwokctl create cluster \
   --kube-authorization=true \
   --kube-admission=true \
   --disable-qps-limits \
-  --wait 90s
+  --wait 90s >"$cluster_dir/kwokctl.log" 2>&1 || {
+  tail -40 "$cluster_dir/kwokctl.log" >&2
+  die "kwokctl could not start the cluster; component logs are in $KWOK_WORKDIR/clusters/fintrack/logs"
+}
 
 kubectl config use-context kwok-fintrack >/dev/null
 kubectl apply -f "$stage_dir/storage-class.yaml" >/dev/null

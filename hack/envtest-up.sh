@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API-only control plane from controller-runtime envtest binaries: etcd and kube-apiserver from
 # $KUBEBUILDER_ASSETS, with RBAC, PodSecurity admission and service-account tokens, on loopback.
-# No controller-manager, scheduler or kwok: tests that need them skip and say so.
+# No controller-manager, scheduler or kwok: tests that need them skip and say so. As in envtest,
+# the ServiceAccount admission plugin is off: no controller creates the `default` ServiceAccount.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -52,7 +53,8 @@ echo $! >>"$dir/pids"
   --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" --client-ca-file "$pki/ca.crt" \
   --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$pki/sa.pub" \
   --service-account-signing-key-file "$pki/sa.key" --service-cluster-ip-range 10.96.0.0/16 \
-  --authorization-mode RBAC --endpoint-reconciler-type none --allow-privileged=false \
+  --authorization-mode RBAC --endpoint-reconciler-type none \
+  --disable-admission-plugins ServiceAccount \
   >"$dir/kube-apiserver.log" 2>&1 &
 echo $! >>"$dir/pids"
 

@@ -6,7 +6,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-packages=(postgresql redis-server chromium fonts-dejavu-core openssl ca-certificates procps)
+packages=(postgresql redis-server fonts-dejavu-core openssl ca-certificates procps)
+# Debian ships Chromium as a package; Ubuntu only as a snap, but its CI images carry Google Chrome,
+# which the browser harness finds on its own.
+if [[ -x /usr/bin/google-chrome ]] && grep -qi '^ID=ubuntu' /etc/os-release 2>/dev/null; then
+  log "using the preinstalled Google Chrome instead of Debian's chromium"
+else
+  packages+=(chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

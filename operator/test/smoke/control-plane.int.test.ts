@@ -1,5 +1,6 @@
 import {
   AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObjectApi,
@@ -41,6 +42,7 @@ describe("the local control plane", () => {
   const kc = adminKubeConfig(inject("cluster").kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const objects = KubernetesObjectApi.makeApiClient(kc);
 
@@ -51,20 +53,31 @@ describe("the local control plane", () => {
     expect(namespace.metadata?.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });
 
-  it("refuses a pod that breaks the restricted profile, naming the violation", async () => {
+  it("refuses a pod that breaks the restricted profile, naming each violation", async () => {
+    // Fine under `baseline`, so only the restricted profile can be what refuses it.
     const error: unknown = await core
       .createNamespacedPod({
         namespace: ns.name,
         body: {
-          metadata: { name: "privileged" },
-          spec: {
-            containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }],
-          },
+          metadata: { name: "root" },
+          spec: { containers: [{ name: "c", image: "busybox" }] },
         },
       })
       .catch((e: unknown) => e);
     expect(statusCode(error)).toBe(403);
-    expect(statusMessage(error)).toMatch(/violates PodSecurity "restricted:latest": privileged/);
+    const message = statusMessage(error);
+    expect(message).toMatch(/violates PodSecurity "restricted:latest"/);
+    expect(message).toContain("allowPrivilegeEscalation != false");
+    expect(message).toContain("runAsNonRoot != true");
+    expect(message).toContain("seccompProfile");
+  });
+
+  it("admits the same pod once it is made restricted", async () => {
+    await core.createNamespacedPod({
+      namespace: ns.name,
+      body: { metadata: { name: "compliant" }, spec: restrictedPodSpec() },
+      dryRun: "All",
+    });
   });
 
   it.skipIf(!clusterRunsControllers())(
@@ -117,6 +130,59 @@ describe("the local control plane", () => {
       });
     },
   );
+
+  it.skipIf(!clusterRunsControllers())(
+    "runs a StatefulSet whose pod gets a bound volume from its claim template",
+    async () => {
+      await apps.createNamespacedStatefulSet({
+        namespace: ns.name,
+        body: {
+          metadata: { name: "db" },
+          spec: {
+            serviceName: "db",
+            replicas: 1,
+            selector: { matchLabels: { app: "db" } },
+            template: { metadata: { labels: { app: "db" } }, spec: restrictedPodSpec() },
+            volumeClaimTemplates: [
+              {
+                metadata: { name: "data" },
+                spec: {
+                  accessModes: ["ReadWriteOnce"],
+                  resources: { requests: { storage: "2Gi" } },
+                },
+              },
+            ],
+          },
+        },
+      });
+      await eventually("StatefulSet db ready", async () => {
+        const sts = await apps.readNamespacedStatefulSet({ name: "db", namespace: ns.name });
+        expect(sts.status?.readyReplicas).toBe(1);
+      });
+      const pvc = await core.readNamespacedPersistentVolumeClaim({
+        name: "data-db-0",
+        namespace: ns.name,
+      });
+      expect(pvc.status?.phase).toBe("Bound");
+    },
+  );
+
+  it.skipIf(!clusterRunsControllers())("runs a Job to completion", async () => {
+    await batch.createNamespacedJob({
+      namespace: ns.name,
+      body: {
+        metadata: { name: "once" },
+        spec: {
+          backoffLimit: 0,
+          template: { spec: { ...restrictedPodSpec(), restartPolicy: "Never" } },
+        },
+      },
+    });
+    await eventually("Job once succeeded", async () => {
+      const job = await batch.readNamespacedJob({ name: "once", namespace: ns.name });
+      expect(job.status?.succeeded).toBe(1);
+    });
+  });
 
   describe("a CRD with a status subresource", () => {
     const group = "smoke.fintrack.dev";
