@@ -16,8 +16,9 @@ import { eventually } from "../harness/eventually.ts";
 import { clusterRunsControllers, useNamespace } from "../harness/namespace.ts";
 
 /** A pod spec that satisfies the `restricted` Pod Security profile. */
-function restrictedPodSpec(): V1PodSpec {
+function restrictedPodSpec(overrides: Partial<V1PodSpec> = {}): V1PodSpec {
   return {
+    ...overrides,
     securityContext: {
       runAsNonRoot: true,
       runAsUser: 10001,
@@ -174,7 +175,7 @@ describe("the local control plane", () => {
         metadata: { name: "once" },
         spec: {
           backoffLimit: 0,
-          template: { spec: { ...restrictedPodSpec(), restartPolicy: "Never" } },
+          template: { spec: restrictedPodSpec({ restartPolicy: "Never" }) },
         },
       },
     });
