@@ -63,6 +63,10 @@ test: install ## Run every test: unit, then integration against real PostgreSQL,
 .PHONY: check
 check: lint typecheck test ## Lint, type-check and run every test
 
+.PHONY: manifests
+manifests: install ## Regenerate the CRD (crds/, config/crd/bases/) from operator/src/api
+	npm run manifests
+
 ##@ Local cluster
 
 .PHONY: control-plane

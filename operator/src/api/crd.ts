@@ -1,0 +1,125 @@
+import { z } from "zod";
+import {
+  financeTrackerSpec,
+  financeTrackerStatus,
+  group,
+  kind,
+  plural,
+  version,
+} from "./v1alpha1.ts";
+
+/** A JSON schema node as zod emits it and as the CRD's structural schema needs it. */
+type SchemaNode = Record<string, unknown>;
+
+/** The longest FinanceTracker name: children append suffixes such as `-postgres-headless`. */
+export const maxNameLength = 40;
+
+function isNode(value: unknown): value is SchemaNode {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Rewrites zod's JSON schema into a Kubernetes structural schema: literal unions become one
+ * enum, int-or-string unions take the shape the API server requires, and constructs it forbids
+ * (`$schema`, `additionalProperties: false`, free-form `additionalProperties: {}` under
+ * preserve-unknown-fields) are dropped.
+ */
+export function toStructural(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toStructural);
+  if (!isNode(node)) return node;
+  const out: SchemaNode = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$schema") continue;
+    if (
+      key === "additionalProperties" &&
+      (value === false || node["x-kubernetes-preserve-unknown-fields"])
+    ) {
+      continue;
+    }
+    out[key] = key === "default" || key === "enum" ? value : toStructural(value);
+  }
+  const anyOf = out.anyOf;
+  if (Array.isArray(anyOf) && out["x-kubernetes-int-or-string"] === true) {
+    const stringBranch = anyOf.find((b): b is SchemaNode => isNode(b) && b.type === "string");
+    delete out.type;
+    out.anyOf = [{ type: "integer" }, { type: "string" }];
+    if (stringBranch?.pattern) out.pattern = stringBranch.pattern;
+  } else if (Array.isArray(anyOf) && anyOf.every((b) => isNode(b) && Array.isArray(b.enum))) {
+    const values = anyOf.flatMap((b) => (b as { enum: unknown[] }).enum);
+    delete out.anyOf;
+    out.type = values.every((v) => Number.isInteger(v)) ? "integer" : "string";
+    out.enum = values;
+  }
+  return out;
+}
+
+function schemaOf(schema: z.ZodType): SchemaNode {
+  // io "input": fields that have defaults are optional in what users write.
+  const structural = toStructural(z.toJSONSchema(schema, { target: "openapi-3.0", io: "input" }));
+  if (!isNode(structural)) throw new Error("zod produced a schema that is not an object");
+  return structural;
+}
+
+/** The FinanceTracker CustomResourceDefinition, built from the zod schema alone. */
+export function financeTrackerCrd(): SchemaNode {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: {
+      name: `${plural}.${group}`,
+      labels: { "app.kubernetes.io/part-of": "fintrack" },
+    },
+    spec: {
+      group,
+      scope: "Namespaced",
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular: kind.toLowerCase(),
+        shortNames: ["ft"],
+        categories: ["fintrack"],
+      },
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            {
+              name: "Ready",
+              type: "string",
+              jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+            },
+            { name: "Phase", type: "string", jsonPath: ".status.phase" },
+            { name: "URL", type: "string", jsonPath: ".status.url" },
+            { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              description:
+                "FinanceTracker runs a complete, secured, monitored finance tracker for one tenant: " +
+                "PostgreSQL, Redis, the app, its Ingress, NetworkPolicies and monitoring.",
+              required: ["spec"],
+              properties: {
+                apiVersion: { type: "string", description: "APIVersion of this representation." },
+                kind: { type: "string", description: "Kind of this representation." },
+                metadata: { type: "object" },
+                spec: schemaOf(financeTrackerSpec),
+                status: schemaOf(financeTrackerStatus),
+              },
+              "x-kubernetes-validations": [
+                {
+                  rule: `self.metadata.name.size() <= ${maxNameLength} && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')`,
+                  message: `metadata.name must start with a letter, hold only lower-case letters, digits and '-', and be at most ${maxNameLength} characters (the names of its children build on it)`,
+                },
+              ],
+            },
+          },
+        },
+      ],
+    },
+  };
+}

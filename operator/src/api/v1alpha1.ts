@@ -1,0 +1,290 @@
+import { z } from "zod";
+import { celRules, quantity, quantityPattern, resourceRequirements } from "./schema-helpers.ts";
+
+/** The API group, version and kind of the FinanceTracker resource. */
+export const group = "fintrack.dev";
+export const version = "v1alpha1";
+export const apiVersion = `${group}/${version}`;
+export const kind = "FinanceTracker";
+export const plural = "financetrackers";
+
+/** PostgreSQL majors the operator can run; the newest is the default for new tenants. */
+export const postgresVersions = [15, 16, 17, 18] as const;
+export type PostgresVersion = (typeof postgresVersions)[number];
+
+const dnsHostname = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$";
+const dnsLabelName = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+const emailPattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$";
+const imagePattern = "^[^\\s]+$";
+
+const autoscaling = z
+  .object({
+    minReplicas: z.int().min(1).max(100).default(2).meta({ description: "Fewest app replicas." }),
+    maxReplicas: z.int().min(1).max(100).meta({ description: "Most app replicas." }),
+    targetCPUUtilizationPercentage: z
+      .int()
+      .min(10)
+      .max(100)
+      .default(75)
+      .meta({
+        description: "Average CPU use, in percent of requests, that the autoscaler aims for.",
+      }),
+  })
+  .meta({
+    description:
+      "Scale the app with a HorizontalPodAutoscaler; app.replicas is then ignored. Requires CPU requests.",
+    ...celRules({
+      rule: "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+      message: "minReplicas must not exceed maxReplicas",
+      fieldPath: ".minReplicas",
+    }),
+  });
+
+const app = z
+  .object({
+    image: z
+      .string()
+      .regex(new RegExp(imagePattern))
+      .max(512)
+      .optional()
+      .meta({
+        description: "App container image; defaults to the image the operator was released with.",
+      }),
+    replicas: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(2)
+      .meta({
+        description:
+          "App replicas when autoscaling is off. More than one adds a PodDisruptionBudget.",
+      }),
+    resources: resourceRequirements.optional(),
+    autoscaling: autoscaling.optional(),
+    baseCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("EUR")
+      .meta({
+        description: "ISO 4217 code of the household's reporting currency, for example EUR or USD.",
+      }),
+    signup: z
+      .enum(["closed", "open"])
+      .default("closed")
+      .meta({
+        description: "closed: new users join by invitation only; open: anyone may register.",
+      }),
+    adminEmail: z.string().regex(new RegExp(emailPattern)).max(254).meta({
+      description:
+        "E-mail of the tenant's first owner. Its generated initial password is in the credentials Secret.",
+    }),
+  })
+  .meta({ description: "The finance app: image, size, currency and who may sign up." });
+
+const issuerRef = z
+  .object({
+    name: z.string().min(1).max(253).meta({ description: "Name of the cert-manager issuer." }),
+    kind: z
+      .enum(["Issuer", "ClusterIssuer"])
+      .default("ClusterIssuer")
+      .meta({ description: "Kind of the cert-manager issuer." }),
+  })
+  .meta({
+    description:
+      "A cert-manager issuer that issues the certificate into a Secret the operator names.",
+  });
+
+const ingress = z
+  .object({
+    host: z
+      .string()
+      .regex(new RegExp(dnsHostname))
+      .max(253)
+      .meta({
+        description: "Public DNS host name of the tenant's app, for example money.example.com.",
+      }),
+    className: z
+      .string()
+      .regex(new RegExp(dnsLabelName))
+      .max(253)
+      .optional()
+      .meta({ description: "IngressClass to use; the cluster default when omitted." }),
+    tls: z
+      .object({
+        secretName: z
+          .string()
+          .regex(new RegExp(dnsLabelName))
+          .max(253)
+          .optional()
+          .meta({ description: "An existing TLS Secret for the host." }),
+        issuerRef: issuerRef.optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "Serve HTTPS: from an existing Secret, or from a certificate cert-manager issues.",
+        ...celRules({
+          rule: "!(has(self.secretName) && has(self.issuerRef))",
+          message: "set tls.secretName or tls.issuerRef, not both",
+        }),
+      }),
+    annotations: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({
+        description: "Extra annotations for the Ingress, for example for the ingress controller.",
+      }),
+  })
+  .meta({ description: "Expose the app outside the cluster through an Ingress." });
+
+const postgres = z
+  .object({
+    version: z
+      .union(postgresVersions.map((v) => z.literal(v)))
+      .default(18)
+      .meta({
+        description: "PostgreSQL major version. It may be raised (an upgrade), never lowered.",
+        ...celRules({ rule: "self >= oldSelf", message: "postgres.version cannot be lowered" }),
+      }),
+    storage: z
+      .object({
+        size: z
+          .string()
+          .regex(new RegExp(quantityPattern))
+          .default("10Gi")
+          .meta({
+            description:
+              "Size of the database volume. It may grow (when the StorageClass allows), never shrink.",
+            ...celRules({
+              rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
+              message: "postgres.storage.size cannot shrink",
+            }),
+          }),
+        storageClassName: z
+          .string()
+          .regex(new RegExp(dnsLabelName))
+          .max(253)
+          .optional()
+          .meta({ description: "StorageClass of the volume; the cluster default when omitted." }),
+      })
+      .default({ size: "10Gi" })
+      .meta({ description: "The database volume." }),
+    resources: resourceRequirements.optional(),
+  })
+  .default({ version: 18, storage: { size: "10Gi" } })
+  .meta({ description: "The tenant's PostgreSQL database." });
+
+const redis = z
+  .object({ resources: resourceRequirements.optional() })
+  .default({})
+  .meta({ description: "The tenant's Redis, which holds sessions only (no persistence)." });
+
+const monitoring = z
+  .object({
+    serviceMonitor: z
+      .boolean()
+      .default(true)
+      .meta({
+        description:
+          "Create a ServiceMonitor for the app when the Prometheus Operator is installed.",
+      }),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({
+        description: "Extra labels for the ServiceMonitor, to match a Prometheus' selector.",
+      }),
+  })
+  .default({ serviceMonitor: true })
+  .meta({ description: "Prometheus monitoring of the app." });
+
+/** The desired state of one tenant. Defaults are applied by the API server from this schema. */
+export const financeTrackerSpec = z
+  .object({
+    app,
+    ingress: ingress.optional(),
+    postgres,
+    redis,
+    monitoring,
+    deletionPolicy: z.enum(["Retain", "Delete"]).default("Retain").meta({
+      description:
+        "What happens to the database volume and the credentials Secret when this resource is deleted.",
+    }),
+    backup: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({
+        description: "Backups (reserved; not yet acted upon).",
+        "x-kubernetes-preserve-unknown-fields": true,
+      }),
+  })
+  .meta({ description: "The desired state of a tenant's finance tracker." });
+
+const condition = z.object({
+  type: z.string().meta({ description: "Condition type, for example Ready." }),
+  status: z.enum(["True", "False", "Unknown"]),
+  reason: z.string().meta({ description: "One-word CamelCase reason for the last transition." }),
+  message: z.string().meta({ description: "Human-readable detail." }),
+  lastTransitionTime: z
+    .string()
+    .meta({ description: "When status last changed.", format: "date-time" }),
+  observedGeneration: z.int().optional(),
+});
+
+const componentStatus = z.object({
+  ready: z.boolean(),
+  message: z.string().optional(),
+});
+
+/** The observed state the operator reports. */
+export const financeTrackerStatus = z
+  .object({
+    observedGeneration: z
+      .int()
+      .optional()
+      .meta({ description: "The generation this status describes." }),
+    phase: z
+      .enum(["Pending", "Provisioning", "Ready", "Degraded", "Paused", "Deleting"])
+      .optional()
+      .meta({ description: "A one-word summary of the tenant's state." }),
+    url: z.string().optional().meta({ description: "Where the tenant's people open the app." }),
+    conditions: z
+      .array(condition)
+      .optional()
+      .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] }),
+    components: z
+      .object({ postgres: componentStatus, redis: componentStatus, app: componentStatus })
+      .partial()
+      .optional()
+      .meta({ description: "Readiness of each part of the tenant." }),
+  })
+  .meta({ description: "The observed state of a tenant's finance tracker." });
+
+/** The spec as the user writes it (fields with defaults may be absent). */
+export type FinanceTrackerSpecInput = z.input<typeof financeTrackerSpec>;
+/** The spec with every default applied, as the operator works with it. */
+export type FinanceTrackerSpec = z.output<typeof financeTrackerSpec>;
+export type FinanceTrackerStatus = z.output<typeof financeTrackerStatus>;
+export type Condition = z.output<typeof condition>;
+export type Quantity = z.output<typeof quantity>;
+export type ResourceRequirements = z.output<typeof resourceRequirements>;
+
+/** A FinanceTracker as read from the API server. */
+export interface FinanceTracker {
+  apiVersion: typeof apiVersion;
+  kind: typeof kind;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+  };
+  spec: FinanceTrackerSpec;
+  status?: FinanceTrackerStatus;
+}

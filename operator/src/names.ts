@@ -1,0 +1,120 @@
+import type { FinanceTracker } from "./api/v1alpha1.ts";
+import { apiVersion, kind } from "./api/v1alpha1.ts";
+
+/**
+ * The ONLY place where the names and labels of a tenant's children are formed. Every child carries
+ * the recommended `app.kubernetes.io/*` labels; `instance` is the FinanceTracker's name and
+ * `managed-by` is the operator, which is how prune finds what is ours.
+ */
+
+/** The parts of a tenant; `component` label values. */
+export type Component = "postgres" | "redis" | "app" | "backup";
+
+export const labelKeys = {
+  name: "app.kubernetes.io/name",
+  instance: "app.kubernetes.io/instance",
+  component: "app.kubernetes.io/component",
+  partOf: "app.kubernetes.io/part-of",
+  managedBy: "app.kubernetes.io/managed-by",
+} as const;
+
+export const partOf = "fintrack";
+export const managedBy = "fintrack-operator";
+export const fieldManager = "fintrack-operator";
+export const finalizer = "fintrack.dev/finalizer";
+export const pausedAnnotation = "fintrack.dev/paused";
+
+/** The names of every child of one tenant. */
+export interface ChildNames {
+  credentialsSecret: string;
+  postgres: string;
+  postgresHeadless: string;
+  postgresDataClaimTemplate: string;
+  redis: string;
+  app: string;
+  serviceAccount: string;
+  tlsSecret: string;
+  networkPolicy: (component: Component) => string;
+}
+
+/** Every child's name for a tenant, derived from the FinanceTracker's name alone. */
+export function childNames(trackerName: string): ChildNames {
+  return {
+    credentialsSecret: `${trackerName}-credentials`,
+    postgres: `${trackerName}-postgres`,
+    postgresHeadless: `${trackerName}-postgres-hl`,
+    postgresDataClaimTemplate: "data",
+    redis: `${trackerName}-redis`,
+    app: `${trackerName}-app`,
+    serviceAccount: `${trackerName}-app`,
+    tlsSecret: `${trackerName}-tls`,
+    networkPolicy: (component) => `${trackerName}-${component}`,
+  };
+}
+
+/** The labels that select one component's pods; stable for the object's life (selectors are immutable). */
+export function selectorLabels(trackerName: string, component: Component): Record<string, string> {
+  return {
+    [labelKeys.name]: "fintrack",
+    [labelKeys.instance]: trackerName,
+    [labelKeys.component]: component,
+  };
+}
+
+/** All labels a child of this component carries. */
+export function childLabels(trackerName: string, component: Component): Record<string, string> {
+  return {
+    ...selectorLabels(trackerName, component),
+    [labelKeys.partOf]: partOf,
+    [labelKeys.managedBy]: managedBy,
+  };
+}
+
+/** The label selector that lists every child of one tenant (what prune looks at). */
+export function tenantSelector(trackerName: string): string {
+  return `${labelKeys.instance}=${trackerName},${labelKeys.managedBy}=${managedBy}`;
+}
+
+/** The label selector that lists every child of every tenant (what the informers watch). */
+export const managedSelector = `${labelKeys.managedBy}=${managedBy}`;
+
+/** The owner reference every child carries: it makes the FinanceTracker the controller. */
+export function ownerReference(tracker: FinanceTracker): {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: true;
+  blockOwnerDeletion: true;
+} {
+  return {
+    apiVersion,
+    kind,
+    name: tracker.metadata.name,
+    uid: tracker.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** Standard metadata of a child: name, namespace, labels and the controller owner reference. */
+export function childMetadata(
+  tracker: FinanceTracker,
+  component: Component,
+  name: string,
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences: ReturnType<typeof ownerReference>[];
+} {
+  return {
+    name,
+    namespace: tracker.metadata.namespace,
+    labels: { ...extra.labels, ...childLabels(tracker.metadata.name, component) },
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    ownerReferences: [ownerReference(tracker)],
+  };
+}
