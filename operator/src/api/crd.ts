@@ -18,6 +18,31 @@ function isNode(value: unknown): value is SchemaNode {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Keys zod emits that a structural schema forbids or that mean nothing there. */
+function isDropped(node: SchemaNode, key: string, value: unknown): boolean {
+  if (key === "$schema") return true;
+  return (
+    key === "additionalProperties" &&
+    (value === false || node["x-kubernetes-preserve-unknown-fields"] === true)
+  );
+}
+
+/** An int-or-string union takes the one shape the API server accepts: anyOf integer | string. */
+function intOrString(node: SchemaNode, anyOf: unknown[]): void {
+  const stringBranch = anyOf.find((b): b is SchemaNode => isNode(b) && b.type === "string");
+  delete node.type;
+  node.anyOf = [{ type: "integer" }, { type: "string" }];
+  if (stringBranch?.pattern) node.pattern = stringBranch.pattern;
+}
+
+/** A union of literals (z.union of z.literal) becomes one typed enum. */
+function literalEnum(node: SchemaNode, anyOf: SchemaNode[]): void {
+  const values = anyOf.flatMap((b) => b.enum as unknown[]);
+  delete node.anyOf;
+  node.type = values.every((v) => Number.isInteger(v)) ? "integer" : "string";
+  node.enum = values;
+}
+
 /**
  * Rewrites zod's JSON schema into a Kubernetes structural schema: literal unions become one
  * enum, int-or-string unions take the shape the API server requires, and constructs it forbids
@@ -29,27 +54,14 @@ export function toStructural(node: unknown): unknown {
   if (!isNode(node)) return node;
   const out: SchemaNode = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === "$schema") continue;
-    if (
-      key === "additionalProperties" &&
-      (value === false || node["x-kubernetes-preserve-unknown-fields"])
-    ) {
-      continue;
-    }
+    if (isDropped(node, key, value)) continue;
     out[key] = key === "default" || key === "enum" ? value : toStructural(value);
   }
   const anyOf = out.anyOf;
-  if (Array.isArray(anyOf) && out["x-kubernetes-int-or-string"] === true) {
-    const stringBranch = anyOf.find((b): b is SchemaNode => isNode(b) && b.type === "string");
-    delete out.type;
-    out.anyOf = [{ type: "integer" }, { type: "string" }];
-    if (stringBranch?.pattern) out.pattern = stringBranch.pattern;
-  } else if (Array.isArray(anyOf) && anyOf.every((b) => isNode(b) && Array.isArray(b.enum))) {
-    const values = anyOf.flatMap((b) => (b as { enum: unknown[] }).enum);
-    delete out.anyOf;
-    out.type = values.every((v) => Number.isInteger(v)) ? "integer" : "string";
-    out.enum = values;
-  }
+  if (!Array.isArray(anyOf)) return out;
+  if (out["x-kubernetes-int-or-string"] === true) intOrString(out, anyOf);
+  else if (anyOf.every((b): b is SchemaNode => isNode(b) && Array.isArray(b.enum)))
+    literalEnum(out, anyOf);
   return out;
 }
 

@@ -21,14 +21,9 @@ const autoscaling = z
   .object({
     minReplicas: z.int().min(1).max(100).default(2).meta({ description: "Fewest app replicas." }),
     maxReplicas: z.int().min(1).max(100).meta({ description: "Most app replicas." }),
-    targetCPUUtilizationPercentage: z
-      .int()
-      .min(10)
-      .max(100)
-      .default(75)
-      .meta({
-        description: "Average CPU use, in percent of requests, that the autoscaler aims for.",
-      }),
+    targetCPUUtilizationPercentage: z.int().min(10).max(100).default(75).meta({
+      description: "Average CPU use, in percent of requests, that the autoscaler aims for.",
+    }),
   })
   .meta({
     description:
@@ -42,23 +37,13 @@ const autoscaling = z
 
 const app = z
   .object({
-    image: z
-      .string()
-      .regex(new RegExp(imagePattern))
-      .max(512)
-      .optional()
-      .meta({
-        description: "App container image; defaults to the image the operator was released with.",
-      }),
-    replicas: z
-      .int()
-      .min(1)
-      .max(100)
-      .default(2)
-      .meta({
-        description:
-          "App replicas when autoscaling is off. More than one adds a PodDisruptionBudget.",
-      }),
+    image: z.string().regex(new RegExp(imagePattern)).max(512).optional().meta({
+      description: "App container image; defaults to the image the operator was released with.",
+    }),
+    replicas: z.int().min(1).max(100).default(2).meta({
+      description:
+        "App replicas when autoscaling is off. More than one adds a PodDisruptionBudget.",
+    }),
     resources: resourceRequirements.optional(),
     autoscaling: autoscaling.optional(),
     baseCurrency: z
@@ -68,12 +53,9 @@ const app = z
       .meta({
         description: "ISO 4217 code of the household's reporting currency, for example EUR or USD.",
       }),
-    signup: z
-      .enum(["closed", "open"])
-      .default("closed")
-      .meta({
-        description: "closed: new users join by invitation only; open: anyone may register.",
-      }),
+    signup: z.enum(["closed", "open"]).default("closed").meta({
+      description: "closed: new users join by invitation only; open: anyone may register.",
+    }),
     adminEmail: z.string().regex(new RegExp(emailPattern)).max(254).meta({
       description:
         "E-mail of the tenant's first owner. Its generated initial password is in the credentials Secret.",
@@ -96,13 +78,9 @@ const issuerRef = z
 
 const ingress = z
   .object({
-    host: z
-      .string()
-      .regex(new RegExp(dnsHostname))
-      .max(253)
-      .meta({
-        description: "Public DNS host name of the tenant's app, for example money.example.com.",
-      }),
+    host: z.string().regex(new RegExp(dnsHostname)).max(253).meta({
+      description: "Public DNS host name of the tenant's app, for example money.example.com.",
+    }),
     className: z
       .string()
       .regex(new RegExp(dnsLabelName))
@@ -128,12 +106,9 @@ const ingress = z
           message: "set tls.secretName or tls.issuerRef, not both",
         }),
       }),
-    annotations: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({
-        description: "Extra annotations for the Ingress, for example for the ingress controller.",
-      }),
+    annotations: z.record(z.string(), z.string()).optional().meta({
+      description: "Extra annotations for the Ingress, for example for the ingress controller.",
+    }),
   })
   .meta({ description: "Expose the app outside the cluster through an Ingress." });
 
@@ -181,19 +156,12 @@ const redis = z
 
 const monitoring = z
   .object({
-    serviceMonitor: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          "Create a ServiceMonitor for the app when the Prometheus Operator is installed.",
-      }),
-    labels: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({
-        description: "Extra labels for the ServiceMonitor, to match a Prometheus' selector.",
-      }),
+    serviceMonitor: z.boolean().default(true).meta({
+      description: "Create a ServiceMonitor for the app when the Prometheus Operator is installed.",
+    }),
+    labels: z.record(z.string(), z.string()).optional().meta({
+      description: "Extra labels for the ServiceMonitor, to match a Prometheus' selector.",
+    }),
   })
   .default({ serviceMonitor: true })
   .meta({ description: "Prometheus monitoring of the app." });
@@ -210,13 +178,10 @@ export const financeTrackerSpec = z
       description:
         "What happens to the database volume and the credentials Secret when this resource is deleted.",
     }),
-    backup: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({
-        description: "Backups (reserved; not yet acted upon).",
-        "x-kubernetes-preserve-unknown-fields": true,
-      }),
+    backup: z.record(z.string(), z.unknown()).optional().meta({
+      description: "Backups (reserved; not yet acted upon).",
+      "x-kubernetes-preserve-unknown-fields": true,
+    }),
   })
   .meta({ description: "The desired state of a tenant's finance tracker." });
 
