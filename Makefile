@@ -11,7 +11,27 @@ NODE_BIN := $(shell hack/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
 KUBECONFIG_LOCAL := $(CURDIR)/.cluster/kubeconfig
-KUBECTL := $(CURDIR)/.cluster/bin/kubectl
+KUBECTL_LOCAL := $(CURDIR)/.cluster/bin/kubectl
+
+# Images that docker-build builds and deploy runs.
+IMG ?= fintrack/operator:dev
+APP_IMG ?= fintrack/app:dev
+CONTAINER_TOOL ?= docker
+VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+
+# Cluster targets talk to the cluster in $KUBECONFIG, the local one (make cluster-up) when unset,
+# with the pinned kubectl once the local cluster has linked it, else kubectl from PATH. Both are
+# evaluated when used, so a cluster started earlier in the same make run is seen.
+KUBECONFIG ?= $(KUBECONFIG_LOCAL)
+KUBECTL ?= $(shell test -x $(KUBECTL_LOCAL) && echo $(KUBECTL_LOCAL) || echo kubectl)
+KUBECTL_CMD = KUBECONFIG="$(KUBECONFIG)" $(KUBECTL)
+FIELD_MANAGER := fintrack-deploy
+# A single operator run from source needs no leader election (and fintrack-system may not exist);
+# either setting can still be given in the environment.
+LOCAL_OPERATOR_ENV = FINTRACK_APP_IMAGE="$${FINTRACK_APP_IMAGE:-$(APP_IMG)}" \
+  FINTRACK_LEADER_ELECTION="$${FINTRACK_LEADER_ELECTION:-false}"
+OPERATOR_LOG := $(CURDIR)/.cluster/operator.log
+OPERATOR_PID := $(CURDIR)/.cluster/operator.pid
 
 ##@ General
 
@@ -76,8 +96,75 @@ control-plane: ## Build the pinned Kubernetes, etcd and kwok binaries into the c
 .PHONY: cluster-up
 cluster-up: ## Start the local control plane (kube-apiserver, controllers, scheduler, kwok fake nodes)
 	hack/cluster-up.sh
-	@echo "kubectl: $(KUBECTL) --kubeconfig $(KUBECONFIG_LOCAL)"
+	@echo "kubectl: $(KUBECTL_LOCAL) --kubeconfig $(KUBECONFIG_LOCAL)"
 
 .PHONY: cluster-down
 cluster-down: ## Stop the local control plane and remove .cluster/
 	hack/cluster-down.sh
+
+##@ Build
+
+.PHONY: docker-build
+docker-build: ## Build the operator image (IMG) and, once Dockerfile.app exists, the app image (APP_IMG)
+	$(CONTAINER_TOOL) build -f Dockerfile.operator --build-arg VERSION=$(VERSION) -t $(IMG) .
+	@if [[ -f Dockerfile.app ]]; then \
+	  echo "$(CONTAINER_TOOL) build -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) ."; \
+	  $(CONTAINER_TOOL) build -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) .; \
+	else \
+	  echo "Dockerfile.app does not exist yet: not building the app image $(APP_IMG)"; \
+	fi
+
+.PHONY: run
+run: install ## Run the operator from source against the cluster in KUBECONFIG (default: the local one)
+	KUBECONFIG="$(KUBECONFIG)" $(LOCAL_OPERATOR_ENV) node operator/src/main.ts
+
+##@ Deployment
+
+.PHONY: install-crds
+install-crds: ## Install the FinanceTracker CRD into the cluster in KUBECONFIG (default: the local one)
+	$(KUBECTL_CMD) apply --server-side --field-manager=$(FIELD_MANAGER) -k config/crd
+	$(KUBECTL_CMD) wait --for=condition=Established --timeout=60s crd/financetrackers.fintrack.dev
+
+.PHONY: uninstall-crds
+uninstall-crds: ## Remove the FinanceTracker CRD, which deletes every FinanceTracker in the cluster
+	$(KUBECTL_CMD) delete --ignore-not-found -k config/crd
+
+.PHONY: deploy
+deploy: ## Deploy the operator (config/default) with images IMG and APP_IMG to the cluster in KUBECONFIG
+	$(KUBECTL_CMD) kustomize config/default \
+	  | sed -e 's|image: fintrack/operator:latest|image: $(IMG)|' \
+	        -e 's|value: fintrack/app:latest|value: $(APP_IMG)|' \
+	  | $(KUBECTL_CMD) apply --server-side --field-manager=$(FIELD_MANAGER) -f -
+
+.PHONY: undeploy
+undeploy: ## Remove the operator and its namespace and RBAC; keeps the CRD and the tenants' FinanceTrackers
+	$(KUBECTL_CMD) delete --ignore-not-found -k config/manager
+	$(KUBECTL_CMD) delete --ignore-not-found -k config/rbac
+
+.PHONY: dev
+dev: install cluster-up dev-stop ## Local cluster, CRD, the operator from source in the background, samples/minimal.yaml in namespace demo
+	$(MAKE) --no-print-directory install-crds KUBECONFIG="$(KUBECONFIG_LOCAL)"
+	KUBECONFIG="$(KUBECONFIG_LOCAL)" $(LOCAL_OPERATOR_ENV) \
+	  nohup node operator/src/main.ts >"$(OPERATOR_LOG)" 2>&1 </dev/null & echo $$! >"$(OPERATOR_PID)"
+	@sleep 2; kill -0 "$$(cat "$(OPERATOR_PID)")" 2>/dev/null || { \
+	  tail -n 40 "$(OPERATOR_LOG)" >&2; echo "the operator exited; its log: $(OPERATOR_LOG)" >&2; exit 1; }
+	$(KUBECTL) --kubeconfig "$(KUBECONFIG_LOCAL)" create namespace demo --dry-run=client -o yaml \
+	  | $(KUBECTL) --kubeconfig "$(KUBECONFIG_LOCAL)" apply --server-side --field-manager=$(FIELD_MANAGER) -f -
+	$(KUBECTL) --kubeconfig "$(KUBECONFIG_LOCAL)" label namespace demo --overwrite \
+	  pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest
+	$(KUBECTL) --kubeconfig "$(KUBECONFIG_LOCAL)" apply --server-side --field-manager=$(FIELD_MANAGER) \
+	  -n demo -f samples/minimal.yaml
+	@echo "operator running (pid $$(cat "$(OPERATOR_PID)")), log: $(OPERATOR_LOG); stop it with make dev-stop"
+	@echo "watch the tenant: $(KUBECTL_LOCAL) --kubeconfig $(KUBECONFIG_LOCAL) -n demo get financetrackers -w"
+
+.PHONY: dev-stop
+dev-stop: ## Stop the operator that `make dev` started
+	@pid="$$(cat "$(OPERATOR_PID)" 2>/dev/null || true)"; \
+	if [[ -n "$$pid" ]] && grep -qs 'operator/src/main.ts' "/proc/$$pid/cmdline"; then \
+	  kill "$$pid"; echo "stopped the operator (pid $$pid)"; \
+	fi; \
+	rm -f "$(OPERATOR_PID)"
+
+.PHONY: kind-test
+kind-test: ## End-to-end test on a kind cluster (needs Docker and kind): images, deploy, a tenant to Ready, deletion
+	hack/kind-test.sh

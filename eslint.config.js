@@ -19,8 +19,9 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       // @kubernetes/client-node declares its API models as classes, yet the API server, its own
-      // deserializer and every caller treat them as plain JSON objects; so do we.
+      // deserializer and every caller treat them as plain JSON objects; so do we (and spread them).
       "@typescript-eslint/no-unsafe-class-instance-assignment": "off",
+      "@typescript-eslint/no-misused-spread": "off",
       complexity: ["warn", 15],
       "max-depth": ["warn", 4],
     },

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { flagsToEnv, loadSettings, postgresImage } from "./config.ts";
+
+describe("operator settings", () => {
+  it("has working defaults", () => {
+    const s = loadSettings({ POD_NAME: "op-0" });
+    expect(s.FINTRACK_CONCURRENCY).toBe(4);
+    expect(s.FINTRACK_WATCH_NAMESPACES).toEqual([]);
+    expect(s.FINTRACK_LEADER_ELECTION).toBe(true);
+    expect(postgresImage(s, 16)).toBe("docker.io/library/postgres:16-alpine");
+    expect(s.FINTRACK_INGRESS_NAMESPACE_LABELS).toEqual({
+      matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" },
+    });
+  });
+
+  it("lets flags override the environment", () => {
+    const s = loadSettings({ FINTRACK_CONCURRENCY: "2" }, [
+      "--concurrency=8",
+      "--watch-namespaces=a, b",
+      "--log-level=debug",
+    ]);
+    expect(s.FINTRACK_CONCURRENCY).toBe(8);
+    expect(s.FINTRACK_WATCH_NAMESPACES).toEqual(["a", "b"]);
+    expect(s.LOG_LEVEL).toBe("debug");
+  });
+
+  it("lists every problem at once", () => {
+    expect(() =>
+      loadSettings({
+        FINTRACK_CONCURRENCY: "0",
+        FINTRACK_METRICS_PORT: "http",
+        FINTRACK_LEADER_ELECTION: "yes",
+      }),
+    ).toThrow(/FINTRACK_CONCURRENCY[\s\S]*FINTRACK_METRICS_PORT[\s\S]*FINTRACK_LEADER_ELECTION/);
+  });
+
+  it("refuses flags it does not understand", () => {
+    expect(() => flagsToEnv(["-v"])).toThrow(/unrecognised argument -v/);
+  });
+});

@@ -1,0 +1,222 @@
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { apiVersion, plural, type FinanceTracker } from "./api/v1alpha1.ts";
+import type { Settings } from "./config.ts";
+import { postgresImage } from "./config.ts";
+import { classifyError } from "./errors.ts";
+import type { KubeApi } from "./kube/api.ts";
+import { WatchedKind } from "./kube/informer.ts";
+import { ownedKinds, type OwnedKind } from "./kube/kinds.ts";
+import type { Metrics } from "./metrics.ts";
+import { labelKeys, managedSelector } from "./names.ts";
+import {
+  queueMetricsSink,
+  reconcileMetricsListener,
+  runWorkers,
+  WorkQueue,
+  type ErrorDisposition,
+} from "./queue.ts";
+import { reconcile, type ChildCache, type ReconcileDeps } from "./reconcile.ts";
+
+const controllerName = "financetracker";
+const serviceMonitorCrd = "servicemonitors.monitoring.coreos.com";
+
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  api: KubeApi;
+  settings: Settings;
+  metrics: Metrics;
+  log: Logger;
+  onWrite?: (what: string) => void;
+}
+
+/** How the work queue retries each class of reconcile failure. */
+function disposition(error: unknown): ErrorDisposition {
+  const c = classifyError(error);
+  switch (c.kind) {
+    case "conflict":
+      return "requeue-now";
+    case "invalid-spec":
+      return "no-retry";
+    case "missing-prerequisite":
+      return { requeueAfterMs: c.retryAfterMs };
+    case "transient":
+      return "retry";
+  }
+}
+
+/**
+ * The FinanceTracker controller: informers over the trackers and every owned kind feed a keyed
+ * work queue; workers reconcile one tenant at a time per key. Started only by the leader.
+ */
+export class Controller {
+  readonly #options: ControllerOptions;
+  readonly #queue: WorkQueue;
+  readonly #trackers: WatchedKind;
+  readonly #children = new Map<string, WatchedKind>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  #serviceMonitors: { available: boolean; checkedAt: number } = { available: false, checkedAt: 0 };
+  #workers: Promise<void> | undefined;
+
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.#queue = new WorkQueue({
+      metrics: queueMetricsSink(options.metrics, controllerName),
+    });
+    this.#trackers = this.#watch({ apiVersion, kind: "FinanceTracker", plural }, undefined, (o) => {
+      this.#enqueue(o.metadata?.namespace, o.metadata?.name);
+    });
+  }
+
+  #watch(
+    kind: Pick<OwnedKind, "apiVersion" | "kind" | "plural">,
+    labelSelector: string | undefined,
+    onChange: (o: KubernetesObject) => void,
+  ): WatchedKind {
+    const { kubeConfig, api, settings, log } = this.#options;
+    return new WatchedKind({
+      kubeConfig,
+      api,
+      kind,
+      namespaces: settings.FINTRACK_WATCH_NAMESPACES,
+      ...(labelSelector ? { labelSelector } : {}),
+      onChange,
+      log,
+      silenceMs: settings.FINTRACK_WATCH_SILENCE_SECONDS * 1000,
+    });
+  }
+
+  #enqueue(namespace: string | undefined, name: string | undefined): void {
+    if (namespace && name) this.#queue.add(`${namespace}/${name}`);
+  }
+
+  #enqueueAll(): void {
+    for (const t of this.#trackers.list()) this.#enqueue(t.metadata?.namespace, t.metadata?.name);
+  }
+
+  #watchChildren(kind: OwnedKind): WatchedKind {
+    const watched = this.#watch(kind, managedSelector, (o) => {
+      this.#enqueue(o.metadata?.namespace, o.metadata?.labels?.[labelKeys.instance]);
+    });
+    this.#children.set(kind.kind, watched);
+    return watched;
+  }
+
+  /** Whether ServiceMonitors can be created; checked at most every 30 s, starting their informer on first sight. */
+  async #serviceMonitorAvailable(): Promise<boolean> {
+    if (Date.now() - this.#serviceMonitors.checkedAt < 30_000)
+      return this.#serviceMonitors.available;
+    const available = await this.#options.api.crdInstalled(serviceMonitorCrd);
+    this.#serviceMonitors = { available, checkedAt: Date.now() };
+    const kind = ownedKinds.find((k) => k.kind === "ServiceMonitor");
+    if (available && kind && !this.#children.has(kind.kind))
+      await this.#watchChildren(kind).start();
+    return available;
+  }
+
+  readonly #cache: ChildCache = {
+    children: (namespace, trackerName) =>
+      [...this.#children.values()].flatMap((w) =>
+        w.list(namespace).filter((o) => o.metadata?.labels?.[labelKeys.instance] === trackerName),
+      ),
+    get: (kind, namespace, name) => this.#children.get(kind)?.get(namespace, name),
+  };
+
+  #deps(): ReconcileDeps {
+    const { api, settings, log, onWrite } = this.#options;
+    return {
+      api,
+      cache: this.#cache,
+      baseContext: {
+        images: {
+          app: settings.FINTRACK_APP_IMAGE,
+          postgres: (v) => postgresImage(settings, v),
+          redis: settings.FINTRACK_REDIS_IMAGE,
+        },
+        ingressNamespaceSelector: settings.FINTRACK_INGRESS_NAMESPACE_LABELS,
+        monitoringNamespaceSelector: settings.FINTRACK_MONITORING_NAMESPACE_LABELS,
+      },
+      serviceMonitorAvailable: () => this.#serviceMonitorAvailable(),
+      lastApplied: new Map(),
+      ...(onWrite ? { onWrite } : {}),
+      now: () => new Date(),
+      log,
+    };
+  }
+
+  /** Fills the caches, then starts the workers, the periodic resync and the tenant gauge. */
+  async start(): Promise<void> {
+    const { settings, log, metrics } = this.#options;
+    await Promise.all(
+      ownedKinds.filter((k) => !k.optional).map((k) => this.#watchChildren(k).start()),
+    );
+    await this.#serviceMonitorAvailable();
+    await this.#trackers.start();
+    log.info({ tenants: this.#trackers.list().length }, "caches synced; starting workers");
+
+    const deps = this.#deps();
+    const onEvent = reconcileMetricsListener(
+      metrics,
+      controllerName,
+      settings.FINTRACK_CONCURRENCY,
+    );
+    this.#workers = runWorkers(
+      this.#queue,
+      settings.FINTRACK_CONCURRENCY,
+      (key) => reconcile(key, deps),
+      {
+        classify: disposition,
+        onEvent: (event) => {
+          onEvent(event);
+          if (
+            event.type === "finished" &&
+            event.failure &&
+            event.failure.disposition !== "requeue-now"
+          ) {
+            log.error(
+              { tenant: event.key, err: event.failure.error, retryInMs: event.requeueAfterMs },
+              "reconcile failed",
+            );
+          }
+        },
+      },
+    );
+    this.#timers.push(
+      setInterval(() => {
+        this.#enqueueAll();
+      }, settings.FINTRACK_RESYNC_SECONDS * 1000),
+    );
+    this.#timers.push(
+      setInterval(() => {
+        this.#countTenants();
+      }, 15_000),
+    );
+    this.#countTenants();
+  }
+
+  #countTenants(): void {
+    const counts = new Map<string, number>();
+    for (const t of this.#trackers.list() as FinanceTracker[]) {
+      const phase = t.status?.phase ?? "Pending";
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+    }
+    this.#options.metrics.tenants.reset();
+    for (const [phase, n] of counts) this.#options.metrics.tenants.set({ phase }, n);
+  }
+
+  /** True once every cache has listed once: the operator's readiness. */
+  hasSynced(): boolean {
+    return this.#trackers.hasSynced() && [...this.#children.values()].every((w) => w.hasSynced());
+  }
+
+  /** Stops taking work, lets in-flight reconciles finish, and stops the watches. */
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    await this.#queue.shutDownWithDrain();
+    await this.#workers;
+    await Promise.all([
+      this.#trackers.stop(),
+      ...[...this.#children.values()].map((w) => w.stop()),
+    ]);
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiException } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { classifyError, InvalidSpecError, MissingPrerequisiteError } from "./errors.ts";
+
+const api = (code: number, message: string) =>
+  new ApiException(code, "failed", JSON.stringify({ kind: "Status", message, code }), {});
+
+describe("classifyError", () => {
+  it.each([
+    ["a 409 conflict", api(409, "the object has been modified"), "conflict"],
+    ["an invalid spec", new InvalidSpecError("spec.app.image is empty"), "invalid-spec"],
+    [
+      "an object the API server refused",
+      api(422, 'Ingress "x" is invalid: metadata.annotations'),
+      "invalid-spec",
+    ],
+    [
+      "a missing CRD",
+      new MissingPrerequisiteError("ServiceMonitor CRD missing"),
+      "missing-prerequisite",
+    ],
+    ["a server error", api(500, "etcdserver: request timed out"), "transient"],
+    ["a network failure", new Error("socket hang up"), "transient"],
+  ])("classifies %s", (_what, error, kind) => {
+    expect(classifyError(error).kind).toBe(kind);
+  });
+
+  it("looks through wrapping errors and keeps their context in the message", () => {
+    const wrapped = new Error("while applying Ingress acme-app", {
+      cause: api(422, "metadata.annotations: Invalid value"),
+    });
+    expect(classifyError(wrapped)).toMatchObject({
+      kind: "invalid-spec",
+      reason: "InvalidSpec",
+      message: "while applying Ingress acme-app: metadata.annotations: Invalid value",
+    });
+  });
+});

@@ -1,0 +1,174 @@
+import {
+  ApiException,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Secret,
+} from "@kubernetes/client-node";
+import {
+  apiVersion,
+  kind as trackerKind,
+  plural as trackerPlural,
+  type FinanceTracker,
+  type FinanceTrackerStatus,
+} from "../api/v1alpha1.ts";
+import { fieldManager } from "../names.ts";
+import { collectionPath, ownedKinds } from "./kinds.ts";
+import { RestClient } from "./rest.ts";
+
+/** Called after every API request with its verb and HTTP status (0 when no answer came). */
+export type RequestObserver = (verb: string, code: number) => void;
+
+const applyPatch = "application/apply-patch+yaml";
+const trackerResource = { apiVersion, plural: trackerPlural };
+
+function codeOf(error: unknown): number {
+  return error instanceof ApiException ? error.code : 0;
+}
+
+/** The REST path of one object, for the kinds the operator manages. */
+export function objectPath(object: KubernetesObject): string {
+  const { apiVersion: av, kind, metadata } = object;
+  const resource =
+    kind === trackerKind && av === apiVersion
+      ? trackerResource
+      : ownedKinds.find((k) => k.kind === kind && k.apiVersion === av);
+  if (!resource) throw new Error(`no REST mapping for ${av ?? "?"} ${kind ?? "?"}`);
+  if (!metadata?.name || !metadata.namespace)
+    throw new Error(`${kind ?? "object"} without name or namespace`);
+  return `${collectionPath(resource, metadata.namespace)}/${metadata.name}`;
+}
+
+/**
+ * The operator's only door to the API server: server-side apply as the one write primitive,
+ * plus the few reads and deletes reconcile needs. Every call is counted by verb and code.
+ */
+export class KubeApi {
+  readonly #rest: RestClient;
+  readonly #observe: RequestObserver;
+
+  constructor(kubeConfig: KubeConfig, observe: RequestObserver = () => undefined) {
+    this.#rest = new RestClient(kubeConfig);
+    this.#observe = observe;
+  }
+
+  async #call(
+    verb: "GET" | "LIST" | "POST" | "PATCH" | "DELETE",
+    path: string,
+    options: Parameters<RestClient["request"]>[2] = {},
+  ): Promise<unknown> {
+    try {
+      const result = await this.#rest.request(verb === "LIST" ? "GET" : verb, path, options);
+      this.#observe(verb, 200);
+      return result;
+    } catch (error) {
+      this.#observe(verb, codeOf(error));
+      throw error;
+    }
+  }
+
+  async #getOrUndefined(path: string): Promise<unknown> {
+    try {
+      return await this.#call("GET", path);
+    } catch (error) {
+      if (codeOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** A fresh read of a FinanceTracker, or undefined when it is gone. */
+  async readTracker(namespace: string, name: string): Promise<FinanceTracker | undefined> {
+    return (await this.#getOrUndefined(`${collectionPath(trackerResource, namespace)}/${name}`)) as
+      FinanceTracker | undefined;
+  }
+
+  /** A fresh read of a Secret, or undefined when it does not exist. */
+  async readSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    return (await this.#getOrUndefined(`/api/v1/namespaces/${namespace}/secrets/${name}`)) as
+      V1Secret | undefined;
+  }
+
+  /** Server-side apply with our field manager, forcing ownership of the fields we set. */
+  async apply<T extends KubernetesObject>(object: T): Promise<T> {
+    return (await this.#call("PATCH", objectPath(object), {
+      query: { fieldManager, force: "true" },
+      body: object,
+      contentType: applyPatch,
+    })) as T;
+  }
+
+  /** Server-side apply of a FinanceTracker's status subresource. */
+  async applyStatus(tracker: FinanceTracker, status: FinanceTrackerStatus): Promise<void> {
+    const { name, namespace } = tracker.metadata;
+    const path = objectPath({ apiVersion, kind: trackerKind, metadata: { name, namespace } });
+    await this.#call("PATCH", `${path}/status`, {
+      query: { fieldManager, force: "true" },
+      body: { apiVersion, kind: trackerKind, metadata: { name, namespace }, status },
+      contentType: applyPatch,
+    });
+  }
+
+  /** Sets (or, with an empty list, releases) the finalizers this operator owns on a FinanceTracker. */
+  async applyFinalizers(tracker: FinanceTracker, finalizers: string[]): Promise<void> {
+    const { name, namespace } = tracker.metadata;
+    await this.apply({ apiVersion, kind: trackerKind, metadata: { name, namespace, finalizers } });
+  }
+
+  /** Deletes an object in the background; one that is already gone counts as deleted. */
+  async delete(object: KubernetesObject): Promise<void> {
+    try {
+      await this.#call("DELETE", objectPath(object), {
+        query: { propagationPolicy: "Background" },
+      });
+    } catch (error) {
+      if (codeOf(error) !== 404) throw error;
+    }
+  }
+
+  /** Lists one kind, in one namespace or all, filtered by labels (the informers' list). */
+  async list(
+    resource: { apiVersion: string; plural: string },
+    namespace: string | undefined,
+    labelSelector: string | undefined,
+  ): Promise<KubernetesListObject<KubernetesObject>> {
+    return (await this.#call("LIST", collectionPath(resource, namespace), {
+      query: labelSelector ? { labelSelector } : {},
+    })) as KubernetesListObject<KubernetesObject>;
+  }
+
+  /** Whether a CustomResourceDefinition is installed (e.g. the Prometheus Operator's ServiceMonitor). */
+  async crdInstalled(name: string): Promise<boolean> {
+    return (
+      (await this.#getOrUndefined(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+      )) !== undefined
+    );
+  }
+
+  /** Records an Event on a FinanceTracker, shown by `kubectl describe`. */
+  async event(
+    tracker: FinanceTracker,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    now: Date,
+  ): Promise<void> {
+    const { name, namespace, uid } = tracker.metadata;
+    const at = now.toISOString().replace(/\.\d+Z$/, "Z");
+    await this.#call("POST", `/api/v1/namespaces/${namespace}/events`, {
+      body: {
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { generateName: `${name}.`, namespace },
+        involvedObject: { apiVersion, kind: trackerKind, name, namespace, uid },
+        type,
+        reason,
+        message,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+        source: { component: fieldManager },
+      },
+    });
+  }
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from "node:crypto";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import {
+  financeTrackerSpec,
+  type FinanceTracker,
+  type FinanceTrackerStatus,
+} from "./api/v1alpha1.ts";
+import { conditionTypes, findCondition } from "./conditions.ts";
+import type { BuildContext, Credentials } from "./context.ts";
+import { desiredObjects } from "./desired.ts";
+import { classifyError, InvalidSpecError, type ErrorClass } from "./errors.ts";
+import type { KubeApi } from "./kube/api.ts";
+import { canSkipApply, hashObject, withAppliedHash } from "./kube/drift.ts";
+import { objectKey } from "./kube/kinds.ts";
+import { prunable } from "./kube/prune.ts";
+import { childNames, finalizer, pausedAnnotation } from "./names.ts";
+import type { Result } from "./queue.ts";
+import { generateCredentials, readCredentials } from "./resources/secret/credentials.ts";
+import { computeStatus, type ObservedState } from "./status.ts";
+
+/** What the informers know about a tenant's children (eventually consistent, never fetched). */
+export interface ChildCache {
+  /** Every cached child labelled as this tenant's, of every watched kind. */
+  children(namespace: string, trackerName: string): KubernetesObject[];
+  get(kind: string, namespace: string, name: string): KubernetesObject | undefined;
+}
+
+export interface ReconcileDeps {
+  api: KubeApi;
+  cache: ChildCache;
+  /** The build context minus what reconcile works out per tenant. */
+  baseContext: Omit<BuildContext, "credentials" | "serviceMonitorAvailable">;
+  serviceMonitorAvailable: () => Promise<boolean>;
+  /** The resourceVersion each object had after our last apply: see canSkipApply. */
+  lastApplied: Map<string, string>;
+  /** Counts writes (applies, deletes, status) for metrics and benchmarks. */
+  onWrite?: (what: string) => void;
+  now: () => Date;
+  log: Logger;
+}
+
+/** Reconciles one tenant, `namespace/name`: the whole story on one screen. */
+export async function reconcile(key: string, deps: ReconcileDeps): Promise<Result> {
+  const tracker = await readFresh(key, deps);
+  if (!tracker) return {};
+  if (tracker.metadata.deletionTimestamp) return finalize(tracker, deps);
+  if (tracker.metadata.annotations?.[pausedAnnotation] === "true") {
+    await writeStatus(tracker, await observe(tracker, deps, { paused: true }), deps);
+    return {};
+  }
+  try {
+    await ensureFinalizer(tracker, deps);
+    const valid = validSpec(tracker);
+    const desired = desiredObjects(valid, await buildContext(valid, deps)).map(withAppliedHash);
+    await applyChanged(desired, deps);
+    await pruneUnwanted(valid, desired, deps);
+  } catch (error) {
+    const problem = classifyError(error);
+    if (problem.kind !== "conflict") {
+      await writeStatus(tracker, await observe(tracker, deps, { problem }), deps);
+    }
+    throw error;
+  }
+  await writeStatus(tracker, await observe(tracker, deps, {}), deps);
+  return {};
+}
+
+async function readFresh(key: string, deps: ReconcileDeps): Promise<FinanceTracker | undefined> {
+  const [namespace, name] = key.split("/");
+  if (!namespace || !name) throw new Error(`malformed queue key ${key}`);
+  return deps.api.readTracker(namespace, name);
+}
+
+/** The spec with defaults applied; the CRD already validated it, this guards older objects. */
+function validSpec(tracker: FinanceTracker): FinanceTracker {
+  const parsed = financeTrackerSpec.safeParse(tracker.spec);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `spec.${i.path.join(".")}: ${i.message}`);
+    throw new InvalidSpecError(problems.join("; "));
+  }
+  return { ...tracker, spec: parsed.data };
+}
+
+async function ensureFinalizer(tracker: FinanceTracker, deps: ReconcileDeps): Promise<void> {
+  if (tracker.metadata.finalizers?.includes(finalizer)) return;
+  await deps.api.applyFinalizers(tracker, [finalizer]);
+  deps.onWrite?.("finalizer");
+}
+
+/**
+ * The tenant's credentials, generated once: from the informer cache, else from a fresh read
+ * (the cache may not have seen a Secret we just created), else newly generated.
+ */
+async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Promise<Credentials> {
+  const { namespace, name } = tracker.metadata;
+  const secretName = childNames(name).credentialsSecret;
+  const cached = deps.cache.get("Secret", namespace, secretName);
+  const existing =
+    readCredentials(cached) ?? readCredentials(await deps.api.readSecret(namespace, secretName));
+  return existing ?? generateCredentials(randomBytes);
+}
+
+async function buildContext(tracker: FinanceTracker, deps: ReconcileDeps): Promise<BuildContext> {
+  return {
+    ...deps.baseContext,
+    credentials: await credentialsFor(tracker, deps),
+    serviceMonitorAvailable:
+      tracker.spec.monitoring.serviceMonitor && (await deps.serviceMonitorAvailable()),
+  };
+}
+
+/** Applies every desired object that differs from what is live; unchanged objects cost nothing. */
+async function applyChanged(
+  desired: readonly KubernetesObject[],
+  deps: ReconcileDeps,
+): Promise<void> {
+  for (const object of desired) {
+    const key = objectKey(object);
+    const live = deps.cache.get(
+      object.kind ?? "",
+      object.metadata?.namespace ?? "",
+      object.metadata?.name ?? "",
+    );
+    if (canSkipApply(object, live, deps.lastApplied.get(key))) continue;
+    try {
+      const applied = await deps.api.apply(object);
+      deps.onWrite?.(`apply ${object.kind ?? ""}`);
+      const rv = applied.metadata?.resourceVersion;
+      if (rv) deps.lastApplied.set(key, rv);
+    } catch (error) {
+      throw new Error(`while applying ${object.kind ?? "object"} ${object.metadata?.name ?? ""}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+async function pruneUnwanted(
+  tracker: FinanceTracker,
+  desired: readonly KubernetesObject[],
+  deps: ReconcileDeps,
+): Promise<void> {
+  const observed = deps.cache.children(tracker.metadata.namespace, tracker.metadata.name);
+  const prunableKinds = new Set(
+    observed.map((o) => o.kind).filter((k) => k !== "PersistentVolumeClaim"),
+  );
+  const candidates = observed.filter((o) => prunableKinds.has(o.kind));
+  for (const object of prunable(tracker.metadata.uid, desired, candidates)) {
+    deps.log.info(
+      { kind: object.kind, name: object.metadata?.name },
+      "deleting a child that is no longer wanted",
+    );
+    await deps.api.delete(object);
+    deps.onWrite?.(`delete ${object.kind ?? ""}`);
+    deps.lastApplied.delete(objectKey(object));
+  }
+}
+
+async function observe(
+  tracker: FinanceTracker,
+  deps: ReconcileDeps,
+  extra: { paused?: boolean; problem?: ErrorClass },
+): Promise<ObservedState> {
+  const { namespace, name } = tracker.metadata;
+  const names = childNames(name);
+  const monitoringWanted = tracker.spec.monitoring.serviceMonitor;
+  const problem = extra.problem && extra.problem.kind !== "conflict" ? extra.problem : undefined;
+  return {
+    postgres: deps.cache.get("StatefulSet", namespace, names.postgres),
+    redis: deps.cache.get("Deployment", namespace, names.redis),
+    app: deps.cache.get("Deployment", namespace, names.app),
+    monitoring: !monitoringWanted
+      ? "disabled"
+      : (await deps.serviceMonitorAvailable())
+        ? "ready"
+        : "crd-missing",
+    paused: extra.paused ?? false,
+    ...(problem ? { problem: { reason: problem.reason, message: problem.message } } : {}),
+  };
+}
+
+/** Writes status only when it changed, and records an Event when Ready or Degraded flips. */
+async function writeStatus(
+  tracker: FinanceTracker,
+  observed: ObservedState,
+  deps: ReconcileDeps,
+): Promise<void> {
+  const next = computeStatus(tracker, observed, deps.now().toISOString());
+  if (hashObject(next) === hashObject(tracker.status ?? {})) return;
+  await deps.api.applyStatus(tracker, next);
+  deps.onWrite?.("status");
+  await recordTransitions(tracker, tracker.status, next, deps);
+}
+
+async function recordTransitions(
+  tracker: FinanceTracker,
+  before: FinanceTrackerStatus | undefined,
+  after: FinanceTrackerStatus,
+  deps: ReconcileDeps,
+): Promise<void> {
+  const flipped = (type: string) => {
+    const now = findCondition(after.conditions, type);
+    return now && findCondition(before?.conditions, type)?.status !== now.status ? now : undefined;
+  };
+  const ready = flipped(conditionTypes.ready);
+  const degraded = flipped(conditionTypes.degraded);
+  const events: [type: "Normal" | "Warning", reason: string, message: string][] = [];
+  // A brand-new tenant is not ready by definition; only a fall from Ready is news.
+  const wasReady = findCondition(before?.conditions, conditionTypes.ready)?.status === "True";
+  if (ready?.status === "True") events.push(["Normal", "Ready", ready.message]);
+  if (ready?.status === "False" && wasReady) events.push(["Warning", "NotReady", ready.message]);
+  if (degraded?.status === "True") events.push(["Warning", degraded.reason, degraded.message]);
+  for (const [type, reason, message] of events) {
+    try {
+      await deps.api.event(tracker, type, reason, message, deps.now());
+    } catch (error) {
+      deps.log.warn({ err: error, reason }, "could not record an event");
+    }
+  }
+}
+
+/**
+ * Deletion: with `Retain` the credentials Secret loses its owner reference so garbage
+ * collection spares it (the PVC is already spared by the StatefulSet's retention policy); with
+ * `Delete` the data volume is deleted too. Then the finalizer goes and garbage collection
+ * removes every other child.
+ */
+async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<Result> {
+  if (!tracker.metadata.finalizers?.includes(finalizer)) return {};
+  const { namespace, name } = tracker.metadata;
+  const children = deps.cache.children(namespace, name);
+  if (tracker.spec.deletionPolicy === "Delete") {
+    for (const claim of children.filter((c) => c.kind === "PersistentVolumeClaim"))
+      await deps.api.delete(claim);
+  } else {
+    const secret = await deps.api.readSecret(namespace, childNames(name).credentialsSecret);
+    if (secret?.metadata?.ownerReferences?.length) {
+      await deps.api.apply({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: secret.metadata.name, namespace, labels: secret.metadata.labels ?? {} },
+        data: secret.data ?? {},
+      });
+    }
+    await deps.api.event(
+      tracker,
+      "Normal",
+      "Retained",
+      `kept Secret ${childNames(name).credentialsSecret} and the database volume (deletionPolicy Retain)`,
+      deps.now(),
+    );
+  }
+  await deps.api.applyFinalizers(tracker, []);
+  deps.onWrite?.("finalizer");
+  return {};
+}

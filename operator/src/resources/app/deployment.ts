@@ -1,0 +1,169 @@
+import type {
+  V1Container,
+  V1Deployment,
+  V1EnvVar,
+  V1Probe,
+  V1TopologySpreadConstraint,
+  V1Volume,
+  V1VolumeMount,
+} from "@kubernetes/client-node";
+import type { FinanceTracker } from "../../api/v1alpha1.ts";
+import type { BuildContext } from "../../context.ts";
+import { credentialKeys, ports } from "../../context.ts";
+import { childLabels, childNames, childMetadata, selectorLabels } from "../../names.ts";
+import { tenantUrl } from "../ingress/ingress.ts";
+import { withDefaults } from "../resources.ts";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security.ts";
+
+/** The uid and gid the app image is built to run as. */
+const appUser = 10001;
+
+/** Where the app reads its file-based secrets; the paths are part of the app's contract. */
+const secretsDir = "/var/run/secrets/fintrack";
+const secretFiles = { sessionSecret: "session-secret", adminPassword: "admin-password" } as const;
+
+/** Small enough to pack a few tenants per node; memory is capped, CPU may burst. */
+const defaultResources = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { memory: "512Mi" },
+};
+
+const volumes = { tmp: "tmp", secrets: "secrets" } as const;
+
+/**
+ * The app Deployment: migrations run in an init container before each pod serves, rollouts never
+ * drop below the desired count, and pods spread over zones and nodes.
+ */
+export function buildAppDeployment(tracker: FinanceTracker, ctx: BuildContext): V1Deployment {
+  const name = tracker.metadata.name;
+  const names = childNames(name);
+  const autoscaled = tracker.spec.app.autoscaling !== undefined;
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: childMetadata(tracker, "app", names.app),
+    spec: {
+      // With autoscaling the HPA owns the count; setting it here would fight it on every apply.
+      ...(autoscaled ? {} : { replicas: tracker.spec.app.replicas }),
+      revisionHistoryLimit: 5,
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      selector: { matchLabels: selectorLabels(name, "app") },
+      template: {
+        metadata: { labels: childLabels(name, "app") },
+        spec: {
+          serviceAccountName: names.serviceAccount,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          // The app drains for up to 25 s on SIGTERM; leave room for endpoint removal to propagate.
+          terminationGracePeriodSeconds: 40,
+          securityContext: restrictedPodSecurityContext(appUser, appUser),
+          initContainers: [
+            { name: "migrate", ...sharedFields(tracker, ctx), command: ["npm", "run", "migrate"] },
+          ],
+          containers: [appContainer(tracker, ctx)],
+          volumes: podVolumes(tracker),
+          topologySpreadConstraints: spread(name),
+        },
+      },
+    },
+  };
+}
+
+/** What the migrate and app containers share: image, environment, mounts, resources, security. */
+type SharedFields = Pick<
+  V1Container,
+  "image" | "env" | "volumeMounts" | "resources" | "securityContext"
+>;
+
+function sharedFields(tracker: FinanceTracker, ctx: BuildContext): SharedFields {
+  return {
+    image: tracker.spec.app.image ?? ctx.images.app,
+    env: appEnv(tracker),
+    volumeMounts: volumeMounts(),
+    resources: withDefaults(tracker.spec.app.resources, defaultResources),
+    securityContext: restrictedContainerSecurityContext(),
+  };
+}
+
+function appContainer(tracker: FinanceTracker, ctx: BuildContext): V1Container {
+  return {
+    name: "app",
+    ...sharedFields(tracker, ctx),
+    ports: [
+      { name: "http", containerPort: ports.appHttp, protocol: "TCP" },
+      { name: "metrics", containerPort: ports.appMetrics, protocol: "TCP" },
+    ],
+    // Up to 60 s to start (the first boot may be slow) before liveness takes over.
+    startupProbe: httpProbe("/healthz", { periodSeconds: 2, failureThreshold: 30 }),
+    livenessProbe: httpProbe("/healthz"),
+    readinessProbe: httpProbe("/readyz"),
+  };
+}
+
+function httpProbe(
+  path: string,
+  timing: Pick<V1Probe, "periodSeconds" | "failureThreshold"> = {},
+): V1Probe {
+  return { httpGet: { path, port: "http" }, ...timing };
+}
+
+/** The environment the app reads; passwords arrive as Secret references or files, never inline. */
+function appEnv(tracker: FinanceTracker): V1EnvVar[] {
+  const credentials = childNames(tracker.metadata.name).credentialsSecret;
+  const fromSecret = (key: string): V1EnvVar["valueFrom"] => ({
+    secretKeyRef: { name: credentials, key },
+  });
+  return [
+    { name: "DATABASE_URL", valueFrom: fromSecret(credentialKeys.databaseUrl) },
+    { name: "REDIS_URL", valueFrom: fromSecret(credentialKeys.redisUrl) },
+    { name: "SESSION_SECRET_FILE", value: `${secretsDir}/${secretFiles.sessionSecret}` },
+    { name: "FINTRACK_ADMIN_PASSWORD_FILE", value: `${secretsDir}/${secretFiles.adminPassword}` },
+    { name: "FINTRACK_ADMIN_EMAIL", value: tracker.spec.app.adminEmail },
+    { name: "FINTRACK_BASE_CURRENCY", value: tracker.spec.app.baseCurrency },
+    { name: "FINTRACK_SIGNUP", value: tracker.spec.app.signup },
+    { name: "PORT", value: String(ports.appHttp) },
+    { name: "METRICS_PORT", value: String(ports.appMetrics) },
+    { name: "BASE_URL", value: tenantUrl(tracker) },
+    // Behind an Ingress the client address and scheme come from X-Forwarded-*; without one,
+    // trusting those headers would let any in-cluster caller forge them.
+    { name: "TRUST_PROXY", value: String(tracker.spec.ingress !== undefined) },
+    { name: "LOG_LEVEL", value: "info" },
+    { name: "NODE_ENV", value: "production" },
+  ];
+}
+
+function volumeMounts(): V1VolumeMount[] {
+  return [
+    { name: volumes.tmp, mountPath: "/tmp" },
+    { name: volumes.secrets, mountPath: secretsDir, readOnly: true },
+  ];
+}
+
+function podVolumes(tracker: FinanceTracker): V1Volume[] {
+  return [
+    // The root filesystem is read-only; /tmp is the one writable place.
+    { name: volumes.tmp, emptyDir: {} },
+    {
+      name: volumes.secrets,
+      secret: {
+        secretName: childNames(tracker.metadata.name).credentialsSecret,
+        // Only the two files the app reads: the database and Redis passwords stay out of the
+        // filesystem. Group-readable through fsGroup, since the files are owned by root.
+        items: [
+          { key: credentialKeys.sessionSecret, path: secretFiles.sessionSecret },
+          { key: credentialKeys.adminPassword, path: secretFiles.adminPassword },
+        ],
+        defaultMode: 0o440,
+      },
+    },
+  ];
+}
+
+function spread(trackerName: string): V1TopologySpreadConstraint[] {
+  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+    topologyKey,
+    maxSkew: 1,
+    whenUnsatisfiable: "ScheduleAnyway",
+    labelSelector: { matchLabels: selectorLabels(trackerName, "app") },
+  }));
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
+import { selectorLabels } from "../../names.ts";
+import {
+  buildAppNetworkPolicy,
+  buildPostgresNetworkPolicy,
+  buildRedisNetworkPolicy,
+} from "./policies.ts";
+
+/** Whether a NetworkPolicy podSelector selects a pod with these labels. */
+function selects(
+  selector: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  },
+  labels: Record<string, string>,
+): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpression = (selector.matchExpressions ?? []).every((e) => {
+    const value = labels[e.key];
+    if (e.operator !== "In") {
+      throw new Error(`operator ${e.operator} not handled by this test`);
+    }
+    return value !== undefined && (e.values ?? []).includes(value);
+  });
+  return byLabel && byExpression;
+}
+
+describe("buildPostgresNetworkPolicy", () => {
+  const policy = buildPostgresNetworkPolicy(aTracker());
+  const rules = policy.spec.ingress;
+  const peer = rules[0]?.from?.[0];
+
+  it("applies to this tenant's PostgreSQL pods, ingress only", () => {
+    expect(policy.metadata?.name).toBe("acme-postgres");
+    expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "postgres"));
+    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+  });
+
+  it("lets only app and backup pods reach PostgreSQL", () => {
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.ports).toEqual([{ protocol: "TCP", port: 5432 }]);
+    expect(peer?.namespaceSelector).toBeUndefined();
+    const podSelector = peer?.podSelector ?? {};
+
+    expect(selects(podSelector, selectorLabels("acme", "app"))).toBe(true);
+    expect(selects(podSelector, selectorLabels("acme", "backup"))).toBe(true);
+    expect(selects(podSelector, selectorLabels("acme", "redis"))).toBe(false);
+    expect(selects(podSelector, selectorLabels("acme", "postgres"))).toBe(false);
+    expect(selects(podSelector, selectorLabels("globex", "app"))).toBe(false);
+  });
+});
+
+describe("every tenant NetworkPolicy", () => {
+  it.each([
+    ["postgres", buildPostgresNetworkPolicy(aTracker())],
+    ["redis", buildRedisNetworkPolicy(aTracker())],
+    ["app", buildAppNetworkPolicy(aTracker(), aContext())],
+  ])(
+    "names its peers under the wire field `from`, never the client's `_from` (%s)",
+    (_, policy) => {
+      const json = JSON.parse(JSON.stringify(policy)) as { spec: { ingress: object[] } };
+
+      for (const rule of json.spec.ingress) {
+        expect(Object.keys(rule)).toEqual(expect.arrayContaining(["from", "ports"]));
+        expect(rule).not.toHaveProperty("_from");
+      }
+    },
+  );
+});
+
+describe("buildRedisNetworkPolicy", () => {
+  it("lets only this tenant's app pods reach Redis", () => {
+    const policy = buildRedisNetworkPolicy(aTracker());
+
+    expect(policy.metadata?.name).toBe("acme-redis");
+    expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "redis"));
+    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: selectorLabels("acme", "app") } }],
+        ports: [{ protocol: "TCP", port: 6379 }],
+      },
+    ]);
+  });
+});
+
+describe("buildAppNetworkPolicy", () => {
+  const ingressNamespaces = { matchLabels: { "kubernetes.io/metadata.name": "traefik" } };
+  const monitoringNamespaces = { matchLabels: { "kubernetes.io/metadata.name": "prometheus" } };
+  const policy = buildAppNetworkPolicy(
+    aTracker(),
+    aContext({
+      ingressNamespaceSelector: ingressNamespaces,
+      monitoringNamespaceSelector: monitoringNamespaces,
+    }),
+  );
+
+  it("applies to this tenant's app pods, ingress only", () => {
+    expect(policy.metadata?.name).toBe("acme-app");
+    expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "app"));
+    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+  });
+
+  it("lets only the ingress controller's namespaces reach the HTTP port", () => {
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: ingressNamespaces }],
+      ports: [{ protocol: "TCP", port: 8080 }],
+    });
+  });
+
+  it("lets only the monitoring namespaces reach the metrics port", () => {
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: monitoringNamespaces }],
+      ports: [{ protocol: "TCP", port: 9090 }],
+    });
+    expect(policy.spec.ingress).toHaveLength(2);
+  });
+});

@@ -1,0 +1,77 @@
+import type { V1Secret } from "@kubernetes/client-node";
+import type { FinanceTracker } from "../../api/v1alpha1.ts";
+import { credentialKeys, database, ports, type Credentials } from "../../context.ts";
+import { childMetadata, childNames } from "../../names.ts";
+
+/**
+ * The tenant's credentials Secret. Passwords are generated once, written here, and read back on
+ * every later reconcile (`readCredentials`): the database keeps the password it was initialised
+ * with, so regenerating would lock the app out.
+ *
+ * Values go in `data` (base64), never `stringData`: the API server folds `stringData` into `data`,
+ * so a server-side apply of `stringData` never matches what it reads back.
+ */
+
+/** Fresh credentials from a source of random bytes (in production, `crypto.randomBytes`). */
+export function generateCredentials(randomBytes: (n: number) => Buffer): Credentials {
+  return {
+    postgresPassword: randomBytes(32).toString("base64url"),
+    redisPassword: randomBytes(32).toString("base64url"),
+    sessionSecret: randomBytes(48).toString("base64url"),
+    // 18 bytes are 24 characters: strong enough, and short enough for a person to type once.
+    adminPassword: randomBytes(18).toString("base64url"),
+  };
+}
+
+/** The credentials Secret: the passwords plus the URLs and names the app connects with. */
+export function buildCredentialsSecret(
+  tracker: FinanceTracker,
+  credentials: Credentials,
+): V1Secret {
+  const names = childNames(tracker.metadata.name);
+  const postgresPassword = encodeURIComponent(credentials.postgresPassword);
+  const redisPassword = encodeURIComponent(credentials.redisPassword);
+  const values: Record<(typeof credentialKeys)[keyof typeof credentialKeys], string> = {
+    [credentialKeys.postgresUser]: database.user,
+    [credentialKeys.postgresPassword]: credentials.postgresPassword,
+    [credentialKeys.postgresDatabase]: database.name,
+    [credentialKeys.databaseUrl]: `postgres://${database.user}:${postgresPassword}@${names.postgres}:${ports.postgres}/${database.name}`,
+    [credentialKeys.redisPassword]: credentials.redisPassword,
+    [credentialKeys.redisUrl]: `redis://:${redisPassword}@${names.redis}:${ports.redis}`,
+    [credentialKeys.sessionSecret]: credentials.sessionSecret,
+    [credentialKeys.adminEmail]: tracker.spec.app.adminEmail,
+    [credentialKeys.adminPassword]: credentials.adminPassword,
+  };
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: childMetadata(tracker, "app", names.credentialsSecret),
+    type: "Opaque",
+    data: Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
+    ),
+  };
+}
+
+/** The credentials stored in an existing Secret; undefined when there is none or a value is missing. */
+export function readCredentials(secret: V1Secret | undefined): Credentials | undefined {
+  const data = secret?.data ?? {};
+  const read = (key: string): string | undefined => {
+    const encoded = data[key];
+    const value = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
+    return value === "" ? undefined : value;
+  };
+  const postgresPassword = read(credentialKeys.postgresPassword);
+  const redisPassword = read(credentialKeys.redisPassword);
+  const sessionSecret = read(credentialKeys.sessionSecret);
+  const adminPassword = read(credentialKeys.adminPassword);
+  if (
+    postgresPassword === undefined ||
+    redisPassword === undefined ||
+    sessionSecret === undefined ||
+    adminPassword === undefined
+  ) {
+    return undefined;
+  }
+  return { postgresPassword, redisPassword, sessionSecret, adminPassword };
+}

@@ -1,0 +1,190 @@
+import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
+import type { FinanceTracker, FinanceTrackerStatus } from "./api/v1alpha1.ts";
+import {
+  conditionTypes,
+  mergeConditions,
+  reasons,
+  type ConditionInput,
+  type Reason,
+} from "./conditions.ts";
+import { tenantUrl } from "./resources/ingress/ingress.ts";
+
+/** What the operator saw of a tenant in this pass; the only input status depends on besides the spec. */
+export interface ObservedState {
+  postgres?: V1StatefulSet;
+  redis?: V1Deployment;
+  app?: V1Deployment;
+  monitoring: "ready" | "crd-missing" | "disabled";
+  /** A failure of this pass, already classified: it makes the tenant Degraded. */
+  problem?: { reason: Reason; message: string };
+  paused: boolean;
+}
+
+export interface ComponentReadiness {
+  ready: boolean;
+  message: string;
+}
+
+/** A StatefulSet is ready when the controller saw its latest spec and every replica runs it and is ready. */
+export function statefulSetReadiness(
+  sts: V1StatefulSet | undefined,
+  what: string,
+): ComponentReadiness {
+  if (!sts) return { ready: false, message: `${what} not created yet` };
+  const want = sts.spec?.replicas ?? 1;
+  const s = sts.status;
+  const seen = (s?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
+  const ready = s?.readyReplicas ?? 0;
+  const updated = s?.updatedReplicas ?? 0;
+  const revisionCurrent = !s?.updateRevision || s.updateRevision === s.currentRevision;
+  if (seen && ready >= want && updated >= want && revisionCurrent) {
+    return { ready: true, message: `${what}: ${ready}/${want} ready` };
+  }
+  return {
+    ready: false,
+    message: `${what}: ${ready}/${want} ready${seen && revisionCurrent ? "" : ", rolling out"}`,
+  };
+}
+
+/** A Deployment is ready when its rollout is complete: all replicas updated, available, no old ones left. */
+export function deploymentReadiness(
+  deployment: V1Deployment | undefined,
+  what: string,
+): ComponentReadiness {
+  if (!deployment) return { ready: false, message: `${what} not created yet` };
+  const s = deployment.status;
+  const want = deployment.spec?.replicas ?? 1;
+  const seen = (s?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
+  const available = s?.availableReplicas ?? 0;
+  const updated = s?.updatedReplicas ?? 0;
+  const total = s?.replicas ?? 0;
+  if (seen && available >= want && updated >= want && total === updated) {
+    return { ready: true, message: `${what}: ${available}/${want} available` };
+  }
+  const rolling = !seen || total !== updated ? ", rolling out" : "";
+  return { ready: false, message: `${what}: ${available}/${want} available${rolling}` };
+}
+
+function monitoringCondition(monitoring: ObservedState["monitoring"]): ConditionInput {
+  const type = conditionTypes.monitoring;
+  switch (monitoring) {
+    case "ready":
+      return {
+        type,
+        status: "True",
+        reason: reasons.serviceMonitorReady,
+        message: "ServiceMonitor in place",
+      };
+    case "crd-missing":
+      return {
+        type,
+        status: "False",
+        reason: reasons.prometheusOperatorNotInstalled,
+        message:
+          "the monitoring.coreos.com ServiceMonitor CRD is not installed; the app's /metrics is not scraped",
+      };
+    case "disabled":
+      return {
+        type,
+        status: "False",
+        reason: reasons.monitoringDisabled,
+        message: "spec.monitoring.serviceMonitor is false",
+      };
+  }
+}
+
+function phaseOf(
+  observed: ObservedState,
+  allReady: boolean,
+  anyObserved: boolean,
+): NonNullable<FinanceTrackerStatus["phase"]> {
+  if (observed.paused) return "Paused";
+  if (observed.problem) return "Degraded";
+  if (allReady) return "Ready";
+  return anyObserved ? "Provisioning" : "Pending";
+}
+
+/**
+ * The status a FinanceTracker should show, from its spec, what was observed and its previous
+ * status. Pure: `now` is used only for conditions whose status flips.
+ */
+export function computeStatus(
+  tracker: FinanceTracker,
+  observed: ObservedState,
+  now: string,
+): FinanceTrackerStatus {
+  const components = {
+    postgres: statefulSetReadiness(observed.postgres, "PostgreSQL"),
+    redis: deploymentReadiness(observed.redis, "Redis"),
+    app: deploymentReadiness(observed.app, "app"),
+  };
+  const parts = Object.values(components);
+  const allReady = parts.every((c) => c.ready);
+  const anyObserved = Boolean(observed.postgres ?? observed.redis ?? observed.app);
+  const waiting = parts.filter((c) => !c.ready).map((c) => c.message);
+
+  const ready: ConditionInput = allReady
+    ? {
+        type: conditionTypes.ready,
+        status: "True",
+        reason: reasons.allComponentsReady,
+        message: "PostgreSQL, Redis and the app are ready",
+      }
+    : {
+        type: conditionTypes.ready,
+        status: "False",
+        reason: reasons.componentsNotReady,
+        message: waiting.join("; "),
+      };
+  const progressing: ConditionInput = observed.paused
+    ? {
+        type: conditionTypes.progressing,
+        status: "False",
+        reason: reasons.paused,
+        message: "reconciliation is paused by the fintrack.dev/paused annotation",
+      }
+    : allReady
+      ? {
+          type: conditionTypes.progressing,
+          status: "False",
+          reason: reasons.reconcileComplete,
+          message: "the tenant matches its spec",
+        }
+      : {
+          type: conditionTypes.progressing,
+          status: "True",
+          reason: reasons.rollingOut,
+          message: waiting.join("; "),
+        };
+  const degraded: ConditionInput = observed.problem
+    ? {
+        type: conditionTypes.degraded,
+        status: "True",
+        reason: observed.problem.reason,
+        message: observed.problem.message,
+      }
+    : {
+        type: conditionTypes.degraded,
+        status: "False",
+        reason: reasons.asExpected,
+        message: "no problems",
+      };
+
+  const generation = tracker.metadata.generation;
+  return {
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    phase: phaseOf(observed, allReady, anyObserved),
+    url: tenantUrl(tracker),
+    conditions: mergeConditions(
+      tracker.status?.conditions,
+      [ready, progressing, degraded, monitoringCondition(observed.monitoring)],
+      generation,
+      now,
+    ),
+    components: {
+      postgres: { ready: components.postgres.ready, message: components.postgres.message },
+      redis: { ready: components.redis.ready, message: components.redis.message },
+      app: { ready: components.app.ready, message: components.app.message },
+    },
+  };
+}
