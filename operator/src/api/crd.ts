@@ -118,13 +118,16 @@ export function financeTrackerCrd(): SchemaNode {
               properties: {
                 apiVersion: { type: "string", description: "APIVersion of this representation." },
                 kind: { type: "string", description: "Kind of this representation." },
-                metadata: { type: "object" },
+                // name is declared only so the name rule below can report on metadata.name: a
+                // fieldPath must lead to a field the schema has (else the error's field is <nil>).
+                metadata: { type: "object", properties: { name: { type: "string" } } },
                 spec: schemaOf(financeTrackerSpec),
                 status: schemaOf(financeTrackerStatus),
               },
               "x-kubernetes-validations": [
                 {
                   rule: `self.metadata.name.size() <= ${maxNameLength} && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')`,
+                  fieldPath: ".metadata.name",
                   message: `metadata.name must start with a letter, hold only lower-case letters, digits and '-', and be at most ${maxNameLength} characters (the names of its children build on it)`,
                 },
               ],

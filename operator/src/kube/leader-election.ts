@@ -242,7 +242,8 @@ export class LeaderElector {
   private async campaignAndLead(): Promise<void> {
     try {
       const acquiredAtMs = await this.acquire();
-      if (acquiredAtMs === undefined) return;
+      // Halted while the winning write was in flight: do not start work that must stop at once.
+      if (acquiredAtMs === undefined || this.halted()) return;
       this.startLeading();
       await this.renew(acquiredAtMs);
     } finally {

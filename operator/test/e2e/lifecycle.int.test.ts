@@ -1,0 +1,338 @@
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  PolicyV1Api,
+} from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { FinanceTracker } from "../../src/api/v1alpha1.ts";
+import { statusCode } from "../harness/api-errors.ts";
+import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
+import { eventually } from "../harness/eventually.ts";
+import { installCrd } from "../harness/manifests.ts";
+import { clusterRunsControllers, useNamespace } from "../harness/namespace.ts";
+import { metricValue, startOperatorProcess, type OperatorProcess } from "../harness/operator.ts";
+
+const group = "fintrack.dev";
+const version = "v1alpha1";
+const plural = "financetrackers";
+
+describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the operator", () => {
+  const ns = useNamespace("life");
+  const kc = adminKubeConfig(inject("cluster").kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const networking = kc.makeApiClient(NetworkingV1Api);
+  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+  const policy = kc.makeApiClient(PolicyV1Api);
+  let operator: OperatorProcess;
+
+  const apply = (name: string, spec: object, extra: object = {}) =>
+    kubectl(
+      ["apply", "--server-side", "--field-manager", "platform-team", "-n", ns.name, "-f", "-"],
+      JSON.stringify({
+        apiVersion: `${group}/${version}`,
+        kind: "FinanceTracker",
+        metadata: { name, ...extra },
+        spec,
+      }),
+    );
+  const read = async (name: string) =>
+    (await custom.getNamespacedCustomObject({
+      group,
+      version,
+      plural,
+      namespace: ns.name,
+      name,
+    })) as FinanceTracker;
+  const readyCondition = (t: FinanceTracker) =>
+    t.status?.conditions?.find((c) => c.type === "Ready");
+  const waitReady = (name: string, generation?: number) =>
+    eventually(`${name} Ready`, async () => {
+      const t = await read(name);
+      expect(readyCondition(t)?.status).toBe("True");
+      if (generation !== undefined) expect(t.status?.observedGeneration).toBe(generation);
+      return t;
+    });
+
+  beforeAll(async () => {
+    installCrd();
+    operator = await startOperatorProcess({
+      watchNamespaces: [ns.name],
+      leaseName: `life-${ns.name}`,
+    });
+  });
+  afterAll(async () => {
+    const code = await operator.stop();
+    if (code !== 0) console.error(operator.logs());
+  });
+
+  it("turns a minimal FinanceTracker into a Ready tenant with every child owned and labelled", async () => {
+    apply("acme", {
+      app: { adminEmail: "owner@acme.example" },
+      ingress: { host: "money.acme.example" },
+    });
+    const tracker = await waitReady("acme");
+    expect(tracker.status?.phase).toBe("Ready");
+    expect(tracker.status?.url).toBe("http://money.acme.example");
+    expect(tracker.metadata.finalizers).toContain("fintrack.dev/finalizer");
+
+    const children = JSON.parse(
+      kubectl([
+        "get",
+        "secret,service,serviceaccount,statefulset,deployment,pdb,ingress,networkpolicy",
+        "-n",
+        ns.name,
+        "-l",
+        "app.kubernetes.io/instance=acme",
+        "-o",
+        "json",
+      ]),
+    ) as {
+      items: {
+        kind: string;
+        metadata: {
+          name: string;
+          labels: Record<string, string>;
+          ownerReferences?: { uid: string; controller: boolean }[];
+        };
+      }[];
+    };
+    const names = children.items.map((c) => `${c.kind}/${c.metadata.name}`).sort();
+    expect(names).toEqual(
+      [
+        "Deployment/acme-app",
+        "Deployment/acme-redis",
+        "Ingress/acme-app",
+        "NetworkPolicy/acme-app",
+        "NetworkPolicy/acme-postgres",
+        "NetworkPolicy/acme-redis",
+        "PodDisruptionBudget/acme-app",
+        "Secret/acme-credentials",
+        "Service/acme-app",
+        "Service/acme-postgres",
+        "Service/acme-postgres-hl",
+        "Service/acme-redis",
+        "ServiceAccount/acme-app",
+        "StatefulSet/acme-postgres",
+      ].sort(),
+    );
+    for (const child of children.items) {
+      expect(child.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ uid: tracker.metadata.uid, controller: true }),
+      ]);
+      expect(child.metadata.labels).toMatchObject({
+        "app.kubernetes.io/name": "fintrack",
+        "app.kubernetes.io/instance": "acme",
+        "app.kubernetes.io/part-of": "fintrack",
+        "app.kubernetes.io/managed-by": "fintrack-operator",
+      });
+    }
+    const pvc = await core.readNamespacedPersistentVolumeClaim({
+      name: "data-acme-postgres-0",
+      namespace: ns.name,
+    });
+    expect(pvc.status?.phase).toBe("Bound");
+  });
+
+  it("writes nothing when nothing changed", async () => {
+    const writes = () =>
+      metricValue(operator.metricsUrl, "rest_client_requests_total", { method: "PATCH" });
+    const before = await writes();
+    // A touch on the FinanceTracker that does not change its spec still triggers a reconcile.
+    kubectl([
+      "annotate",
+      "financetrackers.fintrack.dev",
+      "acme",
+      "-n",
+      ns.name,
+      "touched=1",
+      "--overwrite",
+    ]);
+    await eventually("the touch reconciled", async () => {
+      expect(
+        await metricValue(operator.metricsUrl, "controller_runtime_reconcile_total"),
+      ).toBeGreaterThan(0);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await writes()).toBe(before);
+  });
+
+  it("carries spec changes to the children and advances observedGeneration", async () => {
+    apply("acme", {
+      app: {
+        adminEmail: "owner@acme.example",
+        replicas: 3,
+        resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "768Mi" } },
+      },
+      ingress: { host: "cash.acme.example", tls: { secretName: "acme-cert" } },
+    });
+    const generation = (await read("acme")).metadata.generation ?? 0;
+    const tracker = await waitReady("acme", generation);
+    expect(tracker.status?.url).toBe("https://cash.acme.example");
+    const app = await apps.readNamespacedDeployment({ name: "acme-app", namespace: ns.name });
+    expect(app.spec?.replicas).toBe(3);
+    const container = app.spec?.template.spec?.containers.find((c) => c.name === "app");
+    expect(container?.resources?.requests).toMatchObject({ cpu: "200m", memory: "256Mi" });
+    expect(container?.resources?.limits).toMatchObject({ memory: "768Mi" });
+    const ingress = await networking.readNamespacedIngress({
+      name: "acme-app",
+      namespace: ns.name,
+    });
+    expect(ingress.spec?.rules?.[0]?.host).toBe("cash.acme.example");
+    expect(ingress.spec?.tls?.[0]?.secretName).toBe("acme-cert");
+  });
+
+  it("adds a HorizontalPodAutoscaler when autoscaling is on and removes it when off", async () => {
+    apply("acme", {
+      app: { adminEmail: "owner@acme.example", autoscaling: { minReplicas: 2, maxReplicas: 5 } },
+      ingress: { host: "cash.acme.example" },
+    });
+    await eventually("HPA created", async () => {
+      const hpa = await autoscaling.readNamespacedHorizontalPodAutoscaler({
+        name: "acme-app",
+        namespace: ns.name,
+      });
+      expect(hpa.spec?.maxReplicas).toBe(5);
+    });
+    apply("acme", {
+      app: { adminEmail: "owner@acme.example", replicas: 1 },
+      ingress: { host: "cash.acme.example" },
+    });
+    await eventually("HPA and PDB pruned", async () => {
+      const hpa = await autoscaling
+        .readNamespacedHorizontalPodAutoscaler({ name: "acme-app", namespace: ns.name })
+        .catch((e: unknown) => e);
+      expect(statusCode(hpa)).toBe(404);
+      const pdb = await policy
+        .readNamespacedPodDisruptionBudget({ name: "acme-app", namespace: ns.name })
+        .catch((e: unknown) => e);
+      expect(statusCode(pdb)).toBe(404);
+      const app = await apps.readNamespacedDeployment({ name: "acme-app", namespace: ns.name });
+      expect(app.spec?.replicas).toBe(1);
+    });
+    await waitReady("acme", (await read("acme")).metadata.generation);
+  });
+
+  it("re-creates a deleted child", async () => {
+    await core.deleteNamespacedService({ name: "acme-redis", namespace: ns.name });
+    await eventually("Service acme-redis back", async () => {
+      const svc = await core.readNamespacedService({ name: "acme-redis", namespace: ns.name });
+      expect(svc.metadata?.deletionTimestamp).toBeUndefined();
+    });
+  });
+
+  it("restores a field it owns that someone edited, and leaves fields it does not own alone", async () => {
+    kubectl([
+      "set",
+      "image",
+      "deployment/acme-redis",
+      "-n",
+      ns.name,
+      "redis=evil.example/redis:latest",
+    ]);
+    kubectl(["annotate", "service", "acme-app", "-n", ns.name, "team.example/owner=payments"]);
+    await eventually("image restored", async () => {
+      const redis = await apps.readNamespacedDeployment({ name: "acme-redis", namespace: ns.name });
+      expect(redis.spec?.template.spec?.containers[0]?.image).toBe("registry.example/redis:7");
+    });
+    const svc = await core.readNamespacedService({ name: "acme-app", namespace: ns.name });
+    expect(svc.metadata?.annotations?.["team.example/owner"]).toBe("payments");
+  });
+
+  it("does nothing while paused and catches up when resumed", async () => {
+    kubectl([
+      "annotate",
+      "financetracker",
+      "acme",
+      "-n",
+      ns.name,
+      "fintrack.dev/paused=true",
+      "--overwrite",
+    ]);
+    await eventually("phase Paused", async () =>
+      expect((await read("acme")).status?.phase).toBe("Paused"),
+    );
+    apply("acme", {
+      app: { adminEmail: "owner@acme.example", replicas: 4 },
+      ingress: { host: "cash.acme.example" },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(
+      (await apps.readNamespacedDeployment({ name: "acme-app", namespace: ns.name })).spec
+        ?.replicas,
+    ).toBe(1);
+    kubectl([
+      "annotate",
+      "financetrackers.fintrack.dev",
+      "acme",
+      "-n",
+      ns.name,
+      "fintrack.dev/paused-",
+    ]);
+    await eventually("replicas 4 after resume", async () => {
+      expect(
+        (await apps.readNamespacedDeployment({ name: "acme-app", namespace: ns.name })).spec
+          ?.replicas,
+      ).toBe(4);
+    });
+  });
+
+  it("keeps the data volume and credentials when a Retain tenant is deleted", async () => {
+    kubectl([
+      "delete",
+      "financetrackers.fintrack.dev",
+      "acme",
+      "-n",
+      ns.name,
+      "--wait=true",
+      "--timeout=60s",
+    ]);
+    await eventually("children garbage-collected", async () => {
+      const app = await apps
+        .readNamespacedDeployment({ name: "acme-app", namespace: ns.name })
+        .catch((e: unknown) => e);
+      expect(statusCode(app)).toBe(404);
+    });
+    const secret = await core.readNamespacedSecret({
+      name: "acme-credentials",
+      namespace: ns.name,
+    });
+    expect(secret.metadata?.ownerReferences ?? []).toEqual([]);
+    const pvc = await core.readNamespacedPersistentVolumeClaim({
+      name: "data-acme-postgres-0",
+      namespace: ns.name,
+    });
+    expect(pvc.metadata?.deletionTimestamp).toBeUndefined();
+  });
+
+  it("deletes the data volume and credentials when a Delete tenant is deleted", async () => {
+    apply("beta", {
+      app: { adminEmail: "owner@beta.example", replicas: 1 },
+      deletionPolicy: "Delete",
+    });
+    await waitReady("beta");
+    kubectl([
+      "delete",
+      "financetrackers.fintrack.dev",
+      "beta",
+      "-n",
+      ns.name,
+      "--wait=true",
+      "--timeout=60s",
+    ]);
+    await eventually("PVC and Secret gone", async () => {
+      const pvc = await core
+        .readNamespacedPersistentVolumeClaim({ name: "data-beta-postgres-0", namespace: ns.name })
+        .catch((e: unknown) => e);
+      expect(statusCode(pvc)).toBe(404);
+      const secret = await core
+        .readNamespacedSecret({ name: "beta-credentials", namespace: ns.name })
+        .catch((e: unknown) => e);
+      expect(statusCode(secret)).toBe(404);
+    });
+  });
+});
