@@ -72,6 +72,8 @@ kwokctl create cluster \
 
 kubectl config use-context kwok-fintrack >/dev/null
 kubectl apply -f "$stage_dir/storage-class.yaml" >/dev/null
+# Let claims grow, as a real CSI StorageClass would: the operator's volume growth is tested on it.
+kubectl patch storageclass kwok-volume --type merge -p '{"allowVolumeExpansion": true}' >/dev/null
 "$here/fake-nodes.sh" "$kubeconfig" "$bin_dir/kubectl" 3
 kubectl wait --for=condition=Ready node --all --timeout=60s >/dev/null
 echo full >"$cluster_dir/mode"

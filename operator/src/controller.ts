@@ -148,7 +148,9 @@ export class Controller {
   async start(): Promise<void> {
     const { settings, log, metrics } = this.#options;
     await Promise.all(
-      ownedKinds.filter((k) => !k.optional).map((k) => this.#watchChildren(k).start()),
+      ownedKinds
+        .filter((k) => !k.optional && !k.unwatched)
+        .map((k) => this.#watchChildren(k).start()),
     );
     await this.#serviceMonitorAvailable();
     await this.#trackers.start();

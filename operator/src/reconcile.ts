@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject, V1StatefulSet } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   financeTrackerSpec,
@@ -18,6 +18,7 @@ import { childNames, finalizer, pausedAnnotation } from "./names.ts";
 import type { Result } from "./queue.ts";
 import { generateCredentials, readCredentials } from "./resources/secret/credentials.ts";
 import { computeStatus, type ObservedState } from "./status.ts";
+import { planVolumes, type ClaimResize } from "./volumes.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
 export interface ChildCache {
@@ -52,8 +53,13 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
   try {
     await ensureFinalizer(tracker, deps);
     const valid = validSpec(tracker);
-    const desired = desiredObjects(valid, await buildContext(valid, deps)).map(withAppliedHash);
+    const planned = planStatefulSetVolumes(
+      desiredObjects(valid, await buildContext(valid, deps)),
+      deps,
+    );
+    const desired = planned.objects.map(withAppliedHash);
     await applyChanged(desired, deps);
+    await growClaims(planned.resizes, deps);
     await pruneUnwanted(valid, desired, deps);
   } catch (error) {
     const problem = classifyError(error);
@@ -108,6 +114,37 @@ async function buildContext(tracker: FinanceTracker, deps: ReconcileDeps): Promi
     serviceMonitorAvailable:
       tracker.spec.monitoring.serviceMonitor && (await deps.serviceMonitorAvailable()),
   };
+}
+
+/** Keeps a live StatefulSet's immutable claim templates; storage growth goes to the claims. */
+function planStatefulSetVolumes(
+  objects: KubernetesObject[],
+  deps: ReconcileDeps,
+): { objects: KubernetesObject[]; resizes: ClaimResize[] } {
+  const resizes: ClaimResize[] = [];
+  const planned = objects.map((o) => {
+    if (o.kind !== "StatefulSet") return o;
+    const live = deps.cache.get("StatefulSet", o.metadata?.namespace ?? "", o.metadata?.name ?? "");
+    const plan = planVolumes(o as V1StatefulSet, live);
+    resizes.push(...plan.resizes);
+    return plan.statefulSet;
+  });
+  return { objects: planned, resizes };
+}
+
+/** Grows each claim whose requested size is below the spec's (a read first: claims are not cached). */
+async function growClaims(resizes: readonly ClaimResize[], deps: ReconcileDeps): Promise<void> {
+  for (const { claim, size } of resizes) {
+    const { name = "", namespace = "" } = claim.metadata ?? {};
+    const live = await deps.api.readClaim(namespace, name);
+    if (!live || live.spec?.resources?.requests?.storage === size) continue;
+    try {
+      await deps.api.apply(claim);
+      deps.onWrite?.("apply PersistentVolumeClaim");
+    } catch (error) {
+      throw new Error(`while growing PersistentVolumeClaim ${name} to ${size}`, { cause: error });
+    }
+  }
 }
 
 /** Applies every desired object that differs from what is live; unchanged objects cost nothing. */
@@ -229,10 +266,14 @@ async function recordTransitions(
 async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<Result> {
   if (!tracker.metadata.finalizers?.includes(finalizer)) return {};
   const { namespace, name } = tracker.metadata;
-  const children = deps.cache.children(namespace, name);
   if (tracker.spec.deletionPolicy === "Delete") {
-    for (const claim of children.filter((c) => c.kind === "PersistentVolumeClaim"))
-      await deps.api.delete(claim);
+    // The StatefulSet's retention policy deletes its claims too; this covers a policy changed late.
+    const claimName = `${childNames(name).postgresDataClaimTemplate}-${childNames(name).postgres}-0`;
+    await deps.api.delete({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: claimName, namespace },
+    });
   } else {
     const secret = await deps.api.readSecret(namespace, childNames(name).credentialsSecret);
     if (secret?.metadata?.ownerReferences?.length) {

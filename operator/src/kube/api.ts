@@ -3,6 +3,7 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
+  type V1PersistentVolumeClaim,
   type V1Secret,
 } from "@kubernetes/client-node";
 import {
@@ -86,6 +87,13 @@ export class KubeApi {
   async readSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
     return (await this.#getOrUndefined(`/api/v1/namespaces/${namespace}/secrets/${name}`)) as
       V1Secret | undefined;
+  }
+
+  /** A fresh read of a PersistentVolumeClaim (claims are not cached), or undefined. */
+  async readClaim(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined> {
+    return (await this.#getOrUndefined(
+      `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}`,
+    )) as V1PersistentVolumeClaim | undefined;
   }
 
   /** Server-side apply with our field manager, forcing ownership of the fields we set. */

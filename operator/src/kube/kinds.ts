@@ -11,6 +11,8 @@ export interface OwnedKind {
   prunable: boolean;
   /** Only watched when its CRD is installed (ServiceMonitor). */
   optional?: boolean;
+  /** Not watched: claims come from the StatefulSet's template without our managed-by label. */
+  unwatched?: boolean;
 }
 
 export const ownedKinds: readonly OwnedKind[] = [

@@ -216,6 +216,25 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     await waitReady("acme", (await read("acme")).metadata.generation);
   });
 
+  it("grows the database volume through its claim, keeping the StatefulSet's template", async () => {
+    apply("acme", {
+      app: { adminEmail: "owner@acme.example", replicas: 1 },
+      ingress: { host: "cash.acme.example" },
+      postgres: { storage: { size: "25Gi" } },
+    });
+    await eventually("claim grown", async () => {
+      const pvc = await core.readNamespacedPersistentVolumeClaim({
+        name: "data-acme-postgres-0",
+        namespace: ns.name,
+      });
+      expect(pvc.spec?.resources?.requests?.storage).toBe("25Gi");
+    });
+    const sts = await apps.readNamespacedStatefulSet({ name: "acme-postgres", namespace: ns.name });
+    expect(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).toBe("10Gi");
+    const tracker = await waitReady("acme", (await read("acme")).metadata.generation);
+    expect(tracker.status?.conditions?.find((c) => c.type === "Degraded")?.status).toBe("False");
+  });
+
   it("re-creates a deleted child", async () => {
     await core.deleteNamespacedService({ name: "acme-redis", namespace: ns.name });
     await eventually("Service acme-redis back", async () => {
@@ -258,6 +277,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     apply("acme", {
       app: { adminEmail: "owner@acme.example", replicas: 4 },
       ingress: { host: "cash.acme.example" },
+      postgres: { storage: { size: "25Gi" } },
     });
     await new Promise((r) => setTimeout(r, 1500));
     expect(

@@ -103,6 +103,8 @@ export interface OperatorProcess {
   /** SIGKILL: a crash, nothing released. */
   kill: () => Promise<void>;
   exited: Promise<number | null>;
+  /** The operator process's id, e.g. to read its memory use from /proc. */
+  pid?: number;
 }
 
 export interface OperatorOptions {
@@ -175,6 +177,7 @@ export async function startOperatorProcess(options: OperatorOptions): Promise<Op
       await exited;
     },
     exited,
+    pid: child.pid,
   };
 }
 

@@ -1,0 +1,249 @@
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { maxNameLength } from "../src/api/crd.ts";
+import {
+  apiVersion,
+  group,
+  kind,
+  plural,
+  version,
+  type FinanceTracker,
+} from "../src/api/v1alpha1.ts";
+import { statusCode, statusMessage } from "./harness/api-errors.ts";
+import { adminKubeConfig, kubectl } from "./harness/cluster.ts";
+import { eventually } from "./harness/eventually.ts";
+import { installCrd } from "./harness/manifests.ts";
+import { useNamespace } from "./harness/namespace.ts";
+
+type Json = Record<string, unknown>;
+
+const adminEmail = "owner@acme.example";
+const host = "money.acme.example";
+
+/** One way to get a FinanceTracker wrong, and where and how the API server must say so. */
+interface Mistake {
+  /** Completes "refuses a tracker that ..."; vitest cuts interpolated values at 40 characters. */
+  mistake: string;
+  name: string;
+  spec: Json;
+  /** The field path the error is reported on. */
+  field: string;
+  /** A phrase of the error that tells the user what is wrong with the field. */
+  says: string;
+}
+
+const mistakes: Mistake[] = [
+  {
+    mistake: "omits the required adminEmail",
+    name: "no-admin-email",
+    spec: { app: {} },
+    field: "spec.app.adminEmail",
+    says: "Required value",
+  },
+  {
+    mistake: "has an adminEmail that is no e-mail",
+    name: "bad-admin-email",
+    spec: { app: { adminEmail: "owner.acme.example" } },
+    field: "spec.app.adminEmail",
+    says: 'Invalid value: "owner.acme.example"',
+  },
+  {
+    mistake: "asks for 0 app replicas",
+    name: "zero-replicas",
+    spec: { app: { adminEmail, replicas: 0 } },
+    field: "spec.app.replicas",
+    says: "should be greater than or equal to 1",
+  },
+  {
+    mistake: 'writes baseCurrency "euro", not "EUR"',
+    name: "bad-currency",
+    spec: { app: { adminEmail, baseCurrency: "euro" } },
+    field: "spec.app.baseCurrency",
+    says: 'Invalid value: "euro"',
+  },
+  {
+    mistake: 'sets signup to "maybe"',
+    name: "bad-signup",
+    spec: { app: { adminEmail, signup: "maybe" } },
+    field: "spec.app.signup",
+    says: 'Unsupported value: "maybe"',
+  },
+  {
+    mistake: "asks for PostgreSQL 14",
+    name: "postgres-14",
+    spec: { app: { adminEmail }, postgres: { version: 14 } },
+    field: "spec.postgres.version",
+    says: "Unsupported value: 14",
+  },
+  {
+    mistake: 'sizes its storage "ten gigs"',
+    name: "bad-storage-size",
+    spec: { app: { adminEmail }, postgres: { storage: { size: "ten gigs" } } },
+    field: "spec.postgres.storage.size",
+    says: 'Invalid value: "ten gigs"',
+  },
+  {
+    mistake: 'gives the ingress host "Bad_Host"',
+    name: "bad-host",
+    spec: { app: { adminEmail }, ingress: { host: "Bad_Host" } },
+    field: "spec.ingress.host",
+    says: 'Invalid value: "Bad_Host"',
+  },
+  {
+    mistake: "asks for an ingress without a host",
+    name: "no-host",
+    spec: { app: { adminEmail }, ingress: {} },
+    field: "spec.ingress.host",
+    says: "Required value",
+  },
+  {
+    mistake: "sets both tls.secretName and issuerRef",
+    name: "tls-both",
+    spec: {
+      app: { adminEmail },
+      ingress: { host, tls: { secretName: "acme-tls", issuerRef: { name: "letsencrypt" } } },
+    },
+    field: "spec.ingress.tls",
+    says: "set tls.secretName or tls.issuerRef, not both",
+  },
+  {
+    mistake: "sets minReplicas 5 over maxReplicas 3",
+    name: "min-above-max",
+    spec: { app: { adminEmail, autoscaling: { minReplicas: 5, maxReplicas: 3 } } },
+    field: "spec.app.autoscaling.minReplicas",
+    says: "minReplicas must not exceed maxReplicas",
+  },
+  {
+    mistake: 'sets deletionPolicy "Keep"',
+    name: "bad-deletion-policy",
+    spec: { app: { adminEmail }, deletionPolicy: "Keep" },
+    field: "spec.deletionPolicy",
+    says: 'Unsupported value: "Keep"',
+  },
+  {
+    mistake: "has a name starting with a digit",
+    name: "1acme",
+    spec: { app: { adminEmail } },
+    field: "metadata.name",
+    says: "must start with a letter",
+  },
+  {
+    mistake: `has a name longer than ${maxNameLength} characters`,
+    name: "a".repeat(maxNameLength + 1),
+    spec: { app: { adminEmail } },
+    field: "metadata.name",
+    says: `at most ${maxNameLength} characters`,
+  },
+  {
+    mistake: 'uses an issuer of kind "Certificate"',
+    name: "bad-issuer-kind",
+    spec: {
+      app: { adminEmail },
+      ingress: { host, tls: { issuerRef: { name: "letsencrypt", kind: "Certificate" } } },
+    },
+    field: "spec.ingress.tls.issuerRef.kind",
+    says: 'Unsupported value: "Certificate"',
+  },
+  {
+    mistake: 'requests "lots" of CPU',
+    name: "bad-cpu-request",
+    spec: { app: { adminEmail, resources: { requests: { cpu: "lots" } } } },
+    field: "spec.app.resources.requests.cpu",
+    says: 'Invalid value: "lots"',
+  },
+];
+
+/** The status code and message of a request the API server must refuse. */
+async function refusal(request: Promise<unknown>): Promise<{ code?: number; message: string }> {
+  try {
+    await request;
+  } catch (error) {
+    return { code: statusCode(error), message: statusMessage(error) };
+  }
+  throw new Error("the API server accepted what it should have refused");
+}
+
+describe("FinanceTracker admission", () => {
+  const ns = useNamespace("adm");
+  const custom = adminKubeConfig(inject("cluster").kubeconfig).makeApiClient(CustomObjectsApi);
+  const where = () => ({ group, version, plural, namespace: ns.name });
+
+  function create(name: string, spec: Json): Promise<FinanceTracker> {
+    const body = { apiVersion, kind, metadata: { name }, spec };
+    return custom.createNamespacedCustomObject({ ...where(), body }) as Promise<FinanceTracker>;
+  }
+
+  function patchSpec(name: string, spec: Json): Promise<FinanceTracker> {
+    return custom.patchNamespacedCustomObject(
+      { ...where(), name, body: { spec } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    ) as Promise<FinanceTracker>;
+  }
+
+  beforeAll(async () => {
+    installCrd();
+    // Established can come a moment before the new resource is served.
+    await eventually("FinanceTrackers served", () => custom.listNamespacedCustomObject(where()));
+  });
+
+  it.each(mistakes)(
+    "refuses a tracker that $mistake, naming $field",
+    async ({ name, spec, field, says }) => {
+      const { code, message } = await refusal(create(name, spec));
+      expect(code).toBe(422);
+      expect(message).toContain(`${field}: `);
+      expect(message).toContain(says);
+    },
+  );
+
+  it("accepts the minimal tracker, fills in the documented defaults and prunes unknown fields", async () => {
+    await create("acme", { app: { adminEmail, colour: "teal" } });
+    const stored = (await custom.getNamespacedCustomObject({
+      ...where(),
+      name: "acme",
+    })) as FinanceTracker;
+    expect(stored.spec.app).not.toHaveProperty("colour");
+    expect(stored.spec).toEqual({
+      app: { adminEmail, replicas: 2, baseCurrency: "EUR", signup: "closed" },
+      postgres: { version: 18, storage: { size: "10Gi" } },
+      redis: {},
+      monitoring: { serviceMonitor: true },
+      deletionPolicy: "Retain",
+    });
+  });
+
+  it("refuses shrinking postgres.storage.size and accepts growing it", async () => {
+    await create("storage", { app: { adminEmail }, postgres: { storage: { size: "20Gi" } } });
+    const { code, message } = await refusal(
+      patchSpec("storage", { postgres: { storage: { size: "10Gi" } } }),
+    );
+    expect(code).toBe(422);
+    expect(message).toContain("spec.postgres.storage.size: ");
+    expect(message).toContain("postgres.storage.size cannot shrink");
+
+    const grown = await patchSpec("storage", { postgres: { storage: { size: "30Gi" } } });
+    expect(grown.spec.postgres.storage.size).toBe("30Gi");
+  });
+
+  it("refuses lowering postgres.version and accepts raising it", async () => {
+    await create("pg-18", { app: { adminEmail }, postgres: { version: 18 } });
+    const { code, message } = await refusal(patchSpec("pg-18", { postgres: { version: 17 } }));
+    expect(code).toBe(422);
+    expect(message).toContain("spec.postgres.version: ");
+    expect(message).toContain("postgres.version cannot be lowered");
+
+    await create("pg-16", { app: { adminEmail }, postgres: { version: 16 } });
+    const raised = await patchSpec("pg-16", { postgres: { version: 17 } });
+    expect(raised.spec.postgres.version).toBe(17);
+  });
+
+  it("documents postgres.version for kubectl explain", async () => {
+    // The API server publishes the CRD's OpenAPI a moment after it is established.
+    const explained = await eventually("kubectl explain to know FinanceTracker", () =>
+      kubectl(["explain", "financetracker.spec.postgres.version"]),
+    );
+    expect(explained.replace(/\s+/g, " ")).toContain(
+      "PostgreSQL major version. It may be raised (an upgrade), never lowered.",
+    );
+  });
+});
