@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { KubernetesObject, V1StatefulSet } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   financeTrackerSpec,
@@ -125,7 +125,7 @@ function planStatefulSetVolumes(
   const planned = objects.map((o) => {
     if (o.kind !== "StatefulSet") return o;
     const live = deps.cache.get("StatefulSet", o.metadata?.namespace ?? "", o.metadata?.name ?? "");
-    const plan = planVolumes(o as V1StatefulSet, live);
+    const plan = planVolumes(o, live);
     resizes.push(...plan.resizes);
     return plan.statefulSet;
   });

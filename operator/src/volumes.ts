@@ -1,13 +1,30 @@
-import type {
-  KubernetesObject,
-  V1PersistentVolumeClaim,
-  V1StatefulSet,
-} from "@kubernetes/client-node";
+import type { V1PersistentVolumeClaim, V1StatefulSet } from "@kubernetes/client-node";
 
 /** A claim of a StatefulSet that must grow to a new size. */
 export interface ClaimResize {
   claim: V1PersistentVolumeClaim;
   size: string;
+}
+
+const sizeOf = (t: V1PersistentVolumeClaim | undefined) => t?.spec?.resources?.requests?.storage;
+
+/** The claims the StatefulSet controller stamped from `template`: `<template>-<sts>-<ordinal>`. */
+function claimsOf(
+  sts: V1StatefulSet,
+  template: V1PersistentVolumeClaim,
+  size: string,
+): ClaimResize[] {
+  const namespace = sts.metadata?.namespace ?? "";
+  const prefix = `${template.metadata?.name ?? ""}-${sts.metadata?.name ?? ""}`;
+  return Array.from({ length: sts.spec?.replicas ?? 1 }, (_, ordinal) => ({
+    size,
+    claim: {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: `${prefix}-${ordinal}`, namespace },
+      spec: { resources: { requests: { storage: size } } },
+    },
+  }));
 }
 
 /**
@@ -18,30 +35,15 @@ export interface ClaimResize {
  */
 export function planVolumes(
   desired: V1StatefulSet,
-  live: KubernetesObject | undefined,
+  live: V1StatefulSet | undefined,
 ): { statefulSet: V1StatefulSet; resizes: ClaimResize[] } {
-  const liveTemplates = (live as V1StatefulSet | undefined)?.spec?.volumeClaimTemplates;
+  const liveTemplates = live?.spec?.volumeClaimTemplates;
   if (!liveTemplates || !desired.spec) return { statefulSet: desired, resizes: [] };
-  const replicas = desired.spec.replicas ?? 1;
-  const namespace = desired.metadata?.namespace ?? "";
-  const stsName = desired.metadata?.name ?? "";
-  const resizes: ClaimResize[] = [];
-  for (const template of desired.spec.volumeClaimTemplates ?? []) {
-    const size = template.spec?.resources?.requests?.storage;
+  const resizes = (desired.spec.volumeClaimTemplates ?? []).flatMap((template) => {
+    const size = sizeOf(template);
     const before = liveTemplates.find((t) => t.metadata?.name === template.metadata?.name);
-    if (!size || !before || before.spec?.resources?.requests?.storage === size) continue;
-    for (let ordinal = 0; ordinal < replicas; ordinal++) {
-      resizes.push({
-        size,
-        claim: {
-          apiVersion: "v1",
-          kind: "PersistentVolumeClaim",
-          metadata: { name: `${template.metadata?.name ?? ""}-${stsName}-${ordinal}`, namespace },
-          spec: { resources: { requests: { storage: size } } },
-        },
-      });
-    }
-  }
+    return size && before && sizeOf(before) !== size ? claimsOf(desired, template, size) : [];
+  });
   return {
     statefulSet: { ...desired, spec: { ...desired.spec, volumeClaimTemplates: liveTemplates } },
     resizes,

@@ -130,10 +130,16 @@ const postgres = z
           .meta({
             description:
               "Size of the database volume. It may grow (when the StorageClass allows), never shrink.",
-            ...celRules({
-              rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
-              message: "postgres.storage.size cannot shrink",
-            }),
+            ...celRules(
+              {
+                rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
+                message: "postgres.storage.size cannot shrink",
+              },
+              {
+                rule: "quantity(self).isGreaterThan(quantity('0'))",
+                message: "postgres.storage.size must be a positive size such as 10Gi",
+              },
+            ),
           }),
         storageClassName: z
           .string()

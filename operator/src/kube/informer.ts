@@ -55,7 +55,13 @@ export class WatchedKind {
       const informer = makeInformer(
         kubeConfig,
         collectionPath(kind, namespace),
-        () => api.list(kind, namespace, labelSelector),
+        async () => {
+          // The API server leaves apiVersion and kind off list items (watch events carry them);
+          // prune, apply and delete identify cached objects by kind, so stamp it on.
+          const list = await api.list(kind, namespace, labelSelector);
+          const typeInfo = { apiVersion: kind.apiVersion, kind: kind.kind };
+          return { ...list, items: list.items.map((o) => ({ ...o, ...typeInfo })) };
+        },
         labelSelector,
       );
       const touch = (object: KubernetesObject) => {

@@ -195,7 +195,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
         name: "acme-app",
         namespace: ns.name,
       });
-      expect(hpa.spec?.maxReplicas).toBe(5);
+      expect(hpa.spec.maxReplicas).toBe(5);
     });
     apply("acme", {
       app: { adminEmail: "owner@acme.example", replicas: 1 },
@@ -271,8 +271,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
       "fintrack.dev/paused=true",
       "--overwrite",
     ]);
-    await eventually("phase Paused", async () =>
-      expect((await read("acme")).status?.phase).toBe("Paused"),
+    await eventually("phase Paused", async () => { expect((await read("acme")).status?.phase).toBe("Paused"); },
     );
     apply("acme", {
       app: { adminEmail: "owner@acme.example", replicas: 4 },
