@@ -27,6 +27,9 @@ export default defineConfig({
           name: "operator-integration",
           include: ["operator/{src,test}/**/*.int.test.ts"],
           globalSetup: ["operator/test/global-setup.ts"],
+          // One file at a time: some install cluster-wide objects (CRDs) that every running
+          // operator reacts to, and two cores are busy enough with the control plane.
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -65,6 +65,7 @@ kwokctl create cluster \
   --kube-authorization=true \
   --kube-admission=true \
   --disable-qps-limits \
+  --extra-args kube-apiserver=service-cluster-ip-range=10.96.0.0/16 \
   --wait 90s >"$cluster_dir/kwokctl.log" 2>&1 || {
   tail -40 "$cluster_dir/kwokctl.log" >&2
   die "kwokctl could not start the cluster; component logs are in $KWOK_WORKDIR/clusters/fintrack/logs"

@@ -103,8 +103,8 @@ export class Controller {
   }
 
   /** Whether ServiceMonitors can be created; checked at most every 30 s, starting their informer on first sight. */
-  async #serviceMonitorAvailable(): Promise<boolean> {
-    if (Date.now() - this.#serviceMonitors.checkedAt < 30_000)
+  async #serviceMonitorAvailable(maxAgeMs = 30_000): Promise<boolean> {
+    if (Date.now() - this.#serviceMonitors.checkedAt < maxAgeMs)
       return this.#serviceMonitors.available;
     const available = await this.#options.api.crdInstalled(serviceMonitorCrd);
     this.#serviceMonitors = { available, checkedAt: Date.now() };
@@ -112,6 +112,15 @@ export class Controller {
     if (available && kind && !this.#children.has(kind.kind))
       await this.#watchChildren(kind).start();
     return available;
+  }
+
+  async #recheckServiceMonitors(): Promise<void> {
+    const before = this.#serviceMonitors.available;
+    try {
+      if ((await this.#serviceMonitorAvailable(0)) !== before) this.#enqueueAll();
+    } catch (error) {
+      this.#options.log.warn({ err: error }, "could not check for the ServiceMonitor CRD");
+    }
   }
 
   readonly #cache: ChildCache = {
@@ -175,8 +184,16 @@ export class Controller {
             event.failure &&
             event.failure.disposition !== "requeue-now"
           ) {
+            // The classified message names what failed and what the API server said; the raw
+            // error would drag whole HTTP headers into the log.
+            const problem = classifyError(event.failure.error);
             log.error(
-              { tenant: event.key, err: event.failure.error, retryInMs: event.requeueAfterMs },
+              {
+                tenant: event.key,
+                reason: "reason" in problem ? problem.reason : "Conflict",
+                error: "message" in problem ? problem.message : "conflict",
+                retryInMs: event.requeueAfterMs,
+              },
               "reconcile failed",
             );
           }
@@ -192,6 +209,10 @@ export class Controller {
       setInterval(() => {
         this.#countTenants();
       }, 15_000),
+      // Installing the Prometheus Operator later should not wait for the next resync.
+      setInterval(() => {
+        void this.#recheckServiceMonitors();
+      }, 30_000),
     );
     this.#countTenants();
   }

@@ -271,8 +271,9 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
       "fintrack.dev/paused=true",
       "--overwrite",
     ]);
-    await eventually("phase Paused", async () => { expect((await read("acme")).status?.phase).toBe("Paused"); },
-    );
+    await eventually("phase Paused", async () => {
+      expect((await read("acme")).status?.phase).toBe("Paused");
+    });
     apply("acme", {
       app: { adminEmail: "owner@acme.example", replicas: 4 },
       ingress: { host: "cash.acme.example" },
