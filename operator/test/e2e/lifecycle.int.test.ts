@@ -235,6 +235,42 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     expect(tracker.status?.conditions?.find((c) => c.type === "Degraded")?.status).toBe("False");
   });
 
+  it("reports Degraded with the API server's reason for a spec it cannot build, and recovers", async () => {
+    const base = {
+      app: { adminEmail: "owner@acme.example", replicas: 1 },
+      postgres: { storage: { size: "25Gi" } },
+    };
+    apply("acme", {
+      ...base,
+      ingress: { host: "cash.acme.example", annotations: { "not a valid key!": "x" } },
+    });
+    const degraded = await eventually("Degraded", async () => {
+      const t = await read("acme");
+      const condition = t.status?.conditions?.find((c) => c.type === "Degraded");
+      expect(condition).toMatchObject({ status: "True", reason: "InvalidSpec" });
+      expect(t.status?.phase).toBe("Degraded");
+      return condition;
+    });
+    expect(degraded?.message).toMatch(/Ingress acme-app.*metadata.annotations/);
+    apply("acme", { ...base, ingress: { host: "cash.acme.example" } });
+    await eventually("recovered", async () => {
+      const t = await read("acme");
+      expect(t.status?.conditions?.find((c) => c.type === "Degraded")?.status).toBe("False");
+      expect(t.status?.phase).toBe("Ready");
+    });
+    const events = kubectl([
+      "get",
+      "events",
+      "-n",
+      ns.name,
+      "--field-selector",
+      "involvedObject.name=acme,type=Warning",
+      "-o",
+      "jsonpath={.items[*].reason}",
+    ]);
+    expect(events).toContain("InvalidSpec");
+  });
+
   it("re-creates a deleted child", async () => {
     await core.deleteNamespacedService({ name: "acme-redis", namespace: ns.name });
     await eventually("Service acme-redis back", async () => {
