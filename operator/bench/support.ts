@@ -140,7 +140,10 @@ export function describeWrites(counts: WriteCounts): string {
 }
 
 /** A plain-text table: a header row, a rule, then the rows, every column padded to fit. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(" | ")} |`;

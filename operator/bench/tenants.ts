@@ -62,14 +62,19 @@ export async function createTrackers(
 }
 
 /** Every FinanceTracker in a namespace, in one LIST. */
-export async function listTrackers(admin: RestClient, namespace: string): Promise<FinanceTracker[]> {
+export async function listTrackers(
+  admin: RestClient,
+  namespace: string,
+): Promise<FinanceTracker[]> {
   const list = (await admin.request("GET", trackers(namespace))) as { items?: FinanceTracker[] };
   return list.items ?? [];
 }
 
 /** Whether a FinanceTracker reports the Ready condition True. */
 export function isReady(tracker: FinanceTracker): boolean {
-  return tracker.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+  return (
+    tracker.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false
+  );
 }
 
 /**

@@ -1,0 +1,392 @@
+// The operator under load: N tenants created at once on the local control plane, timed until all
+// are Ready, with its API writes, an idle resync and its peak memory; and, in the same run, a
+// baseline that only writes the same children with server-side apply. Prints figures, asserts
+// nothing. Usage: npm run bench:operator -- --tenants 100 [--concurrency 4]
+import { randomBytes } from "node:crypto";
+import { availableParallelism, cpus } from "node:os";
+import { performance } from "node:perf_hooks";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { FinanceTracker } from "../src/api/v1alpha1.ts";
+import { desiredObjects } from "../src/desired.ts";
+import { KubeApi } from "../src/kube/api.ts";
+import { withAppliedHash } from "../src/kube/drift.ts";
+import { RestClient } from "../src/kube/rest.ts";
+import { aContext, aTracker } from "../test/fixtures/tracker.ts";
+import { adminKubeConfig, kubectl } from "../test/harness/cluster.ts";
+import { installCrd } from "../test/harness/manifests.ts";
+import {
+  metricValue,
+  operatorKubeconfig,
+  startOperatorProcess,
+  type OperatorProcess,
+} from "../test/harness/operator.ts";
+import {
+  describeWrites,
+  formatTable,
+  mapBounded,
+  parseBenchOptions,
+  quantile,
+  RssSampler,
+  sleep,
+  writeCounts,
+  writesBetween,
+  type BenchOptions,
+  type WriteCounts,
+} from "./support.ts";
+import {
+  createNamespace,
+  createTrackers,
+  deleteNamespace,
+  isReady,
+  listTrackers,
+  minimalSpec,
+  releaseFinalizers,
+  tenantNames,
+} from "./tenants.ts";
+
+const baselineConcurrency = 4;
+const pollMs = 500;
+const serviceMonitorCrd = "servicemonitors.monitoring.coreos.com";
+
+const options = parseBenchOptions(process.argv.slice(2));
+const abort = new AbortController();
+const { signal } = abort;
+for (const name of ["SIGINT", "SIGTERM"] as const) {
+  process.once(name, () => {
+    abort.abort(new Error(`interrupted by ${name}`));
+  });
+}
+const admin = new RestClient(adminKubeConfig());
+const benchStart = performance.now();
+
+function say(line: string): void {
+  const at = ((performance.now() - benchStart) / 1000).toFixed(1).padStart(6);
+  console.log(`[${at}s] ${line}`);
+}
+
+const seconds = (fromMs: number, toMs = performance.now()) => (toMs - fromMs) / 1000;
+
+interface ReadyRun {
+  seconds: number;
+  /** Seconds from the first create until each tenant was first seen Ready. */
+  perTenant: number[];
+  createSeconds: number;
+  writesAtReady: WriteCounts;
+}
+
+/** Creates the tenants as fast as allowed, then LISTs every 500 ms until all report Ready. */
+async function createAndWaitReady(
+  namespace: string,
+  names: readonly string[],
+  operator: OperatorProcess,
+): Promise<ReadyRun> {
+  const started = performance.now();
+  await createTrackers(admin, namespace, names, options.createConcurrency);
+  const createSeconds = seconds(started);
+  say(`created ${names.length} FinanceTrackers in ${createSeconds.toFixed(2)} s`);
+  const readyAt = new Map<string, number>();
+  let lastReport = performance.now();
+  for (;;) {
+    const items = await listTrackers(admin, namespace);
+    const now = performance.now();
+    for (const t of items.filter(isReady)) {
+      if (!readyAt.has(t.metadata.name)) readyAt.set(t.metadata.name, seconds(started, now));
+    }
+    if (readyAt.size >= names.length) {
+      return {
+        seconds: seconds(started, now),
+        perTenant: [...readyAt.values()],
+        createSeconds,
+        writesAtReady: await writeCounts(operator.metricsUrl),
+      };
+    }
+    if (seconds(started, now) > options.timeoutSeconds) throw notReadyError(items, names.length);
+    if (now - lastReport > 10_000) {
+      const waiting = items.find((t) => !isReady(t));
+      const why = waiting ? readyMessage(waiting) : "not all created yet";
+      say(`  ${readyAt.size}/${names.length} Ready; e.g. ${why}`);
+      lastReport = now;
+    }
+    await sleep(pollMs, signal);
+  }
+}
+
+/** "t-007: Progressing: app: 0/1 available": what a tenant's Ready condition says. */
+function readyMessage(tracker: FinanceTracker): string {
+  const ready = tracker.status?.conditions?.find((c) => c.type === "Ready");
+  return `${tracker.metadata.name}: ${ready ? `${ready.reason}: ${ready.message}` : "no status"}`;
+}
+
+function notReadyError(items: readonly FinanceTracker[], wanted: number): Error {
+  const waiting = items
+    .filter((t) => !isReady(t))
+    .slice(0, 5)
+    .map((t) => `  ${readyMessage(t)}`);
+  return new Error(
+    `only ${items.filter(isReady).length}/${wanted} tenants Ready after ` +
+      `${options.timeoutSeconds} s; some that are not:\n${waiting.join("\n")}`,
+  );
+}
+
+/**
+ * Waits until the operator is quiet: empty queue, no reconcile running, and no write for 3 s,
+ * so that a later count of writes is not polluted by the tail of earlier work.
+ */
+async function waitQuiet(metricsUrl: string, limitSeconds = 120): Promise<boolean> {
+  const started = performance.now();
+  let last = -1;
+  let quietSince = performance.now();
+  while (seconds(started) < limitSeconds) {
+    const [writes, depth, active] = await Promise.all([
+      writeCounts(metricsUrl),
+      metricValue(metricsUrl, "workqueue_depth"),
+      metricValue(metricsUrl, "controller_runtime_active_workers"),
+    ]);
+    if (writes.total !== last || depth > 0 || active > 0) {
+      last = writes.total;
+      quietSince = performance.now();
+    } else if (seconds(quietSince) >= 3) {
+      return true;
+    }
+    await sleep(250, signal);
+  }
+  return false;
+}
+
+interface IdlePass {
+  reconciles: number;
+  writes: WriteCounts;
+  seconds: number;
+}
+
+/**
+ * One idle pass: annotating every FinanceTracker changes metadata but not spec, which enqueues
+ * each tenant while nothing is left to change. Waits for at least N reconciles, then for quiet.
+ */
+async function idleResync(namespace: string, operator: OperatorProcess): Promise<IdlePass> {
+  const reconciles = () => metricValue(operator.metricsUrl, "controller_runtime_reconcile_total");
+  const [writesBefore, reconcilesBefore] = [
+    await writeCounts(operator.metricsUrl),
+    await reconciles(),
+  ];
+  const started = performance.now();
+  kubectl([
+    "annotate",
+    "financetrackers.fintrack.dev",
+    "--all",
+    "-n",
+    namespace,
+    `bench.fintrack.dev/touched=${Date.now()}`,
+    "--overwrite",
+  ]);
+  for (;;) {
+    if ((await reconciles()) - reconcilesBefore >= options.tenants) break;
+    if (seconds(started) > options.timeoutSeconds)
+      throw new Error("the idle pass did not reconcile every tenant in time");
+    await sleep(100, signal);
+  }
+  const passSeconds = seconds(started);
+  await waitQuiet(operator.metricsUrl);
+  return {
+    reconciles: (await reconciles()) - reconcilesBefore,
+    writes: writesBetween(writesBefore, await writeCounts(operator.metricsUrl)),
+    seconds: passSeconds,
+  };
+}
+
+interface Baseline {
+  seconds: number;
+  objects: number;
+}
+
+/**
+ * The same children for the same tenants, built by the operator's pure builders and written
+ * once by KubeApi.apply under the operator's identity, 4 at a time: the floor for the writes.
+ * The owning FinanceTrackers exist (created untimed, no operator watching) so that garbage
+ * collection leaves the children alone while the baseline runs.
+ */
+async function baseline(namespace: string, names: readonly string[]): Promise<Baseline> {
+  const owners = await createTrackers(admin, namespace, names, options.createConcurrency);
+  const serviceMonitorAvailable = await new KubeApi(adminKubeConfig()).crdInstalled(
+    serviceMonitorCrd,
+  );
+  const ctx = aContext({ serviceMonitorAvailable });
+  const objects = owners.flatMap((owner) =>
+    desiredObjects(
+      aTracker({ metadata: owner.metadata, spec: minimalSpec(owner.metadata.name) }),
+      ctx,
+    ).map(withAppliedHash),
+  );
+  const identity = new KubeConfig();
+  identity.loadFromFile(operatorKubeconfig());
+  const api = new KubeApi(identity);
+  const started = performance.now();
+  await mapBounded(objects, baselineConcurrency, (o) => api.apply(o));
+  return { seconds: seconds(started), objects: objects.length };
+}
+
+/** SIGTERM, and SIGKILL when a graceful stop takes longer than 30 s. */
+async function stopOperator(operator: OperatorProcess): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => {
+      resolve("timeout");
+    }, 30_000);
+  });
+  const stopped = await Promise.race([operator.stop(), timeout]);
+  clearTimeout(timer);
+  if (stopped === "timeout") await operator.kill();
+}
+
+async function kubernetesVersion(): Promise<string> {
+  const version = (await admin.request("GET", "/version")) as { gitVersion?: string };
+  return version.gitVersion ?? "unknown";
+}
+
+interface Figures {
+  ready: ReadyRun;
+  writesSettled: WriteCounts;
+  idle: IdlePass;
+  peakRssKiB: number | undefined;
+  baseline: Baseline;
+}
+
+function report(figures: Figures, settings: BenchOptions): void {
+  const { ready, writesSettled, idle, peakRssKiB } = figures;
+  const n = settings.tenants;
+  const ratio = ready.seconds / figures.baseline.seconds;
+  console.log("");
+  console.log(
+    formatTable(
+      [
+        "tenants",
+        "time to all Ready (s)",
+        "writes per tenant",
+        "writes during idle resync",
+        "operator peak RSS (MiB)",
+        "baseline apply time (s)",
+        "ratio",
+      ],
+      [
+        [
+          String(n),
+          ready.seconds.toFixed(1),
+          (writesSettled.total / n).toFixed(2),
+          String(idle.writes.total),
+          peakRssKiB === undefined ? "n/a" : (peakRssKiB / 1024).toFixed(1),
+          figures.baseline.seconds.toFixed(2),
+          `${ratio.toFixed(1)}x`,
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `ratio = operator time to all Ready / time to apply the same ${figures.baseline.objects} ` +
+      `objects once: the rest is the operator's own work (finalizers, status, events, reads, ` +
+      `a queue ${settings.concurrency} wide) and waiting for the controllers and kwok to make pods Ready.`,
+  );
+}
+
+/** What must be undone whatever happens: the operator process and the namespaces created. */
+interface Session {
+  namespaces: string[];
+  operator?: OperatorProcess | undefined;
+  sampler?: RssSampler | undefined;
+}
+
+/** Starts the operator on a fresh namespace, then: N tenants to Ready, settle, one idle pass. */
+async function operatorPhase(
+  session: Session,
+  namespace: string,
+  names: readonly string[],
+): Promise<Omit<Figures, "baseline">> {
+  await createNamespace(admin, namespace);
+  session.namespaces.push(namespace);
+  const operator = await startOperatorProcess({
+    watchNamespaces: [namespace],
+    env: { FINTRACK_CONCURRENCY: String(options.concurrency) },
+  });
+  session.operator = operator;
+  session.sampler = new RssSampler(operator.pid);
+  const readyz = `${operator.healthUrl}/readyz`;
+  while (!(await fetch(readyz)).ok) await sleep(100, signal);
+  say(`operator pid ${operator.pid ?? "?"} ready, watching ${namespace}`);
+
+  const ready = await createAndWaitReady(namespace, names, operator);
+  const p50 = quantile(ready.perTenant, 0.5) ?? 0;
+  const p90 = quantile(ready.perTenant, 0.9) ?? 0;
+  say(
+    `all ${names.length} Ready after ${ready.seconds.toFixed(1)} s ` +
+      `(median tenant ${p50.toFixed(1)} s, p90 ${p90.toFixed(1)} s); writes so far ` +
+      `${ready.writesAtReady.total} (${describeWrites(ready.writesAtReady)})`,
+  );
+  if (!(await waitQuiet(operator.metricsUrl))) say("warning: the operator never went quiet");
+  const writesSettled = await writeCounts(operator.metricsUrl);
+  say(
+    `settled: ${writesSettled.total} writes = ` +
+      `${(writesSettled.total / names.length).toFixed(2)} per tenant ` +
+      `(${describeWrites(writesSettled)})`,
+  );
+
+  const idle = await idleResync(namespace, operator);
+  say(
+    idle.writes.total === 0
+      ? `IDLE RESYNC: ${idle.reconciles} reconciles in ${idle.seconds.toFixed(1)} s, ` +
+          `0 API writes (expected 0)`
+      : `IDLE RESYNC WROTE ${idle.writes.total} TIMES (expected 0) in ${idle.reconciles} ` +
+          `reconciles: ${describeWrites(idle.writes)}`,
+  );
+  const peakRssKiB = session.sampler.stop();
+  await stopOperator(operator);
+  session.operator = undefined;
+  return { ready, writesSettled, idle, peakRssKiB };
+}
+
+/** Stops the operator if it still runs, releases finalizers, deletes the namespaces (no wait). */
+async function cleanUp(session: Session): Promise<void> {
+  session.sampler?.stop();
+  if (session.operator) await stopOperator(session.operator);
+  for (const ns of session.namespaces) {
+    try {
+      await releaseFinalizers(admin, ns);
+      await deleteNamespace(admin, ns);
+    } catch (error) {
+      console.error(`could not clean up namespace ${ns}:`, error);
+    }
+  }
+  say(`deleting namespaces ${session.namespaces.join(", ") || "(none)"} in the background`);
+}
+
+async function main(): Promise<void> {
+  const cpuModel = cpus()[0]?.model.trim() ?? "unknown CPU";
+  say(
+    `Kubernetes ${await kubernetesVersion()}, ${availableParallelism()} CPUs (${cpuModel}), ` +
+      `node ${process.version}; ${options.tenants} tenants, operator concurrency ` +
+      `${options.concurrency}, ${options.createConcurrency} creates in flight`,
+  );
+  installCrd();
+  const suffix = randomBytes(3).toString("hex");
+  const names = tenantNames(options.tenants);
+  const session: Session = { namespaces: [] };
+  try {
+    const figures = await operatorPhase(session, `bench-op-${suffix}`, names);
+    const baselineNs = `bench-base-${suffix}`;
+    await createNamespace(admin, baselineNs);
+    session.namespaces.push(baselineNs);
+    const base = await baseline(baselineNs, names);
+    say(
+      `baseline: ${base.objects} objects applied in ${base.seconds.toFixed(2)} s ` +
+        `(${baselineConcurrency} at a time, ${(base.objects / base.seconds).toFixed(0)} applies/s)`,
+    );
+    report({ ...figures, baseline: base }, options);
+  } catch (error) {
+    process.exitCode = 1;
+    console.error(error);
+    if (session.operator)
+      console.error(`operator log tail:\n${session.operator.logs().slice(-4000)}`);
+  } finally {
+    await cleanUp(session);
+  }
+}
+
+await main();
