@@ -242,18 +242,30 @@ async function recordTransitions(
   };
   const ready = flipped(conditionTypes.ready);
   const degraded = flipped(conditionTypes.degraded);
-  const events: [type: "Normal" | "Warning", reason: string, message: string][] = [];
+  const events: EventSpec[] = [];
   // A brand-new tenant is not ready by definition; only a fall from Ready is news.
   const wasReady = findCondition(before?.conditions, conditionTypes.ready)?.status === "True";
   if (ready?.status === "True") events.push(["Normal", "Ready", ready.message]);
   if (ready?.status === "False" && wasReady) events.push(["Warning", "NotReady", ready.message]);
   if (degraded?.status === "True") events.push(["Warning", degraded.reason, degraded.message]);
-  for (const [type, reason, message] of events) {
-    try {
-      await deps.api.event(tracker, type, reason, message, deps.now());
-    } catch (error) {
-      deps.log.warn({ err: error, reason }, "could not record an event");
-    }
+  for (const event of events) await recordEvent(tracker, event, deps);
+}
+
+type EventSpec = [type: "Normal" | "Warning", reason: string, message: string];
+
+/**
+ * Events are best effort: a namespace being deleted refuses new ones, and that must never
+ * block a finalizer or fail a reconcile.
+ */
+async function recordEvent(
+  tracker: FinanceTracker,
+  [type, reason, message]: EventSpec,
+  deps: ReconcileDeps,
+): Promise<void> {
+  try {
+    await deps.api.event(tracker, type, reason, message, deps.now());
+  } catch (error) {
+    deps.log.warn({ reason, error: classifyError(error).kind }, "could not record an event");
   }
 }
 
@@ -284,12 +296,14 @@ async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<R
         data: secret.data ?? {},
       });
     }
-    await deps.api.event(
+    await recordEvent(
       tracker,
-      "Normal",
-      "Retained",
-      `kept Secret ${childNames(name).credentialsSecret} and the database volume (deletionPolicy Retain)`,
-      deps.now(),
+      [
+        "Normal",
+        "Retained",
+        `kept Secret ${childNames(name).credentialsSecret} and the database volume (deletionPolicy Retain)`,
+      ],
+      deps,
     );
   }
   await deps.api.applyFinalizers(tracker, []);

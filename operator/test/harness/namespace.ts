@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, inject } from "vitest";
-import { adminKubeConfig } from "./cluster.ts";
+import { adminKubeConfig, kubectl } from "./cluster.ts";
 import "./context.ts";
 
 /** The Pod Security Standards level a test namespace enforces. */
@@ -35,9 +35,36 @@ export function useNamespace(prefix = "t", level: PodSecurityLevel = "restricted
     });
   });
   afterAll(async () => {
+    releaseFinanceTrackers(ns.name);
     await core().deleteNamespace({ name: ns.name });
   });
   return ns;
+}
+
+/**
+ * Removes the finalizers of a namespace's FinanceTrackers: a test's operator has stopped by the
+ * time its namespace goes, and nothing else would release them, leaving the namespace stuck.
+ */
+function releaseFinanceTrackers(namespace: string): void {
+  try {
+    const names = kubectl(["get", "financetrackers.fintrack.dev", "-n", namespace, "-o", "name"])
+      .split("\n")
+      .filter(Boolean);
+    for (const name of names) {
+      kubectl([
+        "patch",
+        name,
+        "-n",
+        namespace,
+        "--type",
+        "merge",
+        "-p",
+        '{"metadata":{"finalizers":null}}',
+      ]);
+    }
+  } catch {
+    // No CRD installed, or nothing to release.
+  }
 }
 
 /** True when the cluster runs controllers and fake nodes; API-only clusters (envtest) do not. */
