@@ -16,7 +16,7 @@ import { objectKey } from "./kube/kinds.ts";
 import { prunable } from "./kube/prune.ts";
 import { childNames, finalizer, pausedAnnotation } from "./names.ts";
 import type { Result } from "./queue.ts";
-import { generateCredentials, readCredentials } from "./resources/secret/credentials.ts";
+import { completeCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
 import { computeStatus, type ObservedState } from "./status.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
 
@@ -102,9 +102,10 @@ async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Pro
   const { namespace, name } = tracker.metadata;
   const secretName = childNames(name).credentialsSecret;
   const cached = deps.cache.get("Secret", namespace, secretName);
-  const existing =
-    readCredentials(cached) ?? readCredentials(await deps.api.readSecret(namespace, secretName));
-  return existing ?? generateCredentials(randomBytes);
+  const stored =
+    readStoredCredentials(cached) ??
+    readStoredCredentials(await deps.api.readSecret(namespace, secretName));
+  return completeCredentials(stored ?? {}, randomBytes);
 }
 
 async function buildContext(tracker: FinanceTracker, deps: ReconcileDeps): Promise<BuildContext> {

@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import { aTracker } from "../../../test/fixtures/tracker.ts";
 import { credentialKeys, type Credentials } from "../../context.ts";
 import { childLabels } from "../../names.ts";
-import { buildCredentialsSecret, generateCredentials, readCredentials } from "./credentials.ts";
+import {
+  buildCredentialsSecret,
+  completeCredentials,
+  generateCredentials,
+  readCredentials,
+  readStoredCredentials,
+} from "./credentials.ts";
 
 /** A deterministic random source: each call continues a byte counter, so no two calls agree. */
 function countingBytes(): { source: (n: number) => Buffer; sizes: number[] } {
@@ -155,5 +161,21 @@ describe("readCredentials", () => {
     );
 
     expect(readCredentials({ data: passwordsOnly })).toEqual(awkward);
+  });
+
+  it("regenerates only a credential someone deleted, keeping the database password", () => {
+    const original = generateCredentials(randomBytes);
+    const secret = buildCredentialsSecret(aTracker(), original);
+    const rest = Object.fromEntries(
+      Object.entries(secret.data ?? {}).filter(([key]) => key !== credentialKeys.sessionSecret),
+    );
+    const stored = readStoredCredentials({ ...secret, data: rest });
+    expect(stored?.sessionSecret).toBeUndefined();
+    const completed = completeCredentials(stored ?? {}, randomBytes);
+    expect(completed.postgresPassword).toBe(original.postgresPassword);
+    expect(completed.adminPassword).toBe(original.adminPassword);
+    expect(completed.sessionSecret).not.toBe(original.sessionSecret);
+    expect(completed.sessionSecret.length).toBeGreaterThan(32);
+    expect(readStoredCredentials(undefined)).toBeUndefined();
   });
 });

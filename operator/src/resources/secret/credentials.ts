@@ -5,7 +5,7 @@ import { childMetadata, childNames } from "../../names.ts";
 
 /**
  * The tenant's credentials Secret. Passwords are generated once, written here, and read back on
- * every later reconcile (`readCredentials`): the database keeps the password it was initialised
+ * every later reconcile (`readStoredCredentials`): the database keeps the password it was initialised
  * with, so regenerating would lock the app out.
  *
  * Values go in `data` (base64), never `stringData`: the API server folds `stringData` into `data`,
@@ -53,25 +53,44 @@ export function buildCredentialsSecret(
   };
 }
 
-/** The credentials stored in an existing Secret; undefined when there is none or a value is missing. */
-export function readCredentials(secret: V1Secret | undefined): Credentials | undefined {
-  const data = secret?.data ?? {};
+/**
+ * Whatever credentials an existing Secret holds (undefined when there is no Secret). A value
+ * someone deleted by hand is simply absent: completeCredentials then replaces only that one.
+ */
+export function readStoredCredentials(
+  secret: V1Secret | undefined,
+): Partial<Credentials> | undefined {
+  if (!secret) return undefined;
+  const data = secret.data ?? {};
   const read = (key: string): string | undefined => {
     const encoded = data[key];
     const value = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
     return value === "" ? undefined : value;
   };
+  const stored: Partial<Credentials> = {};
   const postgresPassword = read(credentialKeys.postgresPassword);
   const redisPassword = read(credentialKeys.redisPassword);
   const sessionSecret = read(credentialKeys.sessionSecret);
   const adminPassword = read(credentialKeys.adminPassword);
-  if (
-    postgresPassword === undefined ||
-    redisPassword === undefined ||
-    sessionSecret === undefined ||
-    adminPassword === undefined
-  ) {
-    return undefined;
-  }
+  if (postgresPassword) stored.postgresPassword = postgresPassword;
+  if (redisPassword) stored.redisPassword = redisPassword;
+  if (sessionSecret) stored.sessionSecret = sessionSecret;
+  if (adminPassword) stored.adminPassword = adminPassword;
+  return stored;
+}
+
+/** Stored credentials, with only the missing ones freshly generated: never a stored one replaced. */
+export function completeCredentials(
+  stored: Partial<Credentials>,
+  randomBytes: (n: number) => Buffer,
+): Credentials {
+  return { ...generateCredentials(randomBytes), ...stored };
+}
+
+/** The credentials stored in an existing Secret; undefined when there is none or a value is missing. */
+export function readCredentials(secret: V1Secret | undefined): Credentials | undefined {
+  const stored = readStoredCredentials(secret);
+  const { postgresPassword, redisPassword, sessionSecret, adminPassword } = stored ?? {};
+  if (!postgresPassword || !redisPassword || !sessionSecret || !adminPassword) return undefined;
   return { postgresPassword, redisPassword, sessionSecret, adminPassword };
 }
