@@ -22,6 +22,7 @@ export const reasons = {
   invalidSpec: "InvalidSpec",
   missingPrerequisite: "MissingPrerequisite",
   reconcileError: "ReconcileError",
+  majorUpgradeUnsupported: "MajorUpgradeUnsupported",
   serviceMonitorReady: "ServiceMonitorReady",
   prometheusOperatorNotInstalled: "PrometheusOperatorNotInstalled",
   monitoringDisabled: "MonitoringDisabled",

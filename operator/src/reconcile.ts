@@ -6,7 +6,7 @@ import {
   type FinanceTracker,
   type FinanceTrackerStatus,
 } from "./api/v1alpha1.ts";
-import { conditionTypes, findCondition } from "./conditions.ts";
+import { conditionTypes, findCondition, reasons, type Reason } from "./conditions.ts";
 import type { BuildContext, Credentials } from "./context.ts";
 import { desiredObjects } from "./desired.ts";
 import { classifyError, InvalidSpecError, type ErrorClass } from "./errors.ts";
@@ -18,6 +18,7 @@ import { childNames, finalizer, pausedAnnotation } from "./names.ts";
 import type { Result } from "./queue.ts";
 import { completeCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
 import { computeStatus, type ObservedState } from "./status.ts";
+import { planPostgresMajor, type MajorUpgradeBlocked } from "./postgres-major.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
@@ -50,16 +51,19 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     await writeStatus(tracker, await observe(tracker, deps, { paused: true }), deps);
     return {};
   }
+  let blockedUpgrade: MajorUpgradeBlocked | undefined;
   try {
     await ensureFinalizer(tracker, deps);
     const valid = validSpec(tracker);
-    const planned = planStatefulSetVolumes(
+    const planned = planStatefulSet(
+      valid,
       desiredObjects(valid, await buildContext(valid, deps)),
       deps,
     );
     const desired = planned.objects.map(withAppliedHash);
     await applyChanged(desired, deps);
     await growClaims(planned.resizes, deps);
+    if (planned.blocked) blockedUpgrade = planned.blocked;
     await pruneUnwanted(valid, desired, deps);
   } catch (error) {
     const problem = classifyError(error);
@@ -68,7 +72,11 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     }
     throw error;
   }
-  await writeStatus(tracker, await observe(tracker, deps, {}), deps);
+  const problem = blockedUpgrade && {
+    reason: reasons.majorUpgradeUnsupported,
+    message: `PostgreSQL ${blockedUpgrade.running} keeps running: in-place major upgrades to ${blockedUpgrade.requested} are not automated yet (back up, then restore into a new tenant)`,
+  };
+  await writeStatus(tracker, await observe(tracker, deps, problem ? { problem } : {}), deps);
   return {};
 }
 
@@ -117,20 +125,27 @@ async function buildContext(tracker: FinanceTracker, deps: ReconcileDeps): Promi
   };
 }
 
-/** Keeps a live StatefulSet's immutable claim templates; storage growth goes to the claims. */
-function planStatefulSetVolumes(
+/**
+ * Adjusts the desired PostgreSQL StatefulSet to what may change in place: its claim templates
+ * are immutable (storage growth goes to the claims) and its major version cannot jump.
+ */
+function planStatefulSet(
+  tracker: FinanceTracker,
   objects: KubernetesObject[],
   deps: ReconcileDeps,
-): { objects: KubernetesObject[]; resizes: ClaimResize[] } {
-  const resizes: ClaimResize[] = [];
+): { objects: KubernetesObject[]; resizes: ClaimResize[]; blocked?: MajorUpgradeBlocked } {
+  let resizes: ClaimResize[] = [];
+  let blocked: MajorUpgradeBlocked | undefined;
   const planned = objects.map((o) => {
     if (o.kind !== "StatefulSet") return o;
     const live = deps.cache.get("StatefulSet", o.metadata?.namespace ?? "", o.metadata?.name ?? "");
-    const plan = planVolumes(o, live);
-    resizes.push(...plan.resizes);
-    return plan.statefulSet;
+    const major = planPostgresMajor(o, live, tracker.spec.postgres.version);
+    const volumes = planVolumes(major.statefulSet, live);
+    resizes = volumes.resizes;
+    blocked = major.blocked;
+    return volumes.statefulSet;
   });
-  return { objects: planned, resizes };
+  return { objects: planned, resizes, ...(blocked ? { blocked } : {}) };
 }
 
 /** Grows each claim whose requested size is below the spec's (a read first: claims are not cached). */
@@ -198,12 +213,12 @@ async function pruneUnwanted(
 async function observe(
   tracker: FinanceTracker,
   deps: ReconcileDeps,
-  extra: { paused?: boolean; problem?: ErrorClass },
+  extra: { paused?: boolean; problem?: ErrorClass | { reason: Reason; message: string } },
 ): Promise<ObservedState> {
   const { namespace, name } = tracker.metadata;
   const names = childNames(name);
   const monitoringWanted = tracker.spec.monitoring.serviceMonitor;
-  const problem = extra.problem && extra.problem.kind !== "conflict" ? extra.problem : undefined;
+  const problem = extra.problem && "reason" in extra.problem ? extra.problem : undefined;
   return {
     postgres: deps.cache.get("StatefulSet", namespace, names.postgres),
     redis: deps.cache.get("Deployment", namespace, names.redis),

@@ -336,6 +336,30 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     });
   });
 
+  it("keeps PostgreSQL on its major and says why when a newer one is requested", async () => {
+    const spec = (version: number) => ({
+      app: { adminEmail: "owner@gamma.example", replicas: 1 },
+      postgres: { version },
+    });
+    apply("gamma", spec(16));
+    await waitReady("gamma");
+    apply("gamma", spec(17));
+    await eventually("upgrade refused", async () => {
+      const t = await read("gamma");
+      expect(t.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({
+        status: "True",
+        reason: "MajorUpgradeUnsupported",
+      });
+      expect(readyCondition(t)?.status).toBe("True");
+    });
+    const sts = await apps.readNamespacedStatefulSet({
+      name: "gamma-postgres",
+      namespace: ns.name,
+    });
+    expect(sts.spec?.template.spec?.containers[0]?.image).toBe("registry.example/postgres:16");
+    kubectl(["delete", "financetrackers.fintrack.dev", "gamma", "-n", ns.name, "--wait=false"]);
+  });
+
   it("keeps the data volume and credentials when a Retain tenant is deleted", async () => {
     kubectl([
       "delete",
