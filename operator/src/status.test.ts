@@ -62,6 +62,7 @@ describe("component readiness", () => {
     const rolling = { ...d, status: { ...d.status, replicas: 3 } };
     expect(deploymentReadiness(rolling, "app")).toEqual({
       ready: false,
+      serving: true,
       message: "app: 2/2 available, rolling out",
     });
     expect(deploymentReadiness(d, "app").ready).toBe(true);
@@ -135,5 +136,20 @@ describe("computeStatus", () => {
     const status = computeStatus(aTracker(), { ...allReady, paused: true }, t0);
     expect(status.phase).toBe("Paused");
     expect(findCondition(status.conditions, "Progressing")?.reason).toBe("Paused");
+  });
+
+  it("stays Ready while scaling up, and is Progressing until the rollout completes", () => {
+    const scaling: V1Deployment = {
+      ...readyDeployment(2),
+      spec: { replicas: 4, selector: {}, template: {} },
+    };
+    const status = computeStatus(aTracker(), { ...allReady, app: scaling }, t0);
+    expect(findCondition(status.conditions, "Ready")?.status).toBe("True");
+    expect(findCondition(status.conditions, "Progressing")).toMatchObject({
+      status: "True",
+      reason: "RollingOut",
+      message: "app: 2/4 available",
+    });
+    expect(status.components?.app).toEqual({ ready: false, message: "app: 2/4 available" });
   });
 });

@@ -20,8 +20,14 @@ export interface ObservedState {
   paused: boolean;
 }
 
+/**
+ * `serving`: at least one replica is ready, so the component works for users. `ready`: its
+ * rollout is complete, every replica on the latest spec. A tenant is Ready while every component
+ * serves, and Progressing until every rollout completes: scaling up is not an outage.
+ */
 export interface ComponentReadiness {
   ready: boolean;
+  serving: boolean;
   message: string;
 }
 
@@ -30,7 +36,7 @@ export function statefulSetReadiness(
   sts: V1StatefulSet | undefined,
   what: string,
 ): ComponentReadiness {
-  if (!sts) return { ready: false, message: `${what} not created yet` };
+  if (!sts) return { ready: false, serving: false, message: `${what} not created yet` };
   const want = sts.spec?.replicas ?? 1;
   const s = sts.status;
   const seen = (s?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
@@ -38,10 +44,11 @@ export function statefulSetReadiness(
   const updated = s?.updatedReplicas ?? 0;
   const revisionCurrent = !s?.updateRevision || s.updateRevision === s.currentRevision;
   if (seen && ready >= want && updated >= want && revisionCurrent) {
-    return { ready: true, message: `${what}: ${ready}/${want} ready` };
+    return { ready: true, serving: true, message: `${what}: ${ready}/${want} ready` };
   }
   return {
     ready: false,
+    serving: ready > 0,
     message: `${what}: ${ready}/${want} ready${seen && revisionCurrent ? "" : ", rolling out"}`,
   };
 }
@@ -51,7 +58,7 @@ export function deploymentReadiness(
   deployment: V1Deployment | undefined,
   what: string,
 ): ComponentReadiness {
-  if (!deployment) return { ready: false, message: `${what} not created yet` };
+  if (!deployment) return { ready: false, serving: false, message: `${what} not created yet` };
   const s = deployment.status;
   const want = deployment.spec?.replicas ?? 1;
   const seen = (s?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
@@ -59,10 +66,14 @@ export function deploymentReadiness(
   const updated = s?.updatedReplicas ?? 0;
   const total = s?.replicas ?? 0;
   if (seen && available >= want && updated >= want && total === updated) {
-    return { ready: true, message: `${what}: ${available}/${want} available` };
+    return { ready: true, serving: true, message: `${what}: ${available}/${want} available` };
   }
   const rolling = !seen || total !== updated ? ", rolling out" : "";
-  return { ready: false, message: `${what}: ${available}/${want} available${rolling}` };
+  return {
+    ready: false,
+    serving: available > 0,
+    message: `${what}: ${available}/${want} available${rolling}`,
+  };
 }
 
 function monitoringCondition(monitoring: ObservedState["monitoring"]): ConditionInput {
@@ -119,22 +130,24 @@ export function computeStatus(
     app: deploymentReadiness(observed.app, "app"),
   };
   const parts = Object.values(components);
+  const allServing = parts.every((c) => c.serving);
   const allReady = parts.every((c) => c.ready);
   const anyObserved = Boolean(observed.postgres ?? observed.redis ?? observed.app);
   const waiting = parts.filter((c) => !c.ready).map((c) => c.message);
+  const down = parts.filter((c) => !c.serving).map((c) => c.message);
 
-  const ready: ConditionInput = allReady
+  const ready: ConditionInput = allServing
     ? {
         type: conditionTypes.ready,
         status: "True",
         reason: reasons.allComponentsReady,
-        message: "PostgreSQL, Redis and the app are ready",
+        message: "PostgreSQL, Redis and the app are serving",
       }
     : {
         type: conditionTypes.ready,
         status: "False",
         reason: reasons.componentsNotReady,
-        message: waiting.join("; "),
+        message: down.join("; "),
       };
   const progressing: ConditionInput = observed.paused
     ? {
@@ -173,7 +186,7 @@ export function computeStatus(
   const generation = tracker.metadata.generation;
   return {
     ...(generation === undefined ? {} : { observedGeneration: generation }),
-    phase: phaseOf(observed, allReady, anyObserved),
+    phase: phaseOf(observed, allServing, anyObserved),
     url: tenantUrl(tracker),
     conditions: mergeConditions(
       tracker.status?.conditions,
