@@ -36,5 +36,6 @@ describe("operator settings", () => {
 
   it("refuses flags it does not understand", () => {
     expect(() => flagsToEnv(["-v"])).toThrow(/unrecognised argument -v/);
+    expect(() => flagsToEnv(["--concurency=8"])).toThrow(/unknown flag --concurency=8/);
   });
 });

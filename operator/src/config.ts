@@ -68,7 +68,9 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
     if (!match?.[1] || match[2] === undefined)
       throw new Error(`unrecognised argument ${arg}: flags are --name=value`);
     const name = match[1].toUpperCase().replaceAll("-", "_");
-    out[["LOG_LEVEL", "POD_NAME"].includes(name) ? name : `FINTRACK_${name}`] = match[2];
+    const key = ["LOG_LEVEL", "POD_NAME"].includes(name) ? name : `FINTRACK_${name}`;
+    if (!(key in settingsSchema.shape)) throw new Error(`unknown flag ${arg}: no setting ${key}`);
+    out[key] = match[2];
   }
   return out;
 }

@@ -4,7 +4,15 @@ import { pino } from "pino";
 import { loadSettings } from "./config.ts";
 import { startOperator } from "./operator.ts";
 
-const settings = loadSettings(process.env, process.argv.slice(2));
+const settings = (() => {
+  try {
+    return loadSettings(process.env, process.argv.slice(2));
+  } catch (error) {
+    // Configuration mistakes get a plain message, not a stack trace.
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+})();
 const log = pino({
   level: settings.LOG_LEVEL,
   base: { component: "fintrack-operator", pod: settings.POD_NAME },
