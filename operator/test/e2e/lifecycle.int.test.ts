@@ -2,7 +2,6 @@ import {
   AppsV1Api,
   AutoscalingV2Api,
   CoreV1Api,
-  CustomObjectsApi,
   NetworkingV1Api,
   PolicyV1Api,
 } from "@kubernetes/client-node";
@@ -11,52 +10,34 @@ import type { FinanceTracker } from "../../src/api/v1alpha1.ts";
 import { statusCode } from "../harness/api-errors.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
+import {
+  applyTracker,
+  conditionOf,
+  deleteTracker,
+  readTracker,
+  waitReady as waitForReady,
+} from "../harness/trackers.ts";
 import { installCrd } from "../harness/manifests.ts";
 import { clusterRunsControllers, useNamespace } from "../harness/namespace.ts";
 import { metricValue, startOperatorProcess, type OperatorProcess } from "../harness/operator.ts";
-
-const group = "fintrack.dev";
-const version = "v1alpha1";
-const plural = "financetrackers";
 
 describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the operator", () => {
   const ns = useNamespace("life");
   const kc = adminKubeConfig(inject("cluster").kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
   const networking = kc.makeApiClient(NetworkingV1Api);
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
   const policy = kc.makeApiClient(PolicyV1Api);
   let operator: OperatorProcess;
 
-  const apply = (name: string, spec: object, extra: object = {}) =>
-    kubectl(
-      ["apply", "--server-side", "--field-manager", "platform-team", "-n", ns.name, "-f", "-"],
-      JSON.stringify({
-        apiVersion: `${group}/${version}`,
-        kind: "FinanceTracker",
-        metadata: { name, ...extra },
-        spec,
-      }),
-    );
-  const read = async (name: string) =>
-    (await custom.getNamespacedCustomObject({
-      group,
-      version,
-      plural,
-      namespace: ns.name,
-      name,
-    })) as FinanceTracker;
-  const readyCondition = (t: FinanceTracker) =>
-    t.status?.conditions?.find((c) => c.type === "Ready");
+  const apply = (name: string, spec: object) => {
+    applyTracker(ns.name, name, spec);
+  };
+  const read = (name: string) => readTracker(ns.name, name);
+  const readyCondition = (t: FinanceTracker) => conditionOf(t, "Ready");
   const waitReady = (name: string, generation?: number) =>
-    eventually(`${name} Ready`, async () => {
-      const t = await read(name);
-      expect(readyCondition(t)?.status).toBe("True");
-      if (generation !== undefined) expect(t.status?.observedGeneration).toBe(generation);
-      return t;
-    });
+    waitForReady(ns.name, name, { generation });
 
   beforeAll(async () => {
     installCrd();
@@ -357,19 +338,11 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
       namespace: ns.name,
     });
     expect(sts.spec?.template.spec?.containers[0]?.image).toBe("registry.example/postgres:16");
-    kubectl(["delete", "financetrackers.fintrack.dev", "gamma", "-n", ns.name, "--wait=false"]);
+    deleteTracker(ns.name, "gamma", false);
   });
 
   it("keeps the data volume and credentials when a Retain tenant is deleted", async () => {
-    kubectl([
-      "delete",
-      "financetrackers.fintrack.dev",
-      "acme",
-      "-n",
-      ns.name,
-      "--wait=true",
-      "--timeout=60s",
-    ]);
+    deleteTracker(ns.name, "acme");
     await eventually("children garbage-collected", async () => {
       const app = await apps
         .readNamespacedDeployment({ name: "acme-app", namespace: ns.name })
@@ -394,15 +367,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
       deletionPolicy: "Delete",
     });
     await waitReady("beta");
-    kubectl([
-      "delete",
-      "financetrackers.fintrack.dev",
-      "beta",
-      "-n",
-      ns.name,
-      "--wait=true",
-      "--timeout=60s",
-    ]);
+    deleteTracker(ns.name, "beta");
     await eventually("PVC and Secret gone", async () => {
       const pvc = await core
         .readNamespacedPersistentVolumeClaim({ name: "data-beta-postgres-0", namespace: ns.name })

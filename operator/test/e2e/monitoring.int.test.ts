@@ -1,9 +1,9 @@
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { FinanceTracker } from "../../src/api/v1alpha1.ts";
 import { statusCode } from "../harness/api-errors.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
+import { applyTracker, conditionOf, readTracker } from "../harness/trackers.ts";
 import { installCrd } from "../harness/manifests.ts";
 import { clusterRunsControllers, useNamespace } from "../harness/namespace.ts";
 import { startOperatorProcess, type OperatorProcess } from "../harness/operator.ts";
@@ -42,26 +42,11 @@ describe.skipIf(!clusterRunsControllers())("monitoring", () => {
   const custom = adminKubeConfig(inject("cluster").kubeconfig).makeApiClient(CustomObjectsApi);
   let operator: OperatorProcess;
 
-  const apply = (name: string, spec: object) =>
-    kubectl(
-      ["apply", "--server-side", "--field-manager", "platform-team", "-n", ns.name, "-f", "-"],
-      JSON.stringify({
-        apiVersion: "fintrack.dev/v1alpha1",
-        kind: "FinanceTracker",
-        metadata: { name },
-        spec,
-      }),
-    );
-  const monitoringCondition = async (name: string) => {
-    const t = (await custom.getNamespacedCustomObject({
-      group: "fintrack.dev",
-      version: "v1alpha1",
-      plural: "financetrackers",
-      namespace: ns.name,
-      name,
-    })) as FinanceTracker;
-    return t.status?.conditions?.find((c) => c.type === "MonitoringReady");
+  const apply = (name: string, spec: object) => {
+    applyTracker(ns.name, name, spec);
   };
+  const monitoringCondition = async (name: string) =>
+    conditionOf(await readTracker(ns.name, name), "MonitoringReady");
   const readServiceMonitor = (name: string) =>
     custom.getNamespacedCustomObject({
       group: "monitoring.coreos.com",
