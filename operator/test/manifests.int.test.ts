@@ -153,8 +153,8 @@ describe("config/default", () => {
     expect(container?.livenessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "health" });
     expect(container?.readinessProbe?.httpGet).toMatchObject({ path: "/readyz", port: "health" });
     expect(container?.resources).toEqual({
-      requests: { cpu: "50m", memory: "96Mi" },
-      limits: { memory: "384Mi" },
+      requests: { cpu: "50m", memory: "192Mi" },
+      limits: { memory: "640Mi" },
     });
   });
 
