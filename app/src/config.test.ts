@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const secret = "s".repeat(40);
+const files: Record<string, string> = {
+  "/run/secrets/session": `${secret}\n`,
+  "/run/secrets/admin": "correct horse battery staple\n",
+  "/run/secrets/short": "tooshort\n",
+};
+const fakeRead = (path: string, variable: string, problems: string[]) => {
+  const value = files[path];
+  if (value === undefined) problems.push(`${variable}: cannot read ${path} (ENOENT)`);
+  return value?.replace(/\n$/, "");
+};
+
+describe("loadConfig", () => {
+  it("has production defaults for everything but the secrets", () => {
+    const c = loadConfig({}, fakeRead);
+    expect(c).toMatchObject({
+      nodeEnv: "production",
+      port: 8080,
+      metricsPort: 9090,
+      trustProxy: false,
+      signup: "closed",
+    });
+    expect(c.baseCurrency).toBe("EUR");
+    expect(c.admin).toBeUndefined();
+  });
+
+  it("reads secrets from files, as Kubernetes mounts them, without their trailing newline", () => {
+    const c = loadConfig(
+      {
+        SESSION_SECRET_FILE: "/run/secrets/session",
+        FINTRACK_ADMIN_EMAIL: "owner@acme.example",
+        FINTRACK_ADMIN_PASSWORD_FILE: "/run/secrets/admin",
+        DATABASE_URL: "postgres://fintrack:pw@acme-postgres:5432/fintrack",
+        REDIS_URL: "redis://:pw@acme-redis:6379",
+        TRUST_PROXY: "true",
+      },
+      fakeRead,
+    );
+    expect(c.sessionSecret).toBe(secret);
+    expect(c.admin).toEqual({
+      email: "owner@acme.example",
+      password: "correct horse battery staple",
+    });
+    expect(c.trustProxy).toBe(true);
+  });
+
+  it("lists every problem at once and never echoes a secret", () => {
+    const run = () =>
+      loadConfig(
+        {
+          DATABASE_URL: "mysql://x",
+          PORT: "eighty",
+          SESSION_SECRET: "hunter2-is-too-short",
+          FINTRACK_BASE_CURRENCY: "euro",
+          FINTRACK_SIGNUP: "maybe",
+        },
+        fakeRead,
+      );
+    expect(run).toThrow(ConfigError);
+    let message = "";
+    try {
+      run();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const field of [
+      "DATABASE_URL",
+      "PORT",
+      "SESSION_SECRET",
+      "FINTRACK_BASE_CURRENCY",
+      "FINTRACK_SIGNUP",
+    ]) {
+      expect(message).toContain(field);
+    }
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("refuses unreadable or too short secret files and contradictory settings", () => {
+    expect(() => loadConfig({ SESSION_SECRET_FILE: "/run/secrets/missing" }, fakeRead)).toThrow(
+      /SESSION_SECRET_FILE: cannot read \/run\/secrets\/missing/,
+    );
+    expect(() => loadConfig({ SESSION_SECRET_FILE: "/run/secrets/short" }, fakeRead)).toThrow(
+      /at least 32/,
+    );
+    expect(() =>
+      loadConfig({ SESSION_SECRET: secret, SESSION_SECRET_FILE: "/run/secrets/session" }, fakeRead),
+    ).toThrow(/not both/);
+    expect(() =>
+      loadConfig({ FINTRACK_ADMIN_PASSWORD_FILE: "/run/secrets/admin" }, fakeRead),
+    ).toThrow(/FINTRACK_ADMIN_EMAIL: is required/);
+  });
+});

@@ -1,0 +1,126 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+/**
+ * The app's environment, validated once at start. Secrets may come from files (`*_FILE`, as
+ * Kubernetes mounts them) so they never sit in the process environment.
+ */
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    SESSION_SECRET_FILE: z.string().min(1).optional(),
+    PORT: port.default(8080),
+    METRICS_PORT: port.default(9090),
+    BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
+    TRUST_PROXY: bool.default(false),
+    LOG_LEVEL: z
+      .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+      .default("info"),
+    FINTRACK_ADMIN_EMAIL: z.email().optional(),
+    FINTRACK_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
+    FINTRACK_BASE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
+      .default("EUR"),
+    FINTRACK_SIGNUP: z.enum(["closed", "open"]).default("closed"),
+  })
+  .check((ctx) => {
+    const env = ctx.value;
+    if (env.SESSION_SECRET && env.SESSION_SECRET_FILE) {
+      ctx.issues.push({
+        code: "custom",
+        input: env.SESSION_SECRET_FILE,
+        path: ["SESSION_SECRET_FILE"],
+        message: "set SESSION_SECRET or SESSION_SECRET_FILE, not both",
+      });
+    }
+    if (env.FINTRACK_ADMIN_PASSWORD_FILE && !env.FINTRACK_ADMIN_EMAIL) {
+      ctx.issues.push({
+        code: "custom",
+        input: env.FINTRACK_ADMIN_PASSWORD_FILE,
+        path: ["FINTRACK_ADMIN_EMAIL"],
+        message: "is required when FINTRACK_ADMIN_PASSWORD_FILE is set",
+      });
+    }
+  });
+
+/** The app's settings, with secrets read from their files. */
+export interface Config {
+  nodeEnv: "production" | "development" | "test";
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  sessionSecret: string | undefined;
+  port: number;
+  metricsPort: number;
+  baseUrl: URL;
+  trustProxy: boolean;
+  logLevel: string;
+  admin: { email: string; password: string } | undefined;
+  baseCurrency: string;
+  signup: "closed" | "open";
+}
+
+/** A configuration that cannot work; its message lists every problem at once. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Reads a secret file; trailing newlines (as `echo` writes them) are not part of the secret. */
+function readSecretFile(path: string, variable: string, problems: string[]): string | undefined {
+  try {
+    const value = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    if (value === "") problems.push(`${variable}: ${path} is empty`);
+    return value;
+  } catch (error) {
+    const reason = error instanceof Error && "code" in error ? String(error.code) : "unreadable";
+    problems.push(`${variable}: cannot read ${path} (${reason})`);
+    return undefined;
+  }
+}
+
+/**
+ * Parses the environment once, failing fast with every problem listed (never a secret value).
+ * `readFile` is injectable so tests need no files.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Config {
+  const parsed = environmentSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  const e = parsed.data;
+  const sessionSecret = e.SESSION_SECRET_FILE
+    ? read(e.SESSION_SECRET_FILE, "SESSION_SECRET_FILE", problems)
+    : e.SESSION_SECRET;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    problems.push("SESSION_SECRET_FILE: the secret must be at least 32 characters");
+  }
+  const adminPassword = e.FINTRACK_ADMIN_PASSWORD_FILE
+    ? read(e.FINTRACK_ADMIN_PASSWORD_FILE, "FINTRACK_ADMIN_PASSWORD_FILE", problems)
+    : undefined;
+  if (problems.length > 0)
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    sessionSecret,
+    port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    baseUrl: new URL(e.BASE_URL),
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    admin:
+      e.FINTRACK_ADMIN_EMAIL && adminPassword
+        ? { email: e.FINTRACK_ADMIN_EMAIL, password: adminPassword }
+        : undefined,
+    baseCurrency: e.FINTRACK_BASE_CURRENCY,
+    signup: e.FINTRACK_SIGNUP,
+  };
+}
