@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { AppError, errors, fromZod, toProblem } from "./errors.ts";
+
+describe("the error catalogue", () => {
+  it("names each failing field of a validation error", () => {
+    const schema = z.object({ amount: z.string().regex(/^-?\d+(\.\d+)?$/), date: z.iso.date() });
+    const parsed = schema.safeParse({ amount: "12,34", date: "2026-02-30" });
+    if (parsed.success) throw new Error("the schema should have refused the input");
+    const { problem } = toProblem(fromZod(parsed.error, "body"), "/api/v1/transactions");
+    expect(problem).toMatchObject({
+      status: 422,
+      code: "validation_failed",
+      instance: "/api/v1/transactions",
+    });
+    expect(problem.errors?.map((e) => e.path)).toEqual(["body.amount", "body.date"]);
+  });
+
+  it("turns unknown errors into a bare 500 that reveals nothing", () => {
+    const { problem } = toProblem(new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2"));
+    expect(problem).toEqual({
+      type: "about:blank",
+      title: "Internal server error",
+      status: 500,
+      code: "internal_error",
+    });
+  });
+
+  it("maps body-parser failures to 400 and 413", () => {
+    expect(
+      toProblem(Object.assign(new SyntaxError("x"), { type: "entity.parse.failed" })).problem
+        .status,
+    ).toBe(400);
+    expect(
+      toProblem(Object.assign(new Error("x"), { type: "entity.too.large" })).problem.status,
+    ).toBe(413);
+  });
+
+  it("carries headers such as Retry-After and never exposes server-side messages", () => {
+    const { problem, headers } = toProblem(errors.tooManyRequests(30));
+    expect(headers).toEqual({ "Retry-After": "30" });
+    expect(problem.detail).toBe("try again in 30 s");
+    expect(
+      toProblem(new AppError(503, "unavailable", "database down at 10.0.0.5")).problem.detail,
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,136 @@
+import type { ErrorRequestHandler } from "express";
+import type { Logger } from "pino";
+import type { z } from "zod";
+
+/** One field that failed validation, as a JSON path into the request and what is wrong. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem document, as every error response of the API is shaped. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  errors?: FieldProblem[];
+}
+
+/**
+ * An error the API may answer with: a stable `code` clients can rely on, an HTTP status, and
+ * whether its message may be shown (`expose`). Anything else becomes a bare 500.
+ */
+export class AppError extends Error {
+  override readonly name = "AppError";
+  readonly status: number;
+  readonly code: string;
+  readonly expose: boolean;
+  readonly errors: FieldProblem[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { errors?: FieldProblem[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = status;
+    this.code = code;
+    this.expose = status < 500;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+}
+
+const titles: Record<number, string> = {
+  400: "Bad request",
+  401: "Authentication required",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Validation failed",
+  429: "Too many requests",
+  500: "Internal server error",
+  503: "Service unavailable",
+};
+
+/** The error catalogue: every error the API answers with is made here. */
+export const errors = {
+  badRequest: (detail: string) => new AppError(400, "bad_request", detail),
+  validation: (problems: FieldProblem[]) =>
+    new AppError(422, "validation_failed", `${problems.length} field(s) are invalid`, {
+      errors: problems,
+    }),
+  unauthenticated: () => new AppError(401, "unauthenticated", "sign in first"),
+  forbidden: (detail = "you may not do this") => new AppError(403, "forbidden", detail),
+  notFound: (what: string) => new AppError(404, "not_found", `${what} does not exist`),
+  conflict: (detail: string) => new AppError(409, "conflict", detail),
+  payloadTooLarge: (limit: string) =>
+    new AppError(413, "payload_too_large", `the body exceeds ${limit}`),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new AppError(429, "too_many_requests", `try again in ${retryAfterSeconds} s`, {
+      headers: { "Retry-After": String(retryAfterSeconds) },
+    }),
+  unavailable: (detail: string) => new AppError(503, "unavailable", detail),
+};
+
+/** A zod failure as a 422 naming each failing field (`body.amount`, `query.limit`, ...). */
+export function fromZod(error: z.ZodError, source: "body" | "query" | "params"): AppError {
+  return errors.validation(
+    error.issues.map((issue) => ({
+      path: [source, ...issue.path.map(String)].join("."),
+      message: issue.message,
+    })),
+  );
+}
+
+/** What body-parser throws on malformed JSON or an oversized body, by its `type`. */
+function fromBodyParser(error: unknown): AppError | undefined {
+  if (typeof error !== "object" || error === null || !("type" in error)) return undefined;
+  if (error.type === "entity.parse.failed") return errors.badRequest("the body is not valid JSON");
+  if (error.type === "entity.too.large") return errors.payloadTooLarge("the size limit");
+  return undefined;
+}
+
+/** Shapes any thrown value as a problem document; unknown errors reveal nothing. */
+export function toProblem(
+  error: unknown,
+  instance?: string,
+): { problem: ProblemDetails; headers: Record<string, string> } {
+  const known = error instanceof AppError ? error : fromBodyParser(error);
+  const status = known?.status ?? 500;
+  const problem: ProblemDetails = {
+    type: "about:blank",
+    title: titles[status] ?? "Error",
+    status,
+    code: known?.code ?? "internal_error",
+    ...(known?.expose ? { detail: known.message } : {}),
+    ...(instance ? { instance } : {}),
+    ...(known?.errors ? { errors: known.errors } : {}),
+  };
+  return { problem, headers: known?.headers ?? {} };
+}
+
+/** The one error middleware: logs server errors with the request id, answers problem+json. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const { problem, headers } = toProblem(error, req.originalUrl.split("?")[0]);
+    if (problem.status >= 500)
+      log.error({ err: error, requestId: res.getHeader("x-request-id") }, "request failed");
+    res
+      .status(problem.status)
+      .set(headers)
+      .type("application/problem+json")
+      .send(JSON.stringify(problem));
+  };
+}
