@@ -1,0 +1,65 @@
+import express, { type Express } from "express";
+import type { Logger } from "pino";
+import { pinoHttp } from "pino-http";
+import type { Registry } from "prom-client";
+import type { Config } from "./config.ts";
+import { errorMiddleware, errors } from "./errors.ts";
+import type { Readiness } from "./health.ts";
+import { httpMetrics } from "./http/metrics.ts";
+import { requestId } from "./http/request-id.ts";
+import { noStore, securityHeaders } from "./http/security.ts";
+
+/** What the app is built from; it never reads the environment or listens by itself. */
+export interface AppDeps {
+  config: Pick<Config, "baseUrl" | "trustProxy">;
+  log: Logger;
+  registry: Registry;
+  readiness: Readiness;
+}
+
+/** The HTTP app: probes, the API under /api/v1, one error middleware. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", deps.config.trustProxy ? 1 : false);
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (_req, res) => String(res.getHeader("x-request-id")),
+      // Never log cookies, authorization or bodies: they carry sessions, tokens and money.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({
+          method: req.method,
+          url: req.url.split("?")[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+    }),
+  );
+  app.use(httpMetrics(deps.registry));
+  app.use(securityHeaders(deps.config.baseUrl.protocol === "https:"));
+
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok");
+  });
+  app.get("/readyz", async (_req, res) => {
+    const report = await deps.readiness.report();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+
+  const api = express.Router();
+  api.use(noStore);
+  api.use(express.json({ limit: "1mb" }));
+  api.use((_req, _res, next) => {
+    next(errors.notFound("this API route"));
+  });
+  app.use("/api/v1", api);
+
+  app.use((_req, _res, next) => {
+    next(errors.notFound("this page"));
+  });
+  app.use(errorMiddleware(deps.log));
+  return app;
+}
