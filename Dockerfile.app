@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# The fintrack app image. Build from the repository root (`make docker-build` does this):
+#   docker build -f Dockerfile.app --build-arg VERSION=0.1.0 -t fintrack/app:0.1.0 .
+# Node.js is pinned to the version in .nvmrc and hack/versions.env; change all three together.
+#
+# The image ships the app's TypeScript sources and runs them with Node 24's built-in type
+# stripping: no build step, so `npm run migrate` and `npm start` run the very same files in the
+# image as in development. `npm run typecheck` in CI is what checks the types.
+ARG NODE_VERSION=24.21.0
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ARG VERSION=dev
+ARG SOURCE=https://github.com/fintrack/fintrack
+LABEL org.opencontainers.image.title="fintrack-app" \
+      org.opencontainers.image.description="Self-hosted personal finance tracker: REST API and web UI for one tenant" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}"
+ENV NODE_ENV=production \
+    # The root filesystem is read-only in the cluster: npm may only write under /tmp.
+    npm_config_cache=/tmp/.npm \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    PORT=8080 \
+    METRICS_PORT=9090
+WORKDIR /app
+# The app's production dependencies only: no TypeScript, test tools or operator packages.
+COPY package.json package-lock.json ./
+COPY app/package.json app/
+COPY operator/package.json operator/
+RUN npm ci --omit=dev --workspace app --include-workspace-root=false --ignore-scripts \
+      --no-audit --no-fund \
+    && rm -rf /root/.npm
+COPY app/src app/src
+# Tests stay out of the image.
+RUN find app/src -name '*.test.ts' -delete
+# The numeric user matches the Deployment's runAsUser, so runAsNonRoot can verify it.
+USER 10001:10001
+# 8080: the app and its API; 9090: /metrics.
+EXPOSE 8080 9090
+# `npm run migrate` (the operator's init container) runs from here too.
+CMD ["node", "app/src/main.ts"]

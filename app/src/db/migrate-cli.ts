@@ -1,0 +1,78 @@
+import pg from "pg";
+import { migrate } from "./migrate.ts";
+
+/**
+ * `npm run migrate`: applies the app's pending migrations to the database named by DATABASE_URL,
+ * printing one line per migration and a summary; exits 1 on any failure. It never prints the
+ * URL's password, not even inside an error message.
+ */
+async function main(env: NodeJS.ProcessEnv): Promise<number> {
+  const url = env.DATABASE_URL;
+  if (!url) {
+    console.error(
+      "DATABASE_URL is not set: point it at the app's database, e.g. postgres://fintrack:PASSWORD@db:5432/fintrack",
+    );
+    return 1;
+  }
+  const redact = redactor(url);
+  console.log(`migrating ${describeTarget(url)}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    application_name: "fintrack-migrate",
+    connectionTimeoutMillis: 15_000,
+  });
+  try {
+    const result = await migrate(pool, {
+      log: (message) => {
+        console.log(redact(message));
+      },
+    });
+    const count = result.applied.length;
+    const what =
+      count === 0 ? "nothing to apply" : `${count} migration${count === 1 ? "" : "s"} applied`;
+    console.log(`done: ${what}, database at ${result.current}`);
+    return 0;
+  } catch (error) {
+    console.error(
+      `migration failed: ${redact(error instanceof Error ? error.message : String(error))}`,
+    );
+    return 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** user@host:port/database, for log lines; never the password. */
+function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : "";
+    const port = parsed.port ? `:${parsed.port}` : "";
+    return `${user}${parsed.hostname || "localhost"}${port}${parsed.pathname}`;
+  } catch {
+    return "the database in DATABASE_URL";
+  }
+}
+
+/** Masks the URL's password, raw or percent-decoded, wherever it appears in a message. */
+function redactor(url: string): (message: string) => string {
+  let secrets: string[] = [];
+  try {
+    const { password } = new URL(url);
+    secrets = [password, safeDecode(password)].filter((s) => s.length > 0);
+  } catch {
+    // Not a URL: nothing we can parse out, and describeTarget does not echo it either.
+  }
+  return (message) => secrets.reduce((text, secret) => text.replaceAll(secret, "****"), message);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+process.exitCode = await main(process.env);

@@ -1,0 +1,291 @@
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { useTestDatabase, type TestDatabase } from "../../test/harness/database.ts";
+import { query } from "../../test/harness/postgres.ts";
+import { migrate, migrationsDir, pendingMigrations, schemaStatus } from "./migrate.ts";
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A migrations folder holding the shipped migrations plus `extra` files. */
+function migrationsWith(extra: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "fintrack-migrations-"));
+  tempDirs.push(dir);
+  cpSync(migrationsDir, dir, { recursive: true });
+  for (const [name, sql] of Object.entries(extra)) writeFileSync(join(dir, name), sql);
+  return dir;
+}
+
+/** A pool on the file's test database, closed after the describe block. */
+function usePool(db: TestDatabase): () => pg.Pool {
+  let pool: pg.Pool | undefined;
+  afterAll(async () => {
+    await pool?.end();
+  });
+  return () => {
+    pool ??= new pg.Pool({ connectionString: db.url, max: 4 });
+    return pool;
+  };
+}
+
+async function recorded(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ version: string }>(
+    "select version from schema_migrations order by version",
+  );
+  return rows.map((r) => r.version);
+}
+
+async function tableExists(pool: pg.Pool, table: string): Promise<boolean> {
+  const { rows } = await pool.query<{ exists: boolean }>(
+    "select to_regclass($1) is not null as exists",
+    [table],
+  );
+  return rows[0]?.exists ?? false;
+}
+
+describe("migrate on an empty database", () => {
+  const db = useTestDatabase();
+  const pool = usePool(db);
+
+  it("applies every migration and records its version, name and checksum", async () => {
+    const messages: string[] = [];
+    const result = await migrate(pool(), { log: (m) => messages.push(m) });
+
+    expect(result).toEqual({ applied: ["0001_initial.sql"], current: "0001" });
+    expect(messages).toEqual([expect.stringMatching(/^applied 0001_initial\.sql in \d+ ms$/)]);
+    const { rows } = await pool().query<{ version: string; name: string; checksum: string }>(
+      "select version, name, checksum from schema_migrations where applied_at is not null",
+    );
+    const sha = createHash("sha256")
+      .update(readFileSync(join(migrationsDir, "0001_initial.sql")))
+      .digest("hex");
+    expect(rows).toEqual([{ version: "0001", name: "initial", checksum: sha }]);
+  });
+
+  it("applies nothing when run again", async () => {
+    expect(await migrate(pool())).toEqual({ applied: [], current: "0001" });
+    expect(await recorded(pool())).toEqual(["0001"]);
+  });
+
+  it("creates users with case-insensitive unique emails and a closed set of roles", async () => {
+    const insert = "insert into users (email, name, password_hash, role) values ($1, $2, $3, $4)";
+    await pool().query(insert, ["Ada@example.com", "Ada", "hash", "owner"]);
+    await expect(
+      pool().query(insert, ["ada@EXAMPLE.com", "Ada", "hash", "member"]),
+    ).rejects.toThrow(/users_email_lower_key/);
+    await expect(pool().query(insert, ["bob@example.com", "Bob", "hash", "admin"])).rejects.toThrow(
+      /users_role_check/,
+    );
+    const { rows } = await pool().query<{ id: string; created_at: Date }>(
+      "select id, created_at from users",
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.created_at).toBeInstanceOf(Date);
+  });
+});
+
+describe("migrate from several replicas at once", () => {
+  const db = useTestDatabase();
+  const pool = usePool(db);
+
+  it("applies each migration exactly once while every caller succeeds", async () => {
+    // Neither file is idempotent: applied twice, the second create or the count would show it.
+    const dir = migrationsWith({
+      "0002_runs.sql": "create table runs (n int not null);\ninsert into runs values (1);\n",
+    });
+    const pools = Array.from(
+      { length: 5 },
+      () => new pg.Pool({ connectionString: db.url, max: 2 }),
+    );
+    try {
+      const results = await Promise.allSettled(pools.map((p) => migrate(p, { dir })));
+      const failures = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : []));
+      expect(failures).toEqual([]);
+      const applied = results.flatMap((r) => (r.status === "fulfilled" ? r.value.applied : []));
+      expect(applied.sort()).toEqual(["0001_initial.sql", "0002_runs.sql"]);
+      expect(await recorded(pool())).toEqual(["0001", "0002"]);
+      const { rows } = await pool().query<{ count: string }>("select count(*) from runs");
+      expect(rows[0]?.count).toBe("1");
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+});
+
+describe("a failing migration", () => {
+  const db = useTestDatabase();
+  const pool = usePool(db);
+
+  it("rolls back entirely, is not recorded and is named in the error", async () => {
+    const dir = migrationsWith({
+      "0002_widgets.sql":
+        "create table widgets (id int);\ninsert into widgets values (1);\nselect * from no_such_table;\n",
+    });
+    await expect(migrate(pool(), { dir })).rejects.toThrow(
+      /migration 0002_widgets\.sql failed at line 3: relation "no_such_table" does not exist/,
+    );
+    expect(await tableExists(pool(), "widgets")).toBe(false);
+    expect(await recorded(pool())).toEqual(["0001"]);
+
+    // Fixed, it applies: the failure left no record behind and released the lock.
+    writeFileSync(join(dir, "0002_widgets.sql"), "create table widgets (id int);\n");
+    expect(await migrate(pool(), { dir })).toEqual({
+      applied: ["0002_widgets.sql"],
+      current: "0002",
+    });
+    expect(await tableExists(pool(), "widgets")).toBe(true);
+  });
+});
+
+describe("an applied migration edited afterwards", () => {
+  const db = useTestDatabase();
+  const pool = usePool(db);
+
+  it("is refused before anything else is applied", async () => {
+    const dir = migrationsWith();
+    await migrate(pool(), { dir });
+    appendFileSync(
+      join(dir, "0001_initial.sql"),
+      "\nalter table users add column nickname text;\n",
+    );
+    writeFileSync(join(dir, "0002_accounts.sql"), "create table accounts (id int);\n");
+
+    await expect(migrate(pool(), { dir })).rejects.toThrow(
+      /migration 0001_initial\.sql was changed after it was applied/,
+    );
+    await expect(pendingMigrations(pool(), dir)).rejects.toThrow(/0001_initial\.sql was changed/);
+    expect(await tableExists(pool(), "accounts")).toBe(false);
+    expect(await recorded(pool())).toEqual(["0001"]);
+  });
+});
+
+describe("a database ahead of the code", () => {
+  const db = useTestDatabase();
+  const pool = usePool(db);
+
+  it("is refused, and reported as not up to date", async () => {
+    const newer = migrationsWith({
+      "0002_accounts.sql": "create table accounts (id int);\n",
+      "0003_budgets.sql": "create table budgets (id int);\n",
+    });
+    await migrate(pool(), { dir: newer });
+
+    await expect(migrate(pool())).rejects.toThrow(
+      "database is at 0003 but this build only knows up to 0001",
+    );
+    expect(await schemaStatus(pool())).toEqual({
+      current: "0003",
+      latest: "0001",
+      pending: [],
+      upToDate: false,
+    });
+  });
+});
+
+describe("schemaStatus and pendingMigrations", () => {
+  const db = useTestDatabase();
+  const pool = usePool(db);
+
+  it("report pending migrations, then current ones once migrated", async () => {
+    expect(await schemaStatus(pool())).toEqual({
+      current: null,
+      latest: "0001",
+      pending: ["0001_initial.sql"],
+      upToDate: false,
+    });
+    expect(await pendingMigrations(pool())).toEqual(["0001_initial.sql"]);
+
+    await migrate(pool());
+
+    expect(await schemaStatus(pool())).toEqual({
+      current: "0001",
+      latest: "0001",
+      pending: [],
+      upToDate: true,
+    });
+    expect(await pendingMigrations(pool())).toEqual([]);
+  });
+});
+
+describe("the migrate command", () => {
+  const db = useTestDatabase();
+  const server = inject("postgres");
+  const role = `migrator_${randomBytes(4).toString("hex")}`;
+  const password = `pw-${randomBytes(12).toString("hex")}`;
+  const cli = fileURLToPath(new URL("./migrate-cli.ts", import.meta.url));
+  const urlFor = (database: string) =>
+    `postgres://${role}:${password}@${server.host}:${server.port}/${database}`;
+
+  beforeAll(async () => {
+    await query(server, "postgres", `create role ${role} login password '${password}'`);
+    await query(server, "postgres", `alter database ${db.name} owner to ${role}`);
+  });
+  afterAll(async () => {
+    await query(server, db.name, `reassign owned by ${role} to ${server.user}`);
+    await query(server, db.name, `drop owned by ${role}`);
+    await query(server, "postgres", `drop role ${role}`);
+  });
+
+  it("applies the migrations, reports them and never prints the password", async () => {
+    const run = await runCli(cli, { DATABASE_URL: urlFor(db.name) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^migrating ${role}@${server.host}:${server.port}/${db.name}\\n` +
+          "applied 0001_initial\\.sql in \\d+ ms\\n" +
+          "done: 1 migration applied, database at 0001\\n$",
+      ),
+    );
+    expect(run.stdout + run.stderr).not.toContain(password);
+
+    const again = await runCli(cli, { DATABASE_URL: urlFor(db.name) });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("done: nothing to apply, database at 0001");
+  });
+
+  it("exits 1 on failure without printing the password", async () => {
+    const run = await runCli(cli, { DATABASE_URL: urlFor(`${db.name}_missing`) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^migration failed: .*does not exist/m);
+    expect(run.stdout + run.stderr).not.toContain(password);
+  });
+
+  it("exits 1 with a clear message when DATABASE_URL is missing", async () => {
+    const run = await runCli(cli, { DATABASE_URL: undefined });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("DATABASE_URL is not set");
+  });
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function runCli(cli: string, env: Record<string, string | undefined>): Promise<CliRun> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (env.DATABASE_URL === undefined) delete childEnv.DATABASE_URL;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli], {
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
