@@ -51,20 +51,9 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     await writeStatus(tracker, await observe(tracker, deps, { paused: true }), deps);
     return {};
   }
-  let blockedUpgrade: MajorUpgradeBlocked | undefined;
+  let blocked: MajorUpgradeBlocked | undefined;
   try {
-    await ensureFinalizer(tracker, deps);
-    const valid = validSpec(tracker);
-    const planned = planStatefulSet(
-      valid,
-      desiredObjects(valid, await buildContext(valid, deps)),
-      deps,
-    );
-    const desired = planned.objects.map(withAppliedHash);
-    await applyChanged(desired, deps);
-    await growClaims(planned.resizes, deps);
-    if (planned.blocked) blockedUpgrade = planned.blocked;
-    await pruneUnwanted(valid, desired, deps);
+    blocked = await converge(tracker, deps);
   } catch (error) {
     const problem = classifyError(error);
     if (problem.kind !== "conflict") {
@@ -72,12 +61,41 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     }
     throw error;
   }
-  const problem = blockedUpgrade && {
-    reason: reasons.majorUpgradeUnsupported,
-    message: `PostgreSQL ${blockedUpgrade.running} keeps running: in-place major upgrades to ${blockedUpgrade.requested} are not automated yet (back up, then restore into a new tenant)`,
-  };
+  const problem = blocked ? upgradeProblem(blocked) : undefined;
   await writeStatus(tracker, await observe(tracker, deps, problem ? { problem } : {}), deps);
   return {};
+}
+
+/**
+ * Makes the children match the spec: finalizer, desired objects (adjusted to what may change in
+ * place), apply what differs, grow claims, prune what is no longer wanted.
+ */
+async function converge(
+  tracker: FinanceTracker,
+  deps: ReconcileDeps,
+): Promise<MajorUpgradeBlocked | undefined> {
+  await ensureFinalizer(tracker, deps);
+  const valid = validSpec(tracker);
+  const planned = planStatefulSet(
+    valid,
+    desiredObjects(valid, await buildContext(valid, deps)),
+    deps,
+  );
+  const desired = planned.objects.map(withAppliedHash);
+  await applyChanged(desired, deps);
+  await growClaims(planned.resizes, deps);
+  await pruneUnwanted(valid, desired, deps);
+  return planned.blocked;
+}
+
+function upgradeProblem({ running, requested }: MajorUpgradeBlocked): {
+  reason: Reason;
+  message: string;
+} {
+  return {
+    reason: reasons.majorUpgradeUnsupported,
+    message: `PostgreSQL ${running} keeps running: in-place major upgrades to ${requested} are not automated yet (back up, then restore into a new tenant)`,
+  };
 }
 
 async function readFresh(key: string, deps: ReconcileDeps): Promise<FinanceTracker | undefined> {
