@@ -8,7 +8,6 @@ import {
   buildCredentialsSecret,
   completeCredentials,
   generateCredentials,
-  readCredentials,
   readStoredCredentials,
 } from "./credentials.ts";
 
@@ -121,32 +120,33 @@ describe("buildCredentialsSecret", () => {
   });
 });
 
-describe("readCredentials", () => {
+describe("readStoredCredentials", () => {
   it("reads back the credentials it wrote", () => {
     const generated = generateCredentials(randomBytes);
 
-    expect(readCredentials(buildCredentialsSecret(aTracker(), generated))).toEqual(generated);
-    expect(readCredentials(buildCredentialsSecret(aTracker(), awkward))).toEqual(awkward);
+    expect(readStoredCredentials(buildCredentialsSecret(aTracker(), generated))).toEqual(generated);
+    expect(readStoredCredentials(buildCredentialsSecret(aTracker(), awkward))).toEqual(awkward);
   });
 
-  it("reads nothing when the Secret does not exist yet", () => {
-    expect(readCredentials(undefined)).toBeUndefined();
-    expect(readCredentials({ apiVersion: "v1", kind: "Secret" })).toBeUndefined();
+  it("reads nothing when the Secret does not exist yet, and no value from an empty one", () => {
+    expect(readStoredCredentials(undefined)).toBeUndefined();
+    expect(readStoredCredentials({ apiVersion: "v1", kind: "Secret" })).toEqual({});
   });
 
   it.each([
-    credentialKeys.postgresPassword,
-    credentialKeys.redisPassword,
-    credentialKeys.sessionSecret,
-    credentialKeys.adminPassword,
-  ])("reads nothing when %s is missing or empty", (key) => {
+    [credentialKeys.postgresPassword, "postgresPassword"],
+    [credentialKeys.redisPassword, "redisPassword"],
+    [credentialKeys.sessionSecret, "sessionSecret"],
+    [credentialKeys.adminPassword, "adminPassword"],
+  ] as const)("leaves out %s when it is missing or empty, keeping the others", (key, field) => {
     const secret = buildCredentialsSecret(aTracker(), awkward);
     const others = Object.entries(secret.data ?? {}).filter(([k]) => k !== key);
+    const kept = Object.fromEntries(Object.entries(awkward).filter(([k]) => k !== field));
 
     secret.data = Object.fromEntries(others);
-    expect(readCredentials(secret)).toBeUndefined();
+    expect(readStoredCredentials(secret)).toEqual(kept);
     secret.data = Object.fromEntries([...others, [key, ""]]);
-    expect(readCredentials(secret)).toBeUndefined();
+    expect(readStoredCredentials(secret)).toEqual(kept);
   });
 
   it("needs only the four generated values, not the keys derived from them", () => {
@@ -160,7 +160,7 @@ describe("readCredentials", () => {
       ].map((key) => [key, Buffer.from(data[key] ?? "").toString("base64")]),
     );
 
-    expect(readCredentials({ data: passwordsOnly })).toEqual(awkward);
+    expect(readStoredCredentials({ data: passwordsOnly })).toEqual(awkward);
   });
 
   it("regenerates only a credential someone deleted, keeping the database password", () => {

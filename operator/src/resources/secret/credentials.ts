@@ -86,11 +86,3 @@ export function completeCredentials(
 ): Credentials {
   return { ...generateCredentials(randomBytes), ...stored };
 }
-
-/** The credentials stored in an existing Secret; undefined when there is none or a value is missing. */
-export function readCredentials(secret: V1Secret | undefined): Credentials | undefined {
-  const stored = readStoredCredentials(secret);
-  const { postgresPassword, redisPassword, sessionSecret, adminPassword } = stored ?? {};
-  if (!postgresPassword || !redisPassword || !sessionSecret || !adminPassword) return undefined;
-  return { postgresPassword, redisPassword, sessionSecret, adminPassword };
-}
