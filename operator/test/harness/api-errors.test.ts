@@ -24,6 +24,6 @@ describe("API error helpers", () => {
       "<html>proxy</html>",
     );
     expect(statusCode(new Error("socket hang up"))).toBeUndefined();
-    expect(statusMessage(new Error("socket hang up"))).toBe("Error: socket hang up");
+    expect(statusMessage(new Error("socket hang up"))).toBe("socket hang up");
   });
 });
