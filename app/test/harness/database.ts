@@ -21,6 +21,17 @@ export function useTestDatabase(): TestDatabase {
     db.url = postgresUrl(server, db.name);
   });
   afterAll(async () => {
+    // A pool's end() can resolve before its connections are gone on the server; forcing the drop
+    // then kills them, and the client emits an error nobody listens to any more. Wait first.
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await query(
+        server,
+        "postgres",
+        `select count(*)::int as n from pg_stat_activity where datname = '${db.name}'`,
+      );
+      if ((rows[0] as { n: number } | undefined)?.n === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await query(server, "postgres", `drop database if exists ${db.name} with (force)`);
   });
   return db;
