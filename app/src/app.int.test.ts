@@ -48,6 +48,8 @@ describe("the HTTP app against real PostgreSQL and Redis", () => {
       log: pino({ level: "silent" }),
       registry,
       readiness: ready,
+      routes: [],
+      authenticate: () => Promise.resolve(undefined),
     });
     server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));

@@ -7,6 +7,7 @@ import { errorMiddleware, errors } from "./errors.ts";
 import type { Readiness } from "./health.ts";
 import { httpMetrics } from "./http/metrics.ts";
 import { requestId } from "./http/request-id.ts";
+import { type Authenticate, mountRoutes, type Route } from "./http/route.ts";
 import { noStore, securityHeaders } from "./http/security.ts";
 
 /** What the app is built from; it never reads the environment or listens by itself. */
@@ -15,6 +16,9 @@ export interface AppDeps {
   log: Logger;
   registry: Registry;
   readiness: Readiness;
+  /** Every API route, mounted under /api/v1 in this order. */
+  routes: readonly Route[];
+  authenticate: Authenticate;
 }
 
 /** The HTTP app: probes, the API under /api/v1, one error middleware. */
@@ -52,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(noStore);
   api.use(express.json({ limit: "1mb" }));
+  mountRoutes(api, deps.routes, deps.authenticate);
   api.use((_req, _res, next) => {
     next(errors.notFound("this API route"));
   });

@@ -84,7 +84,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       },
     },
   ]);
-  const app = createApp({ config, log, registry, readiness: ready });
+  const app = createApp({
+    config,
+    log,
+    registry,
+    readiness: ready,
+    routes: [],
+    authenticate: () => Promise.resolve(undefined),
+  });
   const metricsApp = express();
   metricsApp.get("/metrics", async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

@@ -1,0 +1,39 @@
+import { errors } from "../errors.ts";
+
+/** The household roles: the owner administers, a member reads and writes, a viewer only reads. */
+export type Role = "owner" | "member" | "viewer";
+
+/**
+ * Who is making a request, as authentication found it: a signed-in browser session or a
+ * personal access token. `scope` narrows a token; a session carries the user's full rights.
+ */
+export interface Principal {
+  userId: string;
+  role: Role;
+  via: "session" | "token";
+  scope: "read" | "write";
+  /** The session id when `via` is "session", so logout and session listings can find it. */
+  sessionId?: string;
+  /** The token id when `via` is "token". */
+  tokenId?: string;
+}
+
+/**
+ * What a route demands: `public` anyone, `read` any signed-in user, `write` a member or owner
+ * with write rights, `owner` the household's owner (with write rights).
+ */
+export type Access = "public" | "read" | "write" | "owner";
+
+/**
+ * Decides whether `principal` may use a route demanding `access`; throws the 401 or 403 the
+ * API answers with. Pure, so every role and scope combination is tested without HTTP.
+ */
+export function authorize(principal: Principal | undefined, access: Access): void {
+  if (access === "public") return;
+  if (principal === undefined) throw errors.unauthenticated();
+  if (access === "read") return;
+  if (principal.role === "viewer") throw errors.forbidden("a viewer can only read");
+  if (principal.scope !== "write") throw errors.forbidden("this token is scoped to read");
+  if (access === "owner" && principal.role !== "owner")
+    throw errors.forbidden("only the household's owner may do this");
+}

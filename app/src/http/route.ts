@@ -1,0 +1,128 @@
+import express, { type Request, type Response, type Router } from "express";
+import type { z } from "zod";
+import { type Access, authorize, type Principal } from "../auth/principal.ts";
+import { fromZod } from "../errors.ts";
+
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/** One documented answer of a route, for the OpenAPI document. */
+export interface ResponseSpec {
+  description: string;
+  /** The JSON body's schema; absent for empty answers and binary downloads. */
+  schema?: z.ZodType;
+  /** Defaults to application/json when `schema` is given. */
+  contentType?: string;
+}
+
+/** What a handler receives: the validated inputs and who is asking. */
+export interface RouteInput<
+  A extends Access,
+  B extends z.ZodType,
+  Q extends z.ZodType,
+  P extends z.ZodType,
+> {
+  body: z.output<B>;
+  query: z.output<Q>;
+  params: z.output<P>;
+  /** Always present unless the route is public: authorize() has run. */
+  principal: A extends "public" ? Principal | undefined : Principal;
+  req: Request;
+  res: Response;
+}
+
+/**
+ * A route of the API, declared once: the HTTP binding, who may call it, the zod schemas of its
+ * inputs and answers, and the handler. The same declaration mounts the route on express and
+ * describes it in the OpenAPI document, so the two cannot drift apart.
+ */
+export interface RouteSpec<
+  A extends Access = Access,
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+> {
+  method: Method;
+  /** Express syntax under /api/v1: `/accounts/:id`. */
+  path: string;
+  /** Stable and unique: `listAccounts`. */
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: A;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /**
+   * A body that is not JSON (an attachment upload): the accepted media types and size limit.
+   * The handler then gets the raw bytes as `body` (a Buffer) and `body` must not be set.
+   */
+  rawBody?: { contentTypes: readonly string[]; limit: string };
+  /** The status of a successful answer: 200 unless said (201 creates, 204 empty). */
+  status?: number;
+  responses: Readonly<Record<number, ResponseSpec>>;
+  /**
+   * Returns the JSON body of the successful answer, or `undefined` when it answered `res` itself
+   * (binary downloads, cookies plus redirects).
+   */
+  handler: (input: RouteInput<A, B, Q, P>) => Promise<unknown>;
+}
+
+/** A route with its type parameters erased, as lists of routes hold them. */
+export type Route = RouteSpec;
+
+/** Declares a route, keeping its input types precise for the handler. */
+export function route<
+  A extends Access,
+  B extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodType = z.ZodUndefined,
+>(spec: RouteSpec<A, B, Q, P>): Route {
+  return spec;
+}
+
+/**
+ * Finds who is asking (session cookie or bearer token) and, for cookie-authenticated unsafe
+ * requests, checks the CSRF token. Throws the problem to answer; undefined means anonymous.
+ */
+export type Authenticate = (req: Request, res: Response) => Promise<Principal | undefined>;
+
+function parse(schema: z.ZodType | undefined, value: unknown, source: "body" | "query" | "params") {
+  if (schema === undefined) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, source);
+  return result.data;
+}
+
+/** Mounts every route on `router`: authenticate -> authorize -> validate -> handle -> answer. */
+export function mountRoutes(router: Router, routes: readonly Route[], authenticate: Authenticate) {
+  const seen = new Set<string>();
+  for (const spec of routes) {
+    if (seen.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId}`);
+    seen.add(spec.operationId);
+    const raw = spec.rawBody
+      ? [express.raw({ type: [...spec.rawBody.contentTypes], limit: spec.rawBody.limit })]
+      : [];
+    router[spec.method](spec.path, ...raw, async (req: Request, res: Response) => {
+      const principal = await authenticate(req, res);
+      authorize(principal, spec.access);
+      const body: unknown = spec.rawBody
+        ? Buffer.isBuffer(req.body)
+          ? req.body
+          : Buffer.alloc(0)
+        : parse(spec.body, req.body ?? {}, "body");
+      const result = await spec.handler({
+        body,
+        query: parse(spec.query, req.query, "query"),
+        params: parse(spec.params, req.params, "params"),
+        principal,
+        req,
+        res,
+      });
+      if (res.headersSent) return;
+      const status = spec.status ?? 200;
+      if (result === undefined || status === 204) res.status(status).end();
+      else res.status(status).json(result);
+    });
+  }
+}
