@@ -26,6 +26,24 @@ describe("the error catalogue", () => {
     });
   });
 
+  it("answers 503 with Retry-After when PostgreSQL or Redis is away, revealing nothing", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432"), {
+      code: "ECONNREFUSED",
+    });
+    const shutdown = Object.assign(new Error("terminating connection"), { code: "57P01" });
+    const redisOffline = new Error(
+      "Stream isn't writeable and enableOfflineQueue options is false",
+    );
+    for (const error of [refused, shutdown, redisOffline]) {
+      const { problem, headers } = toProblem(error);
+      expect(problem).toMatchObject({ status: 503, code: "unavailable" });
+      expect(problem.detail).toBeUndefined();
+      expect(headers).toEqual({ "Retry-After": "5" });
+    }
+    const constraint = Object.assign(new Error("duplicate key"), { code: "23505" });
+    expect(toProblem(constraint).problem.status).toBe(500);
+  });
+
   it("maps body-parser failures to 400 and 413", () => {
     expect(
       toProblem(Object.assign(new SyntaxError("x"), { type: "entity.parse.failed" })).problem

@@ -98,12 +98,33 @@ function fromBodyParser(error: unknown): AppError | undefined {
   return undefined;
 }
 
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, starting
+// up), and the socket errors of a database or Redis that is away.
+const unavailableCodes = /^(08...|57P0[1-4]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/;
+const unavailableMessages =
+  /Connection terminated|timeout exceeded when trying to connect|enableOfflineQueue|Reached the max retries per request|Connection is closed/;
+
+/**
+ * A dependency (PostgreSQL, Redis) being away is not a bug: it answers 503 with Retry-After, so
+ * clients retry and nothing is acknowledged that was not stored.
+ */
+function fromUnavailableDependency(error: unknown): AppError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = "code" in error ? String(error.code) : "";
+  if (!unavailableCodes.test(code) && !unavailableMessages.test(error.message)) return undefined;
+  return new AppError(503, "unavailable", "a backing service is unavailable; try again shortly", {
+    headers: { "Retry-After": "5" },
+    cause: error,
+  });
+}
+
 /** Shapes any thrown value as a problem document; unknown errors reveal nothing. */
 export function toProblem(
   error: unknown,
   instance?: string,
 ): { problem: ProblemDetails; headers: Record<string, string> } {
-  const known = error instanceof AppError ? error : fromBodyParser(error);
+  const known =
+    error instanceof AppError ? error : (fromBodyParser(error) ?? fromUnavailableDependency(error));
   const status = known?.status ?? 500;
   const problem: ProblemDetails = {
     type: "about:blank",
@@ -125,8 +146,10 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       return;
     }
     const { problem, headers } = toProblem(error, req.originalUrl.split("?")[0]);
-    if (problem.status >= 500)
-      log.error({ err: error, requestId: res.getHeader("x-request-id") }, "request failed");
+    const requestId = res.getHeader("x-request-id");
+    if (problem.status === 503)
+      log.warn({ err: error, requestId }, "request failed: a dependency is unavailable");
+    else if (problem.status >= 500) log.error({ err: error, requestId }, "request failed");
     res
       .status(problem.status)
       .set(headers)

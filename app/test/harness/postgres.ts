@@ -15,7 +15,12 @@ export interface PostgresInfo {
 }
 
 export interface PostgresServer extends PostgresInfo {
+  /** Stops the server and deletes its data. */
   stop: () => Promise<void>;
+  /** Stops the server but keeps its data, as an outage would. */
+  halt: () => Promise<void>;
+  /** Starts a halted server again on the same port with the same data. */
+  restart: () => Promise<void>;
 }
 
 /**
@@ -70,42 +75,54 @@ export async function startPostgres(binDir = postgresBinDir()): Promise<Postgres
   const version = execFileSync(join(binDir, "postgres"), ["--version"], { env }).toString().trim();
 
   const port = await freePort();
-  const server = startProcess(
-    join(binDir, "postgres"),
-    [
-      "-D",
-      dataDir,
-      "-p",
-      String(port),
-      "-k",
-      base,
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
-      "-c",
-      "max_connections=200",
-    ],
-    { ...spawnAs, env },
-  );
   const info: PostgresInfo = { host: "127.0.0.1", port, user: "postgres", version };
-  try {
-    await waitFor(`PostgreSQL on port ${port}`, () => query(info, "postgres", "select 1"), {
-      alive: () => server.child.exitCode === null,
-    });
-  } catch (error) {
-    await server.stop();
+  const launch = async () => {
+    const postgres = startProcess(
+      join(binDir, "postgres"),
+      [
+        "-D",
+        dataDir,
+        "-p",
+        String(port),
+        "-k",
+        base,
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=200",
+      ],
+      { ...spawnAs, env },
+    );
+    try {
+      await waitFor(`PostgreSQL on port ${port}`, () => query(info, "postgres", "select 1"), {
+        alive: () => postgres.child.exitCode === null,
+      });
+    } catch (error) {
+      await postgres.stop();
+      throw new Error(`${String(error)}\n${postgres.output()}`, { cause: error });
+    }
+    return postgres;
+  };
+  let server = await launch().catch((error: unknown) => {
     rmSync(base, { recursive: true, force: true });
-    throw new Error(`${String(error)}\n${server.output()}`, { cause: error });
-  }
+    throw error;
+  });
+  // "fast" shutdown: aborts sessions, no waiting for clients
+  const halt = () => server.stop("SIGINT");
   return {
     ...info,
+    halt,
+    restart: async () => {
+      server = await launch();
+    },
     stop: async () => {
-      await server.stop("SIGINT"); // "fast" shutdown: aborts sessions, no waiting for clients
+      await halt();
       rmSync(base, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,78 @@
+import pg from "pg";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, postgresUrl, type PostgresServer } from "../test/harness/postgres.ts";
+import { freePort } from "../test/harness/process.ts";
+import { startRedis, type RedisServer } from "../test/harness/redis.ts";
+import { loadConfig } from "./config.ts";
+import { migrate } from "./db/migrate.ts";
+import { startServer, type RunningServer } from "./server.ts";
+
+interface Readyz {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+async function readyz(base: string): Promise<{ status: number; body: Readyz }> {
+  const res = await fetch(`${base}/readyz`);
+  return { status: res.status, body: (await res.json()) as Readyz };
+}
+
+/** Polls /readyz until it answers `status`; outages and recoveries take a moment to show. */
+async function readyzBecomes(base: string, status: number): Promise<Readyz> {
+  const deadline = Date.now() + 20_000;
+  let last: { status: number; body: Readyz } | undefined;
+  while (Date.now() < deadline) {
+    last = await readyz(base);
+    if (last.status === status) return last.body;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`/readyz never answered ${status}: ${JSON.stringify(last)}`);
+}
+
+// Its own PostgreSQL and Redis, because this file stops and starts them.
+describe("the server when PostgreSQL goes away and comes back", () => {
+  let postgres: PostgresServer;
+  let redis: RedisServer;
+  let running: RunningServer;
+  let base = "";
+
+  beforeAll(async () => {
+    [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+    const databaseUrl = postgresUrl(postgres, "postgres");
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    await migrate(pool);
+    await pool.end();
+    const port = await freePort();
+    const config = loadConfig({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      SESSION_SECRET: "s".repeat(48),
+      PORT: String(port),
+      METRICS_PORT: String(await freePort()),
+    });
+    running = await startServer(config, pino({ level: "silent" }));
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await running.shutdown(1000);
+    await Promise.all([postgres.stop(), redis.stop()]);
+  });
+
+  it("stays alive, reports not ready while PostgreSQL is down, and recovers by itself", async () => {
+    expect((await readyzBecomes(base, 200)).checks).toEqual({
+      postgres: "ok",
+      redis: "ok",
+      schema: "ok",
+    });
+
+    await postgres.halt();
+    const down = await readyzBecomes(base, 503);
+    expect(down.checks.postgres).not.toBe("ok");
+    expect(down.checks.redis).toBe("ok");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+    await postgres.restart();
+    expect((await readyzBecomes(base, 200)).ready).toBe(true);
+  });
+});
