@@ -8,6 +8,18 @@
 # image as in development. `npm run typecheck` in CI is what checks the types.
 ARG NODE_VERSION=24.21.0
 
+# Stage 1: the app's production dependencies only (no TypeScript, test tools, demo database or
+# operator packages). Install scripts stay off: every native module we use (argon2) ships its
+# binary in a per-platform package.
+FROM node:${NODE_VERSION}-bookworm-slim AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY app/package.json app/
+COPY operator/package.json operator/
+RUN npm ci --omit=dev --workspace app --include-workspace-root=false --ignore-scripts \
+      --no-audit --no-fund
+
+# Stage 2: the runtime. Sources and production node_modules only; no npm cache, no tests.
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG VERSION=dev
 ARG SOURCE=https://github.com/fintrack/fintrack
@@ -24,13 +36,8 @@ ENV NODE_ENV=production \
     PORT=8080 \
     METRICS_PORT=9090
 WORKDIR /app
-# The app's production dependencies only: no TypeScript, test tools or operator packages.
-COPY package.json package-lock.json ./
-COPY app/package.json app/
-COPY operator/package.json operator/
-RUN npm ci --omit=dev --workspace app --include-workspace-root=false --ignore-scripts \
-      --no-audit --no-fund \
-    && rm -rf /root/.npm
+# The whole install: hoisted node_modules, plus any a workspace keeps for itself.
+COPY --from=dependencies /app /app
 COPY app/src app/src
 # Tests stay out of the image.
 RUN find app/src -name '*.test.ts' -delete
