@@ -78,6 +78,13 @@ export const errors = {
       headers: { "Retry-After": String(retryAfterSeconds) },
     }),
   unavailable: (detail: string) => new AppError(503, "unavailable", detail),
+  unsupportedMediaType: (detail: string) => new AppError(415, "unsupported_media_type", detail),
+  csrfFailed: () =>
+    new AppError(403, "csrf_failed", "send the token from GET /api/v1/auth/csrf as X-CSRF-Token"),
+  invalidCredentials: (detail = "the email or password is wrong") =>
+    new AppError(401, "invalid_credentials", detail),
+  totpRequired: () =>
+    new AppError(401, "totp_required", "enter the code from your authenticator app"),
 };
 
 /** A zod failure as a 422 naming each failing field (`body.amount`, `query.limit`, ...). */

@@ -37,3 +37,14 @@ export function authorize(principal: Principal | undefined, access: Access): voi
   if (access === "owner" && principal.role !== "owner")
     throw errors.forbidden("only the household's owner may do this");
 }
+
+/**
+ * The session id of a browser session, or a 403 for a token. Account security (password,
+ * two-factor, sessions, tokens) is changed from a signed-in browser only, so a leaked token
+ * cannot lock its owner out or mint itself successors that outlive its revocation.
+ */
+export function requireSession(principal: Principal): string {
+  if (principal.via !== "session" || principal.sessionId === undefined)
+    throw errors.forbidden("sign in with a browser session to change account security");
+  return principal.sessionId;
+}

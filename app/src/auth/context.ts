@@ -1,0 +1,77 @@
+import type pg from "pg";
+import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
+import { type SessionCookie, sessionCookie } from "./cookies.ts";
+import { guardedSessions, guardedThrottle } from "./guard.ts";
+import { defaultSessionPolicy, type SessionPolicy, type SessionStore } from "./sessions.ts";
+import { defaultLoginThrottle, type Throttle, type ThrottlePolicy } from "./throttle.ts";
+import { totpKey } from "./totp.ts";
+
+/** What authentication is built from. Stores are chosen by the caller: Redis, or memory for the demo. */
+export interface AuthDeps {
+  db: pg.Pool;
+  sessions: SessionStore;
+  throttle: Throttle;
+  config: {
+    /** At least 32 characters: it keys CSRF tokens and seals TOTP secrets. */
+    sessionSecret: string;
+    baseUrl: URL;
+    signup: "closed" | "open";
+  };
+  log: Logger;
+  registry: Registry;
+  /** The clock, epoch ms; tests move it instead of sleeping. */
+  now?: () => number;
+  /** Replaces parts of the session and login throttling policies (tests shorten them). */
+  policy?: {
+    session?: Partial<SessionPolicy>;
+    login?: { account?: ThrottlePolicy; ip?: ThrottlePolicy };
+  };
+}
+
+export type FailedLoginReason = "password" | "totp" | "throttled";
+
+/** AuthDeps resolved once: defaults applied, derived keys and metrics made. */
+export interface AuthContext {
+  db: pg.Pool;
+  sessions: SessionStore;
+  throttle: Throttle;
+  config: AuthDeps["config"];
+  log: Logger;
+  now: () => number;
+  sessionPolicy: SessionPolicy;
+  loginPolicy: { account: ThrottlePolicy; ip: ThrottlePolicy };
+  cookie: SessionCookie;
+  totpKey: Buffer;
+  loginFailed: (reason: FailedLoginReason) => void;
+}
+
+/** Applies defaults and registers `fintrack_logins_failed_total` on the deps' registry. */
+export function authContext(deps: AuthDeps): AuthContext {
+  if (deps.config.sessionSecret.length < 32)
+    throw new Error("the session secret must be at least 32 characters");
+  const sessionPolicy = { ...defaultSessionPolicy, ...deps.policy?.session };
+  const failed = new Counter({
+    name: "fintrack_logins_failed_total",
+    help: "Failed sign-in attempts by reason: wrong password, wrong second factor, throttled",
+    labelNames: ["reason"] as const,
+    registers: [deps.registry],
+  });
+  // Zero-initialised so dashboards and alerts see every series before the first failure.
+  for (const reason of ["password", "totp", "throttled"] as const) failed.inc({ reason }, 0);
+  return {
+    db: deps.db,
+    sessions: guardedSessions(deps.sessions, deps.log),
+    throttle: guardedThrottle(deps.throttle, deps.log),
+    config: deps.config,
+    log: deps.log,
+    now: deps.now ?? Date.now,
+    sessionPolicy,
+    loginPolicy: { ...defaultLoginThrottle, ...deps.policy?.login },
+    cookie: sessionCookie(deps.config.baseUrl, sessionPolicy.absoluteMs),
+    totpKey: totpKey(deps.config.sessionSecret),
+    loginFailed: (reason) => {
+      failed.inc({ reason });
+    },
+  };
+}

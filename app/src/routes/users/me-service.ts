@@ -1,0 +1,142 @@
+import type { AuthContext } from "../../auth/context.ts";
+import { errors } from "../../errors.ts";
+import { hashPassword, passwordProblem, verifyPassword } from "../../auth/passwords.ts";
+import { publicIdOf, sessionExpiry } from "../../auth/sessions.ts";
+import {
+  hashRecoveryCode,
+  matchTotp,
+  newRecoveryCodes,
+  newTotpSecret,
+  openTotpSecret,
+  otpauthUrl,
+  sealTotpSecret,
+} from "../../auth/totp.ts";
+import type { UserRow } from "../../auth/users.ts";
+import { accountKey } from "../auth/service.ts";
+
+/**
+ * Checks the signed-in user's password before a sensitive change, throttled like a login so a
+ * stolen session cannot be used to guess it. A wrong password is a 422 on `field`.
+ */
+export async function confirmPassword(
+  ctx: AuthContext,
+  user: UserRow,
+  password: string,
+  field: string,
+): Promise<void> {
+  const wait = await ctx.throttle.attempt(
+    accountKey(user.email),
+    ctx.loginPolicy.account,
+    ctx.now(),
+  );
+  if (wait > 0) throw errors.tooManyRequests(Math.max(1, Math.ceil(wait / 1000)));
+  if (!(await verifyPassword(user.passwordHash, password)))
+    throw errors.validation([{ path: field, message: "is wrong" }]);
+  await ctx.throttle.reset(accountKey(user.email));
+}
+
+/** Changes the user's display name. */
+export async function rename(ctx: AuthContext, userId: string, name: string): Promise<void> {
+  await ctx.db.query("update users set name = $2, updated_at = $3 where id = $1", [
+    userId,
+    name,
+    new Date(ctx.now()),
+  ]);
+}
+
+/** Sets a new password; every session of the user ends (the caller starts a fresh one). */
+export async function changePassword(
+  ctx: AuthContext,
+  user: UserRow,
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> {
+  await confirmPassword(ctx, user, currentPassword, "body.currentPassword");
+  const problem = passwordProblem(newPassword, { email: user.email });
+  if (problem !== undefined)
+    throw errors.validation([{ path: "body.newPassword", message: problem }]);
+  await ctx.db.query(
+    "update users set password_hash = $2, password_changed_at = $3, updated_at = $3 where id = $1",
+    [user.id, await hashPassword(newPassword), new Date(ctx.now())],
+  );
+  await ctx.sessions.deleteForUser(user.id);
+  ctx.log.info({ userId: user.id }, "password changed; sessions revoked");
+}
+
+/** The user's live sessions, most recently used first, marking the one asking. */
+export async function listSessions(ctx: AuthContext, userId: string, currentId: string) {
+  const now = ctx.now();
+  const current = publicIdOf(currentId);
+  const sessions = await ctx.sessions.listForUser(userId);
+  return sessions
+    .filter((s) => sessionExpiry(s, now, ctx.sessionPolicy) === undefined)
+    .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+    .map((s) => ({
+      id: s.publicId,
+      createdAt: new Date(s.createdAt).toISOString(),
+      lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+      userAgent: s.userAgent,
+      ip: s.ip,
+      current: s.publicId === current,
+    }));
+}
+
+/** Starts TOTP enrolment: a new pending secret, sealed at rest, shown once to scan. */
+export async function beginTotp(ctx: AuthContext, user: UserRow) {
+  if (user.totpEnabled) throw errors.conflict("two-factor sign-in is on; turn it off first");
+  const secret = newTotpSecret();
+  await ctx.db.query(
+    "update users set totp_secret = $2, totp_last_step = null, updated_at = $3 where id = $1",
+    [user.id, sealTotpSecret(ctx.totpKey, secret), new Date(ctx.now())],
+  );
+  return { secret, otpauthUrl: otpauthUrl(secret, user.email) };
+}
+
+/**
+ * Completes enrolment once the user proves their app shows the right codes; answers ten new
+ * recovery codes (only hashes are kept). The confirming code counts as used.
+ */
+export async function enableTotp(ctx: AuthContext, user: UserRow, code: string) {
+  if (user.totpEnabled) throw errors.conflict("two-factor sign-in is already on");
+  const secret =
+    user.totpSecret === null ? undefined : openTotpSecret(ctx.totpKey, user.totpSecret);
+  if (secret === undefined) throw errors.conflict("start with POST /api/v1/me/totp");
+  const step = matchTotp(secret, code, ctx.now(), null);
+  if (step === undefined) throw errors.validation([{ path: "body.code", message: "is wrong" }]);
+  const codes = newRecoveryCodes(10);
+  const client = await ctx.db.connect();
+  try {
+    await client.query("begin");
+    const { rowCount } = await client.query(
+      `update users set totp_enabled_at = $2, totp_last_step = $3, updated_at = $2
+        where id = $1 and totp_enabled_at is null and totp_secret = $4`,
+      [user.id, new Date(ctx.now()), step, user.totpSecret],
+    );
+    if (rowCount !== 1) throw errors.conflict("the enrolment changed meanwhile; start again");
+    await client.query("delete from recovery_codes where user_id = $1", [user.id]);
+    await client.query(
+      "insert into recovery_codes (user_id, code_hash) select $1, unnest($2::text[])",
+      [user.id, codes.map(hashRecoveryCode)],
+    );
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+  ctx.log.info({ userId: user.id }, "two-factor sign-in enabled");
+  return { recoveryCodes: codes };
+}
+
+/** Turns two-factor sign-in off after the password is confirmed; recovery codes go with it. */
+export async function disableTotp(ctx: AuthContext, user: UserRow, password: string) {
+  await confirmPassword(ctx, user, password, "body.password");
+  await ctx.db.query(
+    `update users set totp_secret = null, totp_enabled_at = null, totp_last_step = null,
+       updated_at = $2 where id = $1`,
+    [user.id, new Date(ctx.now())],
+  );
+  await ctx.db.query("delete from recovery_codes where user_id = $1", [user.id]);
+  ctx.log.info({ userId: user.id }, "two-factor sign-in disabled");
+}

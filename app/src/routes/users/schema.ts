@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+const role = z.enum(["owner", "member", "viewer"]);
+
+export const PatchMeBody = z.object({ name: z.string().trim().min(1).max(100).optional() });
+
+export const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+
+export const SessionParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+
+export const SessionJson = z.object({
+  id: z.string().describe("An opaque id for this listing and DELETE; not the session's secret"),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  userAgent: z.string(),
+  ip: z.string(),
+  current: z.boolean(),
+});
+
+export const TotpSetupJson = z.object({ secret: z.string(), otpauthUrl: z.string() });
+
+export const TotpEnableBody = z.object({ code: z.string().regex(/^\d{6}$/, "must be 6 digits") });
+
+export const RecoveryCodesJson = z.object({ recoveryCodes: z.array(z.string()) });
+
+export const TotpDisableBody = z.object({ password: z.string().min(1).max(1024) });
+
+export const UserParams = z.object({ id: z.string().regex(/^\d{1,18}$/, "must be a user id") });
+
+export const MemberJson = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role,
+});
+
+export const PatchUserBody = z.object({ role });
+
+export const PasswordResetJson = z.object({
+  temporaryPassword: z.string().describe("Shown once; the user signs in with it and changes it"),
+});
+
+export const InvitationBody = z.object({
+  email: z.email().max(254).optional(),
+  role: z.enum(["member", "viewer"]),
+  expiresInDays: z.number().int().min(1).max(30).default(7),
+});
+export type InvitationBody = z.infer<typeof InvitationBody>;
+
+export const InvitationParams = z.object({
+  id: z.string().regex(/^\d{1,18}$/, "must be an invitation id"),
+});
+
+export const InvitationCreatedJson = z.object({
+  id: z.string(),
+  url: z.string(),
+  token: z.string().describe("Shown once: only its hash is stored"),
+  expiresAt: z.string(),
+});
+
+export const InvitationJson = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  role: z.enum(["member", "viewer"]),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable(),
+});
