@@ -43,6 +43,19 @@ help: ## Show this help
 
 ##@ Development
 
+.PHONY: demo
+demo: install ## Serve the app with a year of demo data on http://localhost:8080 (PORT to change); data in .data/
+	env -u DATABASE_URL -u REDIS_URL node app/src/main.ts
+
+.PHONY: demo-reset
+demo-reset: ## Delete the demo's data (.data/): the next make demo seeds a fresh household
+	@pid="$$(head -n 1 .data/postgres/postmaster.pid 2>/dev/null || true)"; \
+	if [[ -n "$$pid" ]] && kill -0 "$$pid" 2>/dev/null; then \
+	  echo "the demo's PostgreSQL is running (pid $$pid): stop make demo (Ctrl+C) first" >&2; exit 1; \
+	fi
+	rm -rf .data
+	@echo "demo data deleted: the next make demo starts from a freshly seeded household"
+
 .PHONY: setup
 setup: ## Install system packages (apt), Node.js dependencies and build the control plane
 	hack/install-system-packages.sh

@@ -135,7 +135,7 @@ for _ in $(seq 1 60); do
 done
 status="$(curl -sS -o "$work/register.json" -w '%{http_code}' \
   -H 'Content-Type: application/json' \
-  -d '{"email":"e2e@acme.example","password":"correct horse battery staple","name":"E2E User"}' \
+  -d '{"email":"e2e@acme.example","password":"lunch at the harbour on friday","name":"E2E User"}' \
   "http://127.0.0.1:$local_port/api/v1/auth/register")"
 if [[ "$status" != 201 ]]; then
   cat "$work/register.json" >&2 || true

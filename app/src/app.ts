@@ -9,6 +9,7 @@ import { httpMetrics } from "./http/metrics.ts";
 import { requestId } from "./http/request-id.ts";
 import { type Authenticate, mountRoutes, type Route } from "./http/route.ts";
 import { noStore, securityHeaders } from "./http/security.ts";
+import { apiDocsRouter } from "./routes/docs/router.ts";
 
 /** What the app is built from; it never reads the environment or listens by itself. */
 export interface AppDeps {
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
     next(errors.notFound("this API route"));
   });
   app.use("/api/v1", api);
+  app.use("/api/docs", apiDocsRouter());
 
   app.use((_req, _res, next) => {
     next(errors.notFound("this page"));

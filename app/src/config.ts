@@ -98,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
   const sessionSecret = e.SESSION_SECRET_FILE
     ? read(e.SESSION_SECRET_FILE, "SESSION_SECRET_FILE", problems)
     : e.SESSION_SECRET;
+  if (sessionSecret === undefined && e.DATABASE_URL !== undefined) {
+    problems.push("SESSION_SECRET: required (or SESSION_SECRET_FILE) when DATABASE_URL is set");
+  }
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
     problems.push("SESSION_SECRET_FILE: the secret must be at least 32 characters");
   }

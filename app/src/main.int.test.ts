@@ -1,6 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { useRedisPrefix, useTestDatabase } from "../test/harness/database.ts";
 import { freePort } from "../test/harness/process.ts";
@@ -47,6 +50,10 @@ describe("the app process (npm start's main.ts) against real PostgreSQL and Redi
     expect(output).toContain("PORT");
   });
 
+  const adminPassword = "a sturdy household passphrase";
+  const adminPasswordFile = join(mkdtempSync(join(tmpdir(), "fintrack-admin-")), "admin-password");
+  writeFileSync(adminPasswordFile, `${adminPassword}\n`);
+
   it("is alive but not ready until migrated, ready after `npm run migrate`, and drains on SIGTERM", async () => {
     const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
     const env = {
@@ -58,6 +65,10 @@ describe("the app process (npm start's main.ts) against real PostgreSQL and Redi
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: "warn",
+      // As the operator's Deployment sets them: the owner from a mounted secret file.
+      FINTRACK_ADMIN_EMAIL: "owner@acme.example",
+      FINTRACK_ADMIN_PASSWORD_FILE: adminPasswordFile,
+      FINTRACK_SIGNUP: "open",
     };
     const child = spawn(process.execPath, [join(here, "main.ts")], {
       env,
@@ -86,8 +97,38 @@ describe("the app process (npm start's main.ts) against real PostgreSQL and Redi
     expect(metrics).toContain("http_request_duration_seconds");
     expect(metrics).toContain("process_resident_memory_bytes");
 
+    // The owner is created once the schema exists; the start does not wait for it. Polling the
+    // table, not the login, which would count as failed attempts and be throttled.
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const ownerExists = async () =>
+      (await pool.query("select 1 from users where email = 'owner@acme.example'")).rowCount === 1;
+    const deadline = Date.now() + 15_000;
+    while (!(await ownerExists()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    await pool.end();
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "owner@acme.example", password: adminPassword }),
+    });
+    expect(login.status, output).toBe(200);
+    expect(((await login.json()) as { role: string }).role).toBe("owner");
+    const registered = await fetch(`${base}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        email: "e2e@acme.example",
+        password: "lunch at the harbour on friday",
+        name: "E2E User",
+      }),
+    });
+    expect(registered.status).toBe(201);
+    expect(((await registered.json()) as { role: string }).role).toBe("member");
+    expect(registered.headers.get("set-cookie")).toMatch(/^fintrack_session=.*HttpOnly/i);
+
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(output).not.toContain("x".repeat(48));
+    expect(output).not.toContain(adminPassword);
   });
 });

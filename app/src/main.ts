@@ -1,11 +1,26 @@
 // The app's entry point: config -> logger -> servers; SIGTERM -> fail readiness and drain.
+// With neither DATABASE_URL nor REDIS_URL it runs the demo (`make demo`): an embedded PostgreSQL
+// under .data/ seeded with a demo household, and in-memory stores instead of Redis.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import { ConfigError, loadConfig } from "./config.ts";
-import { startServer } from "./server.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { demoEnvironment, localToday, runMode } from "./demo/mode.ts";
+import { startServer, type RunningServer } from "./server.ts";
 
-const config = (() => {
+const mode = runMode(process.env);
+if (mode.kind === "invalid") {
+  console.error(mode.message);
+  process.exit(2);
+}
+const demo = mode.kind === "demo";
+if (demo) process.env.NODE_ENV = "development"; // for the libraries that read it themselves
+
+const loaded = (() => {
   try {
-    return loadConfig(process.env);
+    return loadConfig(demo ? demoEnvironment(process.env) : process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
@@ -13,7 +28,7 @@ const config = (() => {
   }
 })();
 const log = pino({
-  level: config.logLevel,
+  level: loaded.logLevel,
   base: { component: "fintrack-app" },
   redact: {
     paths: ["req.headers.cookie", "req.headers.authorization", "*.password", "*.token", "*.secret"],
@@ -21,15 +36,15 @@ const log = pino({
   },
 });
 
-const running = await startServer(config, log);
-log.info({ port: config.port, metricsPort: config.metricsPort }, "fintrack app listening");
-
-const state = { stopping: false };
+let database: { stop: () => Promise<void> } | undefined;
+let running: RunningServer | undefined;
+let stopping: Promise<void> | undefined;
 const stop = (signal: string) => {
-  if (state.stopping) return;
-  state.stopping = true;
-  log.info({ signal }, "draining: readiness fails, in-flight requests finish (25 s at most)");
-  running.shutdown().then(
+  stopping ??= (async () => {
+    log.info({ signal }, "draining: readiness fails, in-flight requests finish (25 s at most)");
+    await running?.shutdown();
+    await database?.stop();
+  })().then(
     () => process.exit(0),
     (error: unknown) => {
       log.error({ err: error }, "unclean shutdown");
@@ -37,9 +52,67 @@ const stop = (signal: string) => {
     },
   );
 };
-process.on("SIGTERM", () => {
-  stop("SIGTERM");
-});
-process.on("SIGINT", () => {
-  stop("SIGINT");
-});
+const signals: NodeJS.Signals[] = demo ? ["SIGTERM", "SIGINT", "SIGHUP"] : ["SIGTERM", "SIGINT"];
+for (const signal of signals) {
+  process.on(signal, () => {
+    stop(signal);
+  });
+}
+
+/** Exits with `message` on stderr, stopping the demo's PostgreSQL first. */
+async function fail(message: string): Promise<never> {
+  console.error(message);
+  await database?.stop();
+  process.exit(1);
+}
+
+/** Reads the demo's session secret, creating it (readable by us alone) on the first run. */
+function demoSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+let config: Config = loaded;
+const dataDir = join(fileURLToPath(new URL("../../", import.meta.url)), ".data", "postgres");
+if (demo) {
+  try {
+    const { startDemoDatabase } = await import("./demo/start.ts");
+    const db = await startDemoDatabase({ dataDir, today: localToday(), log });
+    database = db;
+    // The secret also seals two-factor secrets stored in the database, so it must outlive the
+    // process: kept beside the demo's data, created on the first run.
+    config = {
+      ...config,
+      databaseUrl: db.url,
+      sessionSecret: config.sessionSecret ?? demoSecret(join(dataDir, "..", "session-secret")),
+    };
+  } catch (error) {
+    await fail(
+      `the demo could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+try {
+  running = await startServer(config, log, { stores: demo ? "memory" : "redis" });
+} catch (error) {
+  const inUse = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
+  if (!inUse) throw error;
+  const port = "port" in error ? String(error.port) : "";
+  await fail(
+    `port ${port} is already in use: set PORT (the app) or METRICS_PORT (metrics) to a free one`,
+  );
+}
+log.info({ port: config.port, metricsPort: config.metricsPort, demo }, "fintrack app listening");
+if (demo) {
+  const { demoBanner } = await import("./demo/start.ts");
+  // After the log lines written so far, so the banner is the last thing on the screen.
+  await new Promise<void>((resolve) => {
+    log.flush(() => {
+      resolve();
+    });
+  });
+  process.stdout.write(`${demoBanner({ appUrl: `http://localhost:${config.port}`, dataDir })}\n`);
+}

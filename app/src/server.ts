@@ -5,10 +5,18 @@ import pg from "pg";
 import type { Logger } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import express from "express";
+import { createApi } from "./api.ts";
 import { createApp } from "./app.ts";
+import {
+  ensureAdmin,
+  memorySessionStore,
+  memoryThrottle,
+  redisSessionStore,
+  redisThrottle,
+} from "./auth/index.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
-import { readiness, type Readiness } from "./health.ts";
+import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
 
 /** The app's running pieces, as main.ts starts and stops them. */
 export interface RunningServer {
@@ -29,50 +37,97 @@ function listen(app: Express, port: number): Promise<Server> {
   });
 }
 
+/** How the server keeps sessions and login throttles: Redis, or process memory for the demo. */
+export interface ServerOptions {
+  stores?: "redis" | "memory";
+}
+
+/**
+ * Creates the owner from FINTRACK_ADMIN_EMAIL at start. PostgreSQL may still be starting next to
+ * us, so it retries with backoff instead of failing the process; `stopped` ends the retries.
+ */
+async function bootstrapAdmin(
+  pool: pg.Pool,
+  admin: NonNullable<Config["admin"]>,
+  log: Logger,
+  stopped: () => boolean,
+): Promise<void> {
+  for (let attempt = 0; !stopped(); attempt++) {
+    try {
+      const result = await ensureAdmin(pool, admin);
+      log.info({ userId: result.userId, created: result.created }, "owner account ensured");
+      return;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A password that breaks the policy will not get better by retrying.
+      if (message.startsWith("FINTRACK_ADMIN_PASSWORD_FILE")) {
+        log.error({ error: message }, "the owner account cannot be created");
+        return;
+      }
+      log.warn({ error: message, attempt }, "cannot create the owner account yet; retrying");
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
 /**
  * Connects to PostgreSQL and Redis and serves the app and its metrics. Connections are lazy and
  * retried by the clients: if PostgreSQL or Redis is away the app still starts, reports
  * not-ready, and recovers by itself when they return.
  */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  if (!config.databaseUrl || !config.redisUrl) {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const stores = options.stores ?? "redis";
+  const { databaseUrl, redisUrl, sessionSecret } = config;
+  if (!databaseUrl || (stores === "redis" && !redisUrl)) {
     throw new Error(
       "DATABASE_URL and REDIS_URL are required (the demo mode without them comes with `make demo`)",
     );
   }
+  if (sessionSecret === undefined) throw new Error("SESSION_SECRET is required");
   const pool = new pg.Pool({
-    connectionString: config.databaseUrl,
+    connectionString: databaseUrl,
     max: 20,
     connectionTimeoutMillis: 2000,
   });
   pool.on("error", (error) => {
     log.warn({ error: error.message }, "idle PostgreSQL client failed");
   });
-  const redis = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-  });
-  redis.on("error", (error: Error) => {
+  const redis =
+    stores === "redis" && redisUrl
+      ? new Redis(redisUrl, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+        })
+      : undefined;
+  redis?.on("error", (error: Error) => {
     log.warn({ error: error.message }, "Redis connection problem");
   });
-  redis.connect().catch(() => undefined); // retried by ioredis; readiness reports it meanwhile
+  redis?.connect().catch(() => undefined); // retried by ioredis; readiness reports it meanwhile
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const ready = readiness([
+  const checks: ReadinessCheck[] = [
     {
       name: "postgres",
       check: async () => {
         await pool.query("select 1");
       },
     },
-    {
-      name: "redis",
-      check: async () => {
-        await redis.ping();
-      },
-    },
+    ...(redis
+      ? [
+          {
+            name: "redis",
+            check: async () => {
+              await redis.ping();
+            },
+          },
+        ]
+      : []),
     {
       name: "schema",
       check: async () => {
@@ -83,14 +138,25 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           );
       },
     },
-  ]);
+  ];
+  const ready = readiness(checks);
+  const api = createApi({
+    db: pool,
+    sessions: redis ? redisSessionStore(redis) : memorySessionStore(),
+    throttle: redis ? redisThrottle(redis) : memoryThrottle(),
+    config: { baseUrl: config.baseUrl, signup: config.signup, sessionSecret },
+    log,
+    registry,
+  });
+  let stopping = false;
+  if (config.admin) void bootstrapAdmin(pool, config.admin, log, () => stopping);
   const app = createApp({
     config,
     log,
     registry,
     readiness: ready,
-    routes: [],
-    authenticate: () => Promise.resolve(undefined),
+    routes: api.routes,
+    authenticate: api.authenticate,
   });
   const metricsApp = express();
   metricsApp.get("/metrics", async (_req, res) => {
@@ -104,6 +170,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metricsServer,
     readiness: ready,
     shutdown: async (graceMs = 25_000) => {
+      stopping = true;
       ready.drain();
       const closed = new Promise<void>((resolve) =>
         server.close(() => {
@@ -122,7 +189,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         }),
       );
       await pool.end();
-      redis.disconnect();
+      redis?.disconnect();
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   sessionTtl,
   shouldTouch,
 } from "./sessions.ts";
-import { describeSessionStore } from "./stores.contract.ts";
+import { describeSessionStore } from "../../test/harness/stores-contract.ts";
 
 const policy = { idleMs: 100, absoluteMs: 1000, touchEveryMs: 10 };
 

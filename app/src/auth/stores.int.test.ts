@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { useRedisPrefix } from "../../test/harness/database.ts";
 import { guardedSessions } from "./guard.ts";
 import { publicIdOf, redisSessionStore } from "./sessions.ts";
-import { describeSessionStore, describeThrottle } from "./stores.contract.ts";
+import { describeSessionStore, describeThrottle } from "../../test/harness/stores-contract.ts";
 import { redisThrottle } from "./throttle.ts";
 
 describe("the Redis stores", () => {

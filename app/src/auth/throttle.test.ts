@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeThrottle } from "./stores.contract.ts";
+import { describeThrottle } from "../../test/harness/stores-contract.ts";
 import {
   backoffMs,
   defaultLoginThrottle,

@@ -6,7 +6,7 @@ import {
   registerOwner,
   type TestUser,
 } from "../../../test/harness/client.ts";
-import { useAuthApp } from "../../auth/fixture.ts";
+import { useAuthApp } from "../../../test/harness/auth-app.ts";
 import type { ProblemDetails } from "../../errors.ts";
 
 const minute = 60_000;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { addMember, ApiClient, bearer, registerOwner } from "../../../test/harness/client.ts";
-import { useAuthApp } from "../../auth/fixture.ts";
+import { useAuthApp } from "../../../test/harness/auth-app.ts";
 import type { ProblemDetails } from "../../errors.ts";
 
 interface CreatedToken {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, registerOwner, type TestUser } from "../../../test/harness/client.ts";
-import { useAuthApp } from "../../auth/fixture.ts";
+import { useAuthApp } from "../../../test/harness/auth-app.ts";
 import { totpCode } from "../../auth/totp.ts";
 import type { ProblemDetails } from "../../errors.ts";
 

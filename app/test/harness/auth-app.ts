@@ -8,13 +8,13 @@ import pg from "pg";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll } from "vitest";
-import { useRedisPrefix, useTestDatabase } from "../../test/harness/database.ts";
-import { createApp } from "../app.ts";
-import { migrate } from "../db/migrate.ts";
-import { readiness } from "../health.ts";
-import { type Route, route } from "../http/route.ts";
-import type { AuthDeps } from "./context.ts";
-import { createAuth, redisSessionStore, redisThrottle } from "./index.ts";
+import { useRedisPrefix, useTestDatabase } from "./database.ts";
+import { createApp } from "../../src/app.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { readiness } from "../../src/health.ts";
+import { type Route, route } from "../../src/http/route.ts";
+import type { AuthDeps } from "../../src/auth/context.ts";
+import { createAuth, redisSessionStore, redisThrottle } from "../../src/auth/index.ts";
 
 /** A clock tests move forward instead of sleeping. */
 export interface TestClock {

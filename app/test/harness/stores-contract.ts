@@ -1,8 +1,8 @@
 // Behaviour every SessionStore and Throttle must have, run against the memory implementations
 // in the unit project and against Redis in the integration project.
 import { beforeEach, describe, expect, it } from "vitest";
-import { publicIdOf, type SessionData, type SessionStore } from "./sessions.ts";
-import type { Throttle, ThrottlePolicy } from "./throttle.ts";
+import { publicIdOf, type SessionData, type SessionStore } from "../../src/auth/sessions.ts";
+import type { Throttle, ThrottlePolicy } from "../../src/auth/throttle.ts";
 
 const aSession = (overrides: Partial<SessionData> = {}): SessionData => ({
   userId: "7",

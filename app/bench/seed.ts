@@ -1,0 +1,129 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+
+/** What the benchmark seeded, for its requests to aim at. */
+export interface SeededLedger {
+  accountIds: string[];
+  categoryIds: string[];
+  transactions: number;
+  /** Words that occur in payees, for `q` searches that find something. */
+  searchWords: string[];
+}
+
+const payees = [
+  "Lidl",
+  "Albert Heijn",
+  "Rewe",
+  "Edeka",
+  "Carrefour",
+  "Shell",
+  "Aral",
+  "Deutsche Bahn",
+  "Spotify",
+  "Netflix",
+  "Amazon",
+  "Zalando",
+  "IKEA",
+  "Decathlon",
+  "Apotheke am Markt",
+  "Stadtwerke",
+  "Vodafone",
+  "Allianz",
+  "Bäckerei Schmidt",
+  "Café Central",
+];
+const words = [
+  "weekly",
+  "groceries",
+  "refund",
+  "invoice",
+  "subscription",
+  "fuel",
+  "ticket",
+  "gift",
+];
+
+/** A small deterministic PRNG (mulberry32): the same data on every run. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** COPY text format needs backslash, tab and newline escaped. */
+function copyText(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
+}
+
+/**
+ * Seeds `accounts` accounts and `count` transactions over five years with COPY: rows are
+ * generated in chunks and streamed, so memory stays flat whatever the count.
+ */
+export async function seedLedger(
+  pool: pg.Pool,
+  options: { accounts: number; transactions: number },
+): Promise<SeededLedger> {
+  const accountRows = await pool.query<{ id: string }>(
+    `insert into accounts (name, type, currency, opening_balance, opening_date)
+     select 'Account ' || n, (array['checking','savings','credit_card','cash'])[1 + n % 4], 'EUR',
+            100000, date '2021-01-01'
+     from generate_series(1, $1::int) n returning id::text`,
+    [options.accounts],
+  );
+  const accountIds = accountRows.rows.map((r) => r.id);
+  const categoryRows = await pool.query<{ id: string }>(
+    `insert into categories (name, kind)
+     select 'Category ' || n, case when n <= 3 then 'income' else 'expense' end
+     from generate_series(1, 30) n returning id::text`,
+  );
+  const categoryIds = categoryRows.rows.map((r) => r.id);
+
+  const random = prng(42);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const start = Date.UTC(2021, 0, 1);
+  const days = 5 * 365;
+  const chunkRows = 20_000;
+  function* lines(): Generator<string> {
+    for (let done = 0; done < options.transactions; done += chunkRows) {
+      let chunk = "";
+      for (let i = done; i < Math.min(done + chunkRows, options.transactions); i++) {
+        const date = new Date(start + Math.floor(random() * days) * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
+        const amount = -Math.floor(random() * 20_000) - 1;
+        const payee = pick(payees);
+        const description = `${pick(words)} ${pick(words)} #${String(i)}`;
+        const tags = random() < 0.05 ? "{vacation}" : "{}";
+        const status = random() < 0.9 ? "cleared" : "pending";
+        chunk += `${pick(accountIds)}\t${date}\t${String(amount)}\tEUR\t${copyText(payee)}\t${copyText(description)}\t${pick(categoryIds)}\t${tags}\t${status}\n`;
+      }
+      yield chunk;
+    }
+  }
+
+  const client = await pool.connect();
+  try {
+    const copy = client.query(
+      copyFrom(
+        "copy transactions (account_id, booking_date, amount, currency, payee, description, category_id, tags, status) from stdin",
+      ),
+    );
+    await pipeline(Readable.from(lines()), copy);
+  } finally {
+    client.release();
+  }
+  await pool.query("analyze");
+  return {
+    accountIds,
+    categoryIds,
+    transactions: options.transactions,
+    searchWords: ["heijn", "bahn", "apotheke", "café", "zalando"],
+  };
+}

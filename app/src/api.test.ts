@@ -1,0 +1,58 @@
+import pg from "pg";
+import { pino } from "pino";
+import { Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { openApiProblems } from "../test/harness/openapi.ts";
+import { createApi } from "./api.ts";
+import { memorySessionStore, memoryThrottle } from "./auth/index.ts";
+import { openApiDocument } from "./http/openapi.ts";
+
+// The pool never connects: building the API and its document runs no query.
+const api = createApi({
+  db: new pg.Pool({ connectionString: "postgres://nobody@127.0.0.1:1/none" }),
+  sessions: memorySessionStore(),
+  throttle: memoryThrottle(),
+  config: {
+    baseUrl: new URL("http://localhost:8080"),
+    signup: "closed",
+    sessionSecret: "s".repeat(32),
+  },
+  log: pino({ level: "silent" }),
+  registry: new Registry(),
+});
+const doc = openApiDocument(api.routes, {
+  title: "fintrack API",
+  version: "0",
+  serverUrl: "/api/v1",
+});
+const paths = doc.paths as Record<string, Record<string, unknown>>;
+
+describe("the app's whole API", () => {
+  it("documents every route as a valid OpenAPI 3.1 document", () => {
+    expect(openApiProblems(doc)).toEqual([]);
+    expect(doc.openapi).toBe("3.1.0");
+  });
+
+  it.each([
+    ["post", "/auth/register"],
+    ["post", "/auth/login"],
+    ["post", "/auth/logout"],
+    ["get", "/auth/csrf"],
+    ["get", "/me"],
+    ["post", "/tokens"],
+    ["get", "/tokens"],
+    ["get", "/accounts"],
+    ["post", "/accounts"],
+    ["patch", "/accounts/{id}"],
+    ["get", "/categories"],
+    ["post", "/categories"],
+    ["get", "/transactions"],
+    ["post", "/transactions"],
+    ["delete", "/transactions/{id}"],
+    ["post", "/transactions/{id}/attachments"],
+    ["get", "/reports/net-worth"],
+    ["get", "/openapi.json"],
+  ])("keeps the contract route %s %s", (method, path) => {
+    expect(paths[path]?.[method], `${method} ${path}`).toBeDefined();
+  });
+});

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { createAuth, type SessionStore, type Throttle } from "./auth/index.ts";
+import type { Config } from "./config.ts";
+import type { Authenticate, Route } from "./http/route.ts";
+import { docsRoutes } from "./routes/docs/router.ts";
+import { ledgerRoutes } from "./routes/ledger.ts";
+
+/** The app's version, as its package.json states it: shown in the OpenAPI document. */
+export const appVersion = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/** What the API is built from: the pool, the stores of the chosen kind, and settings. */
+export interface ApiDeps {
+  db: pg.Pool;
+  sessions: SessionStore;
+  throttle: Throttle;
+  config: Pick<Config, "baseUrl" | "signup"> & { sessionSecret: string };
+  log: Logger;
+  registry: Registry;
+}
+
+/** Every route of /api/v1 and the authentication in front of them: the composition root. */
+export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authenticate } {
+  const auth = createAuth({
+    db: deps.db,
+    sessions: deps.sessions,
+    throttle: deps.throttle,
+    config: deps.config,
+    log: deps.log,
+    registry: deps.registry,
+  });
+  const routes: Route[] = [
+    ...auth.routes,
+    ...ledgerRoutes({ db: deps.db, registry: deps.registry }),
+    ...docsRoutes(() => routes, {
+      title: "fintrack API",
+      version: appVersion,
+      serverUrl: "/api/v1",
+    }),
+  ];
+  return { routes, authenticate: auth.authenticate };
+}

@@ -1,0 +1,187 @@
+import type pg from "pg";
+import { currencyExponent } from "../../domain/currencies.ts";
+import { errors, type FieldProblem } from "../../errors.ts";
+import { isForeignKeyViolation, isUniqueViolation, withTransaction } from "../../ledger/db.ts";
+import { amountAt, formatMinor } from "../../ledger/money.ts";
+import type { Account, CreateAccount, UpdateAccount } from "./schema.ts";
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+interface AccountRow {
+  id: string;
+  name: string;
+  type: Account["type"];
+  currency: string;
+  opening_balance: string;
+  opening_date: string;
+  archived: boolean;
+  balance: string;
+}
+
+const columns = `id::text, name, type, currency, opening_balance::text,
+  to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived,
+  (opening_balance + transactions_total)::text as balance`;
+
+/** An account row as the API shows it. */
+export function presentAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    currency: row.currency,
+    openingBalance: formatMinor(row.opening_balance, row.currency),
+    openingDate: row.opening_date,
+    archived: row.archived,
+    balance: formatMinor(row.balance, row.currency),
+  };
+}
+
+/** Every account (or only archived / only active ones), by name, each with its balance. */
+export async function listAccounts(db: Queryable, archived?: boolean): Promise<Account[]> {
+  const { rows } = await db.query<AccountRow>(
+    `select ${columns} from accounts where $1::boolean is null or archived = $1
+     order by lower(accounts.name), accounts.id`,
+    [archived ?? null],
+  );
+  return rows.map(presentAccount);
+}
+
+/** One account; 404 when there is none with `id`. */
+export async function getAccount(db: Queryable, id: string): Promise<Account> {
+  const { rows } = await db.query<AccountRow>(`select ${columns} from accounts where id = $1`, [
+    id,
+  ]);
+  const row = rows[0];
+  if (row === undefined) throw errors.notFound("the account");
+  return presentAccount(row);
+}
+
+function nameTaken(name: string) {
+  return errors.conflict(`an account named ${JSON.stringify(name)} already exists`);
+}
+
+/** Creates an account; 422 for an opening balance its currency cannot express, 409 for a taken name. */
+export async function createAccount(db: pg.Pool, input: CreateAccount): Promise<Account> {
+  const problems: FieldProblem[] = [];
+  const opening = amountAt(input.openingBalance, input.currency, "body.openingBalance", problems);
+  if (opening === undefined) throw errors.validation(problems);
+  try {
+    const { rows } = await db.query<{ id: string }>(
+      `insert into accounts (name, type, currency, opening_balance, opening_date, archived)
+       values ($1, $2, $3, $4, coalesce($5::date, current_date), $6) returning id::text`,
+      [
+        input.name,
+        input.type,
+        input.currency,
+        opening.minor.toString(),
+        input.openingDate ?? null,
+        input.archived,
+      ],
+    );
+    return await getAccount(db, rows[0]?.id ?? "");
+  } catch (error) {
+    if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(input.name);
+    throw error;
+  }
+}
+
+/**
+ * Changes an account. Its currency is fixed once it has transactions (their amounts are in it):
+ * 409 then. Changing the currency of an account with an opening balance needs that balance
+ * restated in the new currency unless both have the same number of decimals.
+ */
+export async function updateAccount(
+  db: pg.Pool,
+  id: string,
+  patch: UpdateAccount,
+): Promise<Account> {
+  try {
+    return await withTransaction(db, async (client) => {
+      // The same lock mode transaction writes take on their account, so no transaction can
+      // slip in between the check below and the currency change.
+      const { rows } = await client.query<AccountRow>(
+        `select ${columns} from accounts where id = $1 for no key update`,
+        [id],
+      );
+      const current = rows[0];
+      if (current === undefined) throw errors.notFound("the account");
+      const currency = patch.currency ?? current.currency;
+      if (currency !== current.currency) await refuseIfUsed(client, id);
+      const opening = openingBalanceMinor(current, currency, patch.openingBalance);
+      await client.query(
+        `update accounts set name = $2, type = $3, currency = $4, opening_balance = $5,
+           opening_date = $6, archived = $7, updated_at = now()
+         where id = $1`,
+        [
+          id,
+          patch.name ?? current.name,
+          patch.type ?? current.type,
+          currency,
+          opening,
+          patch.openingDate ?? current.opening_date,
+          patch.archived ?? current.archived,
+        ],
+      );
+      return getAccount(client, id);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(patch.name ?? "");
+    throw error;
+  }
+}
+
+async function refuseIfUsed(client: pg.PoolClient, id: string): Promise<void> {
+  const { rows } = await client.query<{ used: boolean }>(
+    "select exists (select 1 from transactions where account_id = $1) as used",
+    [id],
+  );
+  if (rows[0]?.used) {
+    throw errors.conflict("the account has transactions, so its currency can no longer change");
+  }
+}
+
+// The opening balance in minor units of `currency` after the update.
+function openingBalanceMinor(
+  current: AccountRow,
+  currency: string,
+  given: string | undefined,
+): string {
+  const problems: FieldProblem[] = [];
+  if (given !== undefined) {
+    const parsed = amountAt(given, currency, "body.openingBalance", problems);
+    if (parsed === undefined) throw errors.validation(problems);
+    return parsed.minor.toString();
+  }
+  const sameScale = currencyExponent(currency) === currencyExponent(current.currency);
+  if (sameScale || current.opening_balance === "0") return current.opening_balance;
+  throw errors.validation([
+    {
+      path: "body.openingBalance",
+      message: `is required when the currency changes from ${current.currency} to ${currency}`,
+    },
+  ]);
+}
+
+/** Deletes an account without transactions; 409 while it has any (archive it instead). */
+export async function deleteAccount(db: pg.Pool, id: string): Promise<void> {
+  const used = () =>
+    errors.conflict("the account has transactions: archive it instead of deleting it");
+  try {
+    await withTransaction(db, async (client) => {
+      const { rows } = await client.query(
+        "select id from accounts where id = $1 for no key update",
+        [id],
+      );
+      if (rows.length === 0) throw errors.notFound("the account");
+      const { rows: found } = await client.query<{ used: boolean }>(
+        "select exists (select 1 from transactions where account_id = $1) as used",
+        [id],
+      );
+      if (found[0]?.used) throw used();
+      await client.query("delete from accounts where id = $1", [id]);
+    });
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw used();
+    throw error;
+  }
+}

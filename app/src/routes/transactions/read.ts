@@ -1,0 +1,332 @@
+import type pg from "pg";
+import { errors } from "../../errors.ts";
+import { formatMinor } from "../../ledger/money.ts";
+import { type Cursor, decodeCursor, encodeCursor } from "./cursor.ts";
+import type { ListTransactionsQuery, TransactionJson } from "./schema.ts";
+
+/** A pool or one of its connections. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** A transaction as the detail query selects it. */
+export interface TransactionRow {
+  id: string;
+  account_id: string;
+  date: string;
+  amount: string;
+  currency: string;
+  payee: string;
+  description: string;
+  notes: string;
+  category_id: string | null;
+  tags: string[];
+  status: TransactionJson["status"];
+  splits: { amount: string; categoryId: string | null; memo: string }[] | null;
+  transfer_account_id: string | null;
+  transfer_amount: string | null;
+  transfer_currency: string | null;
+}
+
+/**
+ * The full transactions of a page: `page` selects (booking_date, id) of the rows in order; the
+ * split lines and the other side of a transfer are joined for those rows only, through their
+ * indexes, never per row of the whole table.
+ */
+export function withDetails(page: string): string {
+  return `with page as (${page})
+select t.id::text, t.account_id::text, to_char(t.booking_date, 'YYYY-MM-DD') as date,
+  t.amount::text, t.currency, t.payee, t.description, t.notes, t.category_id::text, t.tags,
+  t.status, sp.splits, tr.account_id as transfer_account_id, tr.amount as transfer_amount,
+  tr.currency as transfer_currency
+from page p
+join transactions t on t.id = p.id
+left join lateral (
+  select json_agg(json_build_object('amount', s.amount::text, 'categoryId', s.category_id::text,
+    'memo', s.memo) order by s.position) as splits
+  from transaction_splits s where s.transaction_id = t.id
+) sp on true
+left join lateral (
+  select o.account_id::text, o.amount::text, o.currency from transactions o
+  where o.transfer_group = t.transfer_group and o.id <> t.id
+  limit 1
+) tr on true
+order by p.booking_date desc, p.id desc`;
+}
+
+/** A transaction row as the API shows it, amounts in their currencies' precision. */
+export function presentTransaction(row: TransactionRow): TransactionJson {
+  const transfer =
+    row.transfer_account_id !== null && row.transfer_amount !== null && row.transfer_currency
+      ? {
+          accountId: row.transfer_account_id,
+          amount: formatMinor(row.transfer_amount, row.transfer_currency),
+        }
+      : null;
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    date: row.date,
+    amount: formatMinor(row.amount, row.currency),
+    currency: row.currency,
+    payee: row.payee,
+    description: row.description,
+    notes: row.notes,
+    categoryId: row.category_id,
+    tags: row.tags,
+    splits: (row.splits ?? []).map((split) => ({
+      amount: formatMinor(split.amount, row.currency),
+      categoryId: split.categoryId,
+      memo: split.memo,
+    })),
+    transfer,
+    status: row.status,
+  };
+}
+
+/** One transaction; 404 when there is none with `id`. */
+export async function getTransaction(db: Queryable, id: string): Promise<TransactionJson> {
+  const { rows } = await db.query<TransactionRow>(
+    withDetails("select booking_date, id from transactions where id = $1"),
+    [id],
+  );
+  const row = rows[0];
+  if (row === undefined) throw errors.notFound("the transaction");
+  return presentTransaction(row);
+}
+
+/** Collects query parameters and hands out their placeholders. */
+class Params {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** What a list page is filtered by, with the category already expanded to its subtree. */
+export interface ListFilter {
+  accountId?: string | undefined;
+  /** The category and its descendants. */
+  categoryIds?: readonly string[] | undefined;
+  tag?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  q?: string | undefined;
+  status?: string | undefined;
+  after?: Cursor | undefined;
+  /** Rows to fetch: one more than the page, to know whether another page follows. */
+  take: number;
+}
+
+/** `%`, `_` and the escape character itself taken literally in a LIKE pattern. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+// lower() in SQL, like the generated search_text, so both fold case the same way.
+function qPredicate(alias: string, params: Params, q: string): string {
+  return `${alias}.search_text like '%' || lower(${params.add(escapeLike(q))}) || '%'`;
+}
+
+/**
+ * How page keys are ordered: "index" lets the planner walk a page index in order and stop
+ * after `take` rows; "sort" orders by an expression no index provides, which leaves it the
+ * filters' own indexes (the trigram index) and a top-N sort of what they find.
+ */
+type Order = "index" | "sort";
+
+/**
+ * The (booking_date, id) keys of one page, newest first. Every filter is a plain predicate so
+ * the planner can pick the page index, the account or category page index, or the tag and
+ * trigram GIN indexes for rare matches. The category filter is two ordered branches (the
+ * category's own rows, and rows split into it) merged lazily (Merge Append), so each branch
+ * keeps its own index and reads only as far as the page needs.
+ */
+function pageKeys(filter: ListFilter, params: Params, order: Order): string {
+  const where: string[] = [];
+  if (filter.accountId !== undefined) where.push(`t.account_id = ${params.add(filter.accountId)}`);
+  if (filter.tag !== undefined) where.push(`t.tags @> array[${params.add(filter.tag)}]::text[]`);
+  if (filter.from !== undefined) where.push(`t.booking_date >= ${params.add(filter.from)}::date`);
+  if (filter.to !== undefined) where.push(`t.booking_date <= ${params.add(filter.to)}::date`);
+  if (filter.status !== undefined) where.push(`t.status = ${params.add(filter.status)}`);
+  if (filter.q !== undefined) where.push(qPredicate("t", params, filter.q));
+  if (filter.after !== undefined) {
+    const date = params.add(filter.after.date);
+    const id = params.add(filter.after.id);
+    where.push(`(t.booking_date, t.id) < (${date}::date, ${id}::bigint)`);
+  }
+  const take = params.add(filter.take);
+  const select = (extra: string[], by: Order = order) => {
+    const conditions = [...where, ...extra];
+    const clause = conditions.length > 0 ? `where ${conditions.join(" and ")}` : "";
+    const orderBy =
+      by === "index"
+        ? "order by t.booking_date desc, t.id desc"
+        : "order by t.booking_date + 0 desc, t.id + 0 desc";
+    return `select t.booking_date, t.id from transactions t ${clause} ${orderBy} limit ${take}`;
+  };
+  const ids = filter.categoryIds;
+  if (ids === undefined) return select([]);
+  const own =
+    ids.length === 1
+      ? `t.category_id = ${params.add(ids[0])}`
+      : `t.category_id = any(${params.add(ids)}::bigint[])`;
+  const all = params.add(ids);
+  const split = `t.id in (select s.transaction_id from transaction_splits s
+    where s.category_id = any(${all}::bigint[]))`;
+  // Split rows have no category of their own; saying so keeps the branches disjoint even for
+  // rows written behind the API's back, so they merge without a de-duplicating step.
+  const notOwn = `(t.category_id is null or t.category_id <> all(${all}::bigint[]))`;
+  return `select booking_date, id from ((${select([own])}) union all (${select([split, notOwn])})) u
+    order by booking_date desc, id desc limit ${take}`;
+}
+
+/** One statement for a whole page, the planner choosing the indexes: the list's usual path. */
+export function listQuery(filter: ListFilter): { text: string; values: unknown[] } {
+  const params = new Params();
+  return { text: withDetails(pageKeys(filter, params, "index")), values: params.values };
+}
+
+/** How many rows a search first walks in list order before the trigram index takes over. */
+export const SEARCH_WINDOW = 1000;
+
+/**
+ * A search's first step, the whole page in one statement when `q` is common enough: the newest
+ * SEARCH_WINDOW rows matching the other filters, walked lazily in order through their index
+ * and tested against `q`, stopping as soon as the page is full.
+ */
+export function searchWindowQuery(
+  filter: ListFilter & { q: string },
+  window = SEARCH_WINDOW,
+): { text: string; values: unknown[] } {
+  const params = new Params();
+  const keys = pageKeys({ ...filter, q: undefined, take: window }, params, "index");
+  const take = params.add(filter.take);
+  const page = `select w.booking_date, w.id from (${keys}) w join transactions x on x.id = w.id
+    where ${qPredicate("x", params, filter.q)}
+    order by w.booking_date desc, w.id desc limit ${take}`;
+  return { text: withDetails(page), values: params.values };
+}
+
+/**
+ * Where a search's window ended: the oldest of the newest `window` rows matching the other
+ * filters, or null when fewer rows match at all (the window then covered every candidate).
+ */
+export function windowEndQuery(
+  filter: ListFilter,
+  window = SEARCH_WINDOW,
+): { text: string; values: unknown[] } {
+  const params = new Params();
+  const keys = pageKeys({ ...filter, q: undefined, take: window }, params, "index");
+  const text = `select to_char(booking_date, 'YYYY-MM-DD') as date, id::text,
+      count(*) over () as seen
+    from (${keys}) w order by w.booking_date, w.id limit 1`;
+  return { text, values: params.values };
+}
+
+/**
+ * A search's second step, past the walked window: the trigram index finds the candidates and
+ * a top-N sort orders them, so a word that is rare among these rows (though common elsewhere,
+ * which misleads the planner into walking) costs what its matches cost, not a walk of them all.
+ */
+export function searchRestQuery(filter: ListFilter): { text: string; values: unknown[] } {
+  const params = new Params();
+  return { text: withDetails(pageKeys(filter, params, "sort")), values: params.values };
+}
+
+/** Whether pg_trgm can extract a trigram from `q` (three letters or digits in a row). */
+export function trigramSearchable(q: string): boolean {
+  return /[\p{L}\p{N}]{3}/u.test(q);
+}
+
+/**
+ * Whether the planner would find `q`'s matches by walking the list in order (it expects them to
+ * be common) rather than through the trigram index. Only planning, no execution.
+ */
+async function plannerWalks(db: Queryable, query: { text: string; values: unknown[] }) {
+  const { rows } = await db.query<{ "QUERY PLAN": unknown }>(
+    `explain (format json) ${query.text}`,
+    query.values,
+  );
+  return !JSON.stringify(rows[0]?.["QUERY PLAN"]).includes('"transactions_search_idx"');
+}
+
+/**
+ * A `q` search. Where the planner expects few matches it uses the trigram index and its plan
+ * is taken as is. Where it expects many it would walk the list until the page is full, which
+ * is fast when they are, but walks on and on when the words are common in general yet rare
+ * among these rows (a payee of another account, a subscription that ended). That walk is
+ * bounded: SEARCH_WINDOW rows in order, then the trigram index for the rest.
+ */
+async function search(
+  db: Queryable,
+  filter: ListFilter & { q: string },
+): Promise<TransactionRow[]> {
+  const planned = listQuery(filter);
+  if (!(await plannerWalks(db, planned))) {
+    return (await db.query<TransactionRow>(planned.text, planned.values)).rows;
+  }
+  const first = searchWindowQuery(filter);
+  const { rows } = await db.query<TransactionRow>(first.text, first.values);
+  if (rows.length >= filter.take) return rows;
+  const end = windowEndQuery(filter);
+  const { rows: ends } = await db.query<{ date: string; id: string; seen: string }>(
+    end.text,
+    end.values,
+  );
+  const last = ends[0];
+  if (last === undefined || Number(last.seen) < SEARCH_WINDOW) return rows;
+  const rest = searchRestQuery({
+    ...filter,
+    after: { date: last.date, id: last.id },
+    take: filter.take - rows.length,
+  });
+  const more = await db.query<TransactionRow>(rest.text, rest.values);
+  return [...rows, ...more.rows];
+}
+
+async function rowsOf(db: Queryable, filter: ListFilter): Promise<TransactionRow[]> {
+  const q = filter.q;
+  if (q !== undefined && trigramSearchable(q)) return search(db, { ...filter, q });
+  const { text, values } = listQuery(filter);
+  return (await db.query<TransactionRow>(text, values)).rows;
+}
+
+/** The category `id` and every category below it (none when it does not exist). */
+async function categorySubtree(db: Queryable, id: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `with recursive tree (id) as (
+       select id from categories where id = $1
+       union
+       select c.id from categories c join tree on c.parent_id = tree.id
+     )
+     select id::text from tree`,
+    [id],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** One page of the transaction list, newest first, and the cursor of the next page. */
+export async function listTransactions(
+  db: Queryable,
+  query: ListTransactionsQuery,
+): Promise<{ data: TransactionJson[]; nextCursor: string | null }> {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && after === undefined) {
+    throw errors.validation([{ path: "query.cursor", message: "is not a cursor of this list" }]);
+  }
+  if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
+    throw errors.validation([{ path: "query.to", message: "is before from" }]);
+  }
+  const categoryIds =
+    query.categoryId === undefined ? undefined : await categorySubtree(db, query.categoryId);
+  if (categoryIds?.length === 0) return { data: [], nextCursor: null };
+  const rows = await rowsOf(db, { ...query, categoryIds, after, take: query.limit + 1 });
+  const page = rows.slice(0, query.limit).map(presentTransaction);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > query.limit && last !== undefined
+      ? encodeCursor({ date: last.date, id: last.id })
+      : null;
+  return { data: page, nextCursor };
+}

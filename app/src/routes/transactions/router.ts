@@ -1,0 +1,116 @@
+import type pg from "pg";
+import { Counter, type Registry } from "prom-client";
+import { route, type Route } from "../../http/route.ts";
+import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
+import { problemResponse } from "../../ledger/schema.ts";
+import { getTransaction, listTransactions } from "./read.ts";
+import {
+  CreateTransactionSchema,
+  ListTransactionsQuerySchema,
+  TransactionPageSchema,
+  TransactionSchema,
+  UpdateTransactionSchema,
+} from "./schema.ts";
+import {
+  createTransaction,
+  deleteTransaction,
+  type TransactionWriter,
+  updateTransaction,
+} from "./service.ts";
+
+const tag = "transactions";
+const notFound = { 404: problemResponse("No such transaction") };
+
+/** The transaction routes: the keyset-paginated list, create, read, change and delete. */
+export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Route[] {
+  const { db } = deps;
+  const writer: TransactionWriter = {
+    db,
+    created: new Counter({
+      name: "fintrack_transactions_created_total",
+      help: "Transactions booked through the API (a transfer books two)",
+      registers: [deps.registry],
+    }),
+  };
+  return [
+    route({
+      method: "get",
+      path: "/transactions",
+      operationId: "listTransactions",
+      summary: "List transactions, newest first",
+      description:
+        "Keyset pagination: pass `nextCursor` as `cursor` for the next page. `categoryId` " +
+        "includes subcategories and split lines; `q` searches payee, description and notes.",
+      tag,
+      access: "read",
+      query: ListTransactionsQuerySchema,
+      responses: {
+        200: { description: "One page", schema: TransactionPageSchema },
+        422: problemResponse("Invalid filters or cursor"),
+      },
+      handler: ({ query }) => listTransactions(db, query),
+    }),
+    route({
+      method: "post",
+      path: "/transactions",
+      operationId: "createTransaction",
+      summary: "Book a transaction or a transfer",
+      tag,
+      access: "write",
+      body: CreateTransactionSchema,
+      status: 201,
+      responses: {
+        201: { description: "The new transaction", schema: TransactionSchema },
+        422: problemResponse("Invalid fields, unknown account or category, splits not adding up"),
+      },
+      handler: ({ body, principal }) => createTransaction(writer, body, principal.userId),
+    }),
+    route({
+      method: "get",
+      path: "/transactions/:id",
+      operationId: "getTransaction",
+      summary: "Read a transaction",
+      tag,
+      access: "read",
+      params: IdParamsSchema,
+      responses: {
+        200: { description: "The transaction", schema: TransactionSchema },
+        ...notFound,
+      },
+      handler: ({ params }) => getTransaction(db, pathId(params.id, "the transaction")),
+    }),
+    route({
+      method: "patch",
+      path: "/transactions/:id",
+      operationId: "updateTransaction",
+      summary: "Change a transaction",
+      description: "On a transfer, date and amount changes carry over to the other side.",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      body: UpdateTransactionSchema,
+      responses: {
+        200: { description: "The changed transaction", schema: TransactionSchema },
+        ...notFound,
+        422: problemResponse("Invalid fields"),
+      },
+      handler: ({ params, body }) =>
+        updateTransaction(db, pathId(params.id, "the transaction"), body),
+    }),
+    route({
+      method: "delete",
+      path: "/transactions/:id",
+      operationId: "deleteTransaction",
+      summary: "Delete a transaction (both sides of a transfer)",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      status: 204,
+      responses: { 204: { description: "Deleted" }, ...notFound },
+      handler: async ({ params }) => {
+        await deleteTransaction(db, pathId(params.id, "the transaction"));
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { MAX_SPLITS } from "../../domain/splits.ts";
+import { PlainDateSchema } from "../../ledger/dates.ts";
+import { IdSchema } from "../../ledger/ids.ts";
+import { AmountTextSchema } from "../../ledger/schema.ts";
+
+/** Where a transaction stands with the bank. */
+export const StatusSchema = z.enum(["pending", "cleared", "reconciled"]);
+
+/** The most tags one transaction carries, and the longest tag. */
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 50;
+
+/** Tags: trimmed, duplicates dropped (first spelling kept), at most MAX_TAGS of MAX_TAG_LENGTH. */
+export const TagsSchema = z
+  .array(z.string().trim().min(1).max(MAX_TAG_LENGTH))
+  .max(MAX_TAGS * 5)
+  .transform((tags) => [...new Set(tags)])
+  .refine((tags) => tags.length <= MAX_TAGS, { message: `at most ${MAX_TAGS} tags are allowed` });
+
+/** One category line of a split transaction. */
+export const SplitInputSchema = z.object({
+  amount: AmountTextSchema,
+  categoryId: IdSchema.nullable().optional(),
+  memo: z.string().trim().max(200).default(""),
+});
+export type SplitInput = z.infer<typeof SplitInputSchema>;
+
+const PayeeSchema = z.string().trim().max(200);
+const DescriptionSchema = z.string().trim().max(1000);
+const NotesSchema = z.string().max(5000);
+
+/**
+ * `POST /transactions`: only accountId, date and amount are required; the currency is the
+ * account's. `transfer` makes a linked pair with another account; `transfer.amount` is what
+ * that account receives or pays, required only when the two currencies differ.
+ */
+export const CreateTransactionSchema = z.object({
+  accountId: IdSchema,
+  date: PlainDateSchema,
+  amount: AmountTextSchema,
+  currency: z.string().optional(),
+  payee: PayeeSchema.default(""),
+  description: DescriptionSchema.default(""),
+  notes: NotesSchema.default(""),
+  categoryId: IdSchema.nullable().optional(),
+  tags: TagsSchema.default([]),
+  splits: z
+    .array(SplitInputSchema)
+    .max(MAX_SPLITS * 2)
+    .default([]),
+  transfer: z
+    .object({ accountId: IdSchema, amount: AmountTextSchema.optional() })
+    .nullable()
+    .optional(),
+  status: StatusSchema.default("cleared"),
+});
+export type CreateTransaction = z.infer<typeof CreateTransactionSchema>;
+
+/**
+ * `PATCH /transactions/:id`: any subset. `splits` replaces the lines (`[]` removes them); on a
+ * transfer, `transfer.amount` restates the other side (needed when a cross-currency transfer
+ * changes direction), and date and amount changes carry over to the other side.
+ */
+export const UpdateTransactionSchema = z.object({
+  accountId: IdSchema.optional(),
+  date: PlainDateSchema.optional(),
+  amount: AmountTextSchema.optional(),
+  currency: z.string().optional(),
+  payee: PayeeSchema.optional(),
+  description: DescriptionSchema.optional(),
+  notes: NotesSchema.optional(),
+  categoryId: IdSchema.nullable().optional(),
+  tags: TagsSchema.optional(),
+  splits: z
+    .array(SplitInputSchema)
+    .max(MAX_SPLITS * 2)
+    .optional(),
+  transfer: z
+    .object({ accountId: IdSchema.optional(), amount: AmountTextSchema.optional() })
+    .optional(),
+  status: StatusSchema.optional(),
+});
+export type UpdateTransaction = z.infer<typeof UpdateTransactionSchema>;
+
+/** The most transactions one page holds. */
+export const MAX_PAGE_SIZE = 500;
+
+/** `GET /transactions`: filters, and keyset pagination through the opaque `cursor`. */
+export const ListTransactionsQuerySchema = z.object({
+  accountId: IdSchema.optional(),
+  /** Includes the category's subcategories and matching split lines. */
+  categoryId: IdSchema.optional(),
+  tag: z.string().trim().min(1).max(MAX_TAG_LENGTH).optional(),
+  from: PlainDateSchema.optional(),
+  to: PlainDateSchema.optional(),
+  /** Case-insensitive substring of payee, description or notes. */
+  q: z.string().min(1).max(200).optional(),
+  status: StatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListTransactionsQuery = z.infer<typeof ListTransactionsQuerySchema>;
+
+/** A split line as the API shows it. */
+export const SplitSchema = z.object({
+  amount: z.string(),
+  categoryId: z.string().nullable(),
+  memo: z.string(),
+});
+
+/** A transaction as the API shows it; `transfer` names the other side of a transfer. */
+export const TransactionSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  date: z.string(),
+  amount: z.string(),
+  currency: z.string(),
+  payee: z.string(),
+  description: z.string(),
+  notes: z.string(),
+  categoryId: z.string().nullable(),
+  tags: z.array(z.string()),
+  splits: z.array(SplitSchema),
+  transfer: z.object({ accountId: z.string(), amount: z.string() }).nullable(),
+  status: StatusSchema,
+});
+export type TransactionJson = z.infer<typeof TransactionSchema>;
+
+/** A page of transactions, newest first; `nextCursor` is null on the last page. */
+export const TransactionPageSchema = z.object({
+  data: z.array(TransactionSchema),
+  nextCursor: z.string().nullable(),
+});

@@ -1,0 +1,502 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import type { Counter } from "prom-client";
+import { money, type Money } from "../../domain/money.ts";
+import { type Split, validateSplits } from "../../domain/splits.ts";
+import { planTransfer, repriceTransfer, type TransferProblem } from "../../domain/transfers.ts";
+import { errors, type FieldProblem } from "../../errors.ts";
+import { isForeignKeyViolation, withTransaction } from "../../ledger/db.ts";
+import { parseId } from "../../ledger/ids.ts";
+import { amountAt } from "../../ledger/money.ts";
+import { getTransaction } from "./read.ts";
+import type {
+  CreateTransaction,
+  SplitInput,
+  TransactionJson,
+  UpdateTransaction,
+} from "./schema.ts";
+
+/** What the write paths need besides the database. */
+export interface TransactionWriter {
+  db: pg.Pool;
+  /** fintrack_transactions_created_total: one per transaction row, so two per transfer. */
+  created: Counter;
+}
+
+interface LockedAccount {
+  id: string;
+  currency: string;
+}
+
+/**
+ * Locks the accounts a write touches, in id order so two writes never wait on each other in a
+ * circle. The mode is the one the balance triggers take anyway; it also keeps an account's
+ * currency from changing under a write (the account update takes it too).
+ */
+async function lockAccounts(
+  client: pg.PoolClient,
+  ids: readonly (string | undefined)[],
+): Promise<Map<string, LockedAccount>> {
+  const wanted = [...new Set(ids.filter((id) => id !== undefined))];
+  const { rows } = await client.query<LockedAccount>(
+    `select id::text, currency from accounts where id = any($1::bigint[])
+     order by accounts.id for no key update`,
+    [wanted],
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** The ids in `ids` that are not categories. */
+async function missingCategories(
+  client: pg.PoolClient,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await client.query<{ id: string }>(
+    "select id::text from categories where id = any($1::bigint[])",
+    [ids],
+  );
+  const found = new Set(rows.map((row) => row.id));
+  return new Set(ids.filter((id) => !found.has(id)));
+}
+
+function fromTransfer(problems: readonly TransferProblem[]): FieldProblem[] {
+  return problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
+}
+
+/** Parses split lines in `currency`, noting bad amounts; undefined when any failed. */
+function parseSplits(
+  lines: readonly SplitInput[],
+  currency: string,
+  problems: FieldProblem[],
+): Split[] | undefined {
+  const splits: Split[] = [];
+  for (const [index, line] of lines.entries()) {
+    const amount = amountAt(line.amount, currency, `body.splits[${index}].amount`, problems);
+    if (amount !== undefined) {
+      splits.push({ amount, categoryId: line.categoryId ?? null, memo: line.memo });
+    }
+  }
+  return splits.length === lines.length ? splits : undefined;
+}
+
+/** Checks split lines against the total and the category table; notes what is wrong. */
+async function checkCategories(
+  client: pg.PoolClient,
+  categoryId: string | null | undefined,
+  lines: readonly SplitInput[],
+  problems: FieldProblem[],
+): Promise<void> {
+  const ids = [categoryId, ...lines.map((line) => line.categoryId)].filter(
+    (id): id is string => typeof id === "string",
+  );
+  const missing = await missingCategories(client, ids);
+  if (categoryId && missing.has(categoryId)) {
+    problems.push({ path: "body.categoryId", message: "is not a category" });
+  }
+  lines.forEach((line, index) => {
+    if (line.categoryId && missing.has(line.categoryId)) {
+      problems.push({ path: `body.splits[${index}].categoryId`, message: "is not a category" });
+    }
+  });
+}
+
+function splitProblems(total: Money, splits: readonly Split[]): FieldProblem[] {
+  return validateSplits(total, splits).map((p) => ({ path: `body.${p.path}`, message: p.message }));
+}
+
+function currencyProblem(given: string | undefined, currency: string): FieldProblem[] {
+  if (given === undefined || given === currency) return [];
+  return [{ path: "body.currency", message: `is ${given} but the account is in ${currency}` }];
+}
+
+const noCategoryOnTransfer = {
+  path: "body.categoryId",
+  message: "must be null: a transfer moves money between accounts and has no category",
+};
+const noSplitsOnTransfer = { path: "body.splits", message: "a transfer cannot be split" };
+
+interface NewRow {
+  accountId: string;
+  amount: Money;
+}
+
+/** The checked rows of a new transaction (two for a transfer) and its split lines. */
+interface Creation {
+  rows: NewRow[];
+  categoryId: string | null;
+  splits: Split[];
+}
+
+async function insertRows(
+  client: pg.PoolClient,
+  input: CreateTransaction,
+  creation: Creation,
+  createdBy: string | null,
+): Promise<string[]> {
+  const transferGroup = creation.rows.length > 1 ? randomUUID() : null;
+  const values: unknown[] = [
+    input.date,
+    input.payee,
+    input.description,
+    input.notes,
+    creation.categoryId,
+    input.tags,
+    input.status,
+    createdBy,
+    transferGroup,
+  ];
+  const tuples = creation.rows.map((row) => {
+    values.push(row.accountId, row.amount.minor.toString(), row.amount.currency);
+    const n = values.length;
+    return `($${n - 2}::bigint, $${n - 1}::bigint, $${n}, $1::date, $2, $3, $4, $5::bigint,
+      $6::text[], $7, $8::bigint, $9::uuid)`;
+  });
+  const { rows } = await client.query<{ id: string; account_id: string }>(
+    `insert into transactions (account_id, amount, currency, booking_date, payee, description,
+       notes, category_id, tags, status, created_by, transfer_group)
+     values ${tuples.join(", ")} returning id::text, account_id::text`,
+    values,
+  );
+  // The two sides of a transfer are in different accounts, which tells them apart.
+  return creation.rows.map((row) => rows.find((r) => r.account_id === row.accountId)?.id ?? "");
+}
+
+async function insertSplits(
+  client: pg.PoolClient,
+  transactionId: string,
+  splits: readonly Split[],
+): Promise<void> {
+  if (splits.length === 0) return;
+  await client.query(
+    `insert into transaction_splits (transaction_id, position, amount, category_id, memo)
+     select $1, (u.ord - 1)::int, u.amount, u.category_id, u.memo
+     from unnest($2::bigint[], $3::bigint[], $4::text[]) with ordinality
+       as u (amount, category_id, memo, ord)`,
+    [
+      transactionId,
+      splits.map((s) => s.amount.minor.toString()),
+      splits.map((s) => s.categoryId),
+      splits.map((s) => s.memo ?? ""),
+    ],
+  );
+}
+
+function categoryVanished(error: unknown): never {
+  if (isForeignKeyViolation(error)) {
+    throw errors.validation([{ path: "body", message: "refers to a category deleted meanwhile" }]);
+  }
+  throw error;
+}
+
+const splitsCarryCategories = {
+  path: "body.categoryId",
+  message: "must be null: the splits carry the categories",
+};
+
+/** The other side of a new transfer, or undefined with the problems noted. */
+function planCounter(
+  account: LockedAccount,
+  amount: Money | undefined,
+  transfer: { accountId: string; amount?: string | undefined },
+  accounts: ReadonlyMap<string, LockedAccount>,
+  problems: FieldProblem[],
+  input: CreateTransaction,
+): NewRow | undefined {
+  if (input.categoryId) problems.push(noCategoryOnTransfer);
+  if (input.splits.length > 0) problems.push(noSplitsOnTransfer);
+  const other = accounts.get(transfer.accountId);
+  if (other === undefined) {
+    problems.push({ path: "body.transfer.accountId", message: "is not an account" });
+    return undefined;
+  }
+  const given =
+    transfer.amount === undefined
+      ? undefined
+      : amountAt(transfer.amount, other.currency, "body.transfer.amount", problems);
+  if (amount === undefined || (transfer.amount !== undefined && given === undefined)) {
+    return undefined;
+  }
+  const decision = planTransfer({
+    accountId: account.id,
+    amount,
+    counterAccountId: other.id,
+    counterCurrency: other.currency,
+    ...(given === undefined ? {} : { counterAmount: given }),
+  });
+  if (decision.ok) return { accountId: other.id, amount: decision.counterAmount };
+  problems.push(...fromTransfer(decision.problems));
+  return undefined;
+}
+
+async function planCreate(client: pg.PoolClient, input: CreateTransaction): Promise<Creation> {
+  const transfer = input.transfer ?? undefined;
+  const accounts = await lockAccounts(client, [input.accountId, transfer?.accountId]);
+  const account = accounts.get(input.accountId);
+  if (account === undefined) {
+    throw errors.validation([{ path: "body.accountId", message: "is not an account" }]);
+  }
+  const problems: FieldProblem[] = [...currencyProblem(input.currency, account.currency)];
+  const amount = amountAt(input.amount, account.currency, "body.amount", problems);
+  const splits = parseSplits(input.splits, account.currency, problems) ?? [];
+  await checkCategories(client, input.categoryId, input.splits, problems);
+  if (amount !== undefined && splits.length > 0) problems.push(...splitProblems(amount, splits));
+  if (input.categoryId && input.splits.length > 0) problems.push(splitsCarryCategories);
+  const counter =
+    transfer === undefined
+      ? undefined
+      : planCounter(account, amount, transfer, accounts, problems, input);
+  if (problems.length > 0 || amount === undefined) throw errors.validation(problems);
+  const rows: NewRow[] = [{ accountId: account.id, amount }];
+  if (counter !== undefined) rows.push(counter);
+  return { rows, categoryId: splits.length > 0 ? null : (input.categoryId ?? null), splits };
+}
+
+/**
+ * Books a transaction, or with `transfer` a linked pair in one SQL transaction. 422 names every
+ * bad field: unknown accounts or categories, amounts the currency cannot express, splits that
+ * do not add up, transfer sides that do not oppose.
+ */
+export async function createTransaction(
+  writer: TransactionWriter,
+  input: CreateTransaction,
+  userId: string,
+): Promise<TransactionJson> {
+  const ids = await withTransaction(writer.db, async (client) => {
+    const creation = await planCreate(client, input);
+    const created = await insertRows(client, input, creation, parseId(userId) ?? null).catch(
+      categoryVanished,
+    );
+    await insertSplits(client, created[0] ?? "", creation.splits).catch(categoryVanished);
+    return created;
+  });
+  writer.created.inc(ids.length);
+  return getTransaction(writer.db, ids[0] ?? "");
+}
+
+interface StoredRow {
+  id: string;
+  account_id: string;
+  date: string;
+  amount: string;
+  currency: string;
+  payee: string;
+  description: string;
+  notes: string;
+  category_id: string | null;
+  tags: string[];
+  status: string;
+  transfer_group: string | null;
+}
+
+/** The transaction and, for a transfer, its other side, locked for update (in id order). */
+async function lockPair(
+  client: pg.PoolClient,
+  id: string,
+): Promise<{ self: StoredRow; other: StoredRow | undefined }> {
+  const { rows } = await client.query<StoredRow>(
+    `select id::text, account_id::text, to_char(booking_date, 'YYYY-MM-DD') as date,
+       amount::text, currency, payee, description, notes, category_id::text, tags, status,
+       transfer_group::text
+     from transactions
+     where id = $1
+        or transfer_group = (select transfer_group from transactions where id = $1)
+     order by transactions.id for update`,
+    [id],
+  );
+  const self = rows.find((row) => row.id === id);
+  if (self === undefined) throw errors.notFound("the transaction");
+  return { self, other: rows.find((row) => row.id !== id) };
+}
+
+async function storedSplits(client: pg.PoolClient, row: StoredRow): Promise<Split[]> {
+  const { rows } = await client.query<{ amount: string; category_id: string | null; memo: string }>(
+    `select amount::text, category_id::text, memo from transaction_splits
+     where transaction_id = $1 order by position`,
+    [row.id],
+  );
+  return rows.map((s) => ({
+    amount: money(BigInt(s.amount), row.currency),
+    categoryId: s.category_id,
+    memo: s.memo,
+  }));
+}
+
+/** The checked new state of an edited transaction, and of its transfer's other side. */
+interface Edit {
+  accountId: string;
+  amount: Money;
+  categoryId: string | null;
+  /** Undefined keeps the stored lines. */
+  splits: Split[] | undefined;
+  counterAmount: Money | undefined;
+}
+
+function accountProblems(
+  accounts: ReadonlyMap<string, LockedAccount>,
+  accountId: string,
+  self: StoredRow,
+  other: StoredRow | undefined,
+): FieldProblem[] {
+  const target = accounts.get(accountId);
+  const problem = (message: string) => [{ path: "body.accountId", message }];
+  if (target === undefined) return problem("is not an account");
+  if (target.currency !== self.currency) {
+    return problem(`is in ${target.currency} but the transaction is in ${self.currency}`);
+  }
+  if (accountId === other?.account_id) {
+    return problem("is the other side's account; a transfer needs two different accounts");
+  }
+  return [];
+}
+
+/** The split lines after the edit: the given ones, else the stored ones checked again. */
+async function editedSplits(
+  client: pg.PoolClient,
+  self: StoredRow,
+  amount: Money | undefined,
+  patch: UpdateTransaction,
+  problems: FieldProblem[],
+): Promise<{ given: Split[] | undefined; all: Split[] }> {
+  if (patch.splits !== undefined) {
+    const given = parseSplits(patch.splits, self.currency, problems);
+    if (amount !== undefined && given !== undefined && given.length > 0) {
+      problems.push(...splitProblems(amount, given));
+    }
+    return { given, all: given ?? [] };
+  }
+  const stored = await storedSplits(client, self);
+  if (amount !== undefined && stored.length > 0 && validateSplits(amount, stored).length > 0) {
+    const message = "no longer matches the splits; send the changed splits as well";
+    problems.push({ path: "body.amount", message });
+  }
+  return { given: undefined, all: stored };
+}
+
+async function planEdit(
+  client: pg.PoolClient,
+  self: StoredRow,
+  other: StoredRow | undefined,
+  patch: UpdateTransaction,
+): Promise<Edit> {
+  const accountId = patch.accountId ?? self.account_id;
+  const accounts = await lockAccounts(client, [self.account_id, accountId, other?.account_id]);
+  const problems: FieldProblem[] = [
+    ...currencyProblem(patch.currency, self.currency),
+    ...accountProblems(accounts, accountId, self, other),
+  ];
+  const amount =
+    patch.amount === undefined
+      ? money(BigInt(self.amount), self.currency)
+      : amountAt(patch.amount, self.currency, "body.amount", problems);
+  await checkCategories(client, patch.categoryId, patch.splits ?? [], problems);
+  const splits = await editedSplits(client, self, amount, patch, problems);
+  let categoryId = patch.categoryId === undefined ? self.category_id : patch.categoryId;
+  if (splits.all.length > 0) {
+    if (patch.categoryId) problems.push(splitsCarryCategories);
+    categoryId = null;
+  }
+  if (other === undefined && patch.transfer !== undefined) {
+    const message = "the transaction is not a transfer; create a transfer instead";
+    problems.push({ path: "body.transfer", message });
+  }
+  const counterAmount =
+    other === undefined
+      ? undefined
+      : repriceOther(self, other, amount, categoryId, splits.all, patch, problems);
+  if (problems.length > 0 || amount === undefined) throw errors.validation(problems);
+  return { accountId, amount, categoryId, splits: splits.given, counterAmount };
+}
+
+function repriceOther(
+  self: StoredRow,
+  other: StoredRow,
+  amount: Money | undefined,
+  categoryId: string | null,
+  splits: readonly Split[],
+  patch: UpdateTransaction,
+  problems: FieldProblem[],
+): Money | undefined {
+  if (categoryId !== null) problems.push(noCategoryOnTransfer);
+  if (splits.length > 0) problems.push(noSplitsOnTransfer);
+  const wanted = patch.transfer?.accountId;
+  if (wanted !== undefined && wanted !== other.account_id) {
+    problems.push({
+      path: "body.transfer.accountId",
+      message: "cannot change: delete the transfer and create a new one",
+    });
+  }
+  const text = patch.transfer?.amount;
+  const given =
+    text === undefined
+      ? undefined
+      : amountAt(text, other.currency, "body.transfer.amount", problems);
+  if (amount === undefined || (text !== undefined && given === undefined)) return undefined;
+  const previousCounter = money(BigInt(other.amount), other.currency);
+  if (patch.amount === undefined && given === undefined) return previousCounter;
+  const decision = repriceTransfer({
+    amount,
+    previousCounter,
+    ...(given === undefined ? {} : { counterAmount: given }),
+  });
+  if (decision.ok) return decision.counterAmount;
+  problems.push(...fromTransfer(decision.problems));
+  return undefined;
+}
+
+/**
+ * Changes a transaction. On a transfer the other side follows: the same date, and the mirrored
+ * amount (across currencies the given or the kept `transfer.amount`).
+ */
+export async function updateTransaction(
+  db: pg.Pool,
+  id: string,
+  patch: UpdateTransaction,
+): Promise<TransactionJson> {
+  await withTransaction(db, async (client) => {
+    const { self, other } = await lockPair(client, id);
+    const edit = await planEdit(client, self, other, patch);
+    await client
+      .query(
+        `update transactions set account_id = $2, booking_date = $3::date, amount = $4,
+           payee = $5, description = $6, notes = $7, category_id = $8, tags = $9::text[],
+           status = $10, updated_at = now()
+         where id = $1`,
+        [
+          id,
+          edit.accountId,
+          patch.date ?? self.date,
+          edit.amount.minor.toString(),
+          patch.payee ?? self.payee,
+          patch.description ?? self.description,
+          patch.notes ?? self.notes,
+          edit.categoryId,
+          patch.tags ?? self.tags,
+          patch.status ?? self.status,
+        ],
+      )
+      .catch(categoryVanished);
+    if (other !== undefined && edit.counterAmount !== undefined) {
+      await client.query(
+        `update transactions set booking_date = $2::date, amount = $3, updated_at = now()
+         where id = $1 and (booking_date <> $2::date or amount <> $3)`,
+        [other.id, patch.date ?? self.date, edit.counterAmount.minor.toString()],
+      );
+    }
+    if (edit.splits !== undefined) {
+      await client.query("delete from transaction_splits where transaction_id = $1", [id]);
+      await insertSplits(client, id, edit.splits).catch(categoryVanished);
+    }
+  });
+  return getTransaction(db, id);
+}
+
+/** Deletes a transaction; deleting either side of a transfer deletes both. */
+export async function deleteTransaction(db: pg.Pool, id: string): Promise<void> {
+  const { rowCount } = await db.query(
+    `delete from transactions
+     where id = $1 or transfer_group = (select transfer_group from transactions where id = $1)`,
+    [id],
+  );
+  if (rowCount === 0) throw errors.notFound("the transaction");
+}
