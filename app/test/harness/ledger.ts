@@ -10,6 +10,7 @@ import { createAuth, memorySessionStore, memoryThrottle } from "../../src/auth/i
 import { sha256Hex } from "../../src/auth/secrets.ts";
 import type { Role } from "../../src/auth/principal.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import type { Route } from "../../src/http/route.ts";
 import type { Account } from "../../src/routes/accounts/schema.ts";
 import type { CategoryJson } from "../../src/routes/categories/schema.ts";
 import { ledgerRoutes } from "../../src/routes/ledger.ts";
@@ -125,8 +126,14 @@ function client(base: string, headers: Record<string, string>): TestClient {
   };
 }
 
-/** Migrates the test database at `url`, adds an owner, a member and a viewer, serves the ledger. */
-export async function startLedgerApp(url: string): Promise<LedgerTestApp> {
+/**
+ * Migrates the test database at `url`, adds an owner, a member and a viewer, serves the ledger
+ * plus `extraRoutes` (another module's routes, built on the same pool and registry).
+ */
+export async function startLedgerApp(
+  url: string,
+  extraRoutes: (deps: { db: pg.Pool; registry: Registry }) => Route[] = () => [],
+): Promise<LedgerTestApp> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   await migrate(pool);
   const [owner, member, viewer] = [
@@ -149,7 +156,7 @@ export async function startLedgerApp(url: string): Promise<LedgerTestApp> {
     registry,
   });
   const served = await serveApp({
-    routes: ledgerRoutes({ db: pool, registry }),
+    routes: [...ledgerRoutes({ db: pool, registry }), ...extraRoutes({ db: pool, registry })],
     authenticate: auth.authenticate,
   });
   return {
