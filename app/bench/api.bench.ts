@@ -33,14 +33,28 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-/** Starts a node process and stops it at exit; its output is kept for failures. */
+const children: ChildProcess[] = [];
+
+/** Starts a node process (the app, the baseline), stopped before the databases are. */
 function node(script: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  process.on("exit", () => child.kill("SIGKILL"));
+  children.push(child);
   return child;
+}
+
+/** Stops the children and waits for them, so none sees its database vanish. */
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }),
+  );
 }
 
 async function json<T>(res: Response): Promise<T> {
@@ -174,6 +188,7 @@ try {
   console.error("bench:api failed:", error);
   process.exitCode = 1;
 } finally {
+  await stopChildren();
   await Promise.all([postgres.stop(), redis.stop()]);
   // The app and the baseline are children that would keep the event loop alive.
   process.exit();

@@ -6,6 +6,11 @@ import pg from "pg";
 import { listQuery, presentTransaction } from "../src/routes/transactions/read.ts";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+pool.on("error", () => undefined); // an idle client lost at the end of the run
+process.on("SIGTERM", () => {
+  server.close();
+  void pool.end();
+});
 type Row = Parameters<typeof presentTransaction>[0];
 
 const server = createServer((req, res) => {
