@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, postgresUrl, type PostgresServer } from "../test/harness/postgres.ts";
 import { freePort } from "../test/harness/process.ts";
 import { startRedis, type RedisServer } from "../test/harness/redis.ts";
+import { sha256Hex } from "./auth/secrets.ts";
 import { loadConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { startServer, type RunningServer } from "./server.ts";
@@ -42,6 +44,13 @@ describe("the server when PostgreSQL goes away and comes back", () => {
     const databaseUrl = postgresUrl(postgres, "postgres");
     const pool = new pg.Pool({ connectionString: databaseUrl });
     await migrate(pool);
+    const { rows } = await pool.query<{ id: string }>(
+      "insert into users (email, name, password_hash, role) values ('o@x.example', 'O', 'x', 'owner') returning id::text",
+    );
+    await pool.query(
+      "insert into api_tokens (user_id, name, token_hash, scope) values ($1, 't', $2, 'write')",
+      [rows[0]?.id, sha256Hex(token)],
+    );
     await pool.end();
     const port = await freePort();
     const config = loadConfig({
@@ -59,6 +68,14 @@ describe("the server when PostgreSQL goes away and comes back", () => {
     await Promise.all([postgres.stop(), redis.stop()]);
   });
 
+  const token = `ft_${randomBytes(32).toString("base64url")}`;
+  const openAccount = (name: string) =>
+    fetch(`${base}/api/v1/accounts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, type: "cash", currency: "EUR", openingDate: "2026-01-01" }),
+    });
+
   it("stays alive, reports not ready while PostgreSQL is down, and recovers by itself", async () => {
     expect((await readyzBecomes(base, 200)).checks).toEqual({
       postgres: "ok",
@@ -71,8 +88,18 @@ describe("the server when PostgreSQL goes away and comes back", () => {
     expect(down.checks.postgres).not.toBe("ok");
     expect(down.checks.redis).toBe("ok");
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // A write during the outage is refused as retryable, never acknowledged and lost.
+    const refused = await openAccount("During the outage");
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(refused.headers.get("content-type")).toMatch(/^application\/problem\+json/);
 
     await postgres.restart();
     expect((await readyzBecomes(base, 200)).ready).toBe(true);
+    expect((await openAccount("After the outage")).status).toBe(201);
+    const list = (await (
+      await fetch(`${base}/api/v1/accounts`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { data: { name: string }[] };
+    expect(list.data.map((a) => a.name)).toEqual(["After the outage"]);
   });
 });
