@@ -10,7 +10,14 @@ import {
   type TestClient,
 } from "../../../test/harness/ledger.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
-import { ftypBytes, heicBytes, jpegBytes, pdfBytes, pngBytes, webpBytes } from "../../../test/fixtures/attachments.ts";
+import {
+  ftypBytes,
+  heicBytes,
+  jpegBytes,
+  pdfBytes,
+  pngBytes,
+  webpBytes,
+} from "../../../test/fixtures/attachments.ts";
 
 interface Attachment {
   id: string;

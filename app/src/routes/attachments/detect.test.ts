@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { detectAttachmentType, ftypBrands } from "./detect.ts";
-import { ftypBytes, heicBytes, jpegBytes, pdfBytes, pngBytes, webpBytes } from "../../../test/fixtures/attachments.ts";
+import {
+  ftypBytes,
+  heicBytes,
+  jpegBytes,
+  pdfBytes,
+  pngBytes,
+  webpBytes,
+} from "../../../test/fixtures/attachments.ts";
 
 describe("detectAttachmentType", () => {
   it.each([
