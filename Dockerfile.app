@@ -4,8 +4,9 @@
 # Node.js is pinned to the version in .nvmrc and hack/versions.env; change all three together.
 #
 # The image ships the app's TypeScript sources and runs them with Node 24's built-in type
-# stripping: no build step, so `npm run migrate` and `npm start` run the very same files in the
-# image as in development. `npm run typecheck` in CI is what checks the types.
+# stripping, so `npm run migrate` and `npm start` run the very same files in the image as in
+# development; only the browser UI is bundled, in its own stage. `npm run typecheck` in CI is
+# what checks the types.
 ARG NODE_VERSION=24.21.0
 
 # Stage 1: the app's production dependencies only (no TypeScript, test tools, demo database or
@@ -19,7 +20,19 @@ COPY operator/package.json operator/
 RUN npm ci --omit=dev --workspace app --include-workspace-root=false --ignore-scripts \
       --no-audit --no-fund
 
-# Stage 2: the runtime. Sources and production node_modules only; no npm cache, no tests.
+# Stage 2: the browser UI, built with the app's dev dependencies (Vite, Preact, uPlot); only its
+# static output (app/dist/web) reaches the runtime image.
+FROM node:${NODE_VERSION}-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY app/package.json app/
+COPY operator/package.json operator/
+RUN npm ci --workspace app --include-workspace-root --ignore-scripts --no-audit --no-fund
+COPY app/vite.config.ts app/
+COPY app/web app/web
+RUN npm run build:web
+
+# Stage 3: the runtime. Sources and production node_modules only; no npm cache, no tests.
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG VERSION=dev
 ARG SOURCE=https://github.com/fintrack/fintrack
@@ -39,6 +52,7 @@ WORKDIR /app
 # The whole install: hoisted node_modules, plus any a workspace keeps for itself.
 COPY --from=dependencies /app /app
 COPY app/src app/src
+COPY --from=web /app/app/dist/web app/dist/web
 # Tests stay out of the image.
 RUN find app/src -name '*.test.ts' -delete
 # The numeric user matches the Deployment's runAsUser, so runAsNonRoot can verify it.

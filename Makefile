@@ -45,6 +45,7 @@ help: ## Show this help
 
 .PHONY: demo
 demo: install ## Serve the app with a year of demo data on http://localhost:8080 (PORT to change); data in .data/
+	node app/src/web/ensure-built.ts
 	env -u DATABASE_URL -u REDIS_URL node app/src/main.ts
 
 .PHONY: demo-reset

@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // The browser UI: DOM globals, not Node's.
+    files: ["app/web/**/*.{ts,tsx}"],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

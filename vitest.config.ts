@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{app,operator}/{src,test}/**/*.test.ts"],
+          include: ["{app,operator}/{src,test}/**/*.test.ts", "app/web/src/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },
       },

@@ -14,7 +14,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { postgresUrl, startPostgres } from "../test/harness/postgres.ts";
 import { freePort, waitFor } from "../test/harness/process.ts";
 import { startRedis } from "../test/harness/redis.ts";
-import { seedLedger } from "./seed.ts";
+import { seedLedger, seedMoneyFeatures } from "./seed.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -125,6 +125,7 @@ try {
   await migrate(pool);
   const seedStarted = performance.now();
   const seeded = await seedLedger(pool, { accounts: Number(args.accounts), transactions });
+  await seedMoneyFeatures(pool, seeded);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   await pool.end();
 
@@ -137,6 +138,7 @@ try {
     PORT: String(appPort),
     METRICS_PORT: String(metricsPort),
     LOG_LEVEL: "warn",
+    FINTRACK_BASE_CURRENCY: "EUR",
   });
   node("./bare-server.ts", { DATABASE_URL: databaseUrl, PORT: String(barePort) });
   const app = `http://127.0.0.1:${String(appPort)}`;
@@ -148,6 +150,7 @@ try {
   const api = `${app}/api/v1`;
   const { accountIds, categoryIds, searchWords } = seeded;
   const at = <T>(list: readonly T[], i: number): T => list[i % list.length] as T;
+  const month = (i: number) => String((i % 12) + 1).padStart(2, "0");
   const scenarios: [string, (i: number) => string][] = [
     ["list page (limit 50)", () => `${api}/transactions?limit=50`],
     [
@@ -157,6 +160,27 @@ try {
     ],
     ["q search", (i) => `${api}/transactions?limit=50&q=${encodeURIComponent(at(searchWords, i))}`],
     ["balances (GET /accounts)", () => `${api}/accounts`],
+    [
+      "spending by category (a year)",
+      (i) =>
+        `${api}/reports/spending?from=${String(2021 + (i % 5))}-01-01&to=${String(2021 + (i % 5))}-12-31`,
+    ],
+    [
+      "spending by payee (a month)",
+      (i) =>
+        `${api}/reports/spending?groupBy=payee&from=2024-${month(i)}-01&to=2024-${month(i)}-28`,
+    ],
+    [
+      "cashflow by month (five years)",
+      () => `${api}/reports/cashflow?from=2021-01-01&to=2025-12-31`,
+    ],
+    [
+      "cashflow by week (a year)",
+      (i) =>
+        `${api}/reports/cashflow?interval=week&from=${String(2021 + (i % 5))}-01-01&to=${String(2021 + (i % 5))}-12-31`,
+    ],
+    ["net worth (five years of months)", () => `${api}/reports/net-worth?from=2021-01&to=2025-12`],
+    ["budget (rollover over five years)", (i) => `${api}/reports/budget?month=2025-${month(i)}`],
   ];
   const rows: string[][] = [];
   for (const [name, next] of scenarios) {
@@ -182,7 +206,7 @@ try {
     `  ratio                                              ${((appRps / bareRps) * 100).toFixed(0)} %`,
   );
   console.log(
-    "\ntargets: list p95 <= 20 ms, search p95 <= 50 ms, throughput >= 50 % of the baseline",
+    "\ntargets: list p95 <= 20 ms, search p95 <= 50 ms, reports p95 < 50 ms, throughput >= 50 % of the baseline",
   );
 } catch (error) {
   console.error("bench:api failed:", error);

@@ -15,6 +15,7 @@ const api = createApi({
   config: {
     baseUrl: new URL("http://localhost:8080"),
     signup: "closed",
+    baseCurrency: "EUR",
     sessionSecret: "s".repeat(32),
   },
   log: pino({ level: "silent" }),
@@ -52,6 +53,22 @@ describe("the app's whole API", () => {
     ["post", "/transactions/{id}/attachments"],
     ["get", "/reports/net-worth"],
     ["get", "/openapi.json"],
+    ["get", "/budgets"],
+    ["put", "/budgets"],
+    ["get", "/reports/budget"],
+    ["get", "/reports/spending"],
+    ["get", "/reports/cashflow"],
+    ["get", "/recurring"],
+    ["get", "/recurring/upcoming"],
+    ["get", "/rules"],
+    ["post", "/rules/apply"],
+    ["get", "/exchange-rates"],
+    ["get", "/audit"],
+    ["post", "/imports"],
+    ["post", "/imports/{id}/commit"],
+    ["delete", "/imports/{id}"],
+    ["get", "/imports"],
+    ["get", "/exports/transactions.csv"],
   ])("keeps the contract route %s %s", (method, path) => {
     expect(paths[path]?.[method], `${method} ${path}`).toBeDefined();
   });

@@ -6,7 +6,10 @@ import { createAuth, type SessionStore, type Throttle } from "./auth/index.ts";
 import type { Config } from "./config.ts";
 import type { Authenticate, Route } from "./http/route.ts";
 import { docsRoutes } from "./routes/docs/router.ts";
+import { importExportRoutes } from "./routes/imports-exports.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
+import { moneyFeatureRoutes } from "./routes/money-features.ts";
+import { ledgerRulesRoutes } from "./routes/rules-and-audit.ts";
 
 /** The app's version, as its package.json states it: shown in the OpenAPI document. */
 export const appVersion = (
@@ -20,7 +23,7 @@ export interface ApiDeps {
   db: pg.Pool;
   sessions: SessionStore;
   throttle: Throttle;
-  config: Pick<Config, "baseUrl" | "signup"> & { sessionSecret: string };
+  config: Pick<Config, "baseUrl" | "signup" | "baseCurrency"> & { sessionSecret: string };
   log: Logger;
   registry: Registry;
 }
@@ -31,13 +34,24 @@ export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authe
     db: deps.db,
     sessions: deps.sessions,
     throttle: deps.throttle,
-    config: deps.config,
+    config: {
+      baseUrl: deps.config.baseUrl,
+      signup: deps.config.signup,
+      sessionSecret: deps.config.sessionSecret,
+    },
     log: deps.log,
     registry: deps.registry,
   });
   const routes: Route[] = [
     ...auth.routes,
     ...ledgerRoutes({ db: deps.db, registry: deps.registry }),
+    ...ledgerRulesRoutes({ db: deps.db, registry: deps.registry }),
+    ...moneyFeatureRoutes({
+      db: deps.db,
+      registry: deps.registry,
+      baseCurrency: deps.config.baseCurrency,
+    }),
+    ...importExportRoutes({ db: deps.db, registry: deps.registry }),
     ...docsRoutes(() => routes, {
       title: "fintrack API",
       version: appVersion,

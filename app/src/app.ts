@@ -10,6 +10,7 @@ import { requestId } from "./http/request-id.ts";
 import { type Authenticate, mountRoutes, type Route } from "./http/route.ts";
 import { noStore, securityHeaders } from "./http/security.ts";
 import { apiDocsRouter } from "./routes/docs/router.ts";
+import { webRouter } from "./web/static.ts";
 
 /** What the app is built from; it never reads the environment or listens by itself. */
 export interface AppDeps {
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use("/api/v1", api);
   app.use("/api/docs", apiDocsRouter());
+  app.use(webRouter());
 
   app.use((_req, _res, next) => {
     next(errors.notFound("this page"));

@@ -17,6 +17,7 @@ import {
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
+import { postDueOccurrences } from "./routes/recurring/service.ts";
 
 /** The app's running pieces, as main.ts starts and stops them. */
 export interface RunningServer {
@@ -144,12 +145,35 @@ export async function startServer(
     db: pool,
     sessions: redis ? redisSessionStore(redis) : memorySessionStore(),
     throttle: redis ? redisThrottle(redis) : memoryThrottle(),
-    config: { baseUrl: config.baseUrl, signup: config.signup, sessionSecret },
+    config: {
+      baseUrl: config.baseUrl,
+      signup: config.signup,
+      baseCurrency: config.baseCurrency,
+      sessionSecret,
+    },
     log,
     registry,
   });
   let stopping = false;
   if (config.admin) void bootstrapAdmin(pool, config.admin, log, () => stopping);
+  // Bills due today are booked by whichever replica gets there first (postDueOccurrences is safe
+  // across replicas); every few minutes so a replica that starts late in the day catches up.
+  const postBills = () => {
+    postDueOccurrences(pool, new Date().toISOString().slice(0, 10)).then(
+      (posted) => {
+        if (posted.length > 0) log.info({ posted: posted.length }, "recurring bills posted");
+      },
+      (error: unknown) => {
+        log.warn(
+          { error: error instanceof Error ? error.message : String(error) },
+          "cannot post recurring bills yet",
+        );
+      },
+    );
+  };
+  const billsTimer = setInterval(postBills, 5 * 60_000);
+  billsTimer.unref();
+  setTimeout(postBills, 5_000).unref();
   const app = createApp({
     config,
     log,
@@ -171,6 +195,7 @@ export async function startServer(
     readiness: ready,
     shutdown: async (graceMs = 25_000) => {
       stopping = true;
+      clearInterval(billsTimer);
       ready.drain();
       const closed = new Promise<void>((resolve) =>
         server.close(() => {

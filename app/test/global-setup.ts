@@ -2,6 +2,7 @@ import type { TestProject } from "vitest/node";
 import "./harness/context.ts";
 import { embeddedPostgresBinDir, postgresBinDir, startPostgres } from "./harness/postgres.ts";
 import { startRedis } from "./harness/redis.ts";
+import { ensureWebBuilt } from "../src/web/ensure-built.ts";
 
 /**
  * Starts one private PostgreSQL and one Redis for the app's integration tests, and stops them
@@ -10,7 +11,12 @@ import { startRedis } from "./harness/redis.ts";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const binDir = project.name.endsWith("pg18") ? embeddedPostgresBinDir() : postgresBinDir();
-  const [postgres, redis] = await Promise.all([startPostgres(binDir), startRedis()]);
+  // The browser suites need the built UI; a no-op when app/dist/web is newer than its sources.
+  const [postgres, redis] = await Promise.all([
+    startPostgres(binDir),
+    startRedis(),
+    ensureWebBuilt(),
+  ]);
   if (project.name.endsWith("pg18") && !postgres.version.includes(" 18.")) {
     await Promise.all([postgres.stop(), redis.stop()]);
     throw new Error(`${project.name} must run on PostgreSQL 18, got ${postgres.version}`);

@@ -4,7 +4,6 @@ import type { Route } from "../http/route.ts";
 import { accountRoutes } from "./accounts/router.ts";
 import { attachmentRoutes } from "./attachments/router.ts";
 import { categoryRoutes } from "./categories/router.ts";
-import { reportRoutes } from "./reports/router.ts";
 import { transactionRoutes } from "./transactions/router.ts";
 
 /** What the ledger's routes are built from. */
@@ -14,13 +13,12 @@ export interface LedgerDeps {
   registry: Registry;
 }
 
-/** Every ledger route: accounts, categories, transactions, attachments and reports. */
+/** Every ledger route: accounts, categories, transactions and attachments (reports: money-features.ts). */
 export function ledgerRoutes(deps: LedgerDeps): Route[] {
   return [
     ...accountRoutes(deps.db),
     ...categoryRoutes(deps.db),
     ...transactionRoutes(deps),
     ...attachmentRoutes(deps.db),
-    ...reportRoutes(deps.db),
   ];
 }

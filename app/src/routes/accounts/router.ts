@@ -48,7 +48,7 @@ export function accountRoutes(db: pg.Pool): Route[] {
         409: problemResponse("An account with this name exists"),
         422: problemResponse("Invalid fields"),
       },
-      handler: ({ body }) => createAccount(db, body),
+      handler: ({ body, principal }) => createAccount(db, body, principal.userId),
     }),
     route({
       method: "get",
@@ -77,7 +77,8 @@ export function accountRoutes(db: pg.Pool): Route[] {
         409: problemResponse("Name taken, or a currency change on an account in use"),
         422: problemResponse("Invalid fields"),
       },
-      handler: ({ params, body }) => updateAccount(db, pathId(params.id, "the account"), body),
+      handler: ({ params, body, principal }) =>
+        updateAccount(db, pathId(params.id, "the account"), body, principal.userId),
     }),
     route({
       method: "delete",
@@ -94,8 +95,8 @@ export function accountRoutes(db: pg.Pool): Route[] {
         ...notFound,
         409: problemResponse("The account has transactions"),
       },
-      handler: async ({ params }) => {
-        await deleteAccount(db, pathId(params.id, "the account"));
+      handler: async ({ params, principal }) => {
+        await deleteAccount(db, pathId(params.id, "the account"), principal.userId);
         return undefined;
       },
     }),

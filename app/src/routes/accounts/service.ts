@@ -3,6 +3,7 @@ import { currencyExponent } from "../../domain/currencies.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from "../../ledger/db.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
+import { setAuditContext } from "../audit/context.ts";
 import type { Account, CreateAccount, UpdateAccount } from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -61,28 +62,44 @@ function nameTaken(name: string) {
 }
 
 /** Creates an account; 422 for an opening balance its currency cannot express, 409 for a taken name. */
-export async function createAccount(db: pg.Pool, input: CreateAccount): Promise<Account> {
+export async function createAccount(
+  db: pg.Pool,
+  input: CreateAccount,
+  actor?: string,
+): Promise<Account> {
   const problems: FieldProblem[] = [];
   const opening = amountAt(input.openingBalance, input.currency, "body.openingBalance", problems);
   if (opening === undefined) throw errors.validation(problems);
   try {
-    const { rows } = await db.query<{ id: string }>(
-      `insert into accounts (name, type, currency, opening_balance, opening_date, archived)
-       values ($1, $2, $3, $4, coalesce($5::date, current_date), $6) returning id::text`,
-      [
-        input.name,
-        input.type,
-        input.currency,
-        opening.minor.toString(),
-        input.openingDate ?? null,
-        input.archived,
-      ],
+    return await withTransaction(db, (client) =>
+      insertAccount(client, input, opening.minor, actor),
     );
-    return await getAccount(db, rows[0]?.id ?? "");
   } catch (error) {
     if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(input.name);
     throw error;
   }
+}
+
+async function insertAccount(
+  client: pg.PoolClient,
+  input: CreateAccount,
+  opening: bigint,
+  actor: string | undefined,
+): Promise<Account> {
+  await setAuditContext(client, { actor });
+  const { rows } = await client.query<{ id: string }>(
+    `insert into accounts (name, type, currency, opening_balance, opening_date, archived)
+       values ($1, $2, $3, $4, coalesce($5::date, current_date), $6) returning id::text`,
+    [
+      input.name,
+      input.type,
+      input.currency,
+      opening.toString(),
+      input.openingDate ?? null,
+      input.archived,
+    ],
+  );
+  return getAccount(client, rows[0]?.id ?? "");
 }
 
 /**
@@ -94,9 +111,11 @@ export async function updateAccount(
   db: pg.Pool,
   id: string,
   patch: UpdateAccount,
+  actor?: string,
 ): Promise<Account> {
   try {
     return await withTransaction(db, async (client) => {
+      await setAuditContext(client, { actor });
       // The same lock mode transaction writes take on their account, so no transaction can
       // slip in between the check below and the currency change.
       const { rows } = await client.query<AccountRow>(
@@ -163,11 +182,12 @@ function openingBalanceMinor(
 }
 
 /** Deletes an account without transactions; 409 while it has any (archive it instead). */
-export async function deleteAccount(db: pg.Pool, id: string): Promise<void> {
+export async function deleteAccount(db: pg.Pool, id: string, actor?: string): Promise<void> {
   const used = () =>
     errors.conflict("the account has transactions: archive it instead of deleting it");
   try {
     await withTransaction(db, async (client) => {
+      await setAuditContext(client, { actor });
       const { rows } = await client.query(
         "select id from accounts where id = $1 for no key update",
         [id],

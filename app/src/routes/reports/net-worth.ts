@@ -3,6 +3,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { daysInMonth } from "../../ledger/dates.ts";
 import { formatMinor } from "../../ledger/money.ts";
+import { convertRows, MissingRateSchema, rateInForce, type SumRow } from "./convert.ts";
 
 const MONTH = /^([0-9]{4})-(0[1-9]|1[0-2])$/;
 
@@ -17,15 +18,14 @@ export const NetWorthQuerySchema = z.object({
 });
 export type NetWorthQuery = z.infer<typeof NetWorthQuerySchema>;
 
-/** The report: at each month end, the money in every account, per currency (no conversion). */
+/** The report: at each month end, assets, liabilities and their sum, in the base currency. */
 export const NetWorthSchema = z.object({
   interval: z.literal("month"),
+  currency: z.string(),
   points: z.array(
-    z.object({
-      date: z.string(),
-      balances: z.array(z.object({ currency: z.string(), amount: z.string() })),
-    }),
+    z.object({ date: z.string(), assets: z.string(), liabilities: z.string(), net: z.string() }),
   ),
+  missingRates: z.array(MissingRateSchema),
 });
 export type NetWorth = z.infer<typeof NetWorthSchema>;
 
@@ -53,67 +53,117 @@ export function reportRange(query: NetWorthQuery, today: string): { from: string
   return { from, to };
 }
 
-/**
- * One statement for every point: the balance at a month end is what the accounts hold now
- * (opening balances of accounts opened by then, plus the trigger-kept transaction totals), less
- * the transactions booked after it. Only transactions after the first month end are read, summed
- * once per currency and month (materialized, so not once per point); each point then adds up a
- * handful of those sums.
- */
-const netWorthSql = `
-with months as (
-  -- An integer series, whose length the planner knows (a timestamp series is guessed at 1000
-  -- rows, which inflates the cost estimate enough to trigger JIT compilation).
+// The accounts and their trigger-kept monthly sums are small (accounts x months): read whole and
+// added up here, where a running sum is one pass.
+const accountsSql = `
+select a.id::text, a.currency, a.opening_balance::text as opening, a.opening_date::text as opened,
+  a.type in ('loan', 'credit_card') as liability
+from accounts a`;
+const monthsSql = `
+select account_id::text, to_char(month, 'YYYY-MM') as month, amount::text
+from account_months where month <= $1::date and amount <> 0 order by month`;
+// The rate in force on each month end, per currency other than the base.
+const ratesSql = `
+select c.currency, m.month_end::text as day, ${rateInForce("c.currency", "m.month_end", "$3")} as rate
+from (select distinct currency from accounts where currency <> $3) c
+cross join (
   select ($1::date + (i + 1) * interval '1 month')::date - 1 as month_end
   from generate_series(0, $2::int - 1) as i
-),
-later as materialized (
-  select a.currency, date_trunc('month', t.booking_date::timestamp)::date as month,
-    sum(t.amount) as amount
-  from transactions t join accounts a on a.id = t.account_id
-  where t.booking_date > $3::date
-  group by 1, 2
-),
-currencies as (
-  select currency, sum(transactions_total) as total from accounts group by currency
-)
-select to_char(m.month_end, 'YYYY-MM-DD') as date, c.currency,
-  (c.total + coalesce(o.opening, 0) - coalesce(l.after, 0))::text as amount
-from months m
-cross join currencies c
-left join lateral (
-  select sum(a.opening_balance) as opening from accounts a
-  where a.currency = c.currency and a.opening_date <= m.month_end
-) o on true
-left join lateral (
-  select sum(l.amount) as after from later l where l.currency = c.currency and l.month > m.month_end
-) l on true
-order by m.month_end, c.currency`;
+) m`;
 
-/** The net worth at each month end from `from` to `to` ("YYYY-MM"), per currency. */
+interface AccountRow {
+  id: string;
+  currency: string;
+  opening: string;
+  opened: string;
+  liability: boolean;
+}
+
+/** Each account's balance at each month end, as a report sum of its side. */
+function balanceRows(
+  accounts: readonly AccountRow[],
+  moves: ReadonlyMap<string, { month: number; amount: bigint }[]>,
+  span: { first: number; last: number },
+  rateOf: ReadonlyMap<string, string | null>,
+): SumRow[] {
+  const { first, last } = span;
+  const rows: SumRow[] = [];
+  for (const account of accounts) {
+    const list = moves.get(account.id) ?? [];
+    let running = 0n;
+    let next = 0;
+    for (let index = first; index <= last; index++) {
+      for (; next < list.length && (list[next]?.month ?? Infinity) <= index; next++) {
+        running += list[next]?.amount ?? 0n;
+      }
+      const date = monthEnd(index);
+      const opening = account.opened <= date ? BigInt(account.opening) : 0n;
+      rows.push({
+        key: `${date} ${account.liability ? "liabilities" : "assets"}`,
+        currency: account.currency,
+        rate: rateOf.get(`${account.currency} ${date}`) ?? null,
+        amount: (running + opening).toString(),
+        first_day: date,
+        last_day: date,
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Assets, liabilities and net worth at each month end from `from` to `to` ("YYYY-MM"): an
+ * account's balance at a month end is its opening balance (once opened) plus its monthly sums
+ * up to then; loans and credit cards are liabilities, every other account (archived ones too)
+ * an asset. Each side's balances per currency are converted with the rate in force on the month
+ * end.
+ */
 export async function netWorth(
   db: pg.Pool,
+  base: string,
   range: { from: string; to: string },
 ): Promise<NetWorth> {
   const first = monthIndex(range.from);
   const last = monthIndex(range.to);
-  const { rows } = await db.query<{ date: string; currency: string; amount: string }>(netWorthSql, [
-    `${range.from}-01`,
-    last - first + 1,
-    monthEnd(first),
+  const [accounts, months, rates] = await Promise.all([
+    db.query<AccountRow>(accountsSql),
+    db.query<{ account_id: string; month: string; amount: string }>(monthsSql, [`${range.to}-01`]),
+    db.query<{ currency: string; day: string; rate: string | null }>(ratesSql, [
+      `${range.from}-01`,
+      last - first + 1,
+      base,
+    ]),
   ]);
-  const points: NetWorth["points"] = [];
-  const byDate = new Map<string, { currency: string; amount: string }[]>();
-  for (const row of rows) {
-    const list = byDate.get(row.date) ?? [];
-    list.push({ currency: row.currency, amount: formatMinor(row.amount, row.currency) });
-    byDate.set(row.date, list);
+  const rateOf = new Map(rates.rows.map((r) => [`${r.currency} ${r.day}`, r.rate]));
+  const moves = new Map<string, { month: number; amount: bigint }[]>();
+  for (const row of months.rows) {
+    const list = moves.get(row.account_id) ?? [];
+    list.push({ month: monthIndex(row.month), amount: BigInt(row.amount) });
+    moves.set(row.account_id, list);
   }
+  const rows = balanceRows(accounts.rows, moves, { first, last }, rateOf);
+  // One sum per side, currency and month end, converted once (as documented).
+  const merged = new Map<string, SumRow>();
+  for (const row of rows) {
+    const id = `${row.key} ${row.currency}`;
+    const seen = merged.get(id);
+    if (seen === undefined) merged.set(id, row);
+    else seen.amount = (BigInt(seen.amount) + BigInt(row.amount)).toString();
+  }
+  const { totals, missing } = convertRows([...merged.values()], base);
+  const points: NetWorth["points"] = [];
   for (let index = first; index <= last; index++) {
     const date = monthEnd(index);
-    points.push({ date, balances: byDate.get(date) ?? [] });
+    const assets = totals.get(`${date} assets`) ?? 0n;
+    const liabilities = totals.get(`${date} liabilities`) ?? 0n;
+    points.push({
+      date,
+      assets: formatMinor(assets, base),
+      liabilities: formatMinor(liabilities, base),
+      net: formatMinor(assets + liabilities, base),
+    });
   }
-  return { interval: "month", points };
+  return { interval: "month", currency: base, points, missingRates: missing };
 }
 
 function monthEnd(index: number): string {

@@ -1,27 +1,103 @@
 import type pg from "pg";
+import { z } from "zod";
 import { route, type Route } from "../../http/route.ts";
 import { problemResponse } from "../../ledger/schema.ts";
+import { budgetReport } from "../budgets/service.ts";
+import { BudgetMonthQuerySchema } from "../budgets/schema.ts";
+import { cashflow, CashflowQuerySchema, CashflowSchema } from "./cashflow.ts";
+import { dateRange, MissingRateSchema, today } from "./convert.ts";
 import { netWorth, NetWorthQuerySchema, NetWorthSchema, reportRange } from "./net-worth.ts";
+import { spending, SpendingQuerySchema, SpendingSchema } from "./spending.ts";
 
-/** The report routes. */
-export function reportRoutes(db: pg.Pool): Route[] {
+const tag = "reports";
+const invalid = { 422: problemResponse("Invalid parameters") };
+const converted =
+  "Amounts are in the base currency, converted with the rate in force on each date and rounded " +
+  "half away from zero once per currency and rate; amounts lacking a rate are left out and " +
+  "listed in `missingRates`, never taken 1:1.";
+
+const BudgetReportSchema = z.object({
+  month: z.string(),
+  from: z.string(),
+  to: z.string(),
+  currency: z.string(),
+  lines: z.array(
+    z.object({
+      categoryId: z.string(),
+      name: z.string(),
+      rollover: z.boolean(),
+      budgeted: z.string(),
+      spent: z.string(),
+      rolledOver: z.string(),
+      available: z.string(),
+    }),
+  ),
+  totals: z.object({ budgeted: z.string(), spent: z.string(), available: z.string() }),
+  missingRates: z.array(MissingRateSchema),
+});
+
+/** The report routes: spending, cash flow, net worth and budget. */
+export function reportRoutes(deps: { db: pg.Pool; baseCurrency: string }): Route[] {
+  const { db, baseCurrency: base } = deps;
   return [
+    route({
+      method: "get",
+      path: "/reports/spending",
+      operationId: "spendingReport",
+      summary: "Spending by category (rolled up the tree), payee or tag",
+      description: `Money out is negative. ${converted}`,
+      tag,
+      access: "read",
+      query: SpendingQuerySchema,
+      responses: { 200: { description: "The groups", schema: SpendingSchema }, ...invalid },
+      handler: ({ query }) => spending(db, base, dateRange(query, today()), query),
+    }),
+    route({
+      method: "get",
+      path: "/reports/cashflow",
+      operationId: "cashflowReport",
+      summary: "Income, expense and net per month or week",
+      description: `Transfers between accounts are neither. ${converted}`,
+      tag,
+      access: "read",
+      query: CashflowQuerySchema,
+      responses: {
+        200: { description: "One point per interval", schema: CashflowSchema },
+        ...invalid,
+      },
+      handler: ({ query }) => cashflow(db, base, dateRange(query, today()), query.interval),
+    }),
     route({
       method: "get",
       path: "/reports/net-worth",
       operationId: "netWorthReport",
-      summary: "Net worth at each month end, per currency",
+      summary: "Assets, liabilities and net worth at each month end",
       description:
-        "Every account counts, archived ones too; amounts are not converted between currencies.",
-      tag: "reports",
+        "Every account counts, archived ones too; loans and credit cards are liabilities. " +
+        "Balances are converted with the rate in force on each month end.",
+      tag,
       access: "read",
       query: NetWorthQuerySchema,
       responses: {
         200: { description: "One point per month end", schema: NetWorthSchema },
-        422: problemResponse("Invalid months"),
+        ...invalid,
       },
-      handler: ({ query }) =>
-        netWorth(db, reportRange(query, new Date().toISOString().slice(0, 10))),
+      handler: ({ query }) => netWorth(db, base, reportRange(query, today())),
+    }),
+    route({
+      method: "get",
+      path: "/reports/budget",
+      operationId: "budgetReport",
+      summary: "Budget against actual for a month: budgeted, spent, rolled over, available",
+      description: `Spent is the net of the category and its subcategories. ${converted}`,
+      tag,
+      access: "read",
+      query: BudgetMonthQuerySchema,
+      responses: {
+        200: { description: "Per budgeted category", schema: BudgetReportSchema },
+        ...invalid,
+      },
+      handler: ({ query }) => budgetReport(db, base, query.month),
     }),
   ];
 }

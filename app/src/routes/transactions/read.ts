@@ -1,4 +1,11 @@
 import type pg from "pg";
+import {
+  compileQuery,
+  isPlainText,
+  parseQuery,
+  QueryError,
+  type QueryNode,
+} from "../../domain/query-language.ts";
 import { errors } from "../../errors.ts";
 import { formatMinor } from "../../ledger/money.ts";
 import { type Cursor, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -112,6 +119,8 @@ export interface ListFilter {
   from?: string | undefined;
   to?: string | undefined;
   q?: string | undefined;
+  /** A query in the search language (field terms), compiled to a predicate of its own. */
+  search?: QueryNode | undefined;
   status?: string | undefined;
   after?: Cursor | undefined;
   /** Rows to fetch: one more than the page, to know whether another page follows. */
@@ -150,6 +159,9 @@ function pageKeys(filter: ListFilter, params: Params, order: Order): string {
   if (filter.to !== undefined) where.push(`t.booking_date <= ${params.add(filter.to)}::date`);
   if (filter.status !== undefined) where.push(`t.status = ${params.add(filter.status)}`);
   if (filter.q !== undefined) where.push(qPredicate("t", params, filter.q));
+  if (filter.search !== undefined) {
+    where.push(compileQuery(filter.search, (value) => params.add(value)));
+  }
   if (filter.after !== undefined) {
     const date = params.add(filter.after.date);
     const id = params.add(filter.after.id);
@@ -306,6 +318,28 @@ async function categorySubtree(db: Queryable, id: string): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
+/** A `q` in the search language; 422 at query.q naming the position of what is wrong. */
+function parseSearch(q: string): QueryNode {
+  try {
+    return parseQuery(q);
+  } catch (error) {
+    if (error instanceof QueryError) {
+      throw errors.validation([{ path: "query.q", message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+/**
+ * How `q` filters: plain words keep the tuned substring search, and so does a lone quoted
+ * phrase; field terms, OR and negation go through the search language's compiled predicate.
+ */
+function searchOf(text: string | undefined): { q?: string; search?: QueryNode } {
+  if (text === undefined || isPlainText(text)) return text === undefined ? {} : { q: text };
+  const parsed = parseSearch(text);
+  return parsed.kind === "text" ? { q: parsed.value } : { search: parsed };
+}
+
 /** One page of the transaction list, newest first, and the cursor of the next page. */
 export async function listTransactions(
   db: Queryable,
@@ -321,7 +355,8 @@ export async function listTransactions(
   const categoryIds =
     query.categoryId === undefined ? undefined : await categorySubtree(db, query.categoryId);
   if (categoryIds?.length === 0) return { data: [], nextCursor: null };
-  const rows = await rowsOf(db, { ...query, categoryIds, after, take: query.limit + 1 });
+  const { q, search } = searchOf(query.q);
+  const rows = await rowsOf(db, { ...query, q, search, categoryIds, after, take: query.limit + 1 });
   const page = rows.slice(0, query.limit).map(presentTransaction);
   const last = page.at(-1);
   const nextCursor =

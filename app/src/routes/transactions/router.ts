@@ -92,10 +92,11 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       responses: {
         200: { description: "The changed transaction", schema: TransactionSchema },
         ...notFound,
+        409: problemResponse("The transaction is reconciled: unlock it first"),
         422: problemResponse("Invalid fields"),
       },
-      handler: ({ params, body }) =>
-        updateTransaction(db, pathId(params.id, "the transaction"), body),
+      handler: ({ params, body, principal }) =>
+        updateTransaction(db, pathId(params.id, "the transaction"), body, principal.userId),
     }),
     route({
       method: "delete",
@@ -106,9 +107,13 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       access: "write",
       params: IdParamsSchema,
       status: 204,
-      responses: { 204: { description: "Deleted" }, ...notFound },
-      handler: async ({ params }) => {
-        await deleteTransaction(db, pathId(params.id, "the transaction"));
+      responses: {
+        204: { description: "Deleted" },
+        ...notFound,
+        409: problemResponse("The transaction is reconciled: unlock it first"),
+      },
+      handler: async ({ params, principal }) => {
+        await deleteTransaction(db, pathId(params.id, "the transaction"), principal.userId);
         return undefined;
       },
     }),

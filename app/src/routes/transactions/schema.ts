@@ -94,7 +94,10 @@ export const ListTransactionsQuerySchema = z.object({
   tag: z.string().trim().min(1).max(MAX_TAG_LENGTH).optional(),
   from: PlainDateSchema.optional(),
   to: PlainDateSchema.optional(),
-  /** Case-insensitive substring of payee, description or notes. */
+  /**
+   * Plain text: a case-insensitive substring of payee, description or notes. With field terms
+   * (`payee:amazon amount:<-50 after:2026-01-01`), quotes, OR or `-term`: the search language.
+   */
   q: z.string().min(1).max(200).optional(),
   status: StatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),

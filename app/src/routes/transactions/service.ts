@@ -8,6 +8,8 @@ import { errors, type FieldProblem } from "../../errors.ts";
 import { isForeignKeyViolation, withTransaction } from "../../ledger/db.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { amountAt } from "../../ledger/money.ts";
+import { setAuditContext } from "../audit/context.ts";
+import { applyRulesToTransactions } from "../rules/service.ts";
 import { getTransaction } from "./read.ts";
 import type {
   CreateTransaction,
@@ -263,11 +265,14 @@ export async function createTransaction(
   userId: string,
 ): Promise<TransactionJson> {
   const ids = await withTransaction(writer.db, async (client) => {
+    await setAuditContext(client, { actor: userId });
     const creation = await planCreate(client, input);
     const created = await insertRows(client, input, creation, parseId(userId) ?? null).catch(
       categoryVanished,
     );
     await insertSplits(client, created[0] ?? "", creation.splits).catch(categoryVanished);
+    // The rules run in the same SQL transaction: the row is never seen uncategorised.
+    await applyRulesToTransactions(client, created);
     return created;
   });
   writer.created.inc(ids.length);
@@ -444,17 +449,29 @@ function repriceOther(
   return undefined;
 }
 
+/** 409 when either side is reconciled: reconciled transactions are locked until unlocked. */
+function refuseReconciled(self: StoredRow, other: StoredRow | undefined): void {
+  if (self.status === "reconciled" || other?.status === "reconciled") {
+    throw errors.conflict(
+      `the transaction is reconciled and locked: unlock it first (POST /api/v1/transactions/${self.id}/unlock)`,
+    );
+  }
+}
+
 /**
  * Changes a transaction. On a transfer the other side follows: the same date, and the mirrored
- * amount (across currencies the given or the kept `transfer.amount`).
+ * amount (across currencies the given or the kept `transfer.amount`). 409 when reconciled.
  */
 export async function updateTransaction(
   db: pg.Pool,
   id: string,
   patch: UpdateTransaction,
+  actor?: string,
 ): Promise<TransactionJson> {
   await withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
     const { self, other } = await lockPair(client, id);
+    refuseReconciled(self, other);
     const edit = await planEdit(client, self, other, patch);
     await client
       .query(
@@ -491,12 +508,14 @@ export async function updateTransaction(
   return getTransaction(db, id);
 }
 
-/** Deletes a transaction; deleting either side of a transfer deletes both. */
-export async function deleteTransaction(db: pg.Pool, id: string): Promise<void> {
-  const { rowCount } = await db.query(
-    `delete from transactions
-     where id = $1 or transfer_group = (select transfer_group from transactions where id = $1)`,
-    [id],
-  );
-  if (rowCount === 0) throw errors.notFound("the transaction");
+/** Deletes a transaction; deleting either side of a transfer deletes both. 409 when reconciled. */
+export async function deleteTransaction(db: pg.Pool, id: string, actor?: string): Promise<void> {
+  await withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
+    const { self, other } = await lockPair(client, id);
+    refuseReconciled(self, other);
+    await client.query("delete from transactions where id = any($1::bigint[])", [
+      [self.id, ...(other === undefined ? [] : [other.id])],
+    ]);
+  });
 }

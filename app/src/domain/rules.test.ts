@@ -1,0 +1,216 @@
+import { describe, expect, it } from "vitest";
+import {
+  compileRules,
+  conditionProblems,
+  REGEX_SUBJECT_LIMIT,
+  regexProblem,
+  type Rule,
+  type RuleSubject,
+  runRules,
+} from "./rules.ts";
+
+function aRule(overrides: Partial<Rule> = {}): Rule {
+  return {
+    id: "1",
+    name: "rule",
+    position: 0,
+    enabled: true,
+    match: "all",
+    stopProcessing: false,
+    conditions: [{ field: "payee", op: "contains", value: "rewe" }],
+    actions: [{ type: "setCategory", categoryId: "10" }],
+    ...overrides,
+  };
+}
+
+function aSubject(overrides: Partial<RuleSubject> = {}): RuleSubject {
+  return {
+    id: "100",
+    accountId: "1",
+    date: "2026-01-15",
+    amount: -1234n,
+    currency: "EUR",
+    payee: "REWE Markt GmbH",
+    description: "card payment",
+    notes: "",
+    categoryId: null,
+    tags: [],
+    isTransfer: false,
+    hasSplits: false,
+    ...overrides,
+  };
+}
+
+const run = (rules: Rule[], subject = aSubject()) => runRules(compileRules(rules), subject);
+
+describe("runRules", () => {
+  it("applies a matching rule's actions and reports only what changed", () => {
+    const outcome = run([
+      aRule({
+        actions: [
+          { type: "setCategory", categoryId: "10" },
+          { type: "addTag", tag: "food" },
+          { type: "setPayee", payee: "REWE Markt GmbH" },
+        ],
+      }),
+    ]);
+    expect(outcome).toEqual({
+      changes: { categoryId: "10", tags: ["food"] },
+      matchedRuleIds: ["1"],
+      timedOut: false,
+    });
+  });
+
+  it("leaves a transaction no rule matches unchanged", () => {
+    const outcome = run([aRule({ conditions: [{ field: "payee", op: "equals", value: "rewe" }] })]);
+    expect(outcome.changes).toEqual({});
+    expect(outcome.matchedRuleIds).toEqual([]);
+  });
+
+  it("runs rules by position, later ones overriding earlier ones unless one stops the run", () => {
+    const first = aRule({
+      id: "2",
+      position: 1,
+      actions: [{ type: "setCategory", categoryId: "a" }],
+    });
+    const second = aRule({
+      id: "1",
+      position: 2,
+      actions: [{ type: "setCategory", categoryId: "b" }],
+    });
+    expect(run([second, first]).changes.categoryId).toBe("b");
+    expect(run([second, { ...first, stopProcessing: true }])).toMatchObject({
+      changes: { categoryId: "a" },
+      matchedRuleIds: ["2"],
+    });
+  });
+
+  it("lets a later rule see what an earlier rule changed", () => {
+    const rename = aRule({ id: "1", actions: [{ type: "setPayee", payee: "Supermarket" }] });
+    const tag = aRule({
+      id: "2",
+      position: 1,
+      conditions: [{ field: "payee", op: "equals", value: "supermarket" }],
+      actions: [{ type: "addTag", tag: "groceries" }],
+    });
+    expect(run([rename, tag]).changes).toEqual({ payee: "Supermarket", tags: ["groceries"] });
+  });
+
+  it("requires every condition for match all and one for match any", () => {
+    const conditions: Rule["conditions"] = [
+      { field: "payee", op: "contains", value: "rewe" },
+      { field: "account", accountId: "2" },
+    ];
+    expect(run([aRule({ conditions })]).matchedRuleIds).toEqual([]);
+    expect(run([aRule({ conditions, match: "any" })]).matchedRuleIds).toEqual(["1"]);
+  });
+
+  it("compares amounts exactly in the transaction's currency, bounds inclusive", () => {
+    const rule = (min?: string, max?: string) =>
+      aRule({ conditions: [{ field: "amount", min, max }] });
+    expect(run([rule("-12.34", "-12.34")]).matchedRuleIds).toEqual(["1"]);
+    expect(run([rule(undefined, "-12.35")]).matchedRuleIds).toEqual([]);
+    expect(run([rule("-12.3399")]).matchedRuleIds).toEqual([]);
+    const yen = aSubject({ amount: -1200n, currency: "JPY" });
+    expect(run([rule("-1200", "-1199.5")], yen).matchedRuleIds).toEqual(["1"]);
+    const dinar = aSubject({ amount: -1234n, currency: "BHD" });
+    expect(run([rule("-1.234", "-1.234")], dinar).matchedRuleIds).toEqual(["1"]);
+  });
+
+  it("matches date ranges inclusively and the account by id", () => {
+    const dates = aRule({ conditions: [{ field: "date", from: "2026-01-15", to: "2026-01-15" }] });
+    expect(run([dates]).matchedRuleIds).toEqual(["1"]);
+    const later = aRule({ conditions: [{ field: "date", from: "2026-01-16" }] });
+    expect(run([later]).matchedRuleIds).toEqual([]);
+    const account = aRule({ conditions: [{ field: "account", accountId: "1" }] });
+    expect(run([account]).matchedRuleIds).toEqual(["1"]);
+  });
+
+  it("matches regexes case-insensitively", () => {
+    const rule = aRule({ conditions: [{ field: "payee", op: "matches", value: "^rewe\\s+m" }] });
+    expect(run([rule]).matchedRuleIds).toEqual(["1"]);
+  });
+
+  it("does not set a category on a transfer or a split transaction, but still tags it", () => {
+    const rule = aRule({
+      actions: [
+        { type: "setCategory", categoryId: "10" },
+        { type: "addTag", tag: "x" },
+      ],
+    });
+    expect(run([rule], aSubject({ isTransfer: true })).changes).toEqual({ tags: ["x"] });
+    expect(run([rule], aSubject({ hasSplits: true })).changes).toEqual({ tags: ["x"] });
+  });
+
+  it("skips disabled rules and rules without conditions", () => {
+    expect(run([aRule({ enabled: false })]).matchedRuleIds).toEqual([]);
+    expect(run([aRule({ conditions: [] })]).matchedRuleIds).toEqual([]);
+  });
+
+  it("stops once the time budget is spent and says so", () => {
+    let clock = 0;
+    const rules = compileRules([aRule({ id: "1" }), aRule({ id: "2", position: 1 })]);
+    const outcome = runRules(rules, aSubject(), 50, () => (clock += 40));
+    expect(outcome.timedOut).toBe(true);
+    expect(outcome.matchedRuleIds).toEqual(["1"]);
+  });
+});
+
+describe("regexProblem", () => {
+  it.each([
+    "^rewe",
+    "amazon\\.(de|com)",
+    "[a-z]+ gmbh",
+    "(?:ab)+c",
+    "\\d{4}-\\d{2}",
+    "a.*b",
+    "\\p{L}+",
+    "(?<x>ab)*",
+  ])("accepts %j", (pattern) => {
+    expect(regexProblem(pattern)).toBeUndefined();
+  });
+
+  it.each<[string, RegExp]>([
+    ["(a+)+$", /catastrophic/],
+    ["(a|a)*", /catastrophic/],
+    ["(a|aa)+b", /catastrophic/],
+    ["((ab)*)+", /catastrophic/],
+    ["(?:\\w+\\s?)*$", /catastrophic/],
+    ["(x+x+)+y", /catastrophic/],
+    ["\\w*\\w*\\w*x", /unbounded/],
+    ["(a)\\1", /backreference/],
+    ["(?=a)b", /lookaround/],
+    ["(?<!a)b", /lookaround/],
+    ["(unclosed", /not a valid/],
+    ["", /empty/],
+    ["a".repeat(201), /longer/],
+  ])("refuses %j", (pattern, reason) => {
+    expect(regexProblem(pattern)).toMatch(reason);
+  });
+
+  it("keeps every accepted regex fast on adversarial text", () => {
+    // The longest text a regex sees, shaped to make the patterns backtrack as much as they can.
+    const text = `${"a".repeat(REGEX_SUBJECT_LIMIT - 1)}!`;
+    for (const pattern of ["a*a*b", "(?:a|b)c", "a+.*b$", "(ab)*a*b", ".{0,10}.{0,10}x"]) {
+      expect(regexProblem(pattern)).toBeUndefined();
+      const started = performance.now();
+      new RegExp(pattern, "iu").test(text);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+  });
+});
+
+describe("conditionProblems", () => {
+  it("names the bad part of a condition", () => {
+    expect(conditionProblems({ field: "payee", op: "matches", value: "(a+)+" })).toEqual([
+      ["value", expect.stringMatching(/catastrophic/)],
+    ]);
+    expect(conditionProblems({ field: "amount" })).toEqual([["min", "give min, max or both"]]);
+    expect(conditionProblems({ field: "amount", min: "5", max: "-5" })).toEqual([
+      ["max", "is below min"],
+    ]);
+    expect(conditionProblems({ field: "date", from: "2026-02-01", to: "2026-01-01" })).toEqual([
+      ["to", "is before from"],
+    ]);
+  });
+});

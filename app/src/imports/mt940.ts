@@ -1,0 +1,138 @@
+import { lines } from "./lines.ts";
+import { ImportFileError, type ParsedItem } from "./types.ts";
+import { fullYear, isoDate, parseDecimal } from "./values.ts";
+
+interface Entry {
+  line: number;
+  field61: string;
+  extra: string[];
+  info: string[];
+}
+
+// :61: value date YYMMDD, optional entry date MMDD, C/D/RC/RD, optional funds code letter,
+// amount with decimal comma, transaction type (N/F/S + 3), customer reference, //bank reference.
+const FIELD61 =
+  /^(\d{2})(\d{2})(\d{2})(\d{4})?(RC|RD|C|D)([A-Z])?(\d+,\d*)([NFS][A-Z0-9]{3})([^/]*?)(?:\/\/(.*))?$/;
+
+function bookingDate(
+  valueYear: number,
+  valueMonth: number,
+  valueDay: number,
+  entry?: string,
+): string | undefined {
+  if (entry === undefined) return isoDate(valueYear, valueMonth, valueDay);
+  const month = Number(entry.slice(0, 2));
+  const day = Number(entry.slice(2, 4));
+  // An entry date in January for a December value date belongs to the next year, and back.
+  const year =
+    month === 1 && valueMonth === 12
+      ? valueYear + 1
+      : month === 12 && valueMonth === 1
+        ? valueYear - 1
+        : valueYear;
+  return isoDate(year, month, day);
+}
+
+/** The payee and purpose of a `:86:` field: German `?xx` subfields, SWIFT `/NAME/`, or free text. */
+export function parseField86(text: string): { payee: string; description: string } {
+  if (/^\d{3}\?/.test(text) || text.includes("?20")) {
+    const parts = new Map<string, string>();
+    for (const match of text.matchAll(/\?(\d{2})([^?]*)/g)) {
+      const key = match[1] ?? "";
+      parts.set(key, (parts.get(key) ?? "") + (match[2] ?? ""));
+    }
+    const purpose = [...parts.entries()]
+      .filter(([k]) => (k >= "20" && k <= "29") || (k >= "60" && k <= "63"))
+      .map(([, v]) => v)
+      .join("");
+    return {
+      payee: `${parts.get("32") ?? ""}${parts.get("33") ?? ""}`.trim(),
+      description: purpose.trim() || (parts.get("00") ?? "").trim(),
+    };
+  }
+  const name = /\/NAME\/([^/]*)/.exec(text)?.[1];
+  const remittance = /\/REMI\/(?:USTD\/\/)?([^/]*)/.exec(text)?.[1];
+  if (name !== undefined || remittance !== undefined) {
+    return { payee: (name ?? "").trim(), description: (remittance ?? text).trim() };
+  }
+  return { payee: "", description: text.trim() };
+}
+
+function finish(entry: Entry, currency: string | undefined): ParsedItem {
+  const match = FIELD61.exec(entry.field61);
+  if (match === null)
+    return { problem: { line: entry.line, message: "the :61: statement line cannot be read" } };
+  const [
+    ,
+    yy = "",
+    mm = "",
+    dd = "",
+    entryDate,
+    mark = "",
+    ,
+    amountText = "",
+    ,
+    customerRef = "",
+    bankRef,
+  ] = match;
+  const date = bookingDate(fullYear(Number(yy)), Number(mm), Number(dd), entryDate);
+  const magnitude = parseDecimal(amountText, ",", "");
+  if (date === undefined || magnitude === undefined) {
+    return { problem: { line: entry.line, message: "the :61: date or amount is invalid" } };
+  }
+  // RC (reversal of credit) takes money out, RD (reversal of debit) puts it back.
+  const outgoing = mark === "D" || mark === "RC";
+  const amount = outgoing && magnitude !== "0" ? `-${magnitude}` : magnitude;
+  const info = parseField86(entry.info.join(""));
+  const bank = bankRef?.trim();
+  const ref = customerRef.trim();
+  const externalId = bank && bank !== "NONREF" ? bank : undefined;
+  const description = [info.description, ...entry.extra, ref && ref !== "NONREF" ? ref : ""]
+    .filter(Boolean)
+    .join(" ");
+  return {
+    row: {
+      line: entry.line,
+      date,
+      amount,
+      payee: info.payee.slice(0, 200),
+      description: description.replace(/\s+/g, " ").trim().slice(0, 1000),
+      ...(currency ? { currency } : {}),
+      ...(externalId ? { externalId } : {}),
+    },
+  };
+}
+
+/**
+ * Parses SWIFT MT940 statements (several per file): `:60F:` gives the currency, each `:61:` a
+ * transaction with its continuation line, each `:86:` (over several lines) its details.
+ */
+export async function* parseMt940(text: AsyncIterable<string>): AsyncGenerator<ParsedItem> {
+  let currency: string | undefined;
+  let entry: Entry | undefined;
+  let field = "";
+  let sawStatement = false;
+  for await (const { line, text: raw } of lines(text)) {
+    const content = raw.replace(/^\{[^}]*\}?\{4:/, "").trimEnd();
+    if (content === "" || content === "-}" || content === "-" || content.startsWith("{")) continue;
+    const tag = /^:(\d{2}[A-Z]?):(.*)$/.exec(content);
+    if (tag === null) {
+      if (entry && field === "61") entry.extra.push(content.trim());
+      else if (entry && field === "86") entry.info.push(content);
+      continue;
+    }
+    field = tag[1] ?? "";
+    const value = tag[2] ?? "";
+    if (field === "20") sawStatement = true;
+    if (field === "60F" || field === "60M")
+      currency = /^[CD]\d{6}([A-Z]{3})/.exec(value)?.[1] ?? currency;
+    if (field === "61" || field === "62F" || field === "62M" || field === "20") {
+      if (entry) yield finish(entry, currency);
+      entry = undefined;
+    }
+    if (field === "61") entry = { line, field61: value, extra: [], info: [] };
+    else if (field === "86" && entry) entry.info.push(value);
+  }
+  if (entry) yield finish(entry, currency);
+  if (!sawStatement) throw new ImportFileError("no MT940 statement (:20:) found");
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../../test/harness/database.ts";
+import {
+  aCategory,
+  anAccount,
+  aTransaction,
+  type LedgerTestApp,
+  startLedgerApp,
+  type TestClient,
+} from "../../../test/harness/ledger.ts";
+import type { ProblemDetails } from "../../errors.ts";
+import { moneyFeatureRoutes } from "../money-features.ts";
+import type { BudgetReport } from "./service.ts";
+
+const put = (as: TestClient, path: string, json: unknown) =>
+  as.send("PUT", path, Buffer.from(JSON.stringify(json)), { "Content-Type": "application/json" });
+
+describe("budgets", () => {
+  const db = useTestDatabase();
+  let app: LedgerTestApp;
+  let member: TestClient;
+  let food: string;
+  let groceries: string;
+  let fun: string;
+  let checking: string;
+
+  beforeAll(async () => {
+    app = await startLedgerApp(db.url, (deps) =>
+      moneyFeatureRoutes({ ...deps, baseCurrency: "EUR" }),
+    );
+    member = app.as(app.member);
+    food = (await aCategory(member, "Food")).id;
+    groceries = (await aCategory(member, "Groceries", { parentId: food })).id;
+    fun = (await aCategory(member, "Fun")).id;
+    checking = (await anAccount(member)).id;
+    await aTransaction(member, checking, {
+      date: "2026-01-10",
+      amount: "-250.00",
+      categoryId: groceries,
+    });
+    await aTransaction(member, checking, {
+      date: "2026-02-10",
+      amount: "-400.00",
+      categoryId: food,
+    });
+    await aTransaction(member, checking, { date: "2026-02-26", amount: "-30.00", categoryId: fun });
+    await aTransaction(member, checking, { date: "2026-02-03", amount: "5.00", categoryId: fun });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("stores a month's budgets and replaces them on the next PUT", async () => {
+    const jan = await put(member, "/budgets?month=2026-01", {
+      lines: [{ categoryId: food, amount: "300.00", rollover: true }],
+    });
+    expect(jan.status).toBe(200);
+    const res = await put(member, "/budgets?month=2026-02", {
+      lines: [
+        { categoryId: food, amount: "300.00" },
+        { categoryId: fun, amount: "50.00" },
+      ],
+    });
+    expect(res.body).toMatchObject({
+      month: "2026-02",
+      from: "2026-02-01",
+      to: "2026-02-28",
+      currency: "EUR",
+      lines: [
+        { categoryId: food, amount: "300.00", rollover: true },
+        { categoryId: fun, amount: "50.00", rollover: false },
+      ],
+    });
+    expect((await member.get("/budgets?month=2026-02")).body).toEqual(res.body);
+  });
+
+  it("reports budgeted, spent over the subtree, rolled over and available", async () => {
+    const res = await member.get("/reports/budget?month=2026-02");
+    expect(res.status).toBe(200);
+    const body = res.body as BudgetReport;
+    // Food, rolling over: January 300 - 250 (Groceries, a child) leaves 50; February
+    // 300 + 50 - 400 = -50. Fun: 50 - 30 + 5 = 25, no rollover.
+    expect(body.lines).toEqual([
+      {
+        categoryId: food,
+        name: "Food",
+        rollover: true,
+        budgeted: "300.00",
+        spent: "-400.00",
+        rolledOver: "50.00",
+        available: "-50.00",
+      },
+      {
+        categoryId: fun,
+        name: "Fun",
+        rollover: false,
+        budgeted: "50.00",
+        spent: "-25.00",
+        rolledOver: "0.00",
+        available: "25.00",
+      },
+    ]);
+    expect(body.totals).toEqual({ budgeted: "350.00", spent: "-425.00", available: "-25.00" });
+  });
+
+  it("counts payday months from the configured start day", async () => {
+    expect((await put(member, "/budgets/settings", { monthStartDay: 25 })).status).toBe(200);
+    const body = (await member.get("/reports/budget?month=2026-02")).body as BudgetReport;
+    expect([body.from, body.to]).toEqual(["2026-02-25", "2026-03-24"]);
+    // Budget months now run from the 25th. January (25 Jan - 24 Feb) holds Food's -400 of
+    // 10 Feb: 300 - 400 = -100 carries into February (25 Feb - 24 Mar), which holds only Fun's
+    // -30 of the 26th; the -250 of 10 Jan is December's, before Food's first budget.
+    expect(body.lines.map((l) => [l.name, l.spent, l.rolledOver, l.available])).toEqual([
+      ["Food", "0.00", "-100.00", "200.00"],
+      ["Fun", "-30.00", "0.00", "20.00"],
+    ]);
+    await put(member, "/budgets/settings", { monthStartDay: 1 });
+  });
+
+  it("refuses bad amounts, unknown and repeated categories, naming the fields", async () => {
+    const res = await put(member, "/budgets?month=2026-03", {
+      lines: [
+        { categoryId: food, amount: "1.234" },
+        { categoryId: "999999", amount: "1.00" },
+        { categoryId: food, amount: "-1.00" },
+      ],
+    });
+    expect(res.status).toBe(422);
+    expect((res.body as ProblemDetails).errors?.map((e) => e.path).sort()).toEqual([
+      "body.lines[0].amount",
+      "body.lines[1].categoryId",
+      "body.lines[2].amount",
+      "body.lines[2].categoryId",
+    ]);
+    expect((await put(member, "/budgets/settings", { monthStartDay: 29 })).status).toBe(422);
+    expect((await member.get("/budgets?month=2026-13")).status).toBe(422);
+  });
+
+  it("lets a viewer read budgets but not set them", async () => {
+    const viewer = app.as(app.viewer);
+    expect((await viewer.get("/budgets?month=2026-02")).status).toBe(200);
+    expect((await put(viewer, "/budgets?month=2026-02", { lines: [] })).status).toBe(403);
+    expect((await put(viewer, "/budgets/settings", { monthStartDay: 2 })).status).toBe(403);
+  });
+});

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { isMonth } from "../../domain/budgets.ts";
+import { IdSchema } from "../../ledger/ids.ts";
+import { AmountTextSchema } from "../../ledger/schema.ts";
+
+/** A budget month "YYYY-MM". */
+export const MonthSchema = z
+  .string()
+  .refine(isMonth, { message: "is not a month in the form YYYY-MM" });
+
+export const BudgetMonthQuerySchema = z.object({ month: MonthSchema });
+
+/** `PUT /budgets?month=`: the month's budgets, replacing what was set for it. */
+export const PutBudgetsSchema = z.object({
+  lines: z
+    .array(
+      z.object({
+        categoryId: IdSchema,
+        amount: AmountTextSchema,
+        /** Whether the category's leftover carries into the next month (for every month). */
+        rollover: z.boolean().optional(),
+      }),
+    )
+    .max(1000),
+});
+export type PutBudgets = z.infer<typeof PutBudgetsSchema>;
+
+export const BudgetsSchema = z.object({
+  month: z.string(),
+  from: z.string(),
+  to: z.string(),
+  monthStartDay: z.number().int(),
+  currency: z.string(),
+  lines: z.array(z.object({ categoryId: z.string(), amount: z.string(), rollover: z.boolean() })),
+});
+export type BudgetsJson = z.infer<typeof BudgetsSchema>;
+
+export const BudgetSettingsSchema = z.object({ monthStartDay: z.number().int().min(1).max(28) });

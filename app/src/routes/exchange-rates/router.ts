@@ -1,0 +1,93 @@
+import type pg from "pg";
+import { errors } from "../../errors.ts";
+import { route, type Route } from "../../http/route.ts";
+import { problemResponse } from "../../ledger/schema.ts";
+import {
+  CsvResultSchema,
+  ExchangeRateListSchema,
+  ExchangeRateSchema,
+  ListExchangeRatesQuerySchema,
+  PutExchangeRateSchema,
+  RateParamsSchema,
+} from "./schema.ts";
+import { deleteRate, listRates, putRate, uploadCsv } from "./service.ts";
+
+const tag = "exchange-rates";
+const CSV_TYPES = ["text/csv", "text/plain"] as const;
+
+/** Exchange rates to the base currency: list, enter by hand, upload a CSV, delete. */
+export function exchangeRateRoutes(db: pg.Pool, base: string): Route[] {
+  return [
+    route({
+      method: "get",
+      path: "/exchange-rates",
+      operationId: "listExchangeRates",
+      summary: "List exchange rates to the base currency, newest first",
+      tag,
+      access: "read",
+      query: ListExchangeRatesQuerySchema,
+      responses: {
+        200: { description: "The rates", schema: ExchangeRateListSchema },
+        422: problemResponse("Invalid filters"),
+      },
+      handler: ({ query }) => listRates(db, base, query),
+    }),
+    route({
+      method: "post",
+      path: "/exchange-rates",
+      operationId: "putExchangeRate",
+      summary: "Enter the rate of a currency on a day (replacing that day's rate)",
+      description: "One unit of `currency` is worth `rate` units of the base currency.",
+      tag,
+      access: "write",
+      body: PutExchangeRateSchema,
+      status: 201,
+      responses: {
+        201: { description: "The stored rate", schema: ExchangeRateSchema },
+        422: problemResponse("Invalid fields, or the base currency itself"),
+      },
+      handler: ({ body }) =>
+        putRate(db, base, { line: 0, currency: body.currency, day: body.date, rate: body.rate }),
+    }),
+    route({
+      method: "post",
+      path: "/exchange-rates/csv",
+      operationId: "uploadExchangeRates",
+      summary: "Upload rates as CSV: date,currency,rate per line",
+      description:
+        "An optional header line; `,` or `;` separated. Every line is stored, or none: a 422 " +
+        "names each bad line as `body.line[n]` (1-based).",
+      tag,
+      access: "write",
+      rawBody: { contentTypes: CSV_TYPES, limit: "5mb" },
+      status: 201,
+      responses: {
+        201: { description: "How many rates were stored", schema: CsvResultSchema },
+        415: problemResponse("Not text/csv"),
+        422: problemResponse("Bad lines"),
+      },
+      handler: ({ body, req }) => {
+        if (!req.is([...CSV_TYPES])) throw errors.unsupportedMediaType("send text/csv");
+        // rawBody routes get the bytes as `body`, which the zod-typed signature cannot say.
+        const raw: unknown = body;
+        const text = Buffer.isBuffer(raw) ? raw.toString("utf8") : "";
+        return uploadCsv(db, base, text);
+      },
+    }),
+    route({
+      method: "delete",
+      path: "/exchange-rates/:currency/:date",
+      operationId: "deleteExchangeRate",
+      summary: "Delete the rate of a currency on a day",
+      tag,
+      access: "write",
+      params: RateParamsSchema,
+      status: 204,
+      responses: { 204: { description: "Deleted" }, 404: problemResponse("No such rate") },
+      handler: async ({ params }) => {
+        await deleteRate(db, base, params.currency, params.date);
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { PlainDateSchema } from "../../ledger/dates.ts";
+import { CurrencySchema } from "../../ledger/schema.ts";
+import { parseRate, RATE_DECIMALS } from "../../domain/fx.ts";
+
+/** A rate as the API spells it: a positive exact decimal ("0.9213"). */
+export const RateTextSchema = z
+  .string()
+  .max(40)
+  .refine((text) => parseRate(text) !== undefined, {
+    message: `is not a positive decimal with at most ${RATE_DECIMALS} decimals`,
+  });
+
+/** One exchange rate: one unit of `currency` is worth `rate` of the base currency from `date`. */
+export const ExchangeRateSchema = z.object({
+  currency: z.string(),
+  date: z.string(),
+  rate: z.string(),
+});
+export type ExchangeRateJson = z.infer<typeof ExchangeRateSchema>;
+
+/** `POST /exchange-rates`: one rate entered by hand (replacing the pair's rate of that day). */
+export const PutExchangeRateSchema = z.object({
+  currency: CurrencySchema,
+  date: PlainDateSchema,
+  rate: RateTextSchema,
+});
+export type PutExchangeRate = z.infer<typeof PutExchangeRateSchema>;
+
+/** `GET /exchange-rates`: newest first, optionally one currency and a date range. */
+export const ListExchangeRatesQuerySchema = z.object({
+  currency: CurrencySchema.optional(),
+  from: PlainDateSchema.optional(),
+  to: PlainDateSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const ExchangeRateListSchema = z.object({
+  base: z.string(),
+  data: z.array(ExchangeRateSchema),
+});
+
+export const CsvResultSchema = z.object({ stored: z.number().int() });
+
+export const RateParamsSchema = z.object({ currency: z.string(), date: z.string() });

@@ -1,0 +1,342 @@
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { currencyExponent } from "../../domain/currencies.ts";
+import { MoneyParseError, parseAmount } from "../../domain/money.ts";
+import { AppError, errors } from "../../errors.ts";
+import { type Mapping, MappingSchema } from "../../imports/csv-mapping.ts";
+import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
+import { fingerprint } from "../../imports/fingerprint.ts";
+import { readRows } from "../../imports/read.ts";
+import {
+  type ImportedRow,
+  ImportFileError,
+  type ImportFormat,
+  type RowProblem,
+} from "../../imports/types.ts";
+import { withTransaction } from "../../ledger/db.ts";
+import { MAX_MINOR } from "../../ledger/money.ts";
+import { applyRulesToTransactions } from "../rules-and-audit.ts";
+import type { CommitResult } from "./schema.ts";
+import { storedChunks } from "./store.ts";
+import { fileProblem } from "./upload.ts";
+
+/** At most this many bad rows are listed in a refusal; the count says how many there were. */
+const MAX_REPORTED = 1000;
+const PROGRESS_EVERY = 20_000;
+
+/** A decimal amount as exact minor units of `currency`; trailing zeros past its decimals are fine. */
+export function toMinor(amount: string, currency: string): bigint {
+  const exponent = currencyExponent(currency);
+  const [whole = "", fraction = ""] = amount.split(".");
+  const trimmed =
+    fraction.length > exponent ? fraction.replace(/0+$/, "").padEnd(exponent, "0") : fraction;
+  const minor = parseAmount(trimmed === "" ? whole : `${whole}.${trimmed}`, currency).minor;
+  if (minor > MAX_MINOR || minor < -MAX_MINOR) throw new MoneyParseError(amount, "is too large");
+  return minor;
+}
+
+// COPY text format: backslash, tab, newline and carriage return escaped; \N is null.
+function copyText(value: string | undefined): string {
+  if (value === undefined) return "\\N";
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+  );
+}
+
+interface StagedTotals {
+  rows: number;
+  problems: RowProblem[];
+  problemCount: number;
+}
+
+// Turns parsed rows into COPY lines for the staging table, noting every bad row. Rows keep
+// flowing after a problem so one answer lists all of them (up to MAX_REPORTED).
+async function* stagingLines(
+  items: AsyncIterable<{ row: ImportedRow } | { problem: RowProblem }>,
+  currency: string,
+  totals: StagedTotals,
+  progress: (rows: number) => void,
+): AsyncGenerator<string> {
+  let batch = "";
+  const problem = (p: RowProblem) => {
+    totals.problemCount += 1;
+    if (totals.problems.length < MAX_REPORTED) totals.problems.push(p);
+  };
+  for await (const item of items) {
+    if ("problem" in item) {
+      problem(item.problem);
+      continue;
+    }
+    const row = item.row;
+    if (row.currency !== undefined && row.currency !== currency) {
+      problem({
+        line: row.line,
+        message: `the currency is ${row.currency.slice(0, 10)} but the account is in ${currency}`,
+      });
+      continue;
+    }
+    let minor: bigint;
+    let splits: string | undefined;
+    try {
+      minor = toMinor(row.amount, currency);
+      if (row.splits !== undefined) {
+        const parts = row.splits.map((s) => ({
+          amount: toMinor(s.amount, currency).toString(),
+          memo: s.memo.slice(0, 200),
+        }));
+        const total = parts.reduce((sum, p) => sum + BigInt(p.amount), 0n);
+        if (total !== minor)
+          throw new MoneyParseError(row.amount, "the splits do not add up to the amount");
+        splits = JSON.stringify(parts);
+      }
+    } catch (error) {
+      if (!(error instanceof MoneyParseError)) throw error;
+      problem({ line: row.line, message: error.message });
+      continue;
+    }
+    totals.rows += 1;
+    if (totals.rows % PROGRESS_EVERY === 0) progress(totals.rows);
+    if (totals.problemCount > 0) continue;
+    batch +=
+      [
+        String(row.line),
+        row.date,
+        minor.toString(),
+        copyText(row.payee),
+        copyText(row.description),
+        copyText(row.externalId),
+        fingerprint(row.date, minor, row.payee, row.description),
+        copyText(splits),
+      ].join("\t") + "\n";
+    if (batch.length > 256 * 1024) {
+      yield batch;
+      batch = "";
+    }
+  }
+  if (batch !== "") yield batch;
+}
+
+const CLASSIFY = `
+create temp table import_classified on commit drop as
+with staged as (
+  select s.*,
+    row_number() over (partition by s.fingerprint order by s.line) as occurrence,
+    row_number() over (partition by s.external_id order by s.line) as id_occurrence
+  from import_staging s
+), counts as (
+  select t.import_fingerprint as fingerprint, count(*) as n_all,
+    count(*) filter (where t.external_id is null) as n_without_id
+  from transactions t
+  where t.account_id = $1 and t.import_fingerprint in (select fingerprint from import_staging)
+  group by t.import_fingerprint
+), known_ids as (
+  select distinct t.external_id from transactions t
+  where t.account_id = $1 and t.external_id in (select external_id from import_staging)
+)
+select staged.*,
+  case
+    when staged.external_id is not null
+      and (staged.id_occurrence > 1 or staged.external_id in (select external_id from known_ids))
+      then 'bank_id'
+    when staged.occurrence <= case when staged.external_id is null
+      then coalesce(c.n_all, 0) else coalesce(c.n_without_id, 0) end
+      then 'fingerprint'
+  end as duplicate,
+  null::bigint as matched_id
+from staged left join counts c using (fingerprint)`;
+
+// Transactions entered by hand (no import, no fingerprint) with the same date and amount as a
+// new row are its twin: paired one to one in order, and claimed by the import's fingerprint.
+const MATCH_MANUAL = `
+with candidates as (
+  select c.line, c.booking_date, c.amount,
+    row_number() over (partition by c.booking_date, c.amount order by c.line) as rn
+  from import_classified c where c.duplicate is null
+), manual as (
+  select t.id, t.booking_date, t.amount,
+    row_number() over (partition by t.booking_date, t.amount order by t.id) as rn
+  from transactions t
+  where t.account_id = $1 and t.import_id is null and t.import_fingerprint is null
+    and (t.booking_date, t.amount) in (select booking_date, amount from candidates)
+)
+update import_classified c set duplicate = 'matched', matched_id = m.id
+from candidates k join manual m using (booking_date, amount, rn)
+where c.line = k.line`;
+
+const CLAIM_MANUAL = `
+update transactions t set import_fingerprint = c.fingerprint,
+  external_id = coalesce(t.external_id, c.external_id), updated_at = now()
+from import_classified c where c.matched_id = t.id`;
+
+const INSERT_ROWS = `
+insert into transactions (account_id, booking_date, amount, currency, payee, description,
+  created_by, import_id, external_id, import_fingerprint)
+select $1, booking_date, amount, $2, payee, description, $3, $4, external_id, fingerprint
+from import_classified where duplicate is null and splits is null
+order by line`;
+
+async function insertSplitRows(client: pg.PoolClient, params: unknown[]): Promise<void> {
+  const { rows } = await client.query<{ line: number; splits: { amount: string; memo: string }[] }>(
+    "select line, splits from import_classified where duplicate is null and splits is not null order by line",
+  );
+  for (const row of rows) {
+    const inserted = await client.query<{ id: string }>(
+      `insert into transactions (account_id, booking_date, amount, currency, payee, description,
+         created_by, import_id, external_id, import_fingerprint)
+       select $1, booking_date, amount, $2, payee, description, $3, $4, external_id, fingerprint
+       from import_classified where line = $5 returning id::text`,
+      [...params, row.line],
+    );
+    await client.query(
+      `insert into transaction_splits (transaction_id, position, amount, memo)
+       select $1, (u.ord - 1)::int, u.amount, u.memo
+       from rows from (jsonb_to_recordset($2::jsonb) as (amount bigint, memo text))
+         with ordinality as u (amount, memo, ord)`,
+      [inserted.rows[0]?.id, JSON.stringify(row.splits)],
+    );
+  }
+}
+
+/** What a commit needs to know about the import. */
+export interface CommitPlan {
+  importId: string;
+  accountId: string;
+  format: ImportFormat;
+  encoding: TextEncoding;
+  mapping: Mapping | undefined;
+  userId: string;
+}
+
+/** The refusal of a file with bad rows: 422 listing each by line (and column, for CSV). */
+function rowsRefused(problems: RowProblem[], count: number): AppError {
+  return new AppError(
+    422,
+    "import_rows_invalid",
+    `${count} row(s) cannot be imported; nothing was written`,
+    {
+      errors: problems.map((p) => ({
+        path: p.column === undefined ? `line ${p.line}` : `line ${p.line}, ${p.column}`,
+        line: p.line,
+        ...(p.column === undefined ? {} : { column: p.column }),
+        message: p.message,
+      })),
+    },
+  );
+}
+
+/**
+ * Commits an import in one transaction: the stored file is parsed as it streams, COPYed into a
+ * staging table, classified against the account's transactions in set-based statements, and the
+ * new rows inserted with one INSERT ... SELECT. Any bad row rolls everything back.
+ */
+export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitResult> {
+  return withTransaction(db, async (client) => {
+    const { rows: accounts } = await client.query<{ currency: string }>(
+      "select currency from accounts where id = $1 for no key update",
+      [plan.accountId],
+    );
+    const currency = accounts[0]?.currency;
+    if (currency === undefined) throw errors.notFound("the account");
+    await client.query(`create temp table import_staging (line int, booking_date date, amount bigint,
+      payee text, description text, external_id text, fingerprint text, splits jsonb) on commit drop`);
+    const totals: StagedTotals = { rows: 0, problems: [], problemCount: 0 };
+    const progress = (rows: number) => {
+      void db
+        .query("update imports set processed = $2 where id = $1", [plan.importId, rows])
+        .catch(() => undefined);
+    };
+    const items = readRows(
+      plan.format,
+      decodeChunks(storedChunks(db, plan.importId), plan.encoding),
+      plan.mapping,
+    );
+    try {
+      await pipeline(
+        Readable.from(stagingLines(items, currency, totals, progress)),
+        client.query(copyFrom("copy import_staging from stdin")),
+      );
+    } catch (error) {
+      if (error instanceof ImportFileError) throw fileProblem(error);
+      throw error;
+    }
+    if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
+    await client.query("analyze import_staging");
+    await client.query(CLASSIFY, [plan.accountId]);
+    await client.query(MATCH_MANUAL, [plan.accountId]);
+    await client.query(CLAIM_MANUAL);
+    const params = [plan.accountId, currency, plan.userId, plan.importId];
+    const inserted = await client.query(INSERT_ROWS, params);
+    await insertSplitRows(client, params);
+    // The household's rules run on the imported rows inside this transaction, as on hand-entered
+    // ones: an import that rules cannot process is not committed.
+    const { rows: importedIds } = await client.query<{ id: string }>(
+      "select id::text from transactions where import_id = $1",
+      [plan.importId],
+    );
+    await applyRulesToTransactions(
+      client,
+      importedIds.map((r) => r.id),
+    );
+    const { rows: skipped } = await client.query<{
+      line: number;
+      duplicate: "bank_id" | "fingerprint" | "matched";
+      matched_id: string | null;
+    }>(
+      `select line, duplicate, matched_id::text from import_classified
+       where duplicate is not null order by line limit ${MAX_REPORTED}`,
+    );
+    const { rows: counts } = await client.query<{ imported: number; duplicates: number }>(
+      `select count(*) filter (where duplicate is null)::int as imported,
+         count(*) filter (where duplicate is not null)::int as duplicates from import_classified`,
+    );
+    const imported = counts[0]?.imported ?? inserted.rowCount ?? 0;
+    const duplicates = counts[0]?.duplicates ?? 0;
+    await client.query(
+      `update imports set status = 'committed', imported = $2, duplicates = $3, processed = $4,
+         mapping = $5, committed_at = now(), updated_at = now() where id = $1`,
+      [
+        plan.importId,
+        imported,
+        duplicates,
+        totals.rows,
+        plan.mapping ? JSON.stringify(plan.mapping) : null,
+      ],
+    );
+    if (plan.mapping) {
+      await client.query(
+        `insert into import_profiles (account_id, mapping) values ($1, $2)
+         on conflict (account_id) where name is null do update set mapping = excluded.mapping, updated_at = now()`,
+        [plan.accountId, JSON.stringify(plan.mapping)],
+      );
+    }
+    return {
+      imported,
+      duplicates,
+      errors: [],
+      skipped: skipped.map((s) => ({
+        line: s.line,
+        reason: s.duplicate,
+        transactionId: s.matched_id,
+      })),
+    };
+  });
+}
+
+/** The mapping a commit uses: the given one, else the suggested one; CSV needs one. */
+export function chooseMapping(
+  format: ImportFormat,
+  given: Mapping | undefined,
+  suggested: unknown,
+): Mapping | undefined {
+  if (format !== "csv") return undefined;
+  if (given) return given;
+  const parsed = MappingSchema.safeParse(suggested);
+  if (!parsed.success) {
+    throw errors.validation([
+      { path: "body.mapping", message: "is required: no mapping could be suggested for this file" },
+    ]);
+  }
+  return parsed.data;
+}

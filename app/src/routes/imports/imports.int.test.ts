@@ -1,0 +1,253 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../../test/harness/database.ts";
+import {
+  anAccount,
+  aTransaction,
+  type LedgerTestApp,
+  startLedgerApp,
+  type TestClient,
+} from "../../../test/harness/ledger.ts";
+import { importExportRoutes } from "../imports-exports.ts";
+
+const db = useTestDatabase();
+let app: LedgerTestApp;
+let member: TestClient;
+
+beforeAll(async () => {
+  app = await startLedgerApp(db.url, importExportRoutes);
+  member = app.as(app.member);
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../test/fixtures/imports/${name}`, import.meta.url));
+
+/** A multipart/form-data body with `accountId` and the file, as a browser sends it. */
+function multipart(accountId: string, filename: string, bytes: Uint8Array) {
+  const boundary = "----fintrack-test-boundary";
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+      "Content-Type: application/octet-stream\r\n\r\n",
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return {
+    bytes: Buffer.concat([head, bytes, tail]),
+    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+async function upload(as: TestClient, accountId: string, name: string, bytes: Uint8Array) {
+  const body = multipart(accountId, name, bytes);
+  return as.send("POST", "/imports", body.bytes, body.headers);
+}
+
+interface Upload {
+  id: string;
+  format: string;
+  encoding: string;
+  rowCount: number;
+}
+interface Committed {
+  imported: number;
+  duplicates: number;
+  skipped: { line: number; reason: string; transactionId: string | null }[];
+}
+
+async function importFile(accountId: string, name: string, bytes = fixture(name)) {
+  const up = await upload(member, accountId, name, bytes);
+  expect(up.status).toBe(201);
+  const created = up.body as Upload;
+  const commit = await member.post(`/imports/${created.id}/commit`, {});
+  return { upload: created, status: commit.status, body: commit.body as Committed };
+}
+
+async function balance(accountId: string): Promise<string> {
+  const res = await member.get(`/accounts/${accountId}`);
+  return (res.body as { balance: string }).balance;
+}
+
+describe("CSV imports", () => {
+  it("imports a German Windows-1252 CSV and books the exact amounts", async () => {
+    const account = await anAccount(member);
+    const {
+      upload: up,
+      status,
+      body,
+    } = await importFile(account.id, "german-semicolon-cp1252.csv");
+    expect(up).toMatchObject({ format: "csv", encoding: "windows-1252", rowCount: 3 });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ imported: 3, duplicates: 0 });
+    expect(await balance(account.id)).toBe("2218.72");
+  });
+
+  it("imports both identical coffees of one file, and nothing when the same file comes again", async () => {
+    const account = await anAccount(member, { currency: "USD" });
+    const first = await importFile(account.id, "us-credit-card.csv");
+    expect(first.body).toMatchObject({ imported: 4, duplicates: 0 });
+    const again = await importFile(account.id, "us-credit-card.csv");
+    expect(again.body).toMatchObject({ imported: 0, duplicates: 4 });
+    expect(again.body.skipped.map((s) => [s.line, s.reason])).toEqual([
+      [2, "fingerprint"],
+      [3, "fingerprint"],
+      [4, "fingerprint"],
+      [5, "fingerprint"],
+    ]);
+    expect(await balance(account.id)).toBe("-809.49");
+  });
+
+  it("imports only the new rows of an overlapping later statement", async () => {
+    const account = await anAccount(member);
+    const header = "Date;Payee;Amount\n";
+    const jan = `${header}2026-01-02;Bakery;-3,50\n2026-01-03;Bakery;-3,50\n2026-01-04;Shop;-10,00\n`;
+    const later = `${header}2026-01-03;Bakery;-3,50\n2026-01-04;Shop;-10,00\n2026-01-05;Shop;-7,00\n`;
+    await importFile(account.id, "jan.csv", Buffer.from(jan));
+    const second = await importFile(account.id, "later.csv", Buffer.from(later));
+    expect(second.body).toMatchObject({ imported: 1, duplicates: 2 });
+  });
+
+  it("matches a hand-entered transaction to its imported twin instead of booking it twice", async () => {
+    const account = await anAccount(member);
+    const manual = await aTransaction(member, account.id, {
+      date: "2026-01-04",
+      amount: "-10.00",
+      payee: "Groceries",
+    });
+    const csv = "Date;Payee;Amount\n2026-01-04;SHOP 123 BERLIN;-10,00\n2026-01-05;Shop;-7,00\n";
+    const result = await importFile(account.id, "twin.csv", Buffer.from(csv));
+    expect(result.body).toMatchObject({ imported: 1, duplicates: 1 });
+    expect(result.body.skipped).toEqual([{ line: 2, reason: "matched", transactionId: manual.id }]);
+    const again = await importFile(account.id, "twin.csv", Buffer.from(csv));
+    expect(again.body).toMatchObject({ imported: 0, duplicates: 2 });
+  });
+
+  it("writes nothing and names every bad row by line and column when one row is invalid", async () => {
+    const account = await anAccount(member);
+    const csv =
+      "Date;Payee;Amount\n2026-01-02;A;-1,00\n2026-13-45;B;-2,00\n2026-01-04;C;abc\n2026-01-05;D;-4,00\n";
+    const up = await upload(member, account.id, "bad.csv", Buffer.from(csv));
+    const id = (up.body as Upload).id;
+    const commit = await member.post(`/imports/${id}/commit`, {});
+    expect(commit.status).toBe(422);
+    expect(commit.headers.get("content-type")).toContain("application/problem+json");
+    expect((commit.body as { errors: unknown[] }).errors).toEqual([
+      expect.objectContaining({ line: 3, column: "Date" }),
+      expect.objectContaining({ line: 4, column: "Amount" }),
+    ]);
+    expect(await balance(account.id)).toBe("0.00");
+    const state = await member.get(`/imports/${id}`);
+    expect(state.body).toMatchObject({ status: "uploaded", imported: 0 });
+  });
+
+  it("refuses a second commit of a committed import", async () => {
+    const account = await anAccount(member);
+    const { upload: up } = await importFile(account.id, "dutch-af-bij.csv");
+    const again = await member.post(`/imports/${up.id}/commit`, {});
+    expect(again.status).toBe(409);
+  });
+});
+
+describe("undo and list", () => {
+  it("undoes an import, and refuses when one of its transactions is reconciled", async () => {
+    const account = await anAccount(member);
+    const { upload: up } = await importFile(account.id, "dutch-af-bij.csv");
+    expect(await balance(account.id)).toBe("2472.35");
+    const undone = await member.delete(`/imports/${up.id}`);
+    expect(undone.status).toBe(200);
+    expect(undone.body).toMatchObject({ status: "undone", removed: 3 });
+    expect(await balance(account.id)).toBe("0.00");
+
+    const second = await importFile(account.id, "dutch-af-bij.csv");
+    expect(second.body.imported).toBe(3);
+    await app.pool.query("update transactions set status = 'reconciled' where import_id = $1", [
+      second.upload.id,
+    ]);
+    expect((await member.delete(`/imports/${second.upload.id}`)).status).toBe(409);
+  });
+
+  it("lists past imports newest first, and a viewer may read but not upload", async () => {
+    const account = await anAccount(member);
+    await importFile(account.id, "splits.qif");
+    const list = await app.as(app.viewer).get("/imports");
+    expect(list.status).toBe(200);
+    expect((list.body as { data: Upload[] }).data[0]).toMatchObject({ format: "qif" });
+    const refused = await upload(app.as(app.viewer), account.id, "x.csv", Buffer.from("a,b\n"));
+    expect(refused.status).toBe(403);
+  });
+});
+
+describe("structured formats", () => {
+  it("imports OFX by FITID and skips every row of the same statement the second time", async () => {
+    const account = await anAccount(member, { currency: "USD" });
+    const first = await importFile(account.id, "ofx1-sgml.ofx");
+    expect(first.body).toMatchObject({ imported: 3, duplicates: 0 });
+    const second = await importFile(account.id, "ofx1-sgml.ofx");
+    expect(second.body).toMatchObject({ imported: 0, duplicates: 3 });
+    expect(second.body.skipped.every((s) => s.reason === "bank_id")).toBe(true);
+  });
+
+  it("refuses an OFX file in another currency than the account, writing nothing", async () => {
+    const account = await anAccount(member);
+    const result = await importFile(account.id, "ofx1-sgml.ofx");
+    expect(result.status).toBe(422);
+    expect(await balance(account.id)).toBe("0.00");
+  });
+
+  it("books QIF splits as split lines", async () => {
+    const account = await anAccount(member);
+    const result = await importFile(account.id, "splits.qif");
+    expect(result.body, JSON.stringify(result.body)).toMatchObject({ imported: 3 });
+    const { rows } = await app.pool.query<{ n: number }>(
+      `select count(*)::int as n from transaction_splits s join transactions t on t.id = s.transaction_id
+       where t.account_id = $1`,
+      [account.id],
+    );
+    expect(rows[0]?.n).toBe(2);
+  });
+
+  it("imports CAMT.053 batch payments and MT940 entries", async () => {
+    const account = await anAccount(member);
+    expect((await importFile(account.id, "batch.camt053.xml")).body.imported).toBe(4);
+    expect((await importFile(account.id, "multiline.mt940")).body.imported).toBe(3);
+  });
+});
+
+describe("bad files", () => {
+  it("answers 422 for a hostile XML with a DOCTYPE and stores nothing", async () => {
+    const account = await anAccount(member);
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>' +
+      "<Document><BkToCstmrStmt><Stmt><Ntry>&lol2;</Ntry></Stmt></BkToCstmrStmt></Document>";
+    const res = await upload(member, account.id, "bomb.xml", Buffer.from(bomb));
+    expect(res.status).toBe(422);
+    const { rows } = await app.pool.query<{ n: number }>(
+      "select count(*)::int as n from imports where account_id is null",
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it("answers 404 for an account that does not exist", async () => {
+    const res = await upload(member, "999999", "x.csv", fixture("us-credit-card.csv"));
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("exports", () => {
+  it("exports transactions as RFC 4180 CSV with formulas neutralised", async () => {
+    const account = await anAccount(member);
+    await aTransaction(member, account.id, {
+      date: "2026-01-02",
+      amount: "-1.50",
+      payee: '=HYPERLINK("x")',
+    });
+    const res = await member.get(`/exports/transactions.csv?accountId=${account.id}`);
+    expect(res.status).toBe(200);
+    const text = res.bytes.toString("utf8");
+    expect(text.split("\r\n")[1]).toContain(
+      `2026-01-02,${account.name},-1.50,EUR,"'=HYPERLINK(""x"")"`,
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import type pg from "pg";
+import { z } from "zod";
+import { errors } from "../../errors.ts";
+import { route, type Route } from "../../http/route.ts";
+import type { TextEncoding } from "../../imports/encoding.ts";
+import { withTransaction } from "../../ledger/db.ts";
+import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
+import { problemResponse } from "../../ledger/schema.ts";
+import { chooseMapping, commitRows } from "./commit.ts";
+import { CommitResultSchema, CommitSchema, ImportSchema, UploadSchema } from "./schema.ts";
+import { findImport, IMPORT_COLUMNS, type ImportRow, presentImport } from "./store.ts";
+import { uploadImport } from "./upload.ts";
+
+const tag = "imports";
+const notFound = { 404: problemResponse("No such import") };
+
+async function requireImport(db: pg.Pool, text: string): Promise<ImportRow> {
+  const row = await findImport(db, pathId(text, "the import"));
+  if (row === undefined || row.status === "uploading") throw errors.notFound("the import");
+  return row;
+}
+
+async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema>, userId: string) {
+  const found = await requireImport(db, id);
+  const { rows } = await db.query<{ suggested_mapping: unknown }>(
+    `update imports set status = 'committing', processed = 0, updated_at = now()
+     where id = $1 and status = 'uploaded' returning suggested_mapping`,
+    [found.id],
+  );
+  const claimed = rows[0];
+  if (claimed === undefined)
+    throw errors.conflict(`the import is ${found.status}, not waiting to be committed`);
+  try {
+    return await commitRows(db, {
+      importId: found.id,
+      accountId: found.account_id ?? "",
+      format: found.format,
+      encoding: found.encoding as TextEncoding,
+      mapping: chooseMapping(found.format, body.mapping, claimed.suggested_mapping),
+      userId,
+    });
+  } catch (error) {
+    await db.query(
+      "update imports set status = 'uploaded', updated_at = now() where id = $1 and status = 'committing'",
+      [found.id],
+    );
+    throw error;
+  }
+}
+
+async function undo(db: pg.Pool, id: string) {
+  return withTransaction(db, async (client) => {
+    const { rows } = await client.query<{ status: string }>(
+      "select status from imports where id = $1 for update",
+      [id],
+    );
+    const status = rows[0]?.status;
+    if (status === undefined || status === "uploading") throw errors.notFound("the import");
+    if (status !== "committed")
+      throw errors.conflict(`the import is ${status}; only a committed import can be undone`);
+    const reconciled = await client.query(
+      "select 1 from transactions where import_id = $1 and status = 'reconciled' limit 1",
+      [id],
+    );
+    if ((reconciled.rowCount ?? 0) > 0) {
+      throw errors.conflict(
+        "some of the import's transactions are reconciled; un-reconcile them first",
+      );
+    }
+    const removed = await client.query("delete from transactions where import_id = $1", [id]);
+    await client.query("update imports set status = 'undone', updated_at = now() where id = $1", [
+      id,
+    ]);
+    await client.query("delete from import_chunks where import_id = $1", [id]);
+    const row = await findImport(client, id);
+    if (row === undefined) throw errors.notFound("the import");
+    return { ...presentImport(row), removed: removed.rowCount ?? 0 };
+  });
+}
+
+/** Bank file imports: upload and inspect, commit, progress, list and undo. */
+export function importRoutes(db: pg.Pool): Route[] {
+  return [
+    route({
+      method: "post",
+      path: "/imports",
+      operationId: "uploadImport",
+      summary: "Upload a bank file (CSV, OFX/QFX, QIF, CAMT.053 or MT940; 50 MB at most)",
+      description:
+        "multipart/form-data with the fields `file` and `accountId`. The file is stored and " +
+        "inspected (encoding, format, CSV dialect); nothing is booked until the commit.",
+      tag,
+      access: "write",
+      status: 201,
+      responses: {
+        201: {
+          description: "The stored import, a preview and a suggested mapping",
+          schema: UploadSchema,
+        },
+        404: problemResponse("No such account"),
+        413: problemResponse("The file is over 50 MB"),
+        422: problemResponse("Missing fields, or a file that cannot be read"),
+      },
+      handler: ({ req, principal }) => uploadImport(db, req, principal.userId),
+    }),
+    route({
+      method: "get",
+      path: "/imports",
+      operationId: "listImports",
+      summary: "List past imports, newest first",
+      tag,
+      access: "read",
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      responses: {
+        200: { description: "The imports", schema: z.object({ data: z.array(ImportSchema) }) },
+      },
+      handler: async ({ query }) => {
+        const { rows } = await db.query<ImportRow>(
+          `select ${IMPORT_COLUMNS} from imports where status <> 'uploading'
+           order by created_at desc, id desc limit $1`,
+          [query.limit],
+        );
+        return { data: rows.map(presentImport) };
+      },
+    }),
+    route({
+      method: "get",
+      path: "/imports/:id",
+      operationId: "getImport",
+      summary: "Read an import, with its progress while it is being committed",
+      tag,
+      access: "read",
+      params: IdParamsSchema,
+      responses: { 200: { description: "The import", schema: ImportSchema }, ...notFound },
+      handler: async ({ params }) => presentImport(await requireImport(db, params.id)),
+    }),
+    route({
+      method: "post",
+      path: "/imports/:id/commit",
+      operationId: "commitImport",
+      summary: "Book an import's transactions: all or nothing, duplicates skipped",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      body: CommitSchema,
+      responses: {
+        200: { description: "What was imported and what was skipped", schema: CommitResultSchema },
+        ...notFound,
+        409: problemResponse("The import is already committed or being committed"),
+        422: problemResponse(
+          "Rows that cannot be imported, each with its line; nothing was written",
+        ),
+      },
+      handler: ({ params, body, principal }) => commit(db, params.id, body, principal.userId),
+    }),
+    route({
+      method: "delete",
+      path: "/imports/:id",
+      operationId: "undoImport",
+      summary: "Undo an import: delete the transactions it booked",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      responses: {
+        200: {
+          description: "The undone import",
+          schema: ImportSchema.extend({ removed: z.number().int() }),
+        },
+        ...notFound,
+        409: problemResponse("Not committed, or some of its transactions are reconciled"),
+      },
+      handler: ({ params }) => undo(db, pathId(params.id, "the import")),
+    }),
+  ];
+}

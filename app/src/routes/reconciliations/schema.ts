@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { PlainDateSchema } from "../../ledger/dates.ts";
+import { IdSchema } from "../../ledger/ids.ts";
+import { AmountTextSchema } from "../../ledger/schema.ts";
+
+/** `POST /accounts/:id/reconciliations`: the statement's closing date and balance. */
+export const CreateReconciliationSchema = z.object({
+  statementDate: PlainDateSchema,
+  statementBalance: AmountTextSchema,
+});
+export type CreateReconciliation = z.infer<typeof CreateReconciliationSchema>;
+
+/** `PATCH .../reconciliations/:rid`: restate the statement, tick and untick transactions. */
+export const UpdateReconciliationSchema = z.object({
+  statementDate: PlainDateSchema.optional(),
+  statementBalance: AmountTextSchema.optional(),
+  tick: z.array(IdSchema).max(5000).default([]),
+  untick: z.array(IdSchema).max(5000).default([]),
+});
+export type UpdateReconciliation = z.infer<typeof UpdateReconciliationSchema>;
+
+/** Path parameters of one reconciliation of one account. */
+export const ReconciliationParamsSchema = z.object({ id: z.string(), rid: z.string() });
+
+/**
+ * A reconciliation: `previousBalance` is the opening balance plus what earlier reconciliations
+ * reconciled, `clearedBalance` adds the ticked transactions, `difference` is what the statement
+ * says minus that. Finishing needs a difference of zero.
+ */
+export const ReconciliationSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  statementDate: z.string(),
+  statementBalance: z.string(),
+  status: z.enum(["open", "finished"]),
+  tickedTransactionIds: z.array(z.string()),
+  previousBalance: z.string(),
+  tickedTotal: z.string(),
+  clearedBalance: z.string(),
+  difference: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type ReconciliationJson = z.infer<typeof ReconciliationSchema>;
+
+export const ReconciliationListSchema = z.object({ data: z.array(ReconciliationSchema) });

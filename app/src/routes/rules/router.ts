@@ -1,0 +1,120 @@
+import type pg from "pg";
+import { route, type Route } from "../../http/route.ts";
+import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
+import { problemResponse } from "../../ledger/schema.ts";
+import {
+  ApplyResultSchema,
+  ApplyRulesSchema,
+  CreateRuleSchema,
+  RuleListSchema,
+  RuleSchema,
+  UpdateRuleSchema,
+} from "./schema.ts";
+import {
+  applyRulesOnDemand,
+  createRule,
+  deleteRule,
+  getRule,
+  listRules,
+  updateRule,
+} from "./service.ts";
+
+const tag = "rules";
+const notFound = { 404: problemResponse("No such rule") };
+const invalid = {
+  422: problemResponse("Invalid fields, an unsafe regex, an unknown account or category"),
+};
+
+/** The rule routes: CRUD, and running rules on existing transactions with a dry-run preview. */
+export function ruleRoutes(db: pg.Pool): Route[] {
+  return [
+    route({
+      method: "get",
+      path: "/rules",
+      operationId: "listRules",
+      summary: "List rules in the order they run",
+      tag,
+      access: "read",
+      responses: { 200: { description: "The rules", schema: RuleListSchema } },
+      handler: async () => ({ data: await listRules(db) }),
+    }),
+    route({
+      method: "post",
+      path: "/rules",
+      operationId: "createRule",
+      summary: "Create a rule",
+      description:
+        "Rules run on new and imported transactions in ascending `position`. `match` says " +
+        "whether all or any conditions must hold; a matching rule with `stopProcessing` ends " +
+        "the run (first match), otherwise later rules run too (all matches). Regexes are " +
+        "checked for safety: no backreferences, lookarounds or repeated groups holding a " +
+        "quantifier or alternation, at most two unbounded quantifiers.",
+      tag,
+      access: "write",
+      body: CreateRuleSchema,
+      status: 201,
+      responses: { 201: { description: "The new rule", schema: RuleSchema }, ...invalid },
+      handler: ({ body, principal }) => createRule(db, body, principal.userId),
+    }),
+    route({
+      method: "post",
+      path: "/rules/apply",
+      operationId: "applyRules",
+      summary: "Run rules on existing transactions, or preview what they would change",
+      description:
+        "`filter.q` is the transaction list's search language. `dryRun` (the default) " +
+        "changes nothing and answers what would change. Reconciled transactions are skipped.",
+      tag,
+      access: "write",
+      body: ApplyRulesSchema,
+      responses: {
+        200: { description: "What changed or would change", schema: ApplyResultSchema },
+        422: problemResponse("Invalid fields, a malformed query or unknown rule ids"),
+      },
+      handler: ({ body, principal }) => applyRulesOnDemand(db, body, principal.userId),
+    }),
+    route({
+      method: "get",
+      path: "/rules/:id",
+      operationId: "getRule",
+      summary: "Read a rule",
+      tag,
+      access: "read",
+      params: IdParamsSchema,
+      responses: { 200: { description: "The rule", schema: RuleSchema }, ...notFound },
+      handler: ({ params }) => getRule(db, pathId(params.id, "the rule")),
+    }),
+    route({
+      method: "patch",
+      path: "/rules/:id",
+      operationId: "updateRule",
+      summary: "Change a rule",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      body: UpdateRuleSchema,
+      responses: {
+        200: { description: "The changed rule", schema: RuleSchema },
+        ...notFound,
+        ...invalid,
+      },
+      handler: ({ params, body, principal }) =>
+        updateRule(db, pathId(params.id, "the rule"), body, principal.userId),
+    }),
+    route({
+      method: "delete",
+      path: "/rules/:id",
+      operationId: "deleteRule",
+      summary: "Delete a rule",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      status: 204,
+      responses: { 204: { description: "Deleted" }, ...notFound },
+      handler: async ({ params, principal }) => {
+        await deleteRule(db, pathId(params.id, "the rule"), principal.userId);
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,390 @@
+import type pg from "pg";
+import { compileQuery, isPlainText, parseQuery, QueryError } from "../../domain/query-language.ts";
+import {
+  type Action,
+  compileRules,
+  type Condition,
+  conditionProblems,
+  type Rule,
+  type RuleChanges,
+  type RuleSubject,
+  runRules,
+} from "../../domain/rules.ts";
+import { errors, type FieldProblem } from "../../errors.ts";
+import { withTransaction } from "../../ledger/db.ts";
+import { setAuditContext, withAuditAction } from "../audit/context.ts";
+import type {
+  ApplyResultJson,
+  ApplyRules,
+  CreateRule,
+  RuleChangeJson,
+  RuleJson,
+  UpdateRule,
+} from "./schema.ts";
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+interface RuleRow {
+  id: string;
+  name: string;
+  position: number;
+  enabled: boolean;
+  match: "all" | "any";
+  stop_processing: boolean;
+  conditions: Condition[];
+  actions: Action[];
+}
+
+const columns = `id::text, name, position, enabled, match, stop_processing, conditions, actions`;
+
+function present(row: RuleRow): RuleJson {
+  return {
+    id: row.id,
+    name: row.name,
+    position: row.position,
+    enabled: row.enabled,
+    match: row.match,
+    stopProcessing: row.stop_processing,
+    conditions: row.conditions,
+    actions: row.actions,
+  };
+}
+
+/** Every rule, in the order they run. */
+export async function listRules(db: Queryable): Promise<RuleJson[]> {
+  const { rows } = await db.query<RuleRow>(
+    `select ${columns} from rules order by position, rules.id`,
+  );
+  return rows.map(present);
+}
+
+/** One rule; 404 when there is none with `id`. */
+export async function getRule(db: Queryable, id: string): Promise<RuleJson> {
+  const { rows } = await db.query<RuleRow>(`select ${columns} from rules where id = $1`, [id]);
+  const row = rows[0];
+  if (row === undefined) throw errors.notFound("the rule");
+  return present(row);
+}
+
+/** Checks regexes, amounts and date ranges, and that named accounts and categories exist. */
+async function ruleProblems(
+  client: pg.PoolClient,
+  conditions: readonly Condition[] | undefined,
+  actions: readonly Action[] | undefined,
+): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  (conditions ?? []).forEach((condition, index) => {
+    for (const [field, message] of conditionProblems(condition)) {
+      problems.push({ path: `body.conditions[${index}].${field}`, message });
+    }
+  });
+  const accountIds = (conditions ?? []).flatMap((c) =>
+    c.field === "account" ? [c.accountId] : [],
+  );
+  const categoryIds = (actions ?? []).flatMap((a) =>
+    a.type === "setCategory" ? [a.categoryId] : [],
+  );
+  const { rows } = await client.query<{ accounts: string[]; categories: string[] }>(
+    `select array(select id::text from accounts where id = any($1::bigint[])) as accounts,
+       array(select id::text from categories where id = any($2::bigint[])) as categories`,
+    [accountIds, categoryIds],
+  );
+  const accounts = new Set(rows[0]?.accounts);
+  const categories = new Set(rows[0]?.categories);
+  (conditions ?? []).forEach((c, index) => {
+    if (c.field === "account" && !accounts.has(c.accountId)) {
+      problems.push({ path: `body.conditions[${index}].accountId`, message: "is not an account" });
+    }
+  });
+  (actions ?? []).forEach((a, index) => {
+    if (a.type === "setCategory" && !categories.has(a.categoryId)) {
+      problems.push({ path: `body.actions[${index}].categoryId`, message: "is not a category" });
+    }
+  });
+  return problems;
+}
+
+/** Stores a new rule; 422 names unsafe regexes and unknown accounts or categories. */
+export async function createRule(db: pg.Pool, input: CreateRule, actor: string): Promise<RuleJson> {
+  return withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
+    const problems = await ruleProblems(client, input.conditions, input.actions);
+    if (problems.length > 0) throw errors.validation(problems);
+    const { rows } = await client.query<RuleRow>(
+      `insert into rules (name, position, enabled, match, stop_processing, conditions, actions)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb) returning ${columns}`,
+      [
+        input.name,
+        input.position,
+        input.enabled,
+        input.match,
+        input.stopProcessing,
+        JSON.stringify(input.conditions),
+        JSON.stringify(input.actions),
+      ],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error("insert into rules returned no row");
+    return present(row);
+  });
+}
+
+/** Changes a rule; conditions and actions, when given, replace the stored lists. */
+export async function updateRule(
+  db: pg.Pool,
+  id: string,
+  patch: UpdateRule,
+  actor: string,
+): Promise<RuleJson> {
+  return withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
+    const { rows } = await client.query<RuleRow>(
+      `select ${columns} from rules where id = $1 for update`,
+      [id],
+    );
+    const current = rows[0];
+    if (current === undefined) throw errors.notFound("the rule");
+    const problems = await ruleProblems(client, patch.conditions, patch.actions);
+    if (problems.length > 0) throw errors.validation(problems);
+    const { rows: updated } = await client.query<RuleRow>(
+      `update rules set name = $2, position = $3, enabled = $4, match = $5, stop_processing = $6,
+         conditions = $7::jsonb, actions = $8::jsonb, updated_at = now()
+       where id = $1 returning ${columns}`,
+      [
+        id,
+        patch.name ?? current.name,
+        patch.position ?? current.position,
+        patch.enabled ?? current.enabled,
+        patch.match ?? current.match,
+        patch.stopProcessing ?? current.stop_processing,
+        JSON.stringify(patch.conditions ?? current.conditions),
+        JSON.stringify(patch.actions ?? current.actions),
+      ],
+    );
+    const row = updated[0];
+    if (row === undefined) throw errors.notFound("the rule");
+    return present(row);
+  });
+}
+
+/** Deletes a rule; what it changed before stays changed. */
+export async function deleteRule(db: pg.Pool, id: string, actor: string): Promise<void> {
+  await withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
+    const { rowCount } = await client.query("delete from rules where id = $1", [id]);
+    if (rowCount === 0) throw errors.notFound("the rule");
+  });
+}
+
+interface SubjectRow {
+  id: string;
+  account_id: string;
+  date: string;
+  amount: string;
+  currency: string;
+  payee: string;
+  description: string;
+  notes: string;
+  category_id: string | null;
+  tags: string[];
+  is_transfer: boolean;
+  has_splits: boolean;
+}
+
+/** What one rule run changed on one transaction. */
+export interface AppliedChange {
+  transactionId: string;
+  matchedRuleIds: string[];
+  before: RuleChanges;
+  after: RuleChanges;
+}
+
+/** The outcome of running rules on a batch of transactions. */
+export interface ApplyOutcome {
+  examined: number;
+  changes: AppliedChange[];
+  timedOut: string[];
+}
+
+async function loadRules(client: Queryable, ruleIds?: readonly string[]): Promise<Rule[]> {
+  const { rows } = await client.query<RuleRow>(
+    `select ${columns} from rules
+     where enabled and ($1::bigint[] is null or id = any($1::bigint[]))
+     order by position, rules.id`,
+    [ruleIds ?? null],
+  );
+  return rows.map((row) => ({ ...present(row), stopProcessing: row.stop_processing }));
+}
+
+/**
+ * Runs the enabled rules (or only `ruleIds`) on the given transactions inside the caller's SQL
+ * transaction and writes what they change, unless `dryRun`. Reconciled transactions are left
+ * alone (they are locked). The changes are audited as action "rule". For the import module:
+ * call it with the ids just inserted, on the same client, before committing.
+ */
+export async function applyRulesToTransactions(
+  client: pg.PoolClient,
+  transactionIds: string[],
+  options: { ruleIds?: readonly string[]; dryRun?: boolean } = {},
+): Promise<ApplyOutcome> {
+  const rules = compileRules(await loadRules(client, options.ruleIds));
+  if (rules.length === 0 || transactionIds.length === 0) {
+    return { examined: 0, changes: [], timedOut: [] };
+  }
+  const { rows } = await client.query<SubjectRow>(
+    `select t.id::text, t.account_id::text, to_char(t.booking_date, 'YYYY-MM-DD') as date,
+       t.amount::text, t.currency, t.payee, t.description, t.notes, t.category_id::text, t.tags,
+       t.transfer_group is not null as is_transfer,
+       exists (select 1 from transaction_splits s where s.transaction_id = t.id) as has_splits
+     from transactions t
+     where t.id = any($1::bigint[]) and t.status <> 'reconciled'
+     order by t.booking_date desc, t.id desc
+     for no key update of t`,
+    [transactionIds],
+  );
+  const changes: AppliedChange[] = [];
+  const timedOut: string[] = [];
+  for (const row of rows) {
+    const subject: RuleSubject = {
+      id: row.id,
+      accountId: row.account_id,
+      date: row.date,
+      amount: BigInt(row.amount),
+      currency: row.currency,
+      payee: row.payee,
+      description: row.description,
+      notes: row.notes,
+      categoryId: row.category_id,
+      tags: row.tags,
+      isTransfer: row.is_transfer,
+      hasSplits: row.has_splits,
+    };
+    const outcome = runRules(rules, subject);
+    if (outcome.timedOut) timedOut.push(row.id);
+    const changed = Object.keys(outcome.changes) as (keyof RuleChanges)[];
+    if (changed.length === 0) continue;
+    const before: RuleChanges = {};
+    for (const key of changed) Object.assign(before, { [key]: subject[key] });
+    changes.push({
+      transactionId: row.id,
+      matchedRuleIds: outcome.matchedRuleIds,
+      before,
+      after: outcome.changes,
+    });
+  }
+  if (!options.dryRun && changes.length > 0) await writeChanges(client, rows, changes);
+  return { examined: rows.length, changes, timedOut };
+}
+
+async function writeChanges(
+  client: pg.PoolClient,
+  rows: readonly SubjectRow[],
+  changes: readonly AppliedChange[],
+): Promise<void> {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const records = changes.map((change) => {
+    const row = byId.get(change.transactionId);
+    return {
+      id: change.transactionId,
+      category_id:
+        change.after.categoryId === undefined
+          ? (row?.category_id ?? null)
+          : change.after.categoryId,
+      tags: change.after.tags ?? row?.tags ?? [],
+      payee: change.after.payee ?? row?.payee ?? "",
+      notes: change.after.notes ?? row?.notes ?? "",
+    };
+  });
+  await withAuditAction(client, "rule", async () => {
+    // A category deleted since the rule was saved is skipped rather than failing the batch.
+    await client.query(
+      `update transactions t set
+         category_id = case when u.category_id is null
+           or exists (select 1 from categories c where c.id = u.category_id)
+           then u.category_id else t.category_id end,
+         tags = u.tags, payee = u.payee, notes = u.notes, updated_at = now()
+       from jsonb_to_recordset($1::jsonb)
+         as u (id bigint, category_id bigint, tags text[], payee text, notes text)
+       where t.id = u.id`,
+      [JSON.stringify(records)],
+    );
+  });
+}
+
+/** The SQL condition of an apply filter's `q`; 422 at body.filter.q for a malformed query. */
+function filterPredicate(q: string, add: (value: unknown) => string): string {
+  if (isPlainText(q)) {
+    return `t.search_text like '%' || lower(${add(q.replace(/[\\%_]/g, "\\$&"))}) || '%'`;
+  }
+  try {
+    return compileQuery(parseQuery(q), add);
+  } catch (error) {
+    if (error instanceof QueryError) {
+      throw errors.validation([{ path: "body.filter.q", message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+function toJson(change: AppliedChange): RuleChangeJson {
+  return {
+    transactionId: change.transactionId,
+    matchedRuleIds: change.matchedRuleIds,
+    before: change.before,
+    after: change.after,
+  };
+}
+
+/**
+ * Runs rules on existing transactions chosen by `filter` (newest first, at most `limit`). A dry
+ * run answers what would change without writing; otherwise the changes are written and audited.
+ */
+export async function applyRulesOnDemand(
+  db: pg.Pool,
+  input: ApplyRules,
+  actor: string,
+): Promise<ApplyResultJson> {
+  if (input.ruleIds !== undefined) {
+    const { rows } = await db.query<{ id: string }>(
+      "select id::text from rules where id = any($1::bigint[])",
+      [input.ruleIds],
+    );
+    const found = new Set(rows.map((row) => row.id));
+    const problems = input.ruleIds.flatMap((id, index) =>
+      found.has(id) ? [] : [{ path: `body.ruleIds[${index}]`, message: "is not a rule" }],
+    );
+    if (problems.length > 0) throw errors.validation(problems);
+  }
+  const values: unknown[] = [];
+  const add = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where = ["t.status <> 'reconciled'"];
+  const { filter } = input;
+  if (filter.q !== undefined) where.push(filterPredicate(filter.q, add));
+  if (filter.accountId !== undefined) where.push(`t.account_id = ${add(filter.accountId)}`);
+  if (filter.from !== undefined) where.push(`t.booking_date >= ${add(filter.from)}::date`);
+  if (filter.to !== undefined) where.push(`t.booking_date <= ${add(filter.to)}::date`);
+  const take = add(input.limit + 1);
+  return withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
+    const { rows } = await client.query<{ id: string }>(
+      `select t.id::text from transactions t where ${where.join(" and ")}
+       order by t.booking_date desc, t.id desc limit ${take}`,
+      values,
+    );
+    const ids = rows.slice(0, input.limit).map((row) => row.id);
+    const outcome = await applyRulesToTransactions(client, ids, {
+      ...(input.ruleIds === undefined ? {} : { ruleIds: input.ruleIds }),
+      dryRun: input.dryRun,
+    });
+    return {
+      dryRun: input.dryRun,
+      examined: outcome.examined,
+      changes: outcome.changes.map(toJson),
+      truncated: rows.length > input.limit,
+      timedOut: outcome.timedOut,
+    };
+  });
+}

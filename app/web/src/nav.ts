@@ -1,0 +1,23 @@
+// The app's sections, in navigation order. Budgets, reports, import, rules and reconciliation
+// (issues 5 and 6) slot in here as entries with their screen in main.tsx's routes.
+
+/** One navigation entry: where it goes, its label and a one-character icon glyph. */
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: string;
+  /** Shown in the phone's bottom bar (the rest sit in its "More" menu). */
+  primary: boolean;
+}
+
+export const navItems: readonly NavItem[] = [
+  { href: "/", label: "Dashboard", icon: "◧", primary: true },
+  { href: "/accounts", label: "Accounts", icon: "▤", primary: true },
+  { href: "/categories", label: "Categories", icon: "❖", primary: true },
+  { href: "/settings", label: "Settings", icon: "⚙", primary: true },
+];
+
+/** Whether `item` is the section `path` belongs to. */
+export function isCurrent(item: NavItem, path: string): boolean {
+  return item.href === "/" ? path === "/" : path === item.href || path.startsWith(`${item.href}/`);
+}

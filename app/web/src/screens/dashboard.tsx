@@ -1,0 +1,182 @@
+import { useMemo } from "preact/hooks";
+import { LineChart } from "../components/chart.tsx";
+import { Amount, Empty, LoadError, Loading, PageHeader, Section } from "../components/ui.tsx";
+import { api, type NetWorth, type Page, query, type Transaction } from "../lib/api.ts";
+import { accountTypeLabels, categoryPath, useAccounts, useCategories } from "../lib/data.ts";
+import { currentLocale, formatDate, formatMonth } from "../lib/format.ts";
+import { useResource } from "../lib/resource.ts";
+
+function monthsAgo(n: number): string {
+  const now = new Date();
+  const d = new Date(now.getFullYear(), now.getMonth() - n, 1);
+  return `${String(d.getFullYear())}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}
+
+/** Net worth at each month end over the last 12 months: chart and the same numbers as a table. */
+function NetWorthCard() {
+  const report = useResource(
+    () =>
+      api.get<NetWorth>(`/reports/net-worth${query({ from: monthsAgo(11), to: monthsAgo(0) })}`),
+    [],
+  );
+  const chart = useMemo(() => {
+    const points = report.data?.points ?? [];
+    // Plotting needs numbers; the table beside it shows the exact decimal strings.
+    const line = (label: string, pick: (p: NetWorth["points"][number]) => string) => ({
+      label,
+      values: points.map((p) => Number(pick(p))),
+    });
+    return {
+      x: points.map((p) => Date.parse(`${p.date}T00:00:00Z`) / 1000),
+      series: [
+        line("Net worth", (p) => p.net),
+        line("Assets", (p) => p.assets),
+        line("Liabilities", (p) => p.liabilities),
+      ],
+    };
+  }, [report.data]);
+  const formatValue = useMemo(() => {
+    const f = new Intl.NumberFormat(currentLocale(), { notation: "compact" });
+    return (v: number) => f.format(v);
+  }, []);
+  const currency = report.data?.currency ?? "EUR";
+
+  return (
+    <Section title="Net worth, last 12 months">
+      {report.loading && !report.data && <Loading />}
+      {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
+      {report.data?.points.length === 0 && (
+        <Empty title="No balances yet">
+          <p>Add an account to see your net worth grow here.</p>
+        </Empty>
+      )}
+      {report.data && report.data.points.length > 0 && (
+        <div class="chart-with-table">
+          <LineChart x={chart.x} series={chart.series} formatValue={formatValue} />
+          <div class="table-scroll" tabIndex={0} aria-label="Net worth by month, table">
+            <table>
+              <caption class="sr-only">Net worth at each month end, in {currency}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Month</th>
+                  <th scope="col" class="num">
+                    Net worth
+                  </th>
+                  <th scope="col" class="num">
+                    Liabilities
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...report.data.points].reverse().map((p) => (
+                  <tr key={p.date}>
+                    <th scope="row">{formatMonth(p.date)}</th>
+                    <td class="num">
+                      <Amount value={p.net} currency={currency} />
+                    </td>
+                    <td class="num">
+                      <Amount value={p.liabilities} currency={currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function RecentTransactions() {
+  const recent = useResource(
+    () => api.get<Page<Transaction>>(`/transactions${query({ limit: 8 })}`),
+    [],
+  );
+  const accounts = useAccounts();
+  const categories = useCategories();
+  const accountName = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? "";
+  return (
+    <Section title="Recent transactions">
+      {recent.loading && !recent.data && <Loading />}
+      {recent.error !== undefined && <LoadError error={recent.error} retry={recent.reload} />}
+      {recent.data?.data.length === 0 && (
+        <Empty title="No transactions yet">
+          <p>
+            Open an <a href="/accounts">account</a> and add the first one.
+          </p>
+        </Empty>
+      )}
+      {recent.data && recent.data.data.length > 0 && (
+        <ul class="list">
+          {recent.data.data.map((t) => (
+            <li key={t.id}>
+              <a class="list-row" href={`/accounts/${t.accountId}`}>
+                <span class="list-main">
+                  <span class="list-title">{t.payee || t.description || "(no payee)"}</span>
+                  <span class="list-sub">
+                    {formatDate(t.date)} · {accountName(t.accountId)}
+                    {t.categoryId && ` · ${categoryPath(categories.data ?? [], t.categoryId)}`}
+                    {t.splits.length > 0 && " · split"}
+                  </span>
+                </span>
+                <Amount value={t.amount} currency={t.currency} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function Balances() {
+  const accounts = useAccounts();
+  const open = accounts.data?.filter((a) => !a.archived) ?? [];
+  return (
+    <Section title="Account balances">
+      {!accounts.data && accounts.error === undefined && <Loading />}
+      {accounts.error !== undefined && (
+        <LoadError error={accounts.error} retry={() => void accounts.reload()} />
+      )}
+      {accounts.data && open.length === 0 && (
+        <Empty title="No accounts yet">
+          <p>
+            <a href="/accounts">Add your first account</a>.
+          </p>
+        </Empty>
+      )}
+      {open.length > 0 && (
+        <ul class="list">
+          {open.map((a) => (
+            <li key={a.id}>
+              <a class="list-row" href={`/accounts/${a.id}`}>
+                <span class="list-main">
+                  <span class="list-title">{a.name}</span>
+                  <span class="list-sub">{accountTypeLabels[a.type]}</span>
+                </span>
+                <Amount value={a.balance} currency={a.currency} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+/** The first screen: net worth, balances and the latest transactions. */
+export function DashboardScreen() {
+  return (
+    <div class="page">
+      <PageHeader title="Dashboard" />
+      <div class="dashboard">
+        <div class="span-2">
+          <NetWorthCard />
+        </div>
+        <Balances />
+        <RecentTransactions />
+      </div>
+    </div>
+  );
+}
