@@ -109,6 +109,9 @@ export async function seedLedger(
   }
 
   const client = await pool.connect();
+  // The audit trail of a synthetic million rows measures nothing the benchmark reports; the
+  // balance and report aggregates stay on, since the measured queries read them.
+  await client.query("alter table transactions disable trigger transactions_audit_insert");
   try {
     const copy = client.query(
       copyFrom(
@@ -117,6 +120,7 @@ export async function seedLedger(
     );
     await pipeline(Readable.from(lines()), copy);
   } finally {
+    await client.query("alter table transactions enable trigger transactions_audit_insert");
     client.release();
   }
   // As a settled database would be: statistics, and a visibility map for index-only scans (else
