@@ -252,44 +252,49 @@ export function trigramSearchable(q: string): boolean {
 }
 
 /**
- * The walks a search takes in list order before the trigram index takes over: a short one that
- * fills the page when the words are common, then a longer one for words of middling frequency.
- * Past them, the words are rare among the remaining rows, so the trigram index and a top-N sort
- * cost what their few matches cost.
+ * Whether the planner would find `q`'s matches by walking the list in order (it expects them to
+ * be common) rather than through the trigram index. Only planning, no execution.
  */
-export const SEARCH_WALKS = [SEARCH_WINDOW, 10 * SEARCH_WINDOW] as const;
+async function plannerWalks(db: Queryable, query: { text: string; values: unknown[] }) {
+  const { rows } = await db.query<{ "QUERY PLAN": unknown }>(
+    `explain (format json) ${query.text}`,
+    query.values,
+  );
+  return !JSON.stringify(rows[0]?.["QUERY PLAN"]).includes('"transactions_search_idx"');
+}
 
 /**
- * A `q` search, in bounded steps rather than the planner's choice: its estimate of how common
- * the words are decides between walking the list and the trigram index, and when it guesses
- * wrong either way (a word common overall but rare in these rows, or common but estimated rare)
- * one plan costs hundreds of milliseconds. Walking at most SEARCH_WALKS rows, then using the
- * index for what is older, keeps every case near its best plan.
+ * A `q` search. Where the planner expects few matches it uses the trigram index and its plan
+ * is taken as is. Where it expects many it would walk the list until the page is full, which
+ * is fast when they are, but walks on and on when the words are common in general yet rare
+ * among these rows (a payee of another account, a subscription that ended). That walk is
+ * bounded: SEARCH_WINDOW rows in order, then the trigram index for the rest.
  */
 async function search(
   db: Queryable,
   filter: ListFilter & { q: string },
 ): Promise<TransactionRow[]> {
-  const rows: TransactionRow[] = [];
-  let after = filter.after;
-  for (const window of SEARCH_WALKS) {
-    const step = { ...filter, after, take: filter.take - rows.length };
-    const walked = searchWindowQuery(step, window);
-    rows.push(...(await db.query<TransactionRow>(walked.text, walked.values)).rows);
-    if (rows.length >= filter.take) return rows;
-    const end = windowEndQuery(step, window);
-    const { rows: ends } = await db.query<{ date: string; id: string; seen: string }>(
-      end.text,
-      end.values,
-    );
-    const last = ends[0];
-    // The walk saw every row matching the other filters: nothing older is left to find.
-    if (last === undefined || Number(last.seen) < window) return rows;
-    after = { date: last.date, id: last.id };
+  const planned = listQuery(filter);
+  if (!(await plannerWalks(db, planned))) {
+    return (await db.query<TransactionRow>(planned.text, planned.values)).rows;
   }
-  const rest = searchRestQuery({ ...filter, after, take: filter.take - rows.length });
-  rows.push(...(await db.query<TransactionRow>(rest.text, rest.values)).rows);
-  return rows;
+  const first = searchWindowQuery(filter);
+  const { rows } = await db.query<TransactionRow>(first.text, first.values);
+  if (rows.length >= filter.take) return rows;
+  const end = windowEndQuery(filter);
+  const { rows: ends } = await db.query<{ date: string; id: string; seen: string }>(
+    end.text,
+    end.values,
+  );
+  const last = ends[0];
+  if (last === undefined || Number(last.seen) < SEARCH_WINDOW) return rows;
+  const rest = searchRestQuery({
+    ...filter,
+    after: { date: last.date, id: last.id },
+    take: filter.take - rows.length,
+  });
+  const more = await db.query<TransactionRow>(rest.text, rest.values);
+  return [...rows, ...more.rows];
 }
 
 async function rowsOf(db: Queryable, filter: ListFilter): Promise<TransactionRow[]> {
