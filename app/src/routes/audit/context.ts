@@ -1,7 +1,7 @@
 import type pg from "pg";
 
 /** What the audit log records as the kind of a change, beyond plain create/update/delete. */
-export type AuditAction = "import" | "reconcile" | "unlock" | "rule";
+export type AuditAction = "import" | "reconcile" | "unlock" | "rule" | "recurring";
 
 /**
  * Tells the audit triggers who is writing in the current SQL transaction (and, with `action`,

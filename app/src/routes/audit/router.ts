@@ -101,7 +101,7 @@ export function auditRoutes(db: pg.Pool): Route[] {
       operationId: "listAudit",
       summary: "Read the audit log, newest first",
       description:
-        "Every create, update, delete, import, reconcile, unlock and rule change of " +
+        "Every create, update, delete, import, reconcile, unlock, rule and recurring change of " +
         "transactions, split lines, accounts, reconciliations and rules, with who made it and " +
         "the state before and after. `entity` and `id` narrow it to one object's history. " +
         "Pass `nextCursor` as `cursor` for older entries.",

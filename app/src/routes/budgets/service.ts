@@ -131,7 +131,7 @@ select d.category_id::text || ' ' || to_char(d.day - ($4::int - 1), 'YYYY-MM') a
   d.currency, ${rateInForce("d.currency", "d.day", "$3")} as rate,
   sum(d.inflow + d.outflow)::text as amount, min(d.day)::text as first_day,
   max(d.day)::text as last_day
-from (${categoryRowsSql(months)}) d
+from (${categoryRowsSql(months ? "month" : "day")}) d
 where d.category_id = any($5::bigint[])
 group by 1, 2, 3`;
 // Calendar months read whole months of the base currency at once; payday months need days.

@@ -4,6 +4,7 @@ import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
 import {
   CreateReconciliationSchema,
+  FinishReconciliationSchema,
   ReconciliationListSchema,
   ReconciliationParamsSchema,
   ReconciliationSchema,
@@ -111,14 +112,18 @@ export function reconciliationRoutes(db: pg.Pool): Route[] {
       summary: "Finish a reconciliation: the ticked transactions become reconciled",
       tag,
       access: "write",
+      description:
+        "With `{adjust: true}` a difference left is booked as one balancing transaction on the " +
+        "statement date and reconciled with the rest; without it, a difference is refused.",
       params: ReconciliationParamsSchema,
+      body: FinishReconciliationSchema,
       responses: {
         200: { description: "The finished reconciliation", schema: ReconciliationSchema },
         ...notFound,
         409: problemResponse("A difference remains, or it is finished already"),
       },
-      handler: ({ params, principal }) =>
-        finishReconciliation(db, ...ids(params), principal.userId),
+      handler: ({ params, body, principal }) =>
+        finishReconciliation(db, ...ids(params), principal.userId, body),
     }),
     route({
       method: "delete",

@@ -19,13 +19,21 @@ export const UpdateReconciliationSchema = z.object({
 });
 export type UpdateReconciliation = z.infer<typeof UpdateReconciliationSchema>;
 
+/**
+ * `POST .../reconciliations/:rid/finish`: with `adjust`, a difference left is booked as one
+ * balancing transaction on the statement date (payee "Reconciliation adjustment") and reconciled
+ * with the rest, so the account agrees with the statement.
+ */
+export const FinishReconciliationSchema = z.object({ adjust: z.boolean().default(false) });
+export type FinishReconciliation = z.infer<typeof FinishReconciliationSchema>;
+
 /** Path parameters of one reconciliation of one account. */
 export const ReconciliationParamsSchema = z.object({ id: z.string(), rid: z.string() });
 
 /**
  * A reconciliation: `previousBalance` is the opening balance plus what earlier reconciliations
  * reconciled, `clearedBalance` adds the ticked transactions, `difference` is what the statement
- * says minus that. Finishing needs a difference of zero.
+ * says minus that. Finishing needs a difference of zero, or `adjust` to book it.
  */
 export const ReconciliationSchema = z.object({
   id: z.string(),
@@ -40,6 +48,8 @@ export const ReconciliationSchema = z.object({
   difference: z.string(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
+  /** The balancing transaction booked on finishing with `adjust`; null when none was needed. */
+  adjustmentTransactionId: z.string().nullable(),
 });
 export type ReconciliationJson = z.infer<typeof ReconciliationSchema>;
 

@@ -3,7 +3,12 @@ import { errors, type FieldProblem } from "../../errors.ts";
 import { isUniqueViolation, withTransaction } from "../../ledger/db.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
 import { setAuditContext, withAuditAction } from "../audit/context.ts";
-import type { CreateReconciliation, ReconciliationJson, UpdateReconciliation } from "./schema.ts";
+import type {
+  CreateReconciliation,
+  FinishReconciliation,
+  ReconciliationJson,
+  UpdateReconciliation,
+} from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -19,6 +24,7 @@ interface ReconciliationRow {
   ticked_total: string;
   created_at: Date;
   finished_at: Date | null;
+  adjustment_transaction_id: string | null;
 }
 
 const select = `select r.id::text, r.account_id::text,
@@ -32,7 +38,7 @@ const select = `select r.id::text, r.account_id::text,
           where i.reconciliation_id = r.id)), 0))::text as previous,
     coalesce((select sum(t.amount) from transactions t join reconciliation_items i
       on i.transaction_id = t.id where i.reconciliation_id = r.id), 0)::text as ticked_total,
-    r.created_at, r.finished_at
+    r.created_at, r.finished_at, r.adjustment_transaction_id::text
   from reconciliations r join accounts a on a.id = r.account_id`;
 
 function present(row: ReconciliationRow): ReconciliationJson {
@@ -51,6 +57,7 @@ function present(row: ReconciliationRow): ReconciliationJson {
     difference: money(BigInt(row.statement_balance) - cleared),
     createdAt: row.created_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
+    adjustmentTransactionId: row.adjustment_transaction_id,
   };
 }
 
@@ -226,14 +233,16 @@ export async function updateReconciliation(
 
 /**
  * Finishes a reconciliation: the ticked transactions become reconciled (and locked), audited
- * as "reconcile". 409 unless the difference is zero and every ticked transaction still
- * belongs to the account on or before the statement date.
+ * as "reconcile". 409 unless every ticked transaction still belongs to the account on or before
+ * the statement date, and the difference is zero or `adjust` books it as a balancing
+ * transaction on the statement date, reconciled with the rest.
  */
 export async function finishReconciliation(
   db: pg.Pool,
   accountId: string,
   id: string,
   actor: string,
+  options: FinishReconciliation = { adjust: false },
 ): Promise<ReconciliationJson> {
   return withTransaction(db, async (client) => {
     await setAuditContext(client, { actor });
@@ -257,12 +266,35 @@ export async function finishReconciliation(
       );
     }
     const state = await getReconciliation(client, accountId, id);
-    if (BigInt(state.difference.replace(".", "")) !== 0n) {
+    const difference = await differenceMinor(client, id);
+    if (difference !== 0n && !options.adjust) {
       throw errors.conflict(
         `the cleared balance ${state.clearedBalance} differs from the statement balance ${state.statementBalance} by ${state.difference}`,
       );
     }
     await withAuditAction(client, "reconcile", async () => {
+      if (difference !== 0n) {
+        const { rows } = await client.query<{ id: string }>(
+          `insert into transactions (account_id, booking_date, amount, currency, payee,
+             description, created_by)
+           select r.account_id, r.statement_date, $2, a.currency, 'Reconciliation adjustment',
+             'Balances the account with the statement of ' || to_char(r.statement_date, 'YYYY-MM-DD'),
+             $3
+           from reconciliations r join accounts a on a.id = r.account_id where r.id = $1
+           returning id::text`,
+          [id, difference.toString(), actor],
+        );
+        const adjustment = rows[0]?.id ?? "";
+        ids.push(adjustment);
+        await client.query(
+          `insert into reconciliation_items (reconciliation_id, transaction_id) values ($1, $2)`,
+          [id, adjustment],
+        );
+        await client.query(
+          "update reconciliations set adjustment_transaction_id = $2 where id = $1",
+          [id, adjustment],
+        );
+      }
       await client.query(
         `update transactions set status = 'reconciled', updated_at = now()
          where id = any($1::bigint[])`,
@@ -275,6 +307,18 @@ export async function finishReconciliation(
     });
     return getReconciliation(client, accountId, id);
   });
+}
+
+/** The statement balance minus the cleared balance, in minor units. */
+async function differenceMinor(client: pg.PoolClient, id: string): Promise<bigint> {
+  const { rows } = await client.query<{ previous: string; ticked_total: string; balance: string }>(
+    `select previous, ticked_total, statement_balance::text as balance
+     from (${select} where r.id = $1) r`,
+    [id],
+  );
+  const row = rows[0];
+  if (row === undefined) throw errors.notFound("the reconciliation");
+  return BigInt(row.balance) - BigInt(row.previous) - BigInt(row.ticked_total);
 }
 
 /** Cancels an open reconciliation; nothing it ticked changes. 409 once finished. */

@@ -93,19 +93,75 @@ describe("recurring transactions", () => {
     expect(await countIn(checking)).toBe(before);
   });
 
-  it("lets an imported booking replace the duplicate fintrack posted", async () => {
+  it("lets the real booking entered by hand replace the duplicate fintrack posted", async () => {
     const posted = (await member.post(`/recurring/${rent.id}/occurrences/2024-05-31/post`, {}))
       .body as Posted;
-    const imported = await aTransaction(member, checking, {
+    const before = await countIn(checking);
+    const real = await aTransaction(member, checking, {
       date: "2024-06-02",
       amount: "-950.00",
     });
-    expect(await absorbDuplicates(app.pool, [imported.id])).toEqual([posted.transactionId]);
+    // Booked through the API: the duplicate is gone at once, and the count did not grow.
+    expect(await countIn(checking)).toBe(before);
     expect((await member.get(`/transactions/${posted.transactionId}`)).status).toBe(404);
     const link = await app.pool.query(
-      "select transaction_id::text from recurring_occurrences where due_date = '2024-05-31'",
+      "select transaction_id::text, created from recurring_occurrences where due_date = '2024-05-31'",
     );
-    expect(link.rows).toEqual([{ transaction_id: imported.id }]);
+    expect(link.rows).toEqual([{ transaction_id: real.id, created: false }]);
+    // The audit log names the member and why the duplicate went.
+    const gone = await app.pool.query(
+      `select action, actor_id::text from audit_log
+       where entity = 'transaction' and entity_id = $1 and before is not null and after is null`,
+      [posted.transactionId],
+    );
+    expect(gone.rows).toEqual([{ action: "recurring", actor_id: app.member.id }]);
+    // The import helper's call finds nothing more to absorb.
+    expect(await absorbDuplicates(app.pool, [real.id])).toEqual([]);
+    // Another amount, or a date outside matchDays, is a transaction of its own.
+    const other = (await member.post(`/recurring/${rent.id}/occurrences/2024-06-30/post`, {}))
+      .body as Posted;
+    await aTransaction(member, checking, { date: "2024-07-05", amount: "-950.00" });
+    await aTransaction(member, checking, { date: "2024-06-30", amount: "-949.00" });
+    expect((await member.get(`/transactions/${other.transactionId}`)).status).toBe(200);
+  });
+
+  it("leaves a posted bill that is already reconciled alone", async () => {
+    const posted = (await member.post(`/recurring/${rent.id}/occurrences/2024-10-31/post`, {}))
+      .body as Posted;
+    await app.pool.query("update transactions set status = 'reconciled' where id = $1", [
+      posted.transactionId,
+    ]);
+    const real = await aTransaction(member, checking, { date: "2024-11-01", amount: "-950.00" });
+    expect((await member.get(`/transactions/${posted.transactionId}`)).status).toBe(200);
+    expect((await member.get(`/transactions/${real.id}`)).status).toBe(200);
+  });
+
+  it("runs the rules on a posted bill and audits it as recurring", async () => {
+    await app.pool.query(
+      `insert into rules (name, conditions, actions) values ('Housing', $1, $2)`,
+      [
+        JSON.stringify([{ field: "payee", op: "contains", value: "landlord" }]),
+        JSON.stringify([{ type: "addTag", tag: "housing" }]),
+      ],
+    );
+    try {
+      const posted = (await member.post(`/recurring/${rent.id}/occurrences/2024-09-30/post`, {}))
+        .body as Posted;
+      expect(posted.matched).toBe(false);
+      const booked = await member.get(`/transactions/${posted.transactionId}`);
+      expect(booked.body).toMatchObject({ payee: "Mr. Landlord", tags: ["housing"] });
+      const log = await app.pool.query(
+        `select action, actor_id::text from audit_log
+         where entity = 'transaction' and entity_id = $1 order by id`,
+        [posted.transactionId],
+      );
+      expect(log.rows).toEqual([
+        { action: "recurring", actor_id: app.member.id },
+        { action: "rule", actor_id: app.member.id },
+      ]);
+    } finally {
+      await app.pool.query("delete from rules where name = 'Housing'");
+    }
   });
 
   it("lists upcoming occurrences, and posts automatic ones when due, once", async () => {

@@ -5,6 +5,8 @@ import { isPlainDate } from "../../ledger/dates.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
+import { setAuditContext, withAuditAction } from "../audit/context.ts";
+import { applyRulesToTransactions } from "../rules/service.ts";
 import type { CreateRecurring, Posted, RecurringJson, UpdateRecurring } from "./schema.ts";
 
 interface Row {
@@ -255,6 +257,8 @@ export async function postOccurrence(
   userId: string | null,
 ): Promise<Posted> {
   return withTransaction(db, async (client) => {
+    // Who confirmed it (nobody when posted automatically); the booking is audited as "recurring".
+    await setAuditContext(client, { actor: userId });
     const row = (await client.query<Row>(`${select} where r.id = $1 for update of r`, [id]))
       .rows[0];
     if (row === undefined) throw errors.notFound("the recurring transaction");
@@ -279,24 +283,28 @@ export async function postOccurrence(
     const transactionId =
       matched ??
       (
-        await client.query<{ id: string }>(
-          `insert into transactions (account_id, booking_date, amount, currency, payee, description,
+        await withAuditAction(client, "recurring", () =>
+          client.query<{ id: string }>(
+            `insert into transactions (account_id, booking_date, amount, currency, payee, description,
              category_id, tags, created_by)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id::text`,
-          [
-            row.account_id,
-            override.date ?? dueDate,
-            amount.toString(),
-            row.currency,
-            row.payee,
-            row.description,
-            row.category_id,
-            row.tags,
-            userId === null ? null : (parseId(userId) ?? null),
-          ],
+            [
+              row.account_id,
+              override.date ?? dueDate,
+              amount.toString(),
+              row.currency,
+              row.payee,
+              row.description,
+              row.category_id,
+              row.tags,
+              userId === null ? null : (parseId(userId) ?? null),
+            ],
+          ),
         )
       ).rows[0]?.id ??
       "";
+    // The rules see a booked bill as they see any new transaction; a matched one had its turn.
+    if (matched === undefined) await applyRulesToTransactions(client, [transactionId]);
     await client.query(
       `insert into recurring_occurrences (recurring_id, due_date, status, transaction_id, created)
        values ($1, $2, 'posted', $3, $4)`,
@@ -357,9 +365,11 @@ export async function postDueOccurrences(db: pg.Pool, today: string): Promise<Po
 export async function absorbDuplicates(
   db: pg.Pool,
   transactionIds: readonly string[],
+  actor?: string | null,
 ): Promise<string[]> {
   if (transactionIds.length === 0) return [];
   return withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
     const { rows } = await client.query<{
       duplicate: string;
       real: string;
@@ -374,6 +384,8 @@ export async function absorbDuplicates(
        join transactions posted on posted.id = o.transaction_id
        where t.id = any($1::bigint[]) and t.transfer_group is null
          and posted.account_id = t.account_id and posted.amount = t.amount
+         -- A posted bill already reconciled is locked: it stays, and so does the new booking.
+         and posted.status <> 'reconciled'
          and t.booking_date between o.due_date - r.match_days and o.due_date + r.match_days
          and not exists (select 1 from recurring_occurrences x where x.transaction_id = t.id)
        order by o.transaction_id, abs(t.booking_date - o.due_date), t.id
@@ -392,7 +404,9 @@ export async function absorbDuplicates(
          where recurring_id = $2 and due_date = $3`,
         [row.real, row.recurring_id, row.due],
       );
-      await client.query("delete from transactions where id = $1", [row.duplicate]);
+      await withAuditAction(client, "recurring", () =>
+        client.query("delete from transactions where id = $1", [row.duplicate]),
+      );
       deleted.push(row.duplicate);
     }
     return deleted;

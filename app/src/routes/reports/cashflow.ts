@@ -6,6 +6,7 @@ import {
   categoryRowsSql,
   convertRows,
   DateRangeQuery,
+  type Grain,
   MissingRateSchema,
   rateInForce,
   sums,
@@ -33,21 +34,21 @@ export type Cashflow = z.infer<typeof CashflowSchema>;
 // Income is the net of income categories plus uncategorized money in; expense the net of expense
 // categories plus uncategorized money out. A refund booked to an expense category lowers the
 // expense. Transfers between the household's accounts are neither. Weeks start on Monday.
-const cashflowSql = (months: boolean) => `
+const cashflowSql = (grain: Grain) => `
 select to_char(date_trunc($4, d.day::timestamp), 'YYYY-MM-DD') || ' ' || d.side as key,
   d.currency, ${rateInForce("d.currency", "d.day", "$3")} as rate,
   sum(d.amount)::text as amount, min(d.day)::text as first_day, max(d.day)::text as last_day
 from (
   select r.day, r.currency, s.side, s.amount
-  from (${categoryRowsSql(months)}) r left join categories k on k.id = r.category_id
+  from (${categoryRowsSql(grain)}) r left join categories k on k.id = r.category_id
   cross join lateral (values
     (coalesce(k.kind, 'income'), case when k.id is null then r.inflow else r.inflow + r.outflow end),
     ('expense', case when k.id is null then r.outflow else 0 end)
   ) s (side, amount)
 ) d
 group by 1, 2, 3`;
-const byMonth = cashflowSql(true);
-const byWeek = cashflowSql(false);
+const byMonth = cashflowSql("month");
+const byWeek = cashflowSql("week");
 
 /** The first day of each interval that meets [from, to], in order. */
 export function intervalStarts(from: string, to: string, interval: "month" | "week"): string[] {

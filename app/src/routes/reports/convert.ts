@@ -113,23 +113,31 @@ export async function sums(db: pg.Pool, sql: string, params: unknown[]): Promise
   return (await db.query<SumRow>(sql, params)).rows;
 }
 
+/** How coarse the rows of categoryRowsSql may be: whole calendar months, ISO weeks, or days. */
+export type Grain = "month" | "week" | "day";
+
 /**
  * SQL of the category aggregate's rows (category_id, currency, day, inflow, outflow) from $1 to
- * $2 (dates): with `months`, the whole calendar months of the base currency ($3) come from
- * category_months (their `day` is the month's first; they need no rate), and only the partial
- * months at the edges and other currencies are read day by day. Without it (weeks, payday
- * months), every row is a day.
+ * $2 (dates): with grain "month" ("week"), the whole calendar months (ISO weeks, Monday first) of
+ * the base currency ($3) come from category_months (category_weeks), their `day` being the
+ * period's first; they need no rate. Only the partial periods at the edges and other currencies
+ * are read day by day. With "day" (payday months), every row is a day.
  */
-export function categoryRowsSql(months: boolean): string {
-  if (!months) {
+export function categoryRowsSql(grain: Grain): string {
+  if (grain === "day") {
     return `select category_id, currency, day, inflow, outflow from category_days
       where day between $1::date and $2::date`;
   }
-  const first = "(date_trunc('month', $1::date - 1) + interval '1 month')::date";
-  const end = "date_trunc('month', $2::date + 1)::date";
+  // [first, end): the periods lying wholly within [$1, $2].
+  const first =
+    grain === "month"
+      ? "(date_trunc('month', $1::date - 1) + interval '1 month')::date"
+      : "date_trunc('week', $1::date + 6)::date";
+  const end = `date_trunc('${grain}', $2::date + 1)::date`;
+  const table = grain === "month" ? "category_months" : "category_weeks";
   return `
-    select category_id, currency, month as day, inflow, outflow from category_months
-    where currency = $3 and month >= ${first} and month < ${end}
+    select category_id, currency, ${grain} as day, inflow, outflow from ${table}
+    where currency = $3 and ${grain} >= ${first} and ${grain} < ${end}
     union all
     select category_id, currency, day, inflow, outflow from category_days
     where currency = $3 and day between $1::date and $2::date

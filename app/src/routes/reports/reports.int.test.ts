@@ -149,6 +149,19 @@ describe("the reports", () => {
     // 2026-01-01 is a Thursday: its week starts on Monday 2025-12-29.
     expect(weeks.points.map((p) => p.start)).toEqual(["2025-12-29", "2026-01-05"]);
     expect(weeks.points[0]?.income).toBe("3000.00");
+    // A whole week comes from the weekly aggregate: -100 - 50 + 10 - 20 - 60 EUR, -10 USD at 0.9.
+    expect(weeks.points[1]).toEqual({
+      start: "2026-01-05",
+      income: "0.00",
+      expense: "-229.00",
+      net: "-229.00",
+    });
+    // A range starting mid-week counts only its own days of that week: 10 - 20 - 60 - 9.
+    const part = (await member.get("/reports/cashflow?from=2026-01-07&to=2026-01-11&interval=week"))
+      .body as Cashflow;
+    expect(part.points).toEqual([
+      { start: "2026-01-05", income: "0.00", expense: "-79.00", net: "-79.00" },
+    ]);
   });
 
   it("gives assets, liabilities and net worth in the base currency at month ends", async () => {
@@ -225,6 +238,20 @@ describe("the reports", () => {
         from category_days d where d.currency = m.currency and d.category_id = m.category_id
           and date_trunc('month', d.day) = m.month)`);
     expect(monthly.rows).toEqual([]);
+    const weekly = await app.pool.query(`
+      with truth as (
+        select currency, date_trunc('week', day)::date as week, category_id,
+          sum(inflow) as inflow, sum(outflow) as outflow
+        from category_days group by 1, 2, 3
+      )
+      select * from truth full join category_weeks kept using (currency, week, category_id)
+      where (coalesce(truth.inflow, 0), coalesce(truth.outflow, 0))
+        <> (coalesce(kept.inflow, 0), coalesce(kept.outflow, 0))`);
+    expect(weekly.rows).toEqual([]);
+    // The edit moved money across weeks: the weekly aggregate is not trivially empty.
+    expect(
+      (await app.pool.query("select 1 from category_weeks where week = '2026-02-02'")).rowCount,
+    ).toBeGreaterThan(0);
   });
 
   it("ends months on their last day, leap years included, and defaults to twelve months", async () => {

@@ -44,7 +44,7 @@ const byCategorySql = `
 select d.category_id::text as key, d.currency, ${rateInForce("d.currency", "d.day", "$3")} as rate,
   sum(case when d.category_id = 0 then d.outflow else d.inflow + d.outflow end)::text as amount,
   min(d.day)::text as first_day, max(d.day)::text as last_day
-from (${categoryRowsSql(true)}) d
+from (${categoryRowsSql("month")}) d
 where d.category_id = 0 or d.category_id in (select id from categories where kind = 'expense')
 group by 1, 2, 3`;
 

@@ -9,6 +9,7 @@ import { isForeignKeyViolation, withTransaction } from "../../ledger/db.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { amountAt } from "../../ledger/money.ts";
 import { setAuditContext } from "../audit/context.ts";
+import { absorbDuplicates } from "../recurring/service.ts";
 import { applyRulesToTransactions } from "../rules/service.ts";
 import { getTransaction } from "./read.ts";
 import type {
@@ -276,6 +277,9 @@ export async function createTransaction(
     return created;
   });
   writer.created.inc(ids.length);
+  // A bill fintrack booked from a schedule gives way to its real booking entered by hand: the
+  // occurrence takes this transaction and the posted duplicate goes.
+  await absorbDuplicates(writer.db, ids, userId);
   return getTransaction(writer.db, ids[0] ?? "");
 }
 
