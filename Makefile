@@ -16,6 +16,7 @@ KUBECTL_LOCAL := $(CURDIR)/.cluster/bin/kubectl
 # Images that docker-build builds and deploy runs.
 IMG ?= fintrack/operator:dev
 APP_IMG ?= fintrack/app:dev
+BACKUP_IMG ?= fintrack/backup:dev
 CONTAINER_TOOL ?= docker
 VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
 
@@ -62,6 +63,7 @@ setup: ## Install system packages (apt), Node.js dependencies and build the cont
 	hack/install-system-packages.sh
 	$(MAKE) install
 	hack/build-control-plane.sh
+	hack/install-s3-server.sh
 
 .PHONY: install
 install: node_modules/.package-lock.json ## Install Node.js dependencies (npm ci)
@@ -89,6 +91,7 @@ test-unit: install ## Run the unit tests (no services needed)
 .PHONY: test
 test: install ## Run every test: unit, then integration against real PostgreSQL, Redis, Chromium and Kubernetes
 	hack/install-system-packages.sh
+	hack/install-s3-server.sh >/dev/null
 	@mkdir -p .cache
 	status=0; npm test -- --reporter=default --reporter=json \
 	  --outputFile.json=.cache/vitest-report.json || status=$$?; \
@@ -119,14 +122,10 @@ cluster-down: ## Stop the local control plane and remove .cluster/
 ##@ Build
 
 .PHONY: docker-build
-docker-build: ## Build the operator image (IMG) and, once Dockerfile.app exists, the app image (APP_IMG)
+docker-build: ## Build the operator (IMG), app (APP_IMG) and backup (BACKUP_IMG) images
 	$(CONTAINER_TOOL) build -f Dockerfile.operator --build-arg VERSION=$(VERSION) -t $(IMG) .
-	@if [[ -f Dockerfile.app ]]; then \
-	  echo "$(CONTAINER_TOOL) build -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) ."; \
-	  $(CONTAINER_TOOL) build -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) .; \
-	else \
-	  echo "Dockerfile.app does not exist yet: not building the app image $(APP_IMG)"; \
-	fi
+	$(CONTAINER_TOOL) build -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) .
+	$(CONTAINER_TOOL) build -f Dockerfile.backup --build-arg VERSION=$(VERSION) -t $(BACKUP_IMG) .
 
 .PHONY: run
 run: install ## Run the operator from source against the cluster in KUBECONFIG (default: the local one)

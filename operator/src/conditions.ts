@@ -9,6 +9,7 @@ export const conditionTypes = {
   progressing: "Progressing",
   degraded: "Degraded",
   monitoring: "MonitoringReady",
+  backupHealthy: "BackupHealthy",
 } as const;
 
 export const reasons = {
@@ -26,6 +27,13 @@ export const reasons = {
   serviceMonitorReady: "ServiceMonitorReady",
   prometheusOperatorNotInstalled: "PrometheusOperatorNotInstalled",
   monitoringDisabled: "MonitoringDisabled",
+  backupSucceeded: "BackupSucceeded",
+  backupFailed: "BackupFailed",
+  verificationFailed: "VerificationFailed",
+  backupStale: "BackupStale",
+  noBackupYet: "NoBackupYet",
+  restoring: "Restoring",
+  restoreFailed: "RestoreFailed",
 } as const;
 
 export type Reason = (typeof reasons)[keyof typeof reasons];

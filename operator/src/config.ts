@@ -29,6 +29,8 @@ export const settingsSchema = z.object({
     .includes("{version}")
     .default("docker.io/library/postgres:{version}-alpine"),
   FINTRACK_REDIS_IMAGE: z.string().min(1).default("docker.io/library/redis:7.4-alpine"),
+  /** The backup program's image (Dockerfile.backup: PostgreSQL 18 client and server, Node 24). */
+  FINTRACK_BACKUP_IMAGE: z.string().min(1).default("ghcr.io/fintrack/backup:0.1.0"),
   /** Comma-separated namespaces to watch; empty watches all. */
   FINTRACK_WATCH_NAMESPACES: z
     .string()

@@ -11,6 +11,8 @@ export interface BuildContext {
     /** The PostgreSQL image for a major version. */
     postgres: (version: PostgresVersion) => string;
     redis: string;
+    /** The backup program's image, for backup, verify and restore Jobs. */
+    backup: string;
   };
   /** Namespaces allowed to reach the app's HTTP port (the ingress controller's). */
   ingressNamespaceSelector: LabelSelector;
@@ -18,6 +20,8 @@ export interface BuildContext {
   monitoringNamespaceSelector: LabelSelector;
   /** Whether the monitoring.coreos.com ServiceMonitor CRD is installed. */
   serviceMonitorAvailable: boolean;
+  /** True while spec.restore's Job has not succeeded: the app is withheld until it has. */
+  awaitingRestore?: boolean;
   /** The tenant's credentials: read from the existing Secret, or freshly generated once. */
   credentials: Credentials;
 }

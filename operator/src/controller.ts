@@ -17,6 +17,8 @@ import {
   type ErrorDisposition,
 } from "./queue.ts";
 import { reconcile, type ChildCache, type ReconcileDeps } from "./reconcile.ts";
+import { backupKind, backupPlural } from "./api/backup.ts";
+import type { TrackerBackup } from "./backup/status.ts";
 
 const controllerName = "financetracker";
 const serviceMonitorCrd = "servicemonitors.monitoring.coreos.com";
@@ -53,6 +55,8 @@ export class Controller {
   readonly #options: ControllerOptions;
   readonly #queue: WorkQueue;
   readonly #trackers: WatchedKind;
+  /** Every FinanceTrackerBackup, ours or a user's: on-demand backups carry none of our labels. */
+  readonly #backups: WatchedKind;
   readonly #children = new Map<string, WatchedKind>();
   readonly #timers: NodeJS.Timeout[] = [];
   #serviceMonitors: { available: boolean; checkedAt: number } = { available: false, checkedAt: 0 };
@@ -66,6 +70,13 @@ export class Controller {
     this.#trackers = this.#watch({ apiVersion, kind: "FinanceTracker", plural }, undefined, (o) => {
       this.#enqueue(o.metadata?.namespace, o.metadata?.name);
     });
+    this.#backups = this.#watch(
+      { apiVersion, kind: backupKind, plural: backupPlural },
+      undefined,
+      (o) => {
+        this.#enqueue(o.metadata?.namespace, (o as TrackerBackup).spec.trackerRef.name);
+      },
+    );
   }
 
   #watch(
@@ -141,11 +152,16 @@ export class Controller {
           app: settings.FINTRACK_APP_IMAGE,
           postgres: (v) => postgresImage(settings, v),
           redis: settings.FINTRACK_REDIS_IMAGE,
+          backup: settings.FINTRACK_BACKUP_IMAGE,
         },
         ingressNamespaceSelector: settings.FINTRACK_INGRESS_NAMESPACE_LABELS,
         monitoringNamespaceSelector: settings.FINTRACK_MONITORING_NAMESPACE_LABELS,
       },
       serviceMonitorAvailable: () => this.#serviceMonitorAvailable(),
+      backups: (namespace, trackerName) =>
+        (this.#backups.list(namespace) as TrackerBackup[]).filter(
+          (b) => b.spec.trackerRef.name === trackerName,
+        ),
       lastApplied: new Map(),
       ...(onWrite ? { onWrite } : {}),
       now: () => new Date(),
@@ -162,6 +178,7 @@ export class Controller {
         .map((k) => this.#watchChildren(k).start()),
     );
     await this.#serviceMonitorAvailable();
+    await this.#backups.start();
     await this.#trackers.start();
     log.info({ tenants: this.#trackers.list().length }, "caches synced; starting workers");
 
@@ -225,11 +242,38 @@ export class Controller {
     }
     this.#options.metrics.tenants.reset();
     for (const [phase, n] of counts) this.#options.metrics.tenants.set({ phase }, n);
+    this.#tenantGauges();
+  }
+
+  /** Per-tenant readiness and backup health, for the PrometheusRule's alerts. */
+  #tenantGauges(): void {
+    const { tenantReady, backupHealthy, backupLastSuccess, backupLastVerified } =
+      this.#options.metrics;
+    for (const gauge of [tenantReady, backupHealthy, backupLastSuccess, backupLastVerified]) {
+      gauge.reset();
+    }
+    for (const t of this.#trackers.list() as FinanceTracker[]) {
+      const labels = { namespace: t.metadata.namespace, name: t.metadata.name };
+      const condition = (type: string) => t.status?.conditions?.find((c) => c.type === type);
+      tenantReady.set(labels, condition("Ready")?.status === "True" ? 1 : 0);
+      const backup = condition("BackupHealthy");
+      if (!t.spec.backup || !backup) continue;
+      backupHealthy.set({ ...labels, reason: backup.reason }, backup.status === "True" ? 1 : 0);
+      const last = t.status?.lastBackup;
+      if (last) {
+        backupLastSuccess.set(labels, new Date(last.time).getTime() / 1000);
+        backupLastVerified.set(labels, last.verified ? 1 : 0);
+      }
+    }
   }
 
   /** True once every cache has listed once: the operator's readiness. */
   hasSynced(): boolean {
-    return this.#trackers.hasSynced() && [...this.#children.values()].every((w) => w.hasSynced());
+    return (
+      this.#trackers.hasSynced() &&
+      this.#backups.hasSynced() &&
+      [...this.#children.values()].every((w) => w.hasSynced())
+    );
   }
 
   /** Stops taking work, lets in-flight reconciles finish, and stops the watches. */
@@ -239,6 +283,7 @@ export class Controller {
     await this.#workers;
     await Promise.all([
       this.#trackers.stop(),
+      this.#backups.stop(),
       ...[...this.#children.values()].map((w) => w.stop()),
     ]);
   }

@@ -21,6 +21,8 @@ import {
 import { buildRedisDeployment } from "./resources/redis/deployment.ts";
 import { buildRedisService } from "./resources/redis/service.ts";
 import { buildCredentialsSecret } from "./resources/secret/credentials.ts";
+import { buildRestoreJob } from "./resources/backup/job.ts";
+import { buildBackupNetworkPolicy } from "./resources/backup/network-policy.ts";
 
 /** Whether the tenant gets a ServiceMonitor: asked for, and the Prometheus Operator is installed. */
 export function wantsServiceMonitor(tracker: FinanceTracker, ctx: BuildContext): boolean {
@@ -34,11 +36,19 @@ export function wantsServiceMonitor(tracker: FinanceTracker, ctx: BuildContext):
  */
 export function desiredObjects(tracker: FinanceTracker, ctx: BuildContext): KubernetesObject[] {
   const { spec } = tracker;
+  // A tenant restored from a backup gets its app only once the restore Job has succeeded, so
+  // neither migrations nor users ever meet a half-restored database.
+  const app = !ctx.awaitingRestore;
   const optional: (KubernetesObject | undefined)[] = [
-    needsPodDisruptionBudget(spec) ? buildAppPodDisruptionBudget(tracker) : undefined,
-    buildAppHorizontalPodAutoscaler(tracker),
+    app && needsPodDisruptionBudget(spec) ? buildAppPodDisruptionBudget(tracker) : undefined,
+    app ? buildAppHorizontalPodAutoscaler(tracker) : undefined,
     buildIngress(tracker),
     wantsServiceMonitor(tracker, ctx) ? buildServiceMonitor(tracker) : undefined,
+    buildBackupNetworkPolicy(tracker),
+    // Only while awaited: afterwards the finished Job is pruned, and the app (which then exists)
+    // is never withheld again, whatever becomes of the Job.
+    ctx.awaitingRestore ? buildRestoreJob(tracker, ctx) : undefined,
+    app ? buildAppDeployment(tracker, ctx) : undefined,
   ];
   return [
     buildCredentialsSecret(tracker, ctx.credentials),
@@ -52,7 +62,6 @@ export function desiredObjects(tracker: FinanceTracker, ctx: BuildContext): Kube
     buildRedisService(tracker),
     buildRedisDeployment(tracker, ctx),
     buildAppService(tracker),
-    buildAppDeployment(tracker, ctx),
     ...optional.filter((o): o is KubernetesObject => o !== undefined),
   ];
 }

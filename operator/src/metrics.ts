@@ -25,6 +25,13 @@ export interface Metrics {
   workqueueLongestRunningProcessorSeconds: Gauge<"name" | "controller">;
   leaderElectionMasterStatus: Gauge<"name">;
   tenants: Gauge<"phase">;
+  /** Per tenant: 1 while its Ready condition is True (alerts: not Ready for 10 minutes). */
+  tenantReady: Gauge<"namespace" | "name">;
+  /** Per tenant with spec.backup: 1 while BackupHealthy is True; `reason` says why not. */
+  backupHealthy: Gauge<"namespace" | "name" | "reason">;
+  /** Per tenant: when its newest good backup finished, and whether that one was verified. */
+  backupLastSuccess: Gauge<"namespace" | "name">;
+  backupLastVerified: Gauge<"namespace" | "name">;
   restClientRequestsTotal: Counter<"code" | "method" | "host">;
 }
 
@@ -137,6 +144,30 @@ export function createMetrics(registry: Registry): Metrics {
       name: "fintrack_tenants",
       help: "Number of FinanceTracker tenants by status phase",
       labelNames: ["phase"] as const,
+      registers,
+    }),
+    tenantReady: new Gauge({
+      name: "fintrack_tenant_ready",
+      help: "1 when the tenant's Ready condition is True, else 0",
+      labelNames: ["namespace", "name"] as const,
+      registers,
+    }),
+    backupHealthy: new Gauge({
+      name: "fintrack_backup_healthy",
+      help: "1 when the tenant's BackupHealthy condition is True, else 0; reason as on the condition",
+      labelNames: ["namespace", "name", "reason"] as const,
+      registers,
+    }),
+    backupLastSuccess: new Gauge({
+      name: "fintrack_backup_last_success_timestamp_seconds",
+      help: "Unix time at which the tenant's newest completed backup finished",
+      labelNames: ["namespace", "name"] as const,
+      registers,
+    }),
+    backupLastVerified: new Gauge({
+      name: "fintrack_backup_last_verified",
+      help: "1 when the tenant's newest completed backup was verified by a restore, else 0",
+      labelNames: ["namespace", "name"] as const,
       registers,
     }),
     restClientRequestsTotal: new Counter({

@@ -20,6 +20,14 @@ import { completeCredentials, readStoredCredentials } from "./resources/secret/c
 import { computeStatus, type ObservedState } from "./status.ts";
 import { planPostgresMajor, type MajorUpgradeBlocked } from "./postgres-major.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
+import {
+  reconcileBackups,
+  restoreState,
+  type BackupOutcome,
+  type RestoreState,
+} from "./backup/reconcile-backups.ts";
+import type { TrackerBackup } from "./backup/status.ts";
+import { restoreJobName } from "./resources/backup/job.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
 export interface ChildCache {
@@ -36,6 +44,8 @@ export interface ReconcileDeps {
   serviceMonitorAvailable: () => Promise<boolean>;
   /** The resourceVersion each object had after our last apply: see canSkipApply. */
   lastApplied: Map<string, string>;
+  /** The FinanceTrackerBackups of one tenant, from their informer. */
+  backups: (namespace: string, trackerName: string) => TrackerBackup[];
   /** Counts writes (applies, deletes, status) for metrics and benchmarks. */
   onWrite?: (what: string) => void;
   now: () => Date;
@@ -51,9 +61,9 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     await writeStatus(tracker, await observe(tracker, deps, { paused: true }), deps);
     return {};
   }
-  let blocked: MajorUpgradeBlocked | undefined;
+  let converged: Converged;
   try {
-    blocked = await converge(tracker, deps);
+    converged = await converge(tracker, deps);
   } catch (error) {
     const problem = classifyError(error);
     if (problem.kind !== "conflict") {
@@ -61,31 +71,56 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     }
     throw error;
   }
-  const problem = blocked ? upgradeProblem(blocked) : undefined;
-  await writeStatus(tracker, await observe(tracker, deps, problem ? { problem } : {}), deps);
-  return {};
+  const { blocked, backups, restore } = converged;
+  const problem = blocked
+    ? upgradeProblem(blocked)
+    : restore.state === "failed"
+      ? { reason: restore.reason, message: restore.message }
+      : undefined;
+  const observed = await observe(tracker, deps, {
+    ...(problem ? { problem } : {}),
+    backups,
+    restore,
+  });
+  await writeStatus(tracker, observed, deps);
+  return backups.requeueAfterMs === undefined ? {} : { requeueAfterMs: backups.requeueAfterMs };
+}
+
+interface Converged {
+  blocked?: MajorUpgradeBlocked;
+  backups: BackupOutcome;
+  restore: RestoreState;
 }
 
 /**
  * Makes the children match the spec: finalizer, desired objects (adjusted to what may change in
  * place), apply what differs, grow claims, prune what is no longer wanted.
  */
-async function converge(
-  tracker: FinanceTracker,
-  deps: ReconcileDeps,
-): Promise<MajorUpgradeBlocked | undefined> {
+async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<Converged> {
   await ensureFinalizer(tracker, deps);
   const valid = validSpec(tracker);
-  const planned = planStatefulSet(
-    valid,
-    desiredObjects(valid, await buildContext(valid, deps)),
-    deps,
-  );
+  const restore = currentRestore(valid, deps);
+  const ctx = await buildContext(valid, deps, restore);
+  const planned = planStatefulSet(valid, desiredObjects(valid, ctx), deps);
   const desired = planned.objects.map(withAppliedHash);
   await applyChanged(desired, deps);
   await growClaims(planned.resizes, deps);
   await pruneUnwanted(valid, desired, deps);
-  return planned.blocked;
+  const backups = await reconcileBackups(valid, ctx, {
+    api: deps.api,
+    backups: deps.backups,
+    job: (namespace, name) => deps.cache.get("Job", namespace, name),
+    now: deps.now,
+    ...(deps.onWrite ? { onWrite: deps.onWrite } : {}),
+  });
+  return { ...(planned.blocked ? { blocked: planned.blocked } : {}), backups, restore };
+}
+
+/** The restore's state; once the app Deployment exists the restore is over, whatever its Job became. */
+function currentRestore(tracker: FinanceTracker, deps: ReconcileDeps): RestoreState {
+  const { namespace, name } = tracker.metadata;
+  if (deps.cache.get("Deployment", namespace, childNames(name).app)) return { state: "none" };
+  return restoreState(tracker, deps.cache.get("Job", namespace, restoreJobName(name)));
 }
 
 function upgradeProblem({ running, requested }: MajorUpgradeBlocked): {
@@ -134,9 +169,14 @@ async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Pro
   return completeCredentials(stored ?? {}, randomBytes);
 }
 
-async function buildContext(tracker: FinanceTracker, deps: ReconcileDeps): Promise<BuildContext> {
+async function buildContext(
+  tracker: FinanceTracker,
+  deps: ReconcileDeps,
+  restore: RestoreState,
+): Promise<BuildContext> {
   return {
     ...deps.baseContext,
+    awaitingRestore: restore.state === "running" || restore.state === "failed",
     credentials: await credentialsFor(tracker, deps),
     serviceMonitorAvailable:
       tracker.spec.monitoring.serviceMonitor && (await deps.serviceMonitorAvailable()),
@@ -231,7 +271,12 @@ async function pruneUnwanted(
 async function observe(
   tracker: FinanceTracker,
   deps: ReconcileDeps,
-  extra: { paused?: boolean; problem?: ErrorClass | { reason: Reason; message: string } },
+  extra: {
+    paused?: boolean;
+    problem?: ErrorClass | { reason: Reason; message: string };
+    backups?: BackupOutcome;
+    restore?: RestoreState;
+  },
 ): Promise<ObservedState> {
   const { namespace, name } = tracker.metadata;
   const names = childNames(name);
@@ -248,6 +293,8 @@ async function observe(
         : "crd-missing",
     paused: extra.paused ?? false,
     ...(problem ? { problem: { reason: problem.reason, message: problem.message } } : {}),
+    ...(extra.backups?.health ? { backup: extra.backups.health } : {}),
+    ...(extra.restore?.state === "running" ? { restoring: extra.restore.message } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type Reason,
 } from "./conditions.ts";
 import { tenantUrl } from "./resources/ingress/ingress.ts";
+import type { BackupHealth } from "./backup/status.ts";
 
 /** What the operator saw of a tenant in this pass; the only input status depends on besides the spec. */
 export interface ObservedState {
@@ -18,6 +19,10 @@ export interface ObservedState {
   /** A failure of this pass, already classified: it makes the tenant Degraded. */
   problem?: { reason: Reason; message: string };
   paused: boolean;
+  /** BackupHealthy and lastBackup, when spec.backup is set and this pass looked at backups. */
+  backup?: BackupHealth;
+  /** Why the app is not deployed yet: the database is being restored. */
+  restoring?: string;
 }
 
 /**
@@ -127,7 +132,9 @@ export function computeStatus(
   const components = {
     postgres: statefulSetReadiness(observed.postgres, "PostgreSQL"),
     redis: deploymentReadiness(observed.redis, "Redis"),
-    app: deploymentReadiness(observed.app, "app"),
+    app: observed.restoring
+      ? { ready: false, serving: false, message: observed.restoring }
+      : deploymentReadiness(observed.app, "app"),
   };
   const parts = Object.values(components);
   const allServing = parts.every((c) => c.serving);
@@ -184,13 +191,20 @@ export function computeStatus(
       };
 
   const generation = tracker.metadata.generation;
+  const backup = backupStatus(tracker, observed);
   return {
     ...(generation === undefined ? {} : { observedGeneration: generation }),
     phase: phaseOf(observed, allServing, anyObserved),
     url: tenantUrl(tracker),
     conditions: mergeConditions(
       tracker.status?.conditions,
-      [ready, progressing, degraded, monitoringCondition(observed.monitoring)],
+      [
+        ready,
+        progressing,
+        degraded,
+        monitoringCondition(observed.monitoring),
+        ...(backup.condition ? [backup.condition] : []),
+      ],
       generation,
       now,
     ),
@@ -199,5 +213,32 @@ export function computeStatus(
       redis: { ready: components.redis.ready, message: components.redis.message },
       app: { ready: components.app.ready, message: components.app.message },
     },
+    ...(backup.lastBackup ? { lastBackup: backup.lastBackup } : {}),
+  };
+}
+
+/**
+ * BackupHealthy and lastBackup: as observed, else (a paused pass, which looks at no backups)
+ * carried over from the previous status so that pausing does not make them flap.
+ */
+function backupStatus(
+  tracker: FinanceTracker,
+  observed: ObservedState,
+): { condition?: ConditionInput; lastBackup?: FinanceTrackerStatus["lastBackup"] } {
+  if (!tracker.spec.backup) return {};
+  if (observed.backup) return observed.backup;
+  const previous = tracker.status?.conditions?.find((c) => c.type === conditionTypes.backupHealthy);
+  return {
+    ...(previous
+      ? {
+          condition: {
+            type: previous.type,
+            status: previous.status,
+            reason: previous.reason as Reason,
+            message: previous.message,
+          },
+        }
+      : {}),
+    ...(tracker.status?.lastBackup ? { lastBackup: tracker.status.lastBackup } : {}),
   };
 }

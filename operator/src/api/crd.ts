@@ -7,6 +7,7 @@ import {
   plural,
   version,
 } from "./v1alpha1.ts";
+import { backupKind, backupPlural, trackerBackupSpec, trackerBackupStatus } from "./backup.ts";
 
 /** A JSON schema node as zod emits it and as the CRD's structural schema needs it. */
 type SchemaNode = Record<string, unknown>;
@@ -106,6 +107,7 @@ export function financeTrackerCrd(): SchemaNode {
             },
             { name: "Phase", type: "string", jsonPath: ".status.phase" },
             { name: "URL", type: "string", jsonPath: ".status.url" },
+            { name: "Last Backup", type: "date", jsonPath: ".status.lastBackup.time" },
             { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
           ],
           schema: {
@@ -131,6 +133,65 @@ export function financeTrackerCrd(): SchemaNode {
                   message: `metadata.name must start with a letter, hold only lower-case letters, digits and '-', and be at most ${maxNameLength} characters (the names of its children build on it)`,
                 },
               ],
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The FinanceTrackerBackup CustomResourceDefinition: one object per backup, short name `ftb`. */
+export function financeTrackerBackupCrd(): SchemaNode {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: {
+      name: `${backupPlural}.${group}`,
+      labels: { "app.kubernetes.io/part-of": "fintrack" },
+    },
+    spec: {
+      group,
+      scope: "Namespaced",
+      names: {
+        kind: backupKind,
+        listKind: `${backupKind}List`,
+        plural: backupPlural,
+        singular: backupKind.toLowerCase(),
+        shortNames: ["ftb"],
+        categories: ["fintrack"],
+      },
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: "Tracker", type: "string", jsonPath: ".spec.trackerRef.name" },
+            { name: "Phase", type: "string", jsonPath: ".status.phase" },
+            { name: "Verified", type: "boolean", jsonPath: ".status.verification.verified" },
+            { name: "Size", type: "integer", jsonPath: ".status.size" },
+            { name: "Completed", type: "date", jsonPath: ".status.completionTime" },
+            { name: "Checksum", type: "string", jsonPath: ".status.sha256", priority: 1 },
+            { name: "Key", type: "string", jsonPath: ".status.key", priority: 1 },
+            { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              description:
+                "FinanceTrackerBackup is one backup of a tenant's database to S3-compatible storage, " +
+                "created by the tenant's schedule or by a user for an on-demand backup, and proven by " +
+                "restoring it into a throwaway PostgreSQL.",
+              required: ["spec"],
+              properties: {
+                apiVersion: { type: "string", description: "APIVersion of this representation." },
+                kind: { type: "string", description: "Kind of this representation." },
+                metadata: { type: "object" },
+                spec: schemaOf(trackerBackupSpec),
+                status: schemaOf(trackerBackupStatus),
+              },
             },
           },
         },

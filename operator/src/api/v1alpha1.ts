@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backupSpec, lastBackupStatus, restoreSpec } from "./backup.ts";
 import { celRules, quantity, quantityPattern, resourceRequirements } from "./schema-helpers.ts";
 
 /** The API group, version and kind of the FinanceTracker resource. */
@@ -184,12 +185,16 @@ export const financeTrackerSpec = z
       description:
         "What happens to the database volume and the credentials Secret when this resource is deleted.",
     }),
-    backup: z.record(z.string(), z.unknown()).optional().meta({
-      description: "Backups (reserved; not yet acted upon).",
-      "x-kubernetes-preserve-unknown-fields": true,
-    }),
+    backup: backupSpec.optional(),
+    restore: restoreSpec.optional(),
   })
-  .meta({ description: "The desired state of a tenant's finance tracker." });
+  .meta({
+    description: "The desired state of a tenant's finance tracker.",
+    ...celRules({
+      rule: "has(self.restore) == has(oldSelf.restore)",
+      message: "restore can be set only when the FinanceTracker is created",
+    }),
+  });
 
 const condition = z.object({
   type: z.string().meta({ description: "Condition type, for example Ready." }),
@@ -228,6 +233,7 @@ export const financeTrackerStatus = z
       .partial()
       .optional()
       .meta({ description: "Readiness of each part of the tenant." }),
+    lastBackup: lastBackupStatus.optional(),
   })
   .meta({ description: "The observed state of a tenant's finance tracker." });
 

@@ -116,6 +116,24 @@ export class KubeApi {
     });
   }
 
+  /** Server-side apply of any managed object's status subresource (FinanceTrackerBackups). */
+  async applyStatusOf(
+    object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
+    status: unknown,
+  ): Promise<void> {
+    const { apiVersion: av, kind, metadata } = object;
+    const { name, namespace } = metadata;
+    await this.#call(
+      "PATCH",
+      `${objectPath({ apiVersion: av, kind, metadata: { name, namespace } })}/status`,
+      {
+        query: { fieldManager, force: "true" },
+        body: { apiVersion: av, kind, metadata: { name, namespace }, status },
+        contentType: applyPatch,
+      },
+    );
+  }
+
   /** Sets (or, with an empty list, releases) the finalizers this operator owns on a FinanceTracker. */
   async applyFinalizers(tracker: FinanceTracker, finalizers: string[]): Promise<void> {
     const { name, namespace } = tracker.metadata;

@@ -46,6 +46,16 @@ export const ownedKinds: readonly OwnedKind[] = [
     plural: "networkpolicies",
     prunable: true,
   },
+  { apiVersion: "batch/v1", kind: "Job", plural: "jobs", prunable: true },
+  // Watched by its own informer, unfiltered: users create on-demand backups without our labels.
+  // Never pruned: a backup object records a stored backup, whatever the spec says now.
+  {
+    apiVersion: "fintrack.dev/v1alpha1",
+    kind: "FinanceTrackerBackup",
+    plural: "financetrackerbackups",
+    prunable: false,
+    unwatched: true,
+  },
   {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",

@@ -89,7 +89,10 @@ export function operatorClusterRole(name?: string): Manifest {
   return name ? { ...role, metadata: { ...role.metadata, name } } : role;
 }
 
-/** Applies the FinanceTracker CRD for real (server-side, forced) and waits until it is served. */
+/** The FinanceTrackerBackup CRD, which the operator also watches. */
+export const backupCrdFile = "config/crd/bases/fintrack.dev_financetrackerbackups.yaml";
+
+/** Applies the operator's CRDs for real (server-side, forced) and waits until they are served. */
 export function installCrd(): void {
   kubectl([
     "apply",
@@ -98,12 +101,15 @@ export function installCrd(): void {
     `--field-manager=${testFieldManager}`,
     "-f",
     join(repoRoot, crdFile),
+    "-f",
+    join(repoRoot, backupCrdFile),
   ]);
   kubectl([
     "wait",
     "--for=condition=Established",
     "--timeout=60s",
     "crd/financetrackers.fintrack.dev",
+    "crd/financetrackerbackups.fintrack.dev",
   ]);
 }
 

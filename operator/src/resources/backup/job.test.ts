@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { expectRestrictedPodSpec } from "../../../test/fixtures/restricted.ts";
+import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
+import { backupJobName, buildBackupJob, buildRestoreJob } from "./job.ts";
+import { buildBackupNetworkPolicy, s3Port } from "./network-policy.ts";
+
+const s3 = {
+  bucket: "bkt",
+  prefix: "tenants/acme",
+  endpoint: "http://minio.storage:9000",
+  forcePathStyle: true,
+  credentialsSecretRef: { name: "acme-s3" },
+};
+const withBackup = aTracker({
+  spec: {
+    backup: {
+      schedule: "0 3 * * *",
+      retention: { keepLast: 3, keepDaily: 7 },
+      destination: { s3 },
+    },
+  },
+});
+const ref = { name: "acme-202501020300", uid: "uid-1" };
+
+describe("buildBackupJob", () => {
+  const job = buildBackupJob(withBackup, ref, aContext());
+  const pod = job?.spec?.template.spec;
+
+  it("runs the backup program once, owned by its FinanceTrackerBackup", () => {
+    expect(job?.metadata?.name).toBe("acme-202501020300-job");
+    expect(job?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: "FinanceTrackerBackup",
+        name: ref.name,
+        uid: "uid-1",
+        controller: true,
+      }),
+    ]);
+    expect(job?.spec?.backoffLimit).toBe(0);
+    expect(pod?.containers[0]?.args).toEqual(["backup", "--name", ref.name, "--verify", "--prune"]);
+    expect(pod?.containers[0]?.image).toBe("ghcr.io/fintrack/backup:0.1.0");
+    expect(job?.spec?.template.metadata?.labels?.["app.kubernetes.io/component"]).toBe("backup");
+  });
+
+  it("passes the restricted Pod Security profile with a writable /tmp only", () => {
+    if (!pod) throw new Error("no pod spec");
+    expectRestrictedPodSpec(pod);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0]?.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+  });
+
+  it("takes every credential from Secrets, never inline", () => {
+    const env = pod?.containers[0]?.env ?? [];
+    const byName = (n: string) => env.find((e) => e.name === n);
+    expect(byName("DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual({
+      name: "acme-credentials",
+      key: "database-url",
+    });
+    expect(byName("AWS_SECRET_ACCESS_KEY")?.valueFrom?.secretKeyRef).toEqual({
+      name: "acme-s3",
+      key: "AWS_SECRET_ACCESS_KEY",
+    });
+    expect(byName("BACKUP_S3_ENDPOINT")?.value).toBe("http://minio.storage:9000");
+    expect(byName("BACKUP_KEEP_LAST")?.value).toBe("3");
+    expect(byName("BACKUP_KEEP_DAILY")?.value).toBe("7");
+    expect(byName("BACKUP_KEEP_WEEKLY")).toBeUndefined();
+    expect(env.filter((e) => e.value !== undefined && /PASSWORD|SECRET/.test(e.name))).toEqual([]);
+  });
+
+  it("is not built for a tenant without spec.backup, and keeps long names within 63 characters", () => {
+    expect(buildBackupJob(aTracker(), ref, aContext())).toBeUndefined();
+    expect(backupJobName("x".repeat(120)).length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe("buildRestoreJob", () => {
+  it("restores the named backup into the tenant's database, retrying while PostgreSQL starts", () => {
+    const tracker = aTracker({ spec: { restore: { from: { s3, backup: "b-7" } } } });
+    const job = buildRestoreJob(tracker, aContext());
+    expect(job?.metadata?.name).toBe("acme-restore");
+    expect(job?.metadata?.ownerReferences?.[0]?.kind).toBe("FinanceTracker");
+    expect(job?.spec?.template.spec?.containers[0]?.args).toEqual(["restore", "--name", "b-7"]);
+    expect(buildRestoreJob(aTracker(), aContext())).toBeUndefined();
+  });
+});
+
+describe("buildBackupNetworkPolicy", () => {
+  it("lets backup pods reach only PostgreSQL, DNS and the bucket's port, and accept nothing", () => {
+    const policy = buildBackupNetworkPolicy(withBackup);
+    const spec = policy?.spec;
+    if (!spec) throw new Error("no policy");
+    const component = "app.kubernetes.io/component";
+    expect(spec.podSelector?.matchLabels?.[component]).toBe("backup");
+    expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(spec.ingress).toEqual([]);
+    const [postgres, dns, bucket] = spec.egress ?? [];
+    expect(postgres?.to?.[0]?.podSelector?.matchLabels?.[component]).toBe("postgres");
+    expect(postgres?.ports).toEqual([{ protocol: "TCP", port: 5432 }]);
+    expect(dns?.ports?.map((p) => p.port)).toEqual([53, 53]);
+    expect(bucket?.ports).toEqual([{ protocol: "TCP", port: 9000 }]);
+    expect(buildBackupNetworkPolicy(aTracker())).toBeUndefined();
+  });
+
+  it("uses 443 for AWS and the scheme's port otherwise", () => {
+    const base = {
+      ...s3,
+      region: "us-east-1",
+      prefix: "",
+      credentialsSecretRef: { name: "s", accessKeyIdKey: "a", secretAccessKeyKey: "b" },
+    };
+    expect(s3Port({ ...base, endpoint: undefined })).toBe(443);
+    expect(s3Port({ ...base, endpoint: "http://minio" })).toBe(80);
+    expect(s3Port({ ...base, endpoint: "https://minio:8443" })).toBe(8443);
+  });
+});

@@ -1,0 +1,177 @@
+import { join } from "node:path";
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { backupPlural } from "../src/api/backup.ts";
+import { apiVersion, group, kind, plural, version } from "../src/api/v1alpha1.ts";
+import { statusCode, statusMessage } from "./harness/api-errors.ts";
+import { adminKubeConfig, kubectl, repoRoot } from "./harness/cluster.ts";
+import { eventually } from "./harness/eventually.ts";
+import { installCrd, testFieldManager } from "./harness/manifests.ts";
+import { useNamespace } from "./harness/namespace.ts";
+
+type Json = Record<string, unknown>;
+
+const adminEmail = "owner@acme.example";
+const s3 = { bucket: "fintrack-backups", credentialsSecretRef: { name: "s3-credentials" } };
+const backup = (extra: Json = {}): Json => ({
+  schedule: "0 3 * * *",
+  destination: { s3 },
+  ...extra,
+});
+
+async function refusal(request: Promise<unknown>): Promise<{ code?: number; message: string }> {
+  try {
+    await request;
+  } catch (error) {
+    return { code: statusCode(error), message: statusMessage(error) };
+  }
+  throw new Error("the API server accepted what it should have refused");
+}
+
+describe("backup API admission", () => {
+  const ns = useNamespace("bkadm");
+  const custom = adminKubeConfig(inject("cluster").kubeconfig).makeApiClient(CustomObjectsApi);
+  const trackers = () => ({ group, version, plural, namespace: ns.name });
+  const backups = () => ({ group, version, plural: backupPlural, namespace: ns.name });
+
+  const create = (name: string, spec: Json) =>
+    custom.createNamespacedCustomObject({
+      ...trackers(),
+      body: { apiVersion, kind, metadata: { name }, spec },
+    }) as Promise<{ spec: Json }>;
+
+  beforeAll(async () => {
+    installCrd();
+    kubectl([
+      "apply",
+      "--server-side",
+      "--force-conflicts",
+      `--field-manager=${testFieldManager}`,
+      "-f",
+      join(repoRoot, "config/crd/bases/fintrack.dev_financetrackerbackups.yaml"),
+    ]);
+    kubectl([
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      "crd/financetrackerbackups.fintrack.dev",
+    ]);
+    await eventually("FinanceTrackerBackups served", () =>
+      custom.listNamespacedCustomObject(backups()),
+    );
+  });
+
+  it("defaults retention, verify, suspend and the S3 settings", async () => {
+    const stored = await create("defaults", { app: { adminEmail }, backup: backup() });
+    expect(stored.spec.backup).toEqual({
+      schedule: "0 3 * * *",
+      retention: { keepLast: 7 },
+      verify: true,
+      suspend: false,
+      destination: {
+        s3: {
+          ...s3,
+          prefix: "",
+          region: "us-east-1",
+          forcePathStyle: false,
+          credentialsSecretRef: {
+            name: "s3-credentials",
+            accessKeyIdKey: "AWS_ACCESS_KEY_ID",
+            secretAccessKeyKey: "AWS_SECRET_ACCESS_KEY",
+          },
+        },
+      },
+    });
+  });
+
+  it.each([
+    ["a 6-field schedule", "0 0 3 * * *"],
+    ["a word", "daily"],
+    ["an empty schedule", ""],
+  ])("refuses %s, naming spec.backup.schedule", async (_what, schedule) => {
+    const { code, message } = await refusal(
+      create(`bad-cron-${Math.random().toString(36).slice(2, 8)}`, {
+        app: { adminEmail },
+        backup: backup({ schedule }),
+      }),
+    );
+    expect(code).toBe(422);
+    expect(message).toContain("spec.backup.schedule: ");
+  });
+
+  it("refuses a destination without credentials and keepLast 0", async () => {
+    const noCreds = await refusal(
+      create("no-creds", {
+        app: { adminEmail },
+        backup: backup({ destination: { s3: { bucket: "b-1" } } }),
+      }),
+    );
+    expect(noCreds.message).toContain("spec.backup.destination.s3.credentialsSecretRef: Required");
+    const keepNone = await refusal(
+      create("keep-none", { app: { adminEmail }, backup: backup({ retention: { keepLast: 0 } }) }),
+    );
+    expect(keepNone.message).toContain("spec.backup.retention.keepLast: ");
+  });
+
+  it("takes restore only at creation and never lets it change", async () => {
+    await create("plain", { app: { adminEmail } });
+    const added = await refusal(
+      custom.patchNamespacedCustomObject(
+        { ...trackers(), name: "plain", body: { spec: { restore: { from: { s3 } } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+    );
+    expect(added.code).toBe(422);
+    expect(added.message).toContain("restore can be set only when the FinanceTracker is created");
+
+    const restored = await create("restored", { app: { adminEmail }, restore: { from: { s3 } } });
+    expect(restored.spec.restore).toMatchObject({ from: { backup: "latest" } });
+    const changed = await refusal(
+      custom.patchNamespacedCustomObject(
+        {
+          ...trackers(),
+          name: "restored",
+          body: { spec: { restore: { from: { backup: "b-2" } } } },
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+    );
+    expect(changed.message).toContain("restore cannot be changed after creation");
+  });
+
+  it("serves FinanceTrackerBackups by short name with their printer columns", async () => {
+    await custom.createNamespacedCustomObject({
+      ...backups(),
+      body: {
+        apiVersion,
+        kind: "FinanceTrackerBackup",
+        metadata: { name: "on-demand" },
+        spec: { trackerRef: { name: "defaults" } },
+      },
+    });
+    const table = kubectl(["get", "ftb", "-n", ns.name, "-o", "wide"]);
+    const header = table.split("\n")[0] ?? "";
+    for (const column of ["TRACKER", "PHASE", "VERIFIED", "SIZE", "COMPLETED", "CHECKSUM", "KEY"]) {
+      expect(header).toContain(column);
+    }
+    expect(table).toContain("on-demand");
+    const stored = (await custom.getNamespacedCustomObject({
+      ...backups(),
+      name: "on-demand",
+    })) as {
+      spec: Json;
+    };
+    expect(stored.spec).toEqual({ trackerRef: { name: "defaults" }, deleteStoredBackup: false });
+    const moved = await refusal(
+      custom.patchNamespacedCustomObject(
+        { ...backups(), name: "on-demand", body: { spec: { trackerRef: { name: "other" } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+    );
+    expect(moved.message).toContain("trackerRef cannot be changed");
+  });
+
+  it("shows Last Backup among the FinanceTracker's columns", () => {
+    expect(kubectl(["get", "ft", "-n", ns.name]).split("\n")[0]).toContain("LAST BACKUP");
+  });
+});

@@ -1,0 +1,208 @@
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  type V1Job,
+} from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { TrackerBackup } from "../../src/backup/status.ts";
+import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
+import { eventually } from "../harness/eventually.ts";
+import { installCrd } from "../harness/manifests.ts";
+import { clusterRunsControllers, useNamespace } from "../harness/namespace.ts";
+import { startOperatorProcess, type OperatorProcess } from "../harness/operator.ts";
+import { applyTracker, conditionOf, readTracker, waitReady } from "../harness/trackers.ts";
+import { expectRestrictedPodSpec } from "../fixtures/restricted.ts";
+
+const adminEmail = "owner@acme.example";
+const s3 = {
+  bucket: "fintrack-backups",
+  prefix: "tenants/acme",
+  endpoint: "http://minio.storage.svc:9000",
+  forcePathStyle: true,
+  credentialsSecretRef: { name: "acme-s3" },
+};
+
+describe.skipIf(!clusterRunsControllers())("backups and restores under the operator", () => {
+  const ns = useNamespace("backup");
+  const kc = adminKubeConfig(inject("cluster").kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
+  const networking = kc.makeApiClient(NetworkingV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const backups = () => ({
+    group: "fintrack.dev",
+    version: "v1alpha1",
+    plural: "financetrackerbackups",
+    namespace: ns.name,
+  });
+  const readBackup = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ ...backups(), name })) as TrackerBackup;
+  const listBackups = async () =>
+    ((await custom.listNamespacedCustomObject(backups())) as { items: TrackerBackup[] }).items;
+  const completed = (name: string) =>
+    eventually(
+      `backup ${name} Completed`,
+      async () => {
+        const b = await readBackup(name);
+        expect(b.status?.phase).toBe("Completed");
+        return b;
+      },
+      { timeoutMs: 60_000 },
+    );
+  let operator: OperatorProcess;
+
+  beforeAll(async () => {
+    installCrd();
+    kubectl([
+      "create",
+      "secret",
+      "generic",
+      "acme-s3",
+      "-n",
+      ns.name,
+      "--from-literal=AWS_ACCESS_KEY_ID=test",
+      "--from-literal=AWS_SECRET_ACCESS_KEY=test-secret",
+    ]);
+    operator = await startOperatorProcess({ watchNamespaces: [ns.name] });
+  });
+  afterAll(async () => {
+    const code = await operator.stop();
+    if (code !== 0) console.error(operator.logs());
+  });
+
+  it("creates the scheduled backup, runs it in a restricted Job and reports it on the tenant", async () => {
+    applyTracker(ns.name, "acme", {
+      app: { adminEmail },
+      backup: { schedule: "* * * * *", destination: { s3 } },
+    });
+    await waitReady(ns.name, "acme");
+    const tracker = await readTracker(ns.name, "acme");
+    expect(conditionOf(tracker, "BackupHealthy")).toMatchObject({
+      status: "Unknown",
+      reason: "NoBackupYet",
+    });
+
+    // The next minute's run: at most a minute away.
+    const scheduled = await eventually(
+      "a scheduled FinanceTrackerBackup",
+      async () => {
+        const [first] = await listBackups();
+        if (!first) throw new Error("no FinanceTrackerBackup yet");
+        expect(first.metadata.name).toMatch(/^acme-\d{12}$/);
+        return first;
+      },
+      { timeoutMs: 90_000 },
+    );
+    const done = await completed(scheduled.metadata.name);
+    expect(done.status?.jobName).toBe(`${scheduled.metadata.name}-job`);
+
+    const job: V1Job = await batch.readNamespacedJob({
+      namespace: ns.name,
+      name: `${scheduled.metadata.name}-job`,
+    });
+    expect(job.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: "FinanceTrackerBackup",
+      name: scheduled.metadata.name,
+      controller: true,
+    });
+    const podSpec = job.spec?.template.spec;
+    if (!podSpec) throw new Error("no pod template");
+    expectRestrictedPodSpec(podSpec);
+    // The namespace enforces `restricted`: the pod exists only because admission let it in.
+    const pods = await core.listNamespacedPod({
+      namespace: ns.name,
+      labelSelector: `job-name=${scheduled.metadata.name}-job`,
+    });
+    expect(pods.items.map((p) => p.status?.phase)).toEqual(["Succeeded"]);
+
+    const reported = await eventually("BackupHealthy True with lastBackup", async () => {
+      const t = await readTracker(ns.name, "acme");
+      expect(conditionOf(t, "BackupHealthy")).toMatchObject({
+        status: "True",
+        reason: "BackupSucceeded",
+      });
+      return t;
+    });
+    expect(reported.status?.lastBackup?.name).toBe(scheduled.metadata.name);
+    expect(kubectl(["get", "ft", "acme", "-n", ns.name]).split("\n")[0]).toContain("LAST BACKUP");
+  });
+
+  it("runs an on-demand backup a user creates without any of our labels", async () => {
+    kubectl(
+      ["apply", "-n", ns.name, "-f", "-"],
+      JSON.stringify({
+        apiVersion: "fintrack.dev/v1alpha1",
+        kind: "FinanceTrackerBackup",
+        metadata: { name: "before-upgrade" },
+        spec: { trackerRef: { name: "acme" } },
+      }),
+    );
+    const done = await completed("before-upgrade");
+    expect(done.status?.completionTime).toBeDefined();
+    expect(kubectl(["get", "ftb", "before-upgrade", "-n", ns.name])).toMatch(/Completed/);
+  });
+
+  it("lets backup pods reach only the tenant's PostgreSQL, DNS and the bucket's port", async () => {
+    const policy = await networking.readNamespacedNetworkPolicy({
+      namespace: ns.name,
+      name: "acme-backup",
+    });
+    expect(policy.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
+    const egress = policy.spec?.egress ?? [];
+    const pods = egress.flatMap((r) => r.to ?? []).flatMap((p) => (p.podSelector ? [p] : []));
+    expect(pods.map((p) => p.podSelector?.matchLabels?.["app.kubernetes.io/component"])).toEqual([
+      "postgres",
+    ]);
+    expect(egress.flatMap((r) => r.ports ?? []).map((p) => p.port)).toEqual([5432, 53, 53, 9000]);
+    const postgres = await networking.readNamespacedNetworkPolicy({
+      namespace: ns.name,
+      name: "acme-postgres",
+    });
+    expect(JSON.stringify(postgres.spec?.ingress)).toContain("backup");
+  });
+
+  it("restores a new tenant's database before its app is deployed", async () => {
+    applyTracker(ns.name, "restored", {
+      app: { adminEmail },
+      restore: { from: { s3, backup: "before-upgrade" } },
+    });
+    const restoreJob = await eventually(
+      "the restore Job",
+      () => batch.readNamespacedJob({ namespace: ns.name, name: "restored-restore" }),
+      { intervalMs: 50 },
+    );
+    expect(restoreJob.spec?.template.spec?.containers[0]?.args).toEqual([
+      "restore",
+      "--name",
+      "before-upgrade",
+    ]);
+    const tracker = await waitReady(ns.name, "restored");
+    const app = await apps.readNamespacedDeployment({ namespace: ns.name, name: "restored-app" });
+    const finished = await eventually("the restore Job's completion time", async () => {
+      const job = await batch
+        .readNamespacedJob({ namespace: ns.name, name: "restored-restore" })
+        .catch(() => restoreJob);
+      const completion = job.status?.completionTime ?? restoreJob.status?.completionTime;
+      return completion;
+    });
+    if (finished) {
+      expect(new Date(app.metadata?.creationTimestamp ?? 0).getTime()).toBeGreaterThanOrEqual(
+        new Date(finished).getTime() - 1000,
+      );
+    }
+    expect(tracker.status?.phase).toBe("Ready");
+    // Done, the Job is no longer wanted; the app stays whatever becomes of it.
+    await eventually("the finished restore Job pruned", async () => {
+      const jobs = await batch.listNamespacedJob({
+        namespace: ns.name,
+        labelSelector: "fintrack.dev/restore=restored",
+      });
+      expect(jobs.items.filter((j) => !j.metadata?.deletionTimestamp)).toEqual([]);
+    });
+    await apps.readNamespacedDeployment({ namespace: ns.name, name: "restored-app" });
+  });
+});

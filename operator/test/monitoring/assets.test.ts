@@ -1,0 +1,267 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Registry } from "prom-client";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { createMetrics } from "../../src/metrics.ts";
+import { repoRoot } from "../harness/cluster.ts";
+
+/** promtool from Debian's `prometheus` package (hack/install-system-packages.sh installs it). */
+const promtool = process.env.PROMTOOL ?? "promtool";
+const work = mkdtempSync(join(tmpdir(), "fintrack-promtool-"));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+function run(args: string[], input?: string): string {
+  const result = spawnSync(promtool, args, { input, encoding: "utf8", cwd: work });
+  if (result.error) {
+    throw new Error(
+      `${promtool} could not run (apt-get install prometheus): ${result.error.message}`,
+    );
+  }
+  if (result.status !== 0)
+    throw new Error(`promtool ${args.join(" ")}:\n${result.stdout}${result.stderr}`);
+  return result.stdout + result.stderr;
+}
+
+interface RuleGroup {
+  name: string;
+  rules: { alert?: string; expr: string }[];
+}
+
+const rule = parse(readFileSync(join(repoRoot, "config/alerts/prometheus-rule.yaml"), "utf8")) as {
+  kind: string;
+  spec: { groups: RuleGroup[] };
+};
+const rulesFile = join(work, "rules.yaml");
+writeFileSync(rulesFile, stringify({ groups: rule.spec.groups }));
+// promtool test rules compares annotations too; `check rules` already validates their templates,
+// so the timing tests run on the rules without them.
+const bareRulesFile = join(work, "rules-bare.yaml");
+writeFileSync(
+  bareRulesFile,
+  stringify({
+    groups: rule.spec.groups.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) => ({ ...r, annotations: undefined })),
+    })),
+  }),
+);
+
+describe("the PrometheusRule", () => {
+  it("passes promtool check rules", () => {
+    expect(rule.kind).toBe("PrometheusRule");
+    expect(run(["check", "rules", rulesFile])).toContain("SUCCESS");
+  });
+
+  it("has the alerts the operator promises", () => {
+    const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
+    expect(alerts.sort()).toEqual([
+      "FintrackAppHighErrorRate",
+      "FintrackBackupFailed",
+      "FintrackBackupStale",
+      "FintrackBackupVerificationFailed",
+      "FintrackOperatorNotLeading",
+      "FintrackOperatorReconcileErrors",
+      "FintrackTenantNotReady",
+    ]);
+  });
+
+  it("fires each alert when, and only when, its condition holds long enough (promtool test rules)", () => {
+    const tenant = 'namespace="t1",name="acme"';
+    const tests = {
+      rule_files: [bareRulesFile],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [
+            { series: `fintrack_tenant_ready{${tenant}}`, values: "0x15" },
+            { series: `fintrack_backup_healthy{${tenant},reason="BackupStale"}`, values: "0x20" },
+            {
+              series: 'fintrack_backup_healthy{namespace="t2",name="b",reason="BackupFailed"}',
+              values: "0x3",
+            },
+            {
+              series:
+                'http_request_duration_seconds_count{namespace="t1",job="acme-app",status="500"}',
+              values: "0+10x20",
+            },
+            {
+              series:
+                'http_request_duration_seconds_count{namespace="t1",job="acme-app",status="200"}',
+              values: "0+90x20",
+            },
+          ],
+          alert_rule_test: [
+            { eval_time: "9m", alertname: "FintrackTenantNotReady", exp_alerts: [] },
+            {
+              eval_time: "11m",
+              alertname: "FintrackTenantNotReady",
+              exp_alerts: [{ exp_labels: { severity: "warning", namespace: "t1", name: "acme" } }],
+            },
+            { eval_time: "10m", alertname: "FintrackBackupStale", exp_alerts: [] },
+            {
+              eval_time: "16m",
+              alertname: "FintrackBackupStale",
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: "warning",
+                    namespace: "t1",
+                    name: "acme",
+                    reason: "BackupStale",
+                  },
+                },
+              ],
+            },
+            {
+              eval_time: "1m",
+              alertname: "FintrackBackupFailed",
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: "critical",
+                    namespace: "t2",
+                    name: "b",
+                    reason: "BackupFailed",
+                  },
+                },
+              ],
+            },
+            { eval_time: "1m", alertname: "FintrackBackupVerificationFailed", exp_alerts: [] },
+            {
+              eval_time: "18m",
+              alertname: "FintrackAppHighErrorRate",
+              exp_alerts: [
+                { exp_labels: { severity: "warning", namespace: "t1", job: "acme-app" } },
+              ],
+            },
+            {
+              eval_time: "6m",
+              alertname: "FintrackOperatorNotLeading",
+              exp_alerts: [{ exp_labels: { severity: "critical" } }],
+            },
+          ],
+        },
+        {
+          interval: "1m",
+          input_series: [
+            {
+              series: 'leader_election_master_status{name="fintrack-operator",pod="a"}',
+              values: "1x10",
+            },
+            {
+              series: 'leader_election_master_status{name="fintrack-operator",pod="b"}',
+              values: "0x10",
+            },
+          ],
+          alert_rule_test: [
+            { eval_time: "8m", alertname: "FintrackOperatorNotLeading", exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    const testFile = join(work, "rules.test.yaml");
+    writeFileSync(testFile, stringify(tests));
+    expect(run(["test", "rules", testFile])).toContain("SUCCESS");
+  });
+});
+
+describe("the operator's /metrics", () => {
+  it("passes promtool check metrics", async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    metrics.reconcileTotal.inc({ controller: "financetracker", result: "success" });
+    metrics.backupHealthy.set({ namespace: "t1", name: "acme", reason: "BackupSucceeded" }, 1);
+    metrics.backupLastSuccess.set({ namespace: "t1", name: "acme" }, 1_700_000_000);
+    metrics.tenantReady.set({ namespace: "t1", name: "acme" }, 1);
+    const problems = run(["check", "metrics"], await registry.metrics());
+    expect(problems.trim()).toBe("");
+  });
+});
+
+/** Metric names a PromQL expression uses (identifiers followed by `{`, `[` or a space/paren). */
+function metricNames(expr: string): string[] {
+  const withoutStrings = expr.replace(/"[^"]*"/g, '""');
+  const words = withoutStrings.match(/[a-z_][a-z0-9_]*(?=\s*[{[)]|\s*$|\s*[=!<>]=?\s*\d)/g) ?? [];
+  const functions = new Set([
+    "rate",
+    "increase",
+    "sum",
+    "max",
+    "count",
+    "time",
+    "vector",
+    "histogram_quantile",
+    "by",
+    "le",
+    "or",
+  ]);
+  return [...new Set(words.filter((w) => !functions.has(w) && w.includes("_")))];
+}
+
+describe("the Grafana dashboards", () => {
+  // kubectl's built-in kustomize renders the generator; the cluster setup links kubectl there.
+  const kubectl = join(repoRoot, ".cluster/bin/kubectl");
+  const rendered = existsSync(kubectl)
+    ? execFileSync(kubectl, ["kustomize", join(repoRoot, "config/grafana")], { encoding: "utf8" })
+    : "";
+  const configMaps = rendered.split(/^---$/m).map(
+    (d) =>
+      parse(d) as {
+        kind: string;
+        metadata: { name: string; labels: Record<string, string> };
+        data: Record<string, string>;
+      },
+  );
+
+  it.skipIf(!rendered)(
+    "ship as ConfigMaps the kube-prometheus-stack Grafana sidecar picks up",
+    () => {
+      expect(configMaps.map((c) => c.metadata.name).sort()).toEqual([
+        "fintrack-dashboard-operator",
+        "fintrack-dashboard-tenant",
+      ]);
+      for (const c of configMaps) expect(c.metadata.labels.grafana_dashboard).toBe("1");
+    },
+  );
+
+  it("query only metrics the operator and the app export", async () => {
+    const operatorMetrics = (
+      await (() => {
+        const registry = new Registry();
+        createMetrics(registry);
+        return registry.getMetricsAsJSON();
+      })()
+    ).map((m) => m.name);
+    const appMetrics = [
+      "http_request_duration_seconds",
+      "fintrack_logins_failed_total",
+      "fintrack_transactions_created_total",
+    ];
+    const known = new Set([...operatorMetrics, ...appMetrics]);
+    const base = (name: string) => name.replace(/_(bucket|count|sum)$/, "");
+    for (const file of ["operator.json", "tenant.json"]) {
+      const dashboard = JSON.parse(
+        readFileSync(join(repoRoot, "config/grafana", file), "utf8"),
+      ) as {
+        panels: { title: string; targets: { expr: string }[] }[];
+      };
+      for (const panel of dashboard.panels) {
+        for (const { expr } of panel.targets) {
+          const names = metricNames(expr);
+          expect(names.length, `${file}: ${panel.title}`).toBeGreaterThan(0);
+          for (const name of names)
+            expect(
+              known.has(name) || known.has(base(name)),
+              `${file}: ${panel.title}: ${name}`,
+            ).toBe(true);
+        }
+      }
+    }
+  });
+});
