@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { Shell } from "./components/shell.tsx";
+import { lazyScreen } from "./components/lazy.tsx";
 import { Loading } from "./components/ui.tsx";
 import { clearData } from "./lib/data.ts";
 import { api, ApiError, type Me, resetCsrf, setUnauthorizedHandler } from "./lib/api.ts";
@@ -17,13 +18,30 @@ import "./styles.css";
 
 applyTheme();
 
+// The money screens are fetched on first visit, keeping the initial bundle small.
+const BudgetsScreen = lazyScreen(() =>
+  import("./screens/budgets.tsx").then((m) => m.BudgetsScreen),
+);
+const ReportsScreen = lazyScreen(() =>
+  import("./screens/reports.tsx").then((m) => m.ReportsScreen),
+);
+const ReconcileLazy = lazyScreen(() =>
+  import("./screens/reconcile.tsx").then((m) => m.ReconcileScreen),
+);
+const ImportScreen = lazyScreen(() => import("./screens/import.tsx").then((m) => m.ImportScreen));
+
 /** The signed-in screens by path. */
 function Routes(props: { path: string }) {
   const { path } = props;
+  const reconcile = match("/accounts/:id/reconcile", path);
+  if (reconcile?.id) return <ReconcileLazy accountId={reconcile.id} />;
   const account = match("/accounts/:id", path);
   if (account?.id) return <RegisterView accountId={account.id} />;
   if (path === "/accounts") return <AccountsScreen />;
   if (path === "/categories") return <CategoriesScreen />;
+  if (path === "/budgets") return <BudgetsScreen />;
+  if (path === "/import") return <ImportScreen />;
+  if (path === "/reports") return <ReportsScreen />;
   if (path === "/settings") return <SettingsScreen />;
   if (path === "/") return <DashboardScreen />;
   return (

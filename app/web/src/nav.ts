@@ -1,5 +1,4 @@
-// The app's sections, in navigation order. Budgets, reports, import, rules and reconciliation
-// (issues 5 and 6) slot in here as entries with their screen in main.tsx's routes.
+// The app's sections, in navigation order; each has its screen in main.tsx's routes.
 
 /** One navigation entry: where it goes, its label and a one-character icon glyph. */
 export interface NavItem {
@@ -13,8 +12,11 @@ export interface NavItem {
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Dashboard", icon: "◧", primary: true },
   { href: "/accounts", label: "Accounts", icon: "▤", primary: true },
-  { href: "/categories", label: "Categories", icon: "❖", primary: true },
-  { href: "/settings", label: "Settings", icon: "⚙", primary: true },
+  { href: "/budgets", label: "Budgets", icon: "◔", primary: true },
+  { href: "/reports", label: "Reports", icon: "▦", primary: true },
+  { href: "/import", label: "Import", icon: "⇪", primary: false },
+  { href: "/categories", label: "Categories", icon: "❖", primary: false },
+  { href: "/settings", label: "Settings", icon: "⚙", primary: false },
 ];
 
 /** Whether `item` is the section `path` belongs to. */

@@ -17,7 +17,7 @@ import {
 } from "../../imports/types.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { MAX_MINOR } from "../../ledger/money.ts";
-import { applyRulesToTransactions } from "../rules-and-audit.ts";
+import { applyRulesToTransactions, setAuditContext } from "../rules-and-audit.ts";
 import type { CommitResult } from "./schema.ts";
 import { storedChunks } from "./store.ts";
 import { fileProblem } from "./upload.ts";
@@ -199,6 +199,38 @@ async function insertSplitRows(client: pg.PoolClient, params: unknown[]): Promis
   }
 }
 
+const ID_BATCH = 10_000;
+
+/**
+ * The ids of an import's transactions, 10,000 at a time (a million ids at once would be most of
+ * the app's memory). Yields nothing when `needed` finds nothing to do with them: no enabled rule,
+ * or no occurrence fintrack posted itself, which is the common case and costs one query.
+ */
+export async function* importedIdBatches(
+  db: pg.Pool | pg.PoolClient,
+  importId: string,
+  needed: "rules" | "recurring",
+): AsyncGenerator<string[]> {
+  const check =
+    needed === "rules"
+      ? "select exists (select 1 from rules where enabled) as any"
+      : "select exists (select 1 from recurring_occurrences where created) as any";
+  const { rows: found } = await db.query<{ any: boolean }>(check);
+  if (found[0]?.any !== true) return;
+  let after = "0";
+  for (;;) {
+    const { rows } = await db.query<{ id: string }>(
+      `select id::text from transactions where import_id = $1 and id > $2
+       order by id limit ${String(ID_BATCH)}`,
+      [importId, after],
+    );
+    const last = rows.at(-1);
+    if (last === undefined) return;
+    yield rows.map((r) => r.id);
+    after = last.id;
+  }
+}
+
 /** What a commit needs to know about the import. */
 export interface CommitPlan {
   importId: string;
@@ -239,6 +271,7 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     );
     const currency = accounts[0]?.currency;
     if (currency === undefined) throw errors.notFound("the account");
+    await setAuditContext(client, { actor: plan.userId, action: "import" });
     await client.query(`create temp table import_staging (line int, booking_date date, amount bigint,
       payee text, description text, external_id text, fingerprint text, splits jsonb) on commit drop`);
     const totals: StagedTotals = { rows: 0, problems: [], problemCount: 0 };
@@ -271,14 +304,9 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     await insertSplitRows(client, params);
     // The household's rules run on the imported rows inside this transaction, as on hand-entered
     // ones: an import that rules cannot process is not committed.
-    const { rows: importedIds } = await client.query<{ id: string }>(
-      "select id::text from transactions where import_id = $1",
-      [plan.importId],
-    );
-    await applyRulesToTransactions(
-      client,
-      importedIds.map((r) => r.id),
-    );
+    for await (const ids of importedIdBatches(client, plan.importId, "rules")) {
+      await applyRulesToTransactions(client, ids);
+    }
     const { rows: skipped } = await client.query<{
       line: number;
       duplicate: "bank_id" | "fingerprint" | "matched";

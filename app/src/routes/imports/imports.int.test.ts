@@ -3,19 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../test/harness/database.ts";
 import {
   anAccount,
+  aCategory,
   aTransaction,
   type LedgerTestApp,
   startLedgerApp,
   type TestClient,
 } from "../../../test/harness/ledger.ts";
 import { importExportRoutes } from "../imports-exports.ts";
+import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 
 const db = useTestDatabase();
 let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, importExportRoutes);
+  app = await startLedgerApp(db.url, (deps) => [
+    ...importExportRoutes(deps),
+    ...ledgerRulesRoutes(deps),
+  ]);
   member = app.as(app.member);
 });
 afterAll(async () => {
@@ -249,5 +254,141 @@ describe("exports", () => {
     expect(text.split("\r\n")[1]).toContain(
       `2026-01-02,${account.name},-1.50,EUR,"'=HYPERLINK(""x"")"`,
     );
+  });
+});
+
+describe("mapping profiles", () => {
+  const mapping = {
+    hasHeader: true,
+    skipRows: 0,
+    dateColumn: 0,
+    dateFormat: "YYYY-MM-DD",
+    amountColumn: 2,
+    decimalSeparator: ".",
+    thousandsSeparator: "",
+    payeeColumn: 1,
+    descriptionColumns: [],
+    invertSign: true,
+  };
+
+  it("saves a named profile, replaces it by name, lists it and reuses it in a commit", async () => {
+    const saved = await member.post("/import-profiles", { name: "Odd bank", mapping });
+    expect(saved.status).toBe(200);
+    const replaced = await member.post("/import-profiles", {
+      name: "odd BANK",
+      mapping: { ...mapping, invertSign: false },
+    });
+    const profile = replaced.body as { id: string; name: string };
+    expect(profile.id).toBe((saved.body as { id: string }).id);
+    const listed = await member.get("/import-profiles");
+    expect((listed.body as { data: { name: string }[] }).data.map((p) => p.name)).toContain(
+      "odd BANK",
+    );
+
+    const account = await anAccount(member);
+    // Headers no suggestion understands: only the profile says which column is what.
+    const file = Buffer.from(
+      "Tag,Wer,Wieviel\n2026-02-01,Bakery,-3.50\n2026-02-02,Salary,100.00\n",
+    );
+    const up = await upload(member, account.id, "odd.csv", file);
+    expect(up.status).toBe(201);
+    const commit = await member.post(`/imports/${(up.body as Upload).id}/commit`, {
+      profileId: profile.id,
+    });
+    expect(commit.status).toBe(200);
+    expect(commit.body).toMatchObject({ imported: 2 });
+    expect(await balance(account.id)).toBe("96.50");
+  });
+
+  it("deletes a profile, then answers 404 for it and for a commit that names it", async () => {
+    const saved = await member.post("/import-profiles", { name: "Short-lived", mapping });
+    const id = (saved.body as { id: string }).id;
+    expect((await member.delete(`/import-profiles/${id}`)).status).toBe(204);
+    expect((await member.delete(`/import-profiles/${id}`)).status).toBe(404);
+    const account = await anAccount(member);
+    const up = await upload(member, account.id, "x.csv", Buffer.from("a,b,c\n2026-01-01,x,1\n"));
+    const commit = await member.post(`/imports/${(up.body as Upload).id}/commit`, {
+      profileId: id,
+    });
+    expect(commit.status).toBe(404);
+  });
+});
+
+describe("size and encoding limits", () => {
+  it("refuses a file with a 10 MB line with 422 and stores nothing", async () => {
+    const account = await anAccount(member);
+    const file = Buffer.concat([
+      Buffer.from("Date,Payee,Amount\n2026-01-01,"),
+      Buffer.alloc(10 * 1024 * 1024, "x"),
+      Buffer.from(",1.00\n"),
+    ]);
+    const res = await upload(member, account.id, "long.csv", file);
+    expect(res.status).toBe(422);
+    const { rows } = await app.pool.query<{ n: number }>(
+      "select count(*)::int as n from imports where account_id = $1",
+      [account.id],
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it("refuses an upload over 50 MB with 413 and keeps none of it", async () => {
+    const account = await anAccount(member);
+    const line = "2026-01-01,Shop,-1.00\n";
+    const file = Buffer.from(line.repeat(Math.ceil((51 * 1024 * 1024) / line.length)));
+    const chunks = async () =>
+      (await app.pool.query<{ n: number }>("select count(*)::int as n from import_chunks")).rows[0]
+        ?.n;
+    const before = await chunks();
+    const res = await upload(member, account.id, "big.csv", file);
+    expect(res.status).toBe(413);
+    expect(await chunks()).toBe(before);
+  });
+
+  it("imports UTF-16 files, little and big endian, with umlauts intact", async () => {
+    const text = "Date,Payee,Amount\n2026-03-01,Bäckerei Müller,-2.40\n2026-03-02,Café,-1.10\n";
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const be = Buffer.from(le);
+    be.swap16();
+    for (const [bytes, encoding] of [
+      [le, "utf-16le"],
+      [be, "utf-16be"],
+    ] as const) {
+      const account = await anAccount(member);
+      const { upload: up, body } = await importFile(account.id, "utf16.csv", bytes);
+      expect(up.encoding).toBe(encoding);
+      expect(body).toMatchObject({ imported: 2 });
+      const res = await member.get(`/transactions?accountId=${account.id}`);
+      const payees = (res.body as { data: { payee: string }[] }).data.map((t) => t.payee);
+      expect(payees.sort()).toEqual(["Bäckerei Müller", "Café"]);
+    }
+  });
+});
+
+describe("rules and audit on imported rows", () => {
+  it("runs the household's rules on every imported row and audits the rows as an import", async () => {
+    const coffee = await aCategory(member, "Coffee imports");
+    const rule = await member.post("/rules", {
+      name: "Starbucks",
+      conditions: [{ field: "description", op: "matches", value: "starbucks" }],
+      actions: [{ type: "setCategory", categoryId: coffee.id }],
+    });
+    expect(rule.status).toBe(201);
+    const account = await anAccount(member, { currency: "USD" });
+    const { body } = await importFile(account.id, "us-credit-card.csv");
+    expect(body).toMatchObject({ imported: 4 });
+    const { rows } = await app.pool.query<{ payee: string; category: string | null; id: string }>(
+      `select id::text, coalesce(payee, '') || ' ' || coalesce(description, '') as payee,
+         category_id::text as category from transactions
+       where account_id = $1 order by id`,
+      [account.id],
+    );
+    const starbucks = rows.filter((r) => /starbucks/i.test(r.payee));
+    expect(starbucks.length).toBe(2);
+    expect(starbucks.every((r) => r.category === coffee.id)).toBe(true);
+    expect(rows.filter((r) => r.category === coffee.id).length).toBe(2);
+    const audit = await member.get(`/audit?entity=transaction&id=${starbucks[0]?.id ?? ""}`);
+    const actions = (audit.body as { data: { action: string }[] }).data.map((e) => e.action);
+    expect(actions).toContain("import");
+    await member.delete(`/rules/${(rule.body as { id: string }).id}`);
   });
 });

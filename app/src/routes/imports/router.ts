@@ -6,9 +6,17 @@ import type { TextEncoding } from "../../imports/encoding.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
-import { chooseMapping, commitRows } from "./commit.ts";
-import { CommitResultSchema, CommitSchema, ImportSchema, UploadSchema } from "./schema.ts";
+import { absorbDuplicates } from "../recurring/service.ts";
+import { chooseMapping, commitRows, importedIdBatches } from "./commit.ts";
+import {
+  type CommitResult,
+  CommitResultSchema,
+  CommitSchema,
+  ImportSchema,
+  UploadSchema,
+} from "./schema.ts";
 import { findImport, IMPORT_COLUMNS, type ImportRow, presentImport } from "./store.ts";
+import { profileMapping, profileRoutes } from "./profiles.ts";
 import { uploadImport } from "./upload.ts";
 
 const tag = "imports";
@@ -30,13 +38,18 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
   const claimed = rows[0];
   if (claimed === undefined)
     throw errors.conflict(`the import is ${found.status}, not waiting to be committed`);
+  let result: CommitResult;
   try {
-    return await commitRows(db, {
+    result = await commitRows(db, {
       importId: found.id,
       accountId: found.account_id ?? "",
       format: found.format,
       encoding: found.encoding as TextEncoding,
-      mapping: chooseMapping(found.format, body.mapping, claimed.suggested_mapping),
+      mapping: chooseMapping(
+        found.format,
+        body.profileId === undefined ? body.mapping : await profileMapping(db, body.profileId),
+        claimed.suggested_mapping,
+      ),
       userId,
     });
   } catch (error) {
@@ -46,6 +59,12 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
     );
     throw error;
   }
+  // absorbDuplicates opens its own SQL transaction, so it runs once the import is committed: a
+  // bill fintrack posted itself gives way to its real booking from the bank file.
+  for await (const ids of importedIdBatches(db, found.id, "recurring")) {
+    await absorbDuplicates(db, ids);
+  }
+  return result;
 }
 
 async function undo(db: pg.Pool, id: string) {
@@ -78,7 +97,7 @@ async function undo(db: pg.Pool, id: string) {
   });
 }
 
-/** Bank file imports: upload and inspect, commit, progress, list and undo. */
+/** Bank file imports: upload and inspect, commit, progress, list, undo and mapping profiles. */
 export function importRoutes(db: pg.Pool): Route[] {
   return [
     route({
@@ -171,5 +190,6 @@ export function importRoutes(db: pg.Pool): Route[] {
       },
       handler: ({ params }) => undo(db, pathId(params.id, "the import")),
     }),
+    ...profileRoutes(db),
   ];
 }

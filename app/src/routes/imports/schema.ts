@@ -26,8 +26,16 @@ export const UploadSchema = ImportSchema.extend({
   suggestedMapping: MappingSchema.nullable(),
 });
 
-/** The commit request: a mapping for CSV; without one the suggested mapping is used. */
-export const CommitSchema = z.object({ mapping: MappingSchema.optional() });
+/**
+ * The commit request: for CSV a mapping, or the id of a named profile to reuse; without either the
+ * suggested mapping is used.
+ */
+export const CommitSchema = z
+  .object({ mapping: MappingSchema.optional(), profileId: z.string().max(20).optional() })
+  .refine((body) => body.mapping === undefined || body.profileId === undefined, {
+    message: "give a mapping or a profileId, not both",
+    path: ["profileId"],
+  });
 
 /** A row skipped as a duplicate, and why. */
 export const SkippedSchema = z.object({

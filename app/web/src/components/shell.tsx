@@ -44,8 +44,10 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [moreOpen, setMoreOpen] = useState(false);
   useEffect(() => {
     setMenuOpen(false);
+    setMoreOpen(false);
     if (first.current) {
       first.current = false;
       return;
@@ -101,7 +103,7 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
       <nav class="sidebar" aria-label="Main">
         <ul>
           {navItems.map((item) => (
-            <li key={item.href}>
+            <li key={item.href} class={item.primary ? "" : "nav-secondary"}>
               <a href={item.href} aria-current={isCurrent(item, props.path) ? "page" : undefined}>
                 <span class="nav-icon" aria-hidden="true">
                   {item.icon}
@@ -110,7 +112,43 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
               </a>
             </li>
           ))}
+          <li class="nav-more">
+            <button
+              type="button"
+              class="ghost"
+              aria-expanded={moreOpen}
+              aria-controls="more-menu"
+              onClick={() => {
+                setMoreOpen(!moreOpen);
+              }}
+            >
+              <span class="nav-icon" aria-hidden="true">
+                ⋯
+              </span>
+              <span class="nav-label">More</span>
+            </button>
+          </li>
         </ul>
+        {moreOpen && (
+          // The phone's bottom bar has room for the primary sections; the rest open from here.
+          <ul id="more-menu" class="more-sheet">
+            {navItems
+              .filter((item) => !item.primary)
+              .map((item) => (
+                <li key={item.href}>
+                  <a
+                    href={item.href}
+                    aria-current={isCurrent(item, props.path) ? "page" : undefined}
+                  >
+                    <span class="nav-icon" aria-hidden="true">
+                      {item.icon}
+                    </span>
+                    {item.label}
+                  </a>
+                </li>
+              ))}
+          </ul>
+        )}
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
         {props.children}

@@ -77,7 +77,37 @@ export interface NetWorth {
   currency: string;
   points: { date: string; assets: string; liabilities: string; net: string }[];
   /** Currencies that had no exchange rate at some month end (left out of the sums). */
-  missingRates: unknown[];
+  missingRates: MissingRate[];
+}
+
+/** A currency that had no exchange rate on some dates (its amounts are left out of sums). */
+export interface MissingRate {
+  currency: string;
+  firstDate: string;
+  lastDate: string;
+}
+
+/** One budgeted category in a month. */
+export interface BudgetLine {
+  categoryId: string;
+  name: string;
+  rollover: boolean;
+  budgeted: string;
+  /** Net money of the category and its subcategories; money out is negative. */
+  spent: string;
+  rolledOver: string;
+  available: string;
+}
+
+/** Budget against actual for a month, in the base currency. */
+export interface BudgetReport {
+  month: string;
+  from: string;
+  to: string;
+  currency: string;
+  lines: BudgetLine[];
+  totals: { budgeted: string; spent: string; available: string };
+  missingRates: MissingRate[];
 }
 
 export interface Session {
@@ -176,13 +206,31 @@ async function csrfToken(): Promise<string> {
   }
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 interface RequestOptions {
   /** A raw body (an upload) instead of JSON. */
   raw?: Blob;
+  /** A multipart form (the browser sets its boundary). */
+  form?: FormData;
   /** No CSRF token: sign-in and sign-up have no session yet. */
   public?: boolean;
+}
+
+// The request body: a multipart form, a raw upload or JSON (setting its content type).
+function bodyOf(
+  body: unknown,
+  options: RequestOptions,
+  headers: Record<string, string>,
+): BodyInit | undefined {
+  if (options.form) return options.form;
+  if (options.raw) {
+    headers["Content-Type"] = options.raw.type || "application/octet-stream";
+    return options.raw;
+  }
+  if (body === undefined) return undefined;
+  headers["Content-Type"] = "application/json";
+  return JSON.stringify(body);
 }
 
 async function request<T>(
@@ -193,14 +241,7 @@ async function request<T>(
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET" && !options.public) headers["X-CSRF-Token"] = await csrfToken();
-  let payload: BodyInit | undefined;
-  if (options.raw) {
-    payload = options.raw;
-    headers["Content-Type"] = options.raw.type || "application/octet-stream";
-  } else if (body !== undefined) {
-    payload = JSON.stringify(body);
-    headers["Content-Type"] = "application/json";
-  }
+  const payload = bodyOf(body, options, headers);
   const res = await fetch(`${API}${path}`, {
     method,
     headers,
@@ -223,9 +264,11 @@ export const api = {
   get: <T>(path: string) => request<T>("GET", path),
   post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
     request<T>("POST", path, body ?? {}, options),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
   del: (path: string, body?: unknown) => request<undefined>("DELETE", path, body),
   upload: <T>(path: string, file: Blob) => request<T>("POST", path, undefined, { raw: file }),
+  form: <T>(path: string, form: FormData) => request<T>("POST", path, undefined, { form }),
 };
 
 /** The message to show for any thrown value. */

@@ -1,9 +1,19 @@
 import { useMemo } from "preact/hooks";
+import { BudgetBar } from "../components/budget-bar.tsx";
 import { LineChart } from "../components/chart.tsx";
+import { MissingRates } from "../components/missing-rates.tsx";
 import { Amount, Empty, LoadError, Loading, PageHeader, Section } from "../components/ui.tsx";
-import { api, type NetWorth, type Page, query, type Transaction } from "../lib/api.ts";
+import {
+  api,
+  type BudgetReport,
+  type NetWorth,
+  type Page,
+  query,
+  type Transaction,
+} from "../lib/api.ts";
 import { accountTypeLabels, categoryPath, useAccounts, useCategories } from "../lib/data.ts";
 import { currentLocale, formatDate, formatMonth } from "../lib/format.ts";
+import { thisMonth } from "../lib/month.ts";
 import { useResource } from "../lib/resource.ts";
 
 function monthsAgo(n: number): string {
@@ -45,6 +55,7 @@ function NetWorthCard() {
     <Section title="Net worth, last 12 months">
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
+      {report.data && <MissingRates rates={report.data.missingRates} />}
       {report.data?.points.length === 0 && (
         <Empty title="No balances yet">
           <p>Add an account to see your net worth grow here.</p>
@@ -83,6 +94,94 @@ function NetWorthCard() {
             </table>
           </div>
         </div>
+      )}
+    </Section>
+  );
+}
+
+/** This month's budgets: how much of each is spent. */
+function BudgetProgress() {
+  const report = useResource(
+    () => api.get<BudgetReport>(`/reports/budget${query({ month: thisMonth() })}`),
+    [],
+  );
+  const lines = report.data?.lines ?? [];
+  const currency = report.data?.currency ?? "EUR";
+  return (
+    <Section title="Budget progress">
+      {report.loading && !report.data && <Loading />}
+      {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
+      {report.data && lines.length === 0 && (
+        <Empty title="No budgets this month">
+          <p>
+            <a href="/budgets">Set a budget</a> to see how much is left.
+          </p>
+        </Empty>
+      )}
+      {lines.length > 0 && (
+        <ul class="list budget-list">
+          {lines.map((l) => (
+            <li key={l.categoryId}>
+              <a class="list-row" href="/budgets">
+                <span class="list-title">{l.name}</span>
+                <span>
+                  <Amount value={l.available} currency={currency} /> left
+                </span>
+              </a>
+              <BudgetBar line={l} label={`${l.name} budget used`} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+interface Occurrence {
+  recurringId: string;
+  name: string;
+  date: string;
+  accountId: string;
+  amount: string;
+  currency: string;
+  payee: string;
+  due: boolean;
+}
+
+/** The bills and other recurring transactions of the next 30 days. */
+function UpcomingBills() {
+  const upcoming = useResource(
+    () => api.get<{ data: Occurrence[] }>(`/recurring/upcoming${query({ days: 30 })}`),
+    [],
+  );
+  const items = upcoming.data?.data.slice(0, 8) ?? [];
+  return (
+    <Section title="Upcoming bills">
+      {upcoming.loading && !upcoming.data && <Loading />}
+      {upcoming.error !== undefined && <LoadError error={upcoming.error} retry={upcoming.reload} />}
+      {upcoming.data && items.length === 0 && (
+        <Empty title="Nothing due in the next 30 days">
+          <p>Recurring transactions you set up show here before they are due.</p>
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <ul class="list">
+          {items.map((o) => (
+            <li key={`${o.recurringId}-${o.date}`}>
+              <a class="list-row" href={`/accounts/${o.accountId}`}>
+                <span class="list-main">
+                  <span class="list-title">{o.name}</span>
+                  <span class="list-sub">
+                    {formatDate(o.date)}
+                    {o.due && " · due now"}
+                    {o.payee && ` · ${o.payee}`}
+                  </span>
+                </span>
+                <Amount value={o.amount} currency={o.currency} />
+              </a>
+            </li>
+          ))}
+        </ul>
       )}
     </Section>
   );
@@ -175,6 +274,8 @@ export function DashboardScreen() {
           <NetWorthCard />
         </div>
         <Balances />
+        <BudgetProgress />
+        <UpcomingBills />
         <RecentTransactions />
       </div>
     </div>

@@ -197,6 +197,11 @@ export function RegisterView(props: { accountId: string }) {
         <span class="balance-label">
           Balance <Amount value={account.balance} currency={account.currency} />
         </span>
+        {canWrite && (
+          <a class="button" href={`/accounts/${account.id}/reconcile`}>
+            Reconcile
+          </a>
+        )}
         {canWrite && editing !== "new" && (
           <button
             type="button"

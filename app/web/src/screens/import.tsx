@@ -1,0 +1,500 @@
+// The import wizard: drop a bank file -> what it is (format, encoding) and its first rows -> for
+// CSV, the column mapping with a live preview of parsed dates and amounts -> what was imported,
+// skipped as a duplicate or refused (with line numbers), and an undo.
+import { useMemo, useState } from "preact/hooks";
+import {
+  Amount,
+  Empty,
+  FormError,
+  Loading,
+  PageHeader,
+  Section,
+  SelectField,
+} from "../components/ui.tsx";
+import { api, ApiError } from "../lib/api.ts";
+import { refreshAccounts, useAccounts } from "../lib/data.ts";
+import { formatBytes, formatDate } from "../lib/format.ts";
+import { DATE_FORMATS, type Mapping, previewRow } from "../lib/import-preview.ts";
+import { useCanWrite } from "../lib/session.ts";
+
+interface Upload {
+  id: string;
+  accountId: string | null;
+  filename: string;
+  format: "csv" | "ofx" | "qif" | "camt053" | "mt940";
+  encoding: string;
+  size: number;
+  rowCount: number;
+  preview: { columns: string[]; rows: string[][] };
+  suggestedMapping: Mapping | null;
+}
+
+interface CommitResult {
+  imported: number;
+  duplicates: number;
+  errors: { line: number; column?: string; message: string }[];
+  skipped: { line: number; reason: "bank_id" | "fingerprint" | "matched" }[];
+}
+
+const formatNames: Record<Upload["format"], string> = {
+  csv: "CSV",
+  ofx: "OFX / QFX",
+  qif: "QIF",
+  camt053: "CAMT.053 (ISO 20022)",
+  mt940: "MT940",
+};
+
+const skipReasons: Record<CommitResult["skipped"][number]["reason"], string> = {
+  bank_id: "same bank reference as an earlier import",
+  fingerprint: "same date, amount and text as an existing transaction",
+  matched: "matches a transaction entered by hand",
+};
+
+// A bank's mapping is remembered per header line: the next file from that bank maps itself.
+const profileKey = (columns: readonly string[]) => `fintrack.import.${columns.join("|")}`;
+
+function rememberedMapping(columns: readonly string[]): Mapping | undefined {
+  try {
+    const text = localStorage.getItem(profileKey(columns));
+    return text === null ? undefined : (JSON.parse(text) as Mapping);
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultMapping(): Mapping {
+  return {
+    hasHeader: true,
+    skipRows: 0,
+    dateColumn: 0,
+    dateFormat: "YYYY-MM-DD",
+    amountColumn: 1,
+    decimalSeparator: ".",
+    thousandsSeparator: "",
+    payeeColumn: null,
+    descriptionColumns: [],
+    invertSign: false,
+  };
+}
+
+/** The lines the API refused, from a 422 problem ("line 3, amount" -> message). */
+function badLines(error: unknown): { where: string; message: string }[] {
+  if (!(error instanceof ApiError)) return [];
+  return Object.entries(error.fields)
+    .filter(([path]) => path.startsWith("line"))
+    .map(([where, message]) => ({ where, message }));
+}
+
+function MappingEditor(props: {
+  upload: Upload;
+  mapping: Mapping;
+  onMapping: (m: Mapping) => void;
+}) {
+  const { upload, mapping, onMapping } = props;
+  const columnOptions: [string, string][] = upload.preview.columns.map((c, i) => [
+    String(i),
+    c || `Column ${String(i + 1)}`,
+  ]);
+  const optional: [string, string][] = [["", "(none)"], ...columnOptions];
+  const set = (patch: Partial<Mapping>) => {
+    onMapping({ ...mapping, ...patch });
+  };
+  const col = (v: string) => (v === "" ? null : Number(v));
+  return (
+    <div class="mapping-grid">
+      <SelectField
+        label="Date column"
+        name="dateColumn"
+        value={String(mapping.dateColumn)}
+        options={columnOptions}
+        onValue={(v) => {
+          set({ dateColumn: Number(v) });
+        }}
+      />
+      <SelectField
+        label="Date format"
+        name="dateFormat"
+        value={mapping.dateFormat}
+        options={DATE_FORMATS.map((f) => [f, f])}
+        onValue={(v) => {
+          set({ dateFormat: v as Mapping["dateFormat"] });
+        }}
+      />
+      <SelectField
+        label="Amount column"
+        name="amountColumn"
+        value={mapping.amountColumn == null ? "" : String(mapping.amountColumn)}
+        options={optional}
+        onValue={(v) => {
+          set({ amountColumn: col(v), debitColumn: null, creditColumn: null });
+        }}
+      />
+      <SelectField
+        label="Decimal separator"
+        name="decimalSeparator"
+        value={mapping.decimalSeparator}
+        options={[
+          [".", "Point (1234.50)"],
+          [",", "Comma (1234,50)"],
+        ]}
+        onValue={(v) => {
+          set({
+            decimalSeparator: v === "," ? "," : ".",
+            thousandsSeparator:
+              v === ","
+                ? "."
+                : mapping.thousandsSeparator === "."
+                  ? ""
+                  : mapping.thousandsSeparator,
+          });
+        }}
+      />
+      <SelectField
+        label="Payee column"
+        name="payeeColumn"
+        value={mapping.payeeColumn == null ? "" : String(mapping.payeeColumn)}
+        options={optional}
+        onValue={(v) => {
+          set({ payeeColumn: col(v) });
+        }}
+      />
+      <SelectField
+        label="Description column"
+        name="descriptionColumns"
+        value={String(mapping.descriptionColumns?.[0] ?? "")}
+        options={optional}
+        onValue={(v) => {
+          set({ descriptionColumns: v === "" ? [] : [Number(v)] });
+        }}
+      />
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={mapping.invertSign ?? false}
+          onChange={(e) => {
+            set({ invertSign: e.currentTarget.checked });
+          }}
+        />
+        Money out is positive in this file (flip signs)
+      </label>
+    </div>
+  );
+}
+
+function Preview(props: { upload: Upload; mapping: Mapping | undefined; currency: string }) {
+  const { upload, mapping } = props;
+  const rows = upload.preview.rows.slice(0, 8);
+  if (mapping === undefined) {
+    return (
+      <div class="table-wide" tabIndex={0} aria-label="File preview">
+        <table>
+          <caption class="sr-only">The first rows of {upload.filename}</caption>
+          <thead>
+            <tr>
+              {upload.preview.columns.map((c, i) => (
+                <th key={i} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i}>
+                {r.map((cell, j) => (
+                  <td key={j}>{cell}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+  }
+  return (
+    <div class="table-wide" tabIndex={0} aria-label="Parsed preview">
+      <table class="import-preview">
+        <caption class="sr-only">How the first rows will be read</caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Payee</th>
+            <th scope="col" class="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => {
+            const p = previewRow(r, mapping);
+            return (
+              <tr key={i}>
+                <td>{p.date ? formatDate(p.date) : <span class="bad">✗ not a date</span>}</td>
+                <td class="wrap">{p.payee}</td>
+                <td class="num">
+                  {p.amount !== undefined ? (
+                    <Amount value={p.amount} currency={props.currency} />
+                  ) : (
+                    <span class="bad">✗ not an amount</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The import wizard. */
+export function ImportScreen() {
+  const canWrite = useCanWrite();
+  const accounts = useAccounts();
+  const open = accounts.data?.filter((a) => !a.archived) ?? [];
+  const [accountId, setAccountId] = useState("");
+  const chosen = (accountId === "" ? open[0]?.id : accountId) ?? "";
+  const currency = open.find((a) => a.id === chosen)?.currency ?? "EUR";
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [upload, setUpload] = useState<Upload | undefined>(undefined);
+  const [mapping, setMapping] = useState<Mapping | undefined>(undefined);
+  const [result, setResult] = useState<CommitResult | undefined>(undefined);
+  const [undone, setUndone] = useState<number | undefined>(undefined);
+  const [dragging, setDragging] = useState(false);
+
+  const send = async (file: File) => {
+    setError(undefined);
+    setResult(undefined);
+    setUndone(undefined);
+    setBusy("Reading the file…");
+    try {
+      const form = new FormData();
+      form.append("accountId", chosen);
+      form.append("file", file, file.name);
+      const answer = await api.form<Upload>("/imports", form);
+      setUpload(answer);
+      if (answer.format === "csv") {
+        setMapping(
+          rememberedMapping(answer.preview.columns) ?? answer.suggestedMapping ?? defaultMapping(),
+        );
+      } else setMapping(undefined);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const commit = async () => {
+    if (!upload) return;
+    setError(undefined);
+    setBusy("Importing…");
+    try {
+      const body = upload.format === "csv" && mapping ? { mapping } : {};
+      const answer = await api.post<CommitResult>(`/imports/${upload.id}/commit`, body);
+      if (upload.format === "csv" && mapping) {
+        localStorage.setItem(profileKey(upload.preview.columns), JSON.stringify(mapping));
+      }
+      setResult(answer);
+      void refreshAccounts();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const undo = async () => {
+    if (!upload) return;
+    setBusy("Undoing…");
+    try {
+      await api.del(`/imports/${upload.id}`);
+      setUndone(result?.imported ?? 0);
+      void refreshAccounts();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const restart = () => {
+    setUpload(undefined);
+    setMapping(undefined);
+    setResult(undefined);
+    setUndone(undefined);
+    setError(undefined);
+  };
+
+  const lines = useMemo(() => badLines(error), [error]);
+
+  if (!canWrite) {
+    return (
+      <div class="page">
+        <PageHeader title="Import" />
+        <Empty title="Importing needs edit rights">
+          <p>Ask the household's owner to make you a member.</p>
+        </Empty>
+      </div>
+    );
+  }
+
+  return (
+    <div class="page">
+      <PageHeader title="Import" />
+      {accounts.data && open.length === 0 && (
+        <Empty title="No account to import into">
+          <p>
+            <a href="/accounts">Add an account</a> first.
+          </p>
+        </Empty>
+      )}
+      {open.length > 0 && !upload && (
+        <Section title="1. Choose a bank file">
+          <SelectField
+            label="Into account"
+            name="accountId"
+            value={chosen}
+            options={open.map((a) => [a.id, `${a.name} (${a.currency})`])}
+            onValue={setAccountId}
+            error={error}
+          />
+          <label
+            class={`dropzone ${dragging ? "dragging" : ""}`}
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => {
+              setDragging(false);
+            }}
+            onDrop={(e) => {
+              e.preventDefault();
+              setDragging(false);
+              const file = e.dataTransfer?.files[0];
+              if (file) void send(file);
+            }}
+          >
+            <span class="dropzone-title">Drop a file here or choose one</span>
+            <span class="hint">CSV, OFX/QFX, QIF, CAMT.053 or MT940, up to 50 MB</span>
+            <input
+              type="file"
+              aria-label="Bank file"
+              accept=".csv,.txt,.ofx,.qfx,.qif,.xml,.sta,.mt940"
+              onChange={(e) => {
+                const file = e.currentTarget.files?.[0];
+                if (file) void send(file);
+                e.currentTarget.value = "";
+              }}
+            />
+          </label>
+        </Section>
+      )}
+      {busy && <Loading label={busy} />}
+      {!lines.length && <FormError error={error} />}
+      {upload && !result && (
+        <>
+          <Section title="2. Check the file">
+            <dl class="facts">
+              <dt>File</dt>
+              <dd>
+                {upload.filename} ({formatBytes(upload.size)})
+              </dd>
+              <dt>Format</dt>
+              <dd data-testid="import-format">{formatNames[upload.format]}</dd>
+              <dt>Encoding</dt>
+              <dd data-testid="import-encoding">{upload.encoding}</dd>
+              <dt>Rows</dt>
+              <dd>{upload.rowCount}</dd>
+            </dl>
+            {upload.format === "csv" && mapping && (
+              <MappingEditor upload={upload} mapping={mapping} onMapping={setMapping} />
+            )}
+            <h3>Preview</h3>
+            <Preview upload={upload} mapping={mapping} currency={currency} />
+          </Section>
+          {lines.length > 0 && (
+            <div class="load-error" role="alert">
+              <p>Nothing was imported: these lines cannot be read.</p>
+              <ul data-testid="bad-lines">
+                {lines.map((l) => (
+                  <li key={l.where}>
+                    {l.where}: {l.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div class="form-actions">
+            <button type="button" onClick={restart}>
+              Choose another file
+            </button>
+            <button
+              type="button"
+              class="primary"
+              disabled={busy !== undefined}
+              onClick={() => void commit()}
+            >
+              Import {upload.rowCount} rows
+            </button>
+          </div>
+        </>
+      )}
+      {upload && result && (
+        <Section title="3. Result">
+          {undone === undefined ? (
+            <p class="import-summary" role="status">
+              Imported <strong data-testid="imported">{result.imported}</strong>, skipped{" "}
+              <strong data-testid="duplicates">{result.duplicates}</strong> duplicates.
+            </p>
+          ) : (
+            <p class="import-summary" role="status">
+              Undone: the {undone} imported transactions were removed.
+            </p>
+          )}
+          {result.skipped.length > 0 && (
+            <>
+              <h3>Skipped duplicates</h3>
+              <ul class="plain">
+                {result.skipped.slice(0, 50).map((s) => (
+                  <li key={s.line}>
+                    Line {s.line}: {skipReasons[s.reason]}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {result.errors.length > 0 && (
+            <>
+              <h3>Bad lines</h3>
+              <ul class="plain">
+                {result.errors.map((e) => (
+                  <li key={`${String(e.line)}${e.column ?? ""}`}>
+                    Line {e.line}
+                    {e.column ? `, ${e.column}` : ""}: {e.message}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <div class="form-actions">
+            {undone === undefined && result.imported > 0 && (
+              <button type="button" class="danger" onClick={() => void undo()}>
+                Undo this import
+              </button>
+            )}
+            <button type="button" class="primary" onClick={restart}>
+              Import another file
+            </button>
+            {upload.accountId && (
+              <a class="button" href={`/accounts/${upload.accountId}`}>
+                Open the account
+              </a>
+            )}
+          </div>
+        </Section>
+      )}
+    </div>
+  );
+}
