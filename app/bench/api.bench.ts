@@ -4,9 +4,7 @@
 // endpoint's requests per second under autocannon next to a bare node:http + pg handler running
 // the same query, in the same run. Prints figures, asserts nothing.
 // Usage: npm run bench:api [-- --transactions 1000000 --seconds 10 --samples 300]
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
@@ -15,6 +13,7 @@ import { postgresUrl, startPostgres } from "../test/harness/postgres.ts";
 import { freePort, waitFor } from "../test/harness/process.ts";
 import { startRedis } from "../test/harness/redis.ts";
 import { seedLedger, seedMoneyFeatures } from "./seed.ts";
+import { json, ownerToken, startNode, stopChildren } from "./support.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,61 +30,6 @@ const samples = Number(args.samples);
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
-
-const children: ChildProcess[] = [];
-
-/** Starts a node process (the app, the baseline), stopped before the databases are. */
-function node(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  children.push(child);
-  return child;
-}
-
-/** Stops the children and waits for them, so none sees its database vanish. */
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }),
-  );
-}
-
-async function json<T>(res: Response): Promise<T> {
-  if (!res.ok) throw new Error(`${res.url}: ${String(res.status)} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-/** Signs up the owner and creates a write token, through the API as a user would. */
-async function ownerToken(base: string): Promise<string> {
-  const registered = await fetch(`${base}/api/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: "bench@fintrack.local",
-      password: "a long and boring passphrase",
-      name: "Bench",
-    }),
-  });
-  await json(registered);
-  const cookie = (registered.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const { token: csrf } = await json<{ token: string }>(
-    await fetch(`${base}/api/v1/auth/csrf`, { headers: { cookie } }),
-  );
-  const { token } = await json<{ token: string }>(
-    await fetch(`${base}/api/v1/tokens`, {
-      method: "POST",
-      headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" },
-      body: JSON.stringify({ name: "bench", scope: "read" }),
-    }),
-  );
-  return token;
 }
 
 /** Times `count` sequential requests (after a short warm-up); returns sorted milliseconds. */
@@ -130,7 +74,7 @@ try {
   await pool.end();
 
   const [appPort, metricsPort, barePort] = await Promise.all([freePort(), freePort(), freePort()]);
-  node("../src/main.ts", {
+  startNode(new URL("../src/main.ts", import.meta.url), {
     NODE_ENV: "production",
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
@@ -140,12 +84,15 @@ try {
     LOG_LEVEL: "warn",
     FINTRACK_BASE_CURRENCY: "EUR",
   });
-  node("./bare-server.ts", { DATABASE_URL: databaseUrl, PORT: String(barePort) });
+  startNode(new URL("./bare-server.ts", import.meta.url), {
+    DATABASE_URL: databaseUrl,
+    PORT: String(barePort),
+  });
   const app = `http://127.0.0.1:${String(appPort)}`;
   const bare = `http://127.0.0.1:${String(barePort)}`;
   await waitFor("the app", async () => json(await fetch(`${app}/readyz`)));
   await waitFor("the bare handler", async () => json(await fetch(`${bare}/healthz`)));
-  const token = await ownerToken(app);
+  const token = await ownerToken(app, "read");
 
   const api = `${app}/api/v1`;
   const { accountIds, categoryIds, searchWords } = seeded;

@@ -5,14 +5,13 @@
 // app's peak RSS (VmHWM) and the time to re-import 100,000 rows that are all duplicates.
 // Prints figures, asserts nothing.
 // Usage: npm run bench:import [-- --rows 1000000 --existing 1000000 --duplicates 100000]
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { migrate } from "../src/db/migrate.ts";
@@ -20,6 +19,7 @@ import { postgresUrl, startPostgres } from "../test/harness/postgres.ts";
 import { freePort, waitFor } from "../test/harness/process.ts";
 import { startRedis } from "../test/harness/redis.ts";
 import { seedLedger } from "./seed.ts";
+import { json, ownerToken, startNode, stopChildren } from "./support.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -67,50 +67,6 @@ async function writeFiles(
   csv.end();
   text?.end();
   await Promise.all([finished(csv), text ? finished(text) : undefined]);
-}
-
-const children: ChildProcess[] = [];
-
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }),
-  );
-}
-
-async function json<T>(res: Response): Promise<T> {
-  if (!res.ok) throw new Error(`${res.url}: ${String(res.status)} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-/** Signs up the owner and creates a write token, through the API as a user would. */
-async function ownerToken(base: string): Promise<string> {
-  const registered = await fetch(`${base}/api/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: "bench@fintrack.local",
-      password: "a long and boring passphrase",
-      name: "Bench",
-    }),
-  });
-  await json(registered);
-  const cookie = (registered.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const { token: csrf } = await json<{ token: string }>(
-    await fetch(`${base}/api/v1/auth/csrf`, { headers: { cookie } }),
-  );
-  const { token } = await json<{ token: string }>(
-    await fetch(`${base}/api/v1/tokens`, {
-      method: "POST",
-      headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" },
-      body: JSON.stringify({ name: "bench", scope: "write" }),
-    }),
-  );
-  return token;
 }
 
 /** Uploads and commits a file through the API; returns the commit's counts and the seconds. */
@@ -164,24 +120,19 @@ try {
   // Migrations added while the seed ran (the tree may be shared) would keep the app unready.
   await migrate(pool);
   const [appPort, metricsPort] = await Promise.all([freePort(), freePort()]);
-  const app = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      SESSION_SECRET: randomBytes(32).toString("hex"),
-      PORT: String(appPort),
-      METRICS_PORT: String(metricsPort),
-      LOG_LEVEL: "warn",
-      FINTRACK_BASE_CURRENCY: "EUR",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
+  const app = startNode(new URL("../src/main.ts", import.meta.url), {
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    SESSION_SECRET: randomBytes(32).toString("hex"),
+    PORT: String(appPort),
+    METRICS_PORT: String(metricsPort),
+    LOG_LEVEL: "warn",
+    FINTRACK_BASE_CURRENCY: "EUR",
   });
-  children.push(app);
   const base = `http://127.0.0.1:${String(appPort)}`;
   await waitFor("the app", async () => json(await fetch(`${base}/readyz`)));
-  const token = await ownerToken(base);
+  const token = await ownerToken(base, "write");
   const api = `${base}/api/v1`;
 
   const first = await importFile(api, token, accountId, full);
