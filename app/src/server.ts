@@ -173,7 +173,8 @@ export async function startServer(
   };
   const billsTimer = setInterval(postBills, 5 * 60_000);
   billsTimer.unref();
-  setTimeout(postBills, 5_000).unref();
+  const firstBills = setTimeout(postBills, 5_000);
+  firstBills.unref();
   const app = createApp({
     config,
     log,
@@ -196,6 +197,7 @@ export async function startServer(
     shutdown: async (graceMs = 25_000) => {
       stopping = true;
       clearInterval(billsTimer);
+      clearTimeout(firstBills);
       ready.drain();
       const closed = new Promise<void>((resolve) =>
         server.close(() => {
