@@ -199,7 +199,7 @@ export function listQuery(filter: ListFilter): { text: string; values: unknown[]
   return { text: withDetails(pageKeys(filter, params, "index")), values: params.values };
 }
 
-/** How many rows a search first walks in list order before the trigram index takes over. */
+/** The fewest rows a search walks in list order before the trigram index takes over. */
 export const SEARCH_WINDOW = 1000;
 
 /**
@@ -238,8 +238,8 @@ export function windowEndQuery(
 
 /**
  * A search's second step, past the walked window: the trigram index finds the candidates and
- * a top-N sort orders them, so a word that is rare among these rows (though common elsewhere,
- * which misleads the planner into walking) costs what its matches cost, not a walk of them all.
+ * a top-N sort orders them, so a word that is rare among these older rows costs what its
+ * matches cost, not a walk of them all.
  */
 export function searchRestQuery(filter: ListFilter): { text: string; values: unknown[] } {
   const params = new Params();
