@@ -30,6 +30,7 @@ FIELD_MANAGER := fintrack-deploy
 # A single operator run from source needs no leader election (and fintrack-system may not exist);
 # either setting can still be given in the environment.
 LOCAL_OPERATOR_ENV = FINTRACK_APP_IMAGE="$${FINTRACK_APP_IMAGE:-$(APP_IMG)}" \
+  FINTRACK_BACKUP_IMAGE="$${FINTRACK_BACKUP_IMAGE:-$(BACKUP_IMG)}" \
   FINTRACK_LEADER_ELECTION="$${FINTRACK_LEADER_ELECTION:-false}"
 OPERATOR_LOG := $(CURDIR)/.cluster/operator.log
 OPERATOR_PID := $(CURDIR)/.cluster/operator.pid
@@ -143,10 +144,11 @@ uninstall-crds: ## Remove the FinanceTracker CRD, which deletes every FinanceTra
 	$(KUBECTL_CMD) delete --ignore-not-found -k config/crd
 
 .PHONY: deploy
-deploy: ## Deploy the operator (config/default) with images IMG and APP_IMG to the cluster in KUBECONFIG
+deploy: ## Deploy the operator (config/default) with images IMG, APP_IMG and BACKUP_IMG to the cluster in KUBECONFIG
 	$(KUBECTL_CMD) kustomize config/default \
 	  | sed -e 's|image: fintrack/operator:latest|image: $(IMG)|' \
 	        -e 's|value: fintrack/app:latest|value: $(APP_IMG)|' \
+	        -e 's|value: fintrack/backup:latest|value: $(BACKUP_IMG)|' \
 	  | $(KUBECTL_CMD) apply --server-side --field-manager=$(FIELD_MANAGER) -f -
 
 .PHONY: undeploy

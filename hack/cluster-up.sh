@@ -42,11 +42,13 @@ fi
 rm -f "$cluster_dir/mode" "$kubeconfig"
 
 # kwokctl reads Stage objects from its config; giving any replaces its built-in node and pod stages,
-# so the config carries those plus the volume stages that make PVCs bind.
+# so the config carries those plus the volume stages that make PVCs bind. Job pods end through the
+# repo's own stages in hack/kwok/ instead of kwok's pod-complete: they play the backup program's
+# result line, and fail where the real program would (a bucket endpoint under .invalid).
 config="$cluster_dir/kwok.yaml"
 {
-  for f in "$stage_dir"/*.yaml; do
-    [[ "$(basename "$f")" == storage-class.yaml ]] && continue
+  for f in "$stage_dir"/*.yaml "$here"/kwok/*.yaml; do
+    case "$f" in "$stage_dir"/storage-class.yaml | "$stage_dir"/pod-complete.yaml) continue ;; esac
     echo "---"
     cat "$f"
   done

@@ -10,6 +10,8 @@ export const conditionTypes = {
   degraded: "Degraded",
   monitoring: "MonitoringReady",
   backupHealthy: "BackupHealthy",
+  /** On a FinanceTrackerBackup being deleted with spec.deleteStoredBackup. */
+  storedBackupDeleted: "StoredBackupDeleted",
 } as const;
 
 export const reasons = {
@@ -34,6 +36,10 @@ export const reasons = {
   noBackupYet: "NoBackupYet",
   restoring: "Restoring",
   restoreFailed: "RestoreFailed",
+  deletingStoredBackup: "DeletingStoredBackup",
+  storedBackupDeleteFailed: "StoredBackupDeleteFailed",
+  storedBackupDeleted: "StoredBackupDeleted",
+  storedBackupKept: "StoredBackupKept",
 } as const;
 
 export type Reason = (typeof reasons)[keyof typeof reasons];

@@ -22,6 +22,13 @@ export const partOf = "fintrack";
 export const managedBy = "fintrack-operator";
 export const fieldManager = "fintrack-operator";
 export const finalizer = "fintrack.dev/finalizer";
+/** Held on a FinanceTrackerBackup whose stored objects must be deleted before it goes. */
+export const storedBackupFinalizer = "fintrack.dev/stored-backup";
+/**
+ * The field manager of that finalizer: scheduled backups are applied whole by `fieldManager`, and
+ * an apply of the finalizer alone under that manager would drop their spec and labels.
+ */
+export const storedBackupFieldManager = "fintrack-operator-stored-backup";
 export const pausedAnnotation = "fintrack.dev/paused";
 
 /** The names of every child of one tenant. */

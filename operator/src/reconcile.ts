@@ -22,7 +22,9 @@ import { planPostgresMajor, type MajorUpgradeBlocked } from "./postgres-major.ts
 import { planVolumes, type ClaimResize } from "./volumes.ts";
 import {
   reconcileBackups,
+  reconcileOrphanBackups,
   restoreState,
+  type BackupDeps,
   type BackupOutcome,
   type RestoreState,
 } from "./backup/reconcile-backups.ts";
@@ -55,7 +57,7 @@ export interface ReconcileDeps {
 /** Reconciles one tenant, `namespace/name`: the whole story on one screen. */
 export async function reconcile(key: string, deps: ReconcileDeps): Promise<Result> {
   const tracker = await readFresh(key, deps);
-  if (!tracker) return {};
+  if (!tracker) return orphanBackups(key, deps);
   if (tracker.metadata.deletionTimestamp) return finalize(tracker, deps);
   if (tracker.metadata.annotations?.[pausedAnnotation] === "true") {
     await writeStatus(tracker, await observe(tracker, deps, { paused: true }), deps);
@@ -106,14 +108,26 @@ async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<C
   await applyChanged(desired, deps);
   await growClaims(planned.resizes, deps);
   await pruneUnwanted(valid, desired, deps);
-  const backups = await reconcileBackups(valid, ctx, {
+  const backups = await reconcileBackups(valid, ctx, backupDeps(deps));
+  return { ...(planned.blocked ? { blocked: planned.blocked } : {}), backups, restore };
+}
+
+function backupDeps(deps: ReconcileDeps): BackupDeps {
+  return {
     api: deps.api,
     backups: deps.backups,
     job: (namespace, name) => deps.cache.get("Job", namespace, name),
     now: deps.now,
+    log: deps.log,
     ...(deps.onWrite ? { onWrite: deps.onWrite } : {}),
-  });
-  return { ...(planned.blocked ? { blocked: planned.blocked } : {}), backups, restore };
+  };
+}
+
+/** No such tenant: its FinanceTrackerBackups still get a status, and their finalizers go. */
+async function orphanBackups(key: string, deps: ReconcileDeps): Promise<Result> {
+  const [namespace = "", name = ""] = key.split("/");
+  await reconcileOrphanBackups(namespace, name, backupDeps(deps));
+  return {};
 }
 
 /** The restore's state; once the app Deployment exists the restore is over, whatever its Job became. */

@@ -136,6 +136,7 @@ describe("config/default", () => {
     expect(container?.env?.map((e) => e.name)).toEqual(
       expect.arrayContaining([
         "FINTRACK_APP_IMAGE",
+        "FINTRACK_BACKUP_IMAGE",
         "FINTRACK_WATCH_NAMESPACES",
         "FINTRACK_CONCURRENCY",
         "FINTRACK_LEADER_ELECTION_NAMESPACE",
@@ -160,10 +161,11 @@ describe("config/default", () => {
   });
 
   it("holds each default image reference once, for make deploy to replace", () => {
-    // `make deploy` swaps these two lines with sed; a second match or none would go unnoticed.
+    // `make deploy` swaps these three lines with sed; a second match or none would go unnoticed.
     const text = kustomize(kustomizations.default);
     expect(text.match(/^\s+image: fintrack\/operator:latest$/gm)).toHaveLength(1);
     expect(text.match(/^\s+value: fintrack\/app:latest$/gm)).toHaveLength(1);
+    expect(text.match(/^\s+value: fintrack\/backup:latest$/gm)).toHaveLength(1);
   });
 });
 

@@ -58,6 +58,17 @@ export async function deleteBackup(store: ObjectStore, name: string): Promise<vo
 }
 
 /**
+ * Deletes one backup's objects like deleteBackup and says whether its dump or manifest was still
+ * there: deleting a backup that retention (or an earlier attempt) already removed is no error.
+ */
+export async function deleteStoredBackup(store: ObjectStore, name: string): Promise<boolean> {
+  const keys = backupKeys(store.prefix, name);
+  const [dump, manifest] = await Promise.all([store.size(keys.dump), store.size(keys.manifest)]);
+  await deleteBackup(store, name);
+  return dump !== null || manifest !== null;
+}
+
+/**
  * Applies retention to the store's backups and deletes what it does not keep (unless `dryRun`).
  * Only verified results count as verified: a backup whose verification failed or never ran is
  * not proof of anything.

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { backup } from "./backup.ts";
-import { listBackups, prune, resolveBackup } from "./catalog.ts";
+import { deleteStoredBackup, listBackups, prune, resolveBackup } from "./catalog.ts";
 import {
   databaseUrl,
   parseBackupEnv,
@@ -9,7 +9,13 @@ import {
   storeConfig,
   type BackupEnv,
 } from "./config.ts";
-import { defaultBackupName, type Manifest } from "./manifest.ts";
+import {
+  backupKeys,
+  checkBackupName,
+  defaultBackupName,
+  nameFromDumpKey,
+  type Manifest,
+} from "./manifest.ts";
 import { postgresBinDir } from "./postgres.ts";
 import { restore } from "./restore.ts";
 import { s3Store, type ObjectStore } from "./store.ts";
@@ -21,6 +27,8 @@ const usage = `usage: fintrack-backup <command> [options]
   restore --name N|latest          restore into the empty database, then migrate forward
   prune   [--dry-run]              apply BACKUP_KEEP_{LAST,DAILY,WEEKLY,MONTHLY}
   list                             the complete backups, oldest first, as JSON lines
+  delete  --key K|--name N         delete one backup's dump, manifest and verification result;
+                                   K is the dump's key under the prefix; already gone is fine
 bucket: BACKUP_S3_{BUCKET,PREFIX,ENDPOINT,REGION,FORCE_PATH_STYLE}, AWS_ACCESS_KEY_ID/SECRET`;
 
 /** The result line the operator reads from the container's termination message (<= 4 KiB). */
@@ -42,6 +50,7 @@ interface Context {
 
 interface Flags {
   name?: string | undefined;
+  key?: string | undefined;
   verify: boolean;
   dryRun: boolean;
   prune: boolean;
@@ -106,6 +115,14 @@ const commands: Record<string, Command> = {
     report({ kept: [...plan.keep.keys()], removed: plan.remove, dryRun: values.dryRun });
     return 0;
   },
+  async delete({ store, report, log }, values) {
+    const name = backupToDelete(store, values);
+    const key = backupKeys(store.prefix, name).dump;
+    const found = await deleteStoredBackup(store, name);
+    log(found ? `deleted backup ${name} (${key})` : `backup ${name} (${key}) was already gone`);
+    report({ phase: "Deleted", name, key, found });
+    return 0;
+  },
   async list({ store }) {
     for (const b of await listBackups(store)) {
       console.log(
@@ -123,6 +140,25 @@ const commands: Record<string, Command> = {
   },
 };
 
+/**
+ * The backup `delete` names: by its dump's key (what the operator passes from status.key), which
+ * must lie directly under this prefix, or by name. A key elsewhere is refused rather than
+ * guessed at: it means the destination changed since the backup was stored.
+ */
+function backupToDelete(store: ObjectStore, values: Flags): string {
+  if (values.key !== undefined) {
+    const name = nameFromDumpKey(store.prefix, values.key);
+    if (name === null) {
+      throw new Error(
+        `${values.key} is not a backup dump under s3://${store.bucket}/${store.prefix}: refusing to delete it`,
+      );
+    }
+    return name;
+  }
+  if (values.name !== undefined) return checkBackupName(values.name);
+  throw new Error("delete needs --key K or --name N");
+}
+
 /** The manifest without its per-table counts: what fits a termination message. */
 function manifestSummary(manifest: Manifest): Omit<Manifest, "tables"> {
   const summary: Partial<Manifest> = { ...manifest };
@@ -137,6 +173,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     allowPositionals: true,
     options: {
       name: { type: "string" },
+      key: { type: "string" },
       verify: { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
       prune: { type: "boolean", default: false },
@@ -169,6 +206,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   try {
     return await command(ctx, {
       name: values.name,
+      key: values.key,
       verify: values.verify,
       dryRun: values["dry-run"],
       prune: values.prune,

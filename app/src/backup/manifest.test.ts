@@ -4,6 +4,7 @@ import {
   checkBackupName,
   compareWithManifest,
   defaultBackupName,
+  nameFromDumpKey,
   nameFromManifestKey,
 } from "./manifest.ts";
 
@@ -21,6 +22,15 @@ describe("backup keys", () => {
     expect(nameFromManifestKey("tenants/acme", "tenants/acme/b1.manifest.json")).toBe("b1");
     expect(nameFromManifestKey("tenants/acme", "tenants/acme/b1.dump")).toBeNull();
     expect(nameFromManifestKey("tenants/acme", "tenants/other/b1.manifest.json")).toBeNull();
+  });
+
+  it("reads the backup name back from a dump key under the prefix only", () => {
+    expect(nameFromDumpKey("tenants/acme/", "tenants/acme/b1.dump")).toBe("b1");
+    expect(nameFromDumpKey("", "b1.dump")).toBe("b1");
+    expect(nameFromDumpKey("tenants/acme", "tenants/acme/b1.manifest.json")).toBeNull();
+    expect(nameFromDumpKey("tenants/acme", "tenants/other/b1.dump")).toBeNull();
+    expect(nameFromDumpKey("tenants/acme", "tenants/acme/deeper/b1.dump")).toBeNull();
+    expect(nameFromDumpKey("tenants/acme", "tenants/acme/../b1.dump")).toBeNull();
   });
 
   it("refuses names that could escape the prefix", () => {

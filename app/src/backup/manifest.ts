@@ -71,23 +71,36 @@ export interface BackupKeys {
 }
 
 const manifestSuffix = ".manifest.json";
+const dumpSuffix = ".dump";
 
 /** Where a backup's dump, manifest and verification result live. */
 export function backupKeys(prefix: string, name: string): BackupKeys {
   const base = `${normalizePrefix(prefix)}${checkBackupName(name)}`;
   return {
-    dump: `${base}.dump`,
+    dump: `${base}${dumpSuffix}`,
     manifest: `${base}${manifestSuffix}`,
     verification: `${base}.verification.json`,
   };
 }
 
+function nameFromKey(prefix: string, key: string, suffix: string): string | null {
+  const p = normalizePrefix(prefix);
+  if (!key.startsWith(p) || !key.endsWith(suffix)) return null;
+  const name = key.slice(p.length, -suffix.length);
+  return backupNamePattern.test(name) && name.length <= 200 ? name : null;
+}
+
 /** The backup name a manifest key belongs to, or null for any other key. */
 export function nameFromManifestKey(prefix: string, key: string): string | null {
-  const p = normalizePrefix(prefix);
-  if (!key.startsWith(p) || !key.endsWith(manifestSuffix)) return null;
-  const name = key.slice(p.length, -manifestSuffix.length);
-  return backupNamePattern.test(name) ? name : null;
+  return nameFromKey(prefix, key, manifestSuffix);
+}
+
+/**
+ * The backup name of a dump key directly under `prefix` (what a FinanceTrackerBackup's
+ * status.key holds), or null for any other key: one outside the prefix is never a backup here.
+ */
+export function nameFromDumpKey(prefix: string, key: string): string | null {
+  return nameFromKey(prefix, key, dumpSuffix);
 }
 
 /** A default backup name from a time: `backup-20250131t235959z`, sortable and DNS-safe. */

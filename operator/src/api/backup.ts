@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { celRules } from "./schema-helpers.ts";
+import { celRules, condition } from "./schema-helpers.ts";
 
 /**
  * The backup half of the API: `spec.backup` and `spec.restore` on a FinanceTracker, and the
@@ -143,10 +143,19 @@ export const trackerBackupSpec = z
         description: "The tenant to back up.",
         ...celRules({ rule: "self == oldSelf", message: "trackerRef cannot be changed" }),
       }),
-    deleteStoredBackup: z.boolean().default(false).meta({
-      description:
-        "Delete the stored dump and manifest from the bucket when this object is deleted (kept by default).",
-    }),
+    deleteStoredBackup: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          "Delete the stored dump, manifest and verification result from the bucket when this object is deleted. " +
+          "While true and status.key is set, the operator holds the finalizer fintrack.dev/stored-backup; on " +
+          "deletion it runs a short Job with the tenant's destination and lets the object go once the Job " +
+          "succeeds. A failed Job keeps the object (condition StoredBackupDeleted says why) and is retried every " +
+          "5 minutes; setting this back to false releases it at once and keeps the stored backup. If the " +
+          "FinanceTracker is gone or has no spec.backup, the stored backup is kept. False (the default): " +
+          "deletion is immediate and the stored backup stays.",
+      }),
   })
   .meta({ description: "One backup of a tenant, on demand or created by the schedule." });
 
@@ -180,6 +189,15 @@ export const trackerBackupStatus = z
       })
       .optional()
       .meta({ description: "The result of restoring the backup into a throwaway PostgreSQL." }),
+    conditions: z
+      .array(condition)
+      .optional()
+      .meta({
+        description:
+          "StoredBackupDeleted: how deleting the stored backup goes, once this object is deleted.",
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["type"],
+      }),
   })
   .meta({ description: "The observed state of one backup." });
 

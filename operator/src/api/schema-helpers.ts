@@ -42,3 +42,15 @@ export interface CelRule {
 export function celRules(...rules: CelRule[]): { "x-kubernetes-validations": CelRule[] } {
   return { "x-kubernetes-validations": rules };
 }
+
+/** A status condition as kubebuilder's metav1.Condition has it; every kind here reports these. */
+export const condition = z.object({
+  type: z.string().meta({ description: "Condition type, for example Ready." }),
+  status: z.enum(["True", "False", "Unknown"]),
+  reason: z.string().meta({ description: "One-word CamelCase reason for the last transition." }),
+  message: z.string().meta({ description: "Human-readable detail." }),
+  lastTransitionTime: z
+    .string()
+    .meta({ description: "When status last changed.", format: "date-time" }),
+  observedGeneration: z.int().optional(),
+});

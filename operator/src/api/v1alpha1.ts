@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { backupSpec, lastBackupStatus, restoreSpec } from "./backup.ts";
-import { celRules, quantity, quantityPattern, resourceRequirements } from "./schema-helpers.ts";
+import {
+  celRules,
+  condition,
+  quantity,
+  quantityPattern,
+  resourceRequirements,
+} from "./schema-helpers.ts";
 
 /** The API group, version and kind of the FinanceTracker resource. */
 export const group = "fintrack.dev";
@@ -195,17 +201,6 @@ export const financeTrackerSpec = z
       message: "restore can be set only when the FinanceTracker is created",
     }),
   });
-
-const condition = z.object({
-  type: z.string().meta({ description: "Condition type, for example Ready." }),
-  status: z.enum(["True", "False", "Unknown"]),
-  reason: z.string().meta({ description: "One-word CamelCase reason for the last transition." }),
-  message: z.string().meta({ description: "Human-readable detail." }),
-  lastTransitionTime: z
-    .string()
-    .meta({ description: "When status last changed.", format: "date-time" }),
-  observedGeneration: z.int().optional(),
-});
 
 const componentStatus = z.object({
   ready: z.boolean(),

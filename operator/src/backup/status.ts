@@ -14,6 +14,7 @@ export interface TrackerBackup {
     uid: string;
     creationTimestamp?: string;
     labels?: Record<string, string>;
+    finalizers?: string[];
     deletionTimestamp?: string;
   };
   spec: { trackerRef: { name: string }; deleteStoredBackup?: boolean };
@@ -31,6 +32,8 @@ interface ProgramResult {
   schemaVersion?: string | null;
   verified?: boolean;
   problems?: string[];
+  /** `delete`: whether the dump or manifest was still there. */
+  found?: boolean;
 }
 
 /** Parses the program's result line; anything else (a log tail, nothing) gives an empty result. */

@@ -17,6 +17,13 @@ import { fieldManager } from "../names.ts";
 import { collectionPath, ownedKinds } from "./kinds.ts";
 import { RestClient } from "./rest.ts";
 
+/** What an Event can be about, and what a finalizer can be applied to: any object we manage. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; uid: string };
+}
+
 /** Called after every API request with its verb and HTTP status (0 when no answer came). */
 export type RequestObserver = (verb: string, code: number) => void;
 
@@ -140,6 +147,22 @@ export class KubeApi {
     await this.apply({ apiVersion, kind: trackerKind, metadata: { name, namespace, finalizers } });
   }
 
+  /**
+   * Sets (or releases) the finalizers one field manager owns on any managed object. Its own
+   * manager keeps the apply from touching fields other applies of ours set on the same object;
+   * the uid precondition keeps it from landing on a re-created namesake.
+   */
+  async applyFinalizersAs(object: ObjectRef, finalizers: string[], manager: string): Promise<void> {
+    const { apiVersion: av, kind, metadata } = object;
+    const { name, namespace, uid } = metadata;
+    const body = { apiVersion: av, kind, metadata: { name, namespace, uid, finalizers } };
+    await this.#call("PATCH", objectPath(body), {
+      query: { fieldManager: manager, force: "true" },
+      body,
+      contentType: applyPatch,
+    });
+  }
+
   /** Deletes an object in the background; one that is already gone counts as deleted. */
   async delete(object: KubernetesObject): Promise<void> {
     try {
@@ -171,22 +194,22 @@ export class KubeApi {
     );
   }
 
-  /** Records an Event on a FinanceTracker, shown by `kubectl describe`. */
+  /** Records an Event on a FinanceTracker or FinanceTrackerBackup, shown by `kubectl describe`. */
   async event(
-    tracker: FinanceTracker,
+    object: ObjectRef,
     type: "Normal" | "Warning",
     reason: string,
     message: string,
     now: Date,
   ): Promise<void> {
-    const { name, namespace, uid } = tracker.metadata;
+    const { name, namespace, uid } = object.metadata;
     const at = now.toISOString().replace(/\.\d+Z$/, "Z");
     await this.#call("POST", `/api/v1/namespaces/${namespace}/events`, {
       body: {
         apiVersion: "v1",
         kind: "Event",
         metadata: { generateName: `${name}.`, namespace },
-        involvedObject: { apiVersion, kind: trackerKind, name, namespace, uid },
+        involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name, namespace, uid },
         type,
         reason,
         message,

@@ -8,6 +8,13 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { TrackerBackup } from "../../src/backup/status.ts";
+import {
+  applyBackup,
+  deleteBackup,
+  eventsAbout,
+  waitBackupGone,
+  waitBackupPhase,
+} from "../harness/backups.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
 import { installCrd } from "../harness/manifests.ts";
@@ -144,6 +151,89 @@ describe.skipIf(!clusterRunsControllers())("backups and restores under the opera
     const done = await completed("before-upgrade");
     expect(done.status?.completionTime).toBeDefined();
     expect(kubectl(["get", "ftb", "before-upgrade", "-n", ns.name])).toMatch(/Completed/);
+  });
+
+  it("deletes the stored backup through a Job before a deleteStoredBackup backup goes", async () => {
+    applyBackup(ns.name, "disposable", { trackerRef: { name: "acme" }, deleteStoredBackup: true });
+    const done = await completed("disposable");
+    // kwok plays the backup program (hack/kwok/job-pod-complete.yaml): its result line has the key.
+    expect(done.status?.key).toBe("tenants/acme/disposable.dump");
+    await eventually("the stored-backup finalizer", async () => {
+      const b = await readBackup("disposable");
+      expect(b.metadata.finalizers).toContain("fintrack.dev/stored-backup");
+    });
+
+    deleteBackup(ns.name, "disposable");
+
+    await waitBackupGone(ns.name, "disposable");
+    const events = await eventsAbout(ns.name, "disposable");
+    expect(events.map((e) => [e.type, e.reason, e.message])).toContainEqual([
+      "Normal",
+      "StoredBackupDeleted",
+      "deleted tenants/acme/disposable.dump",
+    ]);
+  });
+
+  it("lets a backup that keeps its stored object go at once, with no finalizer and no Job", async () => {
+    applyBackup(ns.name, "keeper", { trackerRef: { name: "acme" } });
+    const done = await completed("keeper");
+    expect(done.status?.key).toBe("tenants/acme/keeper.dump");
+    expect(done.metadata.finalizers ?? []).toEqual([]);
+
+    deleteBackup(ns.name, "keeper");
+
+    await waitBackupGone(ns.name, "keeper");
+    const jobs = await batch.listNamespacedJob({
+      namespace: ns.name,
+      labelSelector: "fintrack.dev/backup=keeper",
+    });
+    expect(jobs.items.map((j) => j.metadata?.name)).not.toContain("keeper-delete");
+    expect((await eventsAbout(ns.name, "keeper")).map((e) => e.reason)).not.toContain(
+      "StoredBackupDeleted",
+    );
+  });
+
+  it("releases the finalizer when deleteStoredBackup is set back to false", async () => {
+    applyBackup(ns.name, "changed-mind", {
+      trackerRef: { name: "acme" },
+      deleteStoredBackup: true,
+    });
+    await completed("changed-mind");
+    await eventually("the stored-backup finalizer", async () => {
+      expect((await readBackup("changed-mind")).metadata.finalizers).toContain(
+        "fintrack.dev/stored-backup",
+      );
+    });
+
+    applyBackup(ns.name, "changed-mind", {
+      trackerRef: { name: "acme" },
+      deleteStoredBackup: false,
+    });
+
+    await eventually("the finalizer released", async () => {
+      expect((await readBackup("changed-mind")).metadata.finalizers ?? []).toEqual([]);
+    });
+    // The operator's own field manager never took the user's spec or labels with it.
+    const kept = await readBackup("changed-mind");
+    expect(kept.spec).toEqual({ trackerRef: { name: "acme" }, deleteStoredBackup: false });
+    expect(kept.status?.phase).toBe("Completed");
+  });
+
+  it("says why a backup of a tenant that does not exist waits, and runs it once the tenant exists", async () => {
+    applyBackup(ns.name, "early", { trackerRef: { name: "late" } });
+    const waiting = await waitBackupPhase(ns.name, "early", "Pending");
+    expect(waiting.status?.message).toBe(
+      `waiting for FinanceTracker late, which does not exist in namespace ${ns.name}`,
+    );
+    expect(kubectl(["get", "ftb", "early", "-n", ns.name])).toMatch(/early\s+late\s+Pending/);
+
+    applyTracker(ns.name, "late", {
+      app: { adminEmail },
+      backup: { schedule: "0 3 * * *", destination: { s3: { ...s3, prefix: "tenants/late" } } },
+    });
+
+    const done = await completed("early");
+    expect(done.status?.key).toBe("tenants/late/early.dump");
   });
 
   it("lets backup pods reach only the tenant's PostgreSQL, DNS and the bucket's port", async () => {

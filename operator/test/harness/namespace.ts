@@ -42,28 +42,31 @@ export function useNamespace(prefix = "t", level: PodSecurityLevel = "restricted
 }
 
 /**
- * Removes the finalizers of a namespace's FinanceTrackers: a test's operator has stopped by the
- * time its namespace goes, and nothing else would release them, leaving the namespace stuck.
+ * Removes the finalizers of a namespace's FinanceTrackers and FinanceTrackerBackups: a test's
+ * operator has stopped by the time its namespace goes, and nothing else would release them,
+ * leaving the namespace stuck.
  */
 function releaseFinanceTrackers(namespace: string): void {
-  try {
-    const names = kubectl(["get", "financetrackers.fintrack.dev", "-n", namespace, "-o", "name"])
-      .split("\n")
-      .filter(Boolean);
-    for (const name of names) {
-      kubectl([
-        "patch",
-        name,
-        "-n",
-        namespace,
-        "--type",
-        "merge",
-        "-p",
-        '{"metadata":{"finalizers":null}}',
-      ]);
+  for (const kind of ["financetrackers.fintrack.dev", "financetrackerbackups.fintrack.dev"]) {
+    try {
+      const names = kubectl(["get", kind, "-n", namespace, "-o", "name"])
+        .split("\n")
+        .filter(Boolean);
+      for (const name of names) {
+        kubectl([
+          "patch",
+          name,
+          "-n",
+          namespace,
+          "--type",
+          "merge",
+          "-p",
+          '{"metadata":{"finalizers":null}}',
+        ]);
+      }
+    } catch {
+      // No CRD installed, or nothing to release.
     }
-  } catch {
-    // No CRD installed, or nothing to release.
   }
 }
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { expectRestrictedPodSpec } from "../../../test/fixtures/restricted.ts";
 import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
-import { backupJobName, buildBackupJob, buildRestoreJob } from "./job.ts";
+import {
+  backupJobName,
+  buildBackupJob,
+  buildDeleteStoredBackupJob,
+  buildRestoreJob,
+  deleteJobName,
+} from "./job.ts";
 import { buildBackupNetworkPolicy, s3Port } from "./network-policy.ts";
 
 const s3 = {
@@ -70,6 +76,48 @@ describe("buildBackupJob", () => {
   it("is not built for a tenant without spec.backup, and keeps long names within 63 characters", () => {
     expect(buildBackupJob(aTracker(), ref, aContext())).toBeUndefined();
     expect(backupJobName("x".repeat(120)).length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe("buildDeleteStoredBackupJob", () => {
+  const key = "tenants/acme/acme-202501020300.dump";
+  const job = buildDeleteStoredBackupJob(withBackup, { ...ref, key }, aContext());
+  const pod = job?.spec?.template.spec;
+  const env = pod?.containers[0]?.env ?? [];
+
+  it("deletes the stored objects by key, owned by the FinanceTrackerBackup", () => {
+    expect(job?.metadata?.name).toBe("acme-202501020300-delete");
+    expect(job?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "FinanceTrackerBackup", name: ref.name, controller: true }),
+    ]);
+    expect(pod?.containers[0]?.args).toEqual(["delete", "--key", key]);
+    expect(job?.spec?.backoffLimit).toBe(1);
+    expect(job?.spec?.activeDeadlineSeconds).toBeLessThanOrEqual(600);
+  });
+
+  it("runs restricted, as a backup pod the tenant's backup NetworkPolicy selects", () => {
+    const selector = buildBackupNetworkPolicy(withBackup)?.spec?.podSelector?.matchLabels ?? {};
+    expect(job?.spec?.template.metadata?.labels).toMatchObject(selector);
+    if (!pod) throw new Error("no pod spec");
+    expectRestrictedPodSpec(pod);
+  });
+
+  it("gets the bucket and its credentials by Secret reference, and no database credentials", () => {
+    const names = env.map((e) => e.name);
+    expect(names).toEqual(expect.arrayContaining(["BACKUP_S3_BUCKET", "BACKUP_S3_PREFIX"]));
+    expect(names).not.toContain("DATABASE_URL");
+    expect(env.find((e) => e.name === "AWS_SECRET_ACCESS_KEY")?.valueFrom?.secretKeyRef).toEqual({
+      name: "acme-s3",
+      key: "AWS_SECRET_ACCESS_KEY",
+    });
+  });
+
+  it("is not built without spec.backup, and keeps long names within 63 characters", () => {
+    expect(buildDeleteStoredBackupJob(aTracker(), { ...ref, key }, aContext())).toBeUndefined();
+    const long = deleteJobName("x".repeat(120));
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).toMatch(/-delete$/);
+    expect(deleteJobName("x".repeat(120))).not.toBe(backupJobName("x".repeat(120)));
   });
 });
 

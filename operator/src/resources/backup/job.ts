@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { V1EnvVar, V1Job, V1PodSpec } from "@kubernetes/client-node";
+import type { V1EnvVar, V1Job, V1PodSpec, V1ResourceRequirements } from "@kubernetes/client-node";
 import type { S3Destination } from "../../api/backup.ts";
 import type { FinanceTracker } from "../../api/v1alpha1.ts";
 import { credentialKeys } from "../../context.ts";
@@ -25,11 +25,37 @@ export interface BackupRef {
   uid: string;
 }
 
-/** A Job name within the 63 characters Job names allow (its pods carry it as a label). */
-export function backupJobName(backupName: string): string {
-  if (backupName.length <= 59) return `${backupName}-job`;
+function ownedBy(tracker: FinanceTracker, backup: BackupRef) {
+  return {
+    apiVersion: tracker.apiVersion,
+    kind: "FinanceTrackerBackup",
+    name: backup.name,
+    uid: backup.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+const backupResources: V1ResourceRequirements = {
+  requests: { cpu: "100m", memory: "256Mi" },
+  limits: { memory: "1Gi" },
+};
+
+/** `<backup>-<suffix>` within the 63 characters Job names allow (its pods carry it as a label). */
+function jobNameFor(backupName: string, suffix: string): string {
+  if (backupName.length + suffix.length + 1 <= 63) return `${backupName}-${suffix}`;
   const hash = createHash("sha256").update(backupName).digest("hex").slice(0, 8);
-  return `${backupName.slice(0, 50)}-${hash}-job`;
+  return `${backupName.slice(0, 53 - suffix.length)}-${hash}-${suffix}`;
+}
+
+/** The name of the Job that takes one backup. */
+export function backupJobName(backupName: string): string {
+  return jobNameFor(backupName, "job");
+}
+
+/** The name of the Job that deletes one backup's stored objects. */
+export function deleteJobName(backupName: string): string {
+  return jobNameFor(backupName, "delete");
 }
 
 /** The name of a tenant's restore Job. */
@@ -73,7 +99,12 @@ function databaseEnv(tracker: FinanceTracker): V1EnvVar {
   };
 }
 
-function podSpec(ctx: BuildContext, args: string[], env: V1EnvVar[]): V1PodSpec {
+function podSpec(
+  ctx: BuildContext,
+  args: string[],
+  env: V1EnvVar[],
+  resources = backupResources,
+): V1PodSpec {
   return {
     restartPolicy: "Never",
     automountServiceAccountToken: false,
@@ -94,7 +125,7 @@ function podSpec(ctx: BuildContext, args: string[], env: V1EnvVar[]): V1PodSpec 
         // The result line the operator reads back into the FinanceTrackerBackup's status.
         terminationMessagePath: "/dev/termination-log",
         terminationMessagePolicy: "FallbackToLogsOnError",
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+        resources,
         securityContext: restrictedContainerSecurityContext(),
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       },
@@ -133,23 +164,49 @@ export function buildBackupJob(
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: {
-      ...meta,
-      ownerReferences: [
-        {
-          apiVersion: tracker.apiVersion,
-          kind: "FinanceTrackerBackup",
-          name: backup.name,
-          uid: backup.uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
-    },
+    metadata: { ...meta, ownerReferences: [ownedBy(tracker, backup)] },
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: 6 * 3600,
       template: { metadata: { labels }, spec: podSpec(ctx, args, env) },
+    },
+  };
+}
+
+/**
+ * The Job that deletes one backup's dump, manifest and verification result by its dump's key,
+ * before its FinanceTrackerBackup (which owns the Job, so it goes with it) may go. Its pods are
+ * backup pods to the tenant's NetworkPolicy and get the bucket's credentials but none of the
+ * database's. The Job controller retries once; after that the operator reports and retries.
+ */
+export function buildDeleteStoredBackupJob(
+  tracker: FinanceTracker,
+  backup: BackupRef & { key: string },
+  ctx: BuildContext,
+): V1Job | undefined {
+  const spec = tracker.spec.backup;
+  if (!spec) return undefined;
+  const name = tracker.metadata.name;
+  const labels = { ...childLabels(name, "backup"), [backupLabel]: backup.name };
+  const env: V1EnvVar[] = [
+    ...s3Env(spec.destination.s3),
+    { name: "BACKUP_TENANT", value: `${tracker.metadata.namespace}/${name}` },
+  ];
+  const meta = childMetadata(tracker, "backup", deleteJobName(backup.name), { labels });
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { ...meta, ownerReferences: [ownedBy(tracker, backup)] },
+    spec: {
+      backoffLimit: 1,
+      activeDeadlineSeconds: 600,
+      template: {
+        metadata: { labels },
+        spec: podSpec(ctx, ["delete", "--key", backup.key], env, {
+          requests: { cpu: "50m", memory: "128Mi" },
+          limits: { memory: "256Mi" },
+        }),
+      },
     },
   };
 }
