@@ -62,6 +62,7 @@ describe("the app's whole API", () => {
     ["get", "/recurring/upcoming"],
     ["get", "/rules"],
     ["post", "/rules/apply"],
+    ["post", "/rules/preview"],
     ["get", "/exchange-rates"],
     ["get", "/audit"],
     ["post", "/imports"],

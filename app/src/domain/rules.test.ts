@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   compileRules,
   conditionProblems,
+  previewRule,
   REGEX_SUBJECT_LIMIT,
   regexProblem,
   type Rule,
@@ -153,6 +154,50 @@ describe("runRules", () => {
     const outcome = runRules(rules, aSubject(), 50, () => (clock += 40));
     expect(outcome.timedOut).toBe(true);
     expect(outcome.matchedRuleIds).toEqual(["1"]);
+  });
+});
+
+describe("previewRule", () => {
+  const [grocer] = compileRules([
+    aRule({
+      conditions: [{ field: "payee", op: "contains", value: "grocer" }],
+      actions: [
+        { type: "setCategory", categoryId: "10" },
+        { type: "addTag", tag: "food" },
+      ],
+    }),
+  ]);
+  const subjects = [
+    aSubject({ id: "1", payee: "Corner Grocer" }),
+    aSubject({ id: "2", payee: "Bakery" }),
+    aSubject({ id: "3", payee: "Grocer Two", categoryId: "10", tags: ["food"] }),
+    aSubject({ id: "4", payee: "grocer three", tags: ["x"] }),
+    aSubject({ id: "5", payee: "Grocer four" }),
+  ];
+
+  it("counts every change, lists the first `limit` in order with before and after", () => {
+    if (grocer === undefined) throw new Error("no compiled rule");
+    const outcome = previewRule(grocer, subjects, { limit: 2, budgetMs: 1000 });
+    expect(outcome).toMatchObject({ examined: 5, matched: 3, outOfTime: false });
+    // Subject 3 already has what the rule sets: a match that changes nothing is not a change.
+    expect(outcome.changes.map((c) => [c.subject.id, c.before, c.after])).toEqual([
+      ["1", { categoryId: null, tags: [] }, { categoryId: "10", tags: ["food"] }],
+      ["4", { categoryId: null, tags: ["x"] }, { categoryId: "10", tags: ["x", "food"] }],
+    ]);
+  });
+
+  it("stops when the shared time budget is spent and says how far it got", () => {
+    if (grocer === undefined) throw new Error("no compiled rule");
+    let clock = 0;
+    // Every clock reading advances 10 ms: the loop reads it once per transaction and runRules
+    // twice, so the third transaction would start 70 ms in, past the 50 ms budget.
+    const outcome = previewRule(grocer, subjects, {
+      limit: 50,
+      budgetMs: 50,
+      now: () => (clock += 10),
+    });
+    expect(outcome).toMatchObject({ examined: 2, matched: 1, outOfTime: true });
+    expect(outcome.changes.map((c) => c.subject.id)).toEqual(["1"]);
   });
 });
 

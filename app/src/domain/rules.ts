@@ -406,3 +406,61 @@ export function runRules(
   if (working.notes !== subject.notes) changes.notes = working.notes;
   return { changes, matchedRuleIds, timedOut };
 }
+
+/** One transaction a draft rule would change: the transaction as it is, the fields before and after. */
+export interface PreviewChange {
+  subject: RuleSubject;
+  before: RuleChanges;
+  after: RuleChanges;
+}
+
+/** What a draft rule would change on a batch of transactions. */
+export interface PreviewOutcome {
+  /** Transactions the draft ran on before the batch ended or the time ran out. */
+  examined: number;
+  /** Of those, how many it would change. */
+  matched: number;
+  /** The first `limit` of them, in the batch's order. */
+  changes: PreviewChange[];
+  /** True when `budgetMs` ran out before the whole batch was examined. */
+  outOfTime: boolean;
+}
+
+/**
+ * Runs one compiled rule on `subjects` in order without changing anything, counting every
+ * transaction it would change and keeping the first `limit`. The whole run shares `budgetMs`,
+ * so a live preview answers in time even when the batch is large; each transaction's own run
+ * keeps the usual per-transaction budget.
+ */
+export function previewRule(
+  rule: CompiledRule,
+  subjects: readonly RuleSubject[],
+  options: { limit: number; budgetMs: number; now?: () => number },
+): PreviewOutcome {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const changes: PreviewChange[] = [];
+  let examined = 0;
+  let matched = 0;
+  for (const subject of subjects) {
+    if (now() - started > options.budgetMs) {
+      return { examined, matched, changes, outOfTime: true };
+    }
+    examined += 1;
+    const outcome = runRules([rule], subject, RULE_BUDGET_MS, now);
+    const change = changeOf(subject, outcome.changes);
+    if (change === undefined) continue;
+    matched += 1;
+    if (changes.length < options.limit) changes.push(change);
+  }
+  return { examined, matched, changes, outOfTime: false };
+}
+
+/** The before and after of the fields `changes` touches, or undefined when it touches none. */
+export function changeOf(subject: RuleSubject, changes: RuleChanges): PreviewChange | undefined {
+  const keys = Object.keys(changes) as (keyof RuleChanges)[];
+  if (keys.length === 0) return undefined;
+  const before: RuleChanges = {};
+  for (const key of keys) Object.assign(before, { [key]: subject[key] });
+  return { subject, before, after: changes };
+}

@@ -29,6 +29,7 @@ const ReconcileLazy = lazyScreen(() =>
   import("./screens/reconcile.tsx").then((m) => m.ReconcileScreen),
 );
 const ImportScreen = lazyScreen(() => import("./screens/import.tsx").then((m) => m.ImportScreen));
+const RulesScreen = lazyScreen(() => import("./screens/rules.tsx").then((m) => m.RulesScreen));
 
 /** The signed-in screens by path. */
 function Routes(props: { path: string }) {
@@ -39,6 +40,7 @@ function Routes(props: { path: string }) {
   if (account?.id) return <RegisterView accountId={account.id} />;
   if (path === "/accounts") return <AccountsScreen />;
   if (path === "/categories") return <CategoriesScreen />;
+  if (path === "/rules") return <RulesScreen />;
   if (path === "/budgets") return <BudgetsScreen />;
   if (path === "/import") return <ImportScreen />;
   if (path === "/reports") return <ReportsScreen />;

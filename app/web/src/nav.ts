@@ -16,6 +16,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/reports", label: "Reports", icon: "▦", primary: true },
   { href: "/import", label: "Import", icon: "⇪", primary: false },
   { href: "/categories", label: "Categories", icon: "❖", primary: false },
+  { href: "/rules", label: "Rules", icon: "⚑", primary: false },
   { href: "/settings", label: "Settings", icon: "⚙", primary: false },
 ];
 

@@ -6,6 +6,10 @@ import {
   ApplyResultSchema,
   ApplyRulesSchema,
   CreateRuleSchema,
+  MAX_PREVIEW_CHANGES,
+  PREVIEW_WINDOW,
+  PreviewResultSchema,
+  PreviewRuleSchema,
   RuleListSchema,
   RuleSchema,
   UpdateRuleSchema,
@@ -16,6 +20,7 @@ import {
   deleteRule,
   getRule,
   listRules,
+  previewDraftRule,
   updateRule,
 } from "./service.ts";
 
@@ -72,6 +77,29 @@ export function ruleRoutes(db: pg.Pool): Route[] {
         422: problemResponse("Invalid fields, a malformed query or unknown rule ids"),
       },
       handler: ({ body, principal }) => applyRulesOnDemand(db, body, principal.userId),
+    }),
+    route({
+      method: "post",
+      path: "/rules/preview",
+      operationId: "previewRule",
+      summary: "Preview what an unsaved rule would change",
+      description:
+        "Runs `rule` (the body of createRule; `name` may be empty and the rule runs as if " +
+        `enabled) alone on the newest ${String(PREVIEW_WINDOW)} transactions \`filter\` ` +
+        "chooses, skipping reconciled ones, and stores and changes nothing. Answers how many " +
+        `it would change and the first \`limit\` (at most ${String(MAX_PREVIEW_CHANGES)}), ` +
+        "newest first, with each field before and after. Regexes get the checks of createRule; " +
+        "a preview that runs out of time answers with what it examined (`outOfTime`).",
+      tag,
+      access: "write",
+      body: PreviewRuleSchema,
+      responses: {
+        200: { description: "What the rule would change", schema: PreviewResultSchema },
+        422: problemResponse(
+          "Invalid fields, an unsafe regex, an unknown account or category, a malformed query",
+        ),
+      },
+      handler: ({ body }) => previewDraftRule(db, body),
     }),
     route({
       method: "get",

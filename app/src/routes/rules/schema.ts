@@ -73,18 +73,20 @@ export const RuleListSchema = z.object({ data: z.array(RuleSchema) });
 /** The most transactions one apply call examines. */
 export const MAX_APPLY = 5000;
 
+/** Which transactions an apply or a preview looks at (reconciled ones never). */
+export const ApplyFilterSchema = z.object({
+  /** The search language of the transaction list. */
+  q: z.string().min(1).max(200).optional(),
+  accountId: IdSchema.optional(),
+  from: PlainDateSchema.optional(),
+  to: PlainDateSchema.optional(),
+});
+export type ApplyFilter = z.infer<typeof ApplyFilterSchema>;
+
 /** `POST /rules/apply`: which rules (default all enabled), on which transactions, for real or not. */
 export const ApplyRulesSchema = z.object({
   ruleIds: z.array(IdSchema).min(1).max(500).optional(),
-  filter: z
-    .object({
-      /** The search language of the transaction list. */
-      q: z.string().min(1).max(200).optional(),
-      accountId: IdSchema.optional(),
-      from: PlainDateSchema.optional(),
-      to: PlainDateSchema.optional(),
-    })
-    .default({}),
+  filter: ApplyFilterSchema.default({}),
   dryRun: z.boolean().default(true),
   limit: z.number().int().min(1).max(MAX_APPLY).default(1000),
 });
@@ -117,3 +119,42 @@ export const ApplyResultSchema = z.object({
   timedOut: z.array(z.string()),
 });
 export type ApplyResultJson = z.infer<typeof ApplyResultSchema>;
+
+/** The most recent transactions (of those the filter chooses) one preview examines. */
+export const PREVIEW_WINDOW = MAX_APPLY;
+/** The most changes one preview lists; it counts them all. */
+export const MAX_PREVIEW_CHANGES = 200;
+/** The time one preview may spend running the draft before it answers with what it has. */
+export const PREVIEW_BUDGET_MS = 1000;
+
+/** `POST /rules/preview`: an unsaved rule (the create body; the name may still be empty). */
+export const PreviewRuleSchema = z.object({
+  rule: CreateRuleSchema.extend({ name: z.string().trim().max(100).optional() }),
+  filter: ApplyFilterSchema.default({}),
+  limit: z.number().int().min(1).max(MAX_PREVIEW_CHANGES).default(50),
+});
+export type PreviewRule = z.infer<typeof PreviewRuleSchema>;
+
+/** A change of a preview: a dry run's change with the transaction it is on. */
+export const PreviewChangeSchema = RuleChangeSchema.omit({ matchedRuleIds: true }).extend({
+  accountId: z.string(),
+  date: z.string(),
+  /** The payee as it is now (`after.payee` is what a setPayee action would make it). */
+  payee: z.string(),
+  amount: z.string(),
+  currency: z.string(),
+});
+
+export const PreviewResultSchema = z.object({
+  /** Transactions the draft ran on: the newest first, at most PREVIEW_WINDOW. */
+  examined: z.number(),
+  /** How many of those the draft would change. */
+  matched: z.number(),
+  /** The first `limit` of them, newest first. */
+  changes: z.array(PreviewChangeSchema),
+  /** True when the filter chose more transactions than one preview examines. */
+  truncated: z.boolean(),
+  /** True when the time budget ran out before every transaction in the window was examined. */
+  outOfTime: z.boolean(),
+});
+export type PreviewResultJson = z.infer<typeof PreviewResultSchema>;

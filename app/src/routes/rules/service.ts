@@ -2,9 +2,11 @@ import type pg from "pg";
 import { compileQuery, isPlainText, parseQuery, QueryError } from "../../domain/query-language.ts";
 import {
   type Action,
+  changeOf,
   compileRules,
   type Condition,
   conditionProblems,
+  previewRule,
   type Rule,
   type RuleChanges,
   type RuleSubject,
@@ -12,14 +14,20 @@ import {
 } from "../../domain/rules.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
 import { withTransaction } from "../../ledger/db.ts";
+import { formatMinor } from "../../ledger/money.ts";
 import { setAuditContext, withAuditAction } from "../audit/context.ts";
-import type {
-  ApplyResultJson,
-  ApplyRules,
-  CreateRule,
-  RuleChangeJson,
-  RuleJson,
-  UpdateRule,
+import {
+  type ApplyFilter,
+  type ApplyResultJson,
+  type ApplyRules,
+  type CreateRule,
+  PREVIEW_BUDGET_MS,
+  PREVIEW_WINDOW,
+  type PreviewResultJson,
+  type PreviewRule,
+  type RuleChangeJson,
+  type RuleJson,
+  type UpdateRule,
 } from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -66,16 +74,20 @@ export async function getRule(db: Queryable, id: string): Promise<RuleJson> {
   return present(row);
 }
 
-/** Checks regexes, amounts and date ranges, and that named accounts and categories exist. */
+/**
+ * Checks regexes, amounts and date ranges, and that named accounts and categories exist; the
+ * problems' paths start at `at` (where the rule sits in the request body).
+ */
 async function ruleProblems(
-  client: pg.PoolClient,
+  client: Queryable,
   conditions: readonly Condition[] | undefined,
   actions: readonly Action[] | undefined,
+  at = "body",
 ): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
   (conditions ?? []).forEach((condition, index) => {
     for (const [field, message] of conditionProblems(condition)) {
-      problems.push({ path: `body.conditions[${index}].${field}`, message });
+      problems.push({ path: `${at}.conditions[${index}].${field}`, message });
     }
   });
   const accountIds = (conditions ?? []).flatMap((c) =>
@@ -93,12 +105,12 @@ async function ruleProblems(
   const categories = new Set(rows[0]?.categories);
   (conditions ?? []).forEach((c, index) => {
     if (c.field === "account" && !accounts.has(c.accountId)) {
-      problems.push({ path: `body.conditions[${index}].accountId`, message: "is not an account" });
+      problems.push({ path: `${at}.conditions[${index}].accountId`, message: "is not an account" });
     }
   });
   (actions ?? []).forEach((a, index) => {
     if (a.type === "setCategory" && !categories.has(a.categoryId)) {
-      problems.push({ path: `body.actions[${index}].categoryId`, message: "is not a category" });
+      problems.push({ path: `${at}.actions[${index}].categoryId`, message: "is not a category" });
     }
   });
   return problems;
@@ -191,6 +203,28 @@ interface SubjectRow {
   has_splits: boolean;
 }
 
+const subjectColumns = `t.id::text, t.account_id::text,
+  to_char(t.booking_date, 'YYYY-MM-DD') as date, t.amount::text, t.currency, t.payee,
+  t.description, t.notes, t.category_id::text, t.tags, t.transfer_group is not null as is_transfer,
+  exists (select 1 from transaction_splits s where s.transaction_id = t.id) as has_splits`;
+
+function subjectOf(row: SubjectRow): RuleSubject {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    date: row.date,
+    amount: BigInt(row.amount),
+    currency: row.currency,
+    payee: row.payee,
+    description: row.description,
+    notes: row.notes,
+    categoryId: row.category_id,
+    tags: row.tags,
+    isTransfer: row.is_transfer,
+    hasSplits: row.has_splits,
+  };
+}
+
 /** What one rule run changed on one transaction. */
 export interface AppliedChange {
   transactionId: string;
@@ -232,11 +266,7 @@ export async function applyRulesToTransactions(
     return { examined: 0, changes: [], timedOut: [] };
   }
   const { rows } = await client.query<SubjectRow>(
-    `select t.id::text, t.account_id::text, to_char(t.booking_date, 'YYYY-MM-DD') as date,
-       t.amount::text, t.currency, t.payee, t.description, t.notes, t.category_id::text, t.tags,
-       t.transfer_group is not null as is_transfer,
-       exists (select 1 from transaction_splits s where s.transaction_id = t.id) as has_splits
-     from transactions t
+    `select ${subjectColumns} from transactions t
      where t.id = any($1::bigint[]) and t.status <> 'reconciled'
      order by t.booking_date desc, t.id desc
      for no key update of t`,
@@ -245,31 +275,16 @@ export async function applyRulesToTransactions(
   const changes: AppliedChange[] = [];
   const timedOut: string[] = [];
   for (const row of rows) {
-    const subject: RuleSubject = {
-      id: row.id,
-      accountId: row.account_id,
-      date: row.date,
-      amount: BigInt(row.amount),
-      currency: row.currency,
-      payee: row.payee,
-      description: row.description,
-      notes: row.notes,
-      categoryId: row.category_id,
-      tags: row.tags,
-      isTransfer: row.is_transfer,
-      hasSplits: row.has_splits,
-    };
+    const subject = subjectOf(row);
     const outcome = runRules(rules, subject);
     if (outcome.timedOut) timedOut.push(row.id);
-    const changed = Object.keys(outcome.changes) as (keyof RuleChanges)[];
-    if (changed.length === 0) continue;
-    const before: RuleChanges = {};
-    for (const key of changed) Object.assign(before, { [key]: subject[key] });
+    const change = changeOf(subject, outcome.changes);
+    if (change === undefined) continue;
     changes.push({
       transactionId: row.id,
       matchedRuleIds: outcome.matchedRuleIds,
-      before,
-      after: outcome.changes,
+      before: change.before,
+      after: change.after,
     });
   }
   if (!options.dryRun && changes.length > 0) await writeChanges(client, rows, changes);
@@ -326,6 +341,16 @@ function filterPredicate(q: string, add: (value: unknown) => string): string {
   }
 }
 
+/** The SQL conditions choosing the transactions of an apply or preview: never reconciled ones. */
+function filterWhere(filter: ApplyFilter, add: (value: unknown) => string): string[] {
+  const where = ["t.status <> 'reconciled'"];
+  if (filter.q !== undefined) where.push(filterPredicate(filter.q, add));
+  if (filter.accountId !== undefined) where.push(`t.account_id = ${add(filter.accountId)}`);
+  if (filter.from !== undefined) where.push(`t.booking_date >= ${add(filter.from)}::date`);
+  if (filter.to !== undefined) where.push(`t.booking_date <= ${add(filter.to)}::date`);
+  return where;
+}
+
 function toJson(change: AppliedChange): RuleChangeJson {
   return {
     transactionId: change.transactionId,
@@ -360,12 +385,7 @@ export async function applyRulesOnDemand(
     values.push(value);
     return `$${values.length}`;
   };
-  const where = ["t.status <> 'reconciled'"];
-  const { filter } = input;
-  if (filter.q !== undefined) where.push(filterPredicate(filter.q, add));
-  if (filter.accountId !== undefined) where.push(`t.account_id = ${add(filter.accountId)}`);
-  if (filter.from !== undefined) where.push(`t.booking_date >= ${add(filter.from)}::date`);
-  if (filter.to !== undefined) where.push(`t.booking_date <= ${add(filter.to)}::date`);
+  const where = filterWhere(input.filter, add);
   const take = add(input.limit + 1);
   return withTransaction(db, async (client) => {
     await setAuditContext(client, { actor });
@@ -387,4 +407,62 @@ export async function applyRulesOnDemand(
       timedOut: outcome.timedOut,
     };
   });
+}
+
+/**
+ * What an unsaved rule would change, without storing or writing anything: the draft runs alone
+ * (as if enabled) on the most recent PREVIEW_WINDOW transactions `filter` chooses, newest
+ * first, under the same regex checks as a saved rule and a time budget for the whole run.
+ */
+export async function previewDraftRule(
+  db: pg.Pool,
+  input: PreviewRule,
+  budgetMs = PREVIEW_BUDGET_MS,
+): Promise<PreviewResultJson> {
+  const draft = input.rule;
+  const problems = await ruleProblems(db, draft.conditions, draft.actions, "body.rule");
+  if (problems.length > 0) throw errors.validation(problems);
+  const [rule] = compileRules([
+    {
+      id: "draft",
+      name: draft.name ?? "",
+      position: 0,
+      enabled: true,
+      match: draft.match,
+      stopProcessing: draft.stopProcessing,
+      conditions: draft.conditions,
+      actions: draft.actions,
+    },
+  ]);
+  if (rule === undefined) throw new Error("a draft rule did not compile");
+  const values: unknown[] = [];
+  const add = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where = filterWhere(input.filter, add);
+  // A read without row locks: nothing is written, and typing must not block the ledger.
+  const { rows } = await db.query<SubjectRow>(
+    `select ${subjectColumns} from transactions t where ${where.join(" and ")}
+     order by t.booking_date desc, t.id desc limit ${add(PREVIEW_WINDOW + 1)}`,
+    values,
+  );
+  const window = rows.slice(0, PREVIEW_WINDOW).map(subjectOf);
+  const outcome = previewRule(rule, window, { limit: input.limit, budgetMs });
+  return {
+    examined: outcome.examined,
+    matched: outcome.matched,
+    changes: outcome.changes.map(({ subject, before, after }) => ({
+      transactionId: subject.id,
+      accountId: subject.accountId,
+      date: subject.date,
+      payee: subject.payee,
+      amount: formatMinor(subject.amount, subject.currency),
+      currency: subject.currency,
+      before,
+      after,
+    })),
+    truncated: rows.length > PREVIEW_WINDOW,
+    outOfTime: outcome.outOfTime,
+  };
 }
