@@ -1,8 +1,15 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const NOT_ASCII_ALNUM = /[^a-z0-9]+/g;
 
 /** Payee and description reduced to what survives a bank's re-export: letters and digits. */
 export function normaliseText(payee: string, description: string): string {
-  return `${payee} ${description}`
+  const text = `${payee} ${description}`;
+  // Printable ASCII (most bank text) has no marks to strip and nothing NFKD changes: the same
+  // result as the general path below at a fraction of its cost, which a million rows notice.
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(NOT_ASCII_ALNUM, "");
+  return text
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
     .toLowerCase()
@@ -19,7 +26,9 @@ export function fingerprint(
   payee: string,
   description: string,
 ): string {
-  return createHash("md5")
-    .update(`${date}|${minor.toString()}|${normaliseText(payee, description)}`)
-    .digest("base64url");
+  return hash(
+    "md5",
+    `${date}|${minor.toString()}|${normaliseText(payee, description)}`,
+    "base64url",
+  );
 }

@@ -3,6 +3,7 @@ import { csvRecords } from "./csv-records.ts";
 import { looksLikeHeader, type Mapping, suggestMapping } from "./csv-mapping.ts";
 import { detectFormat } from "./detect.ts";
 import { decodeText, detectEncoding, type TextEncoding, textChunks } from "./encoding.ts";
+import { refuseBinary } from "./magic.ts";
 import { readRows } from "./read.ts";
 import type { ImportedRow, ImportFormat } from "./types.ts";
 
@@ -84,9 +85,11 @@ async function inspectStructured(
 
 /**
  * Inspects the first bytes of a file (`complete` when they are the whole file): encoding, format,
- * and for CSV the dialect, header and suggested mapping; a preview of the first rows.
+ * and for CSV the dialect, header and suggested mapping; a preview of the first rows. Archives,
+ * workbooks and PDFs are refused by their magic bytes before any decoding.
  */
 export async function inspect(sample: Buffer, complete: boolean): Promise<Inspection> {
+  refuseBinary(sample);
   const encoding = detectEncoding(sample);
   const text = wholeLines(decodeText(sample, encoding), complete).replace(/^\uFEFF/, "");
   const format = detectFormat(text);

@@ -2,6 +2,9 @@ import { lines } from "./lines.ts";
 import { ImportFileError, type ParsedItem } from "./types.ts";
 import { fullYear, isoDate, parseDecimal } from "./values.ts";
 
+// A :61: entry's continuation and :86: lines; real ones have a dozen at most.
+const MAX_ENTRY_LINES = 1_000;
+
 interface Entry {
   line: number;
   field61: string;
@@ -103,27 +106,43 @@ function finish(entry: Entry, currency: string | undefined): ParsedItem {
   };
 }
 
+// The line of the :20: whose statement has not reached its closing balance (:62F:/:62M:) yet.
+function openStatement(field: string, line: number, open: number | undefined): number | undefined {
+  if (field === "20") return line;
+  return field === "62F" || field === "62M" ? undefined : open;
+}
+
+function addLine(entry: Entry, into: string[], text: string): void {
+  into.push(text);
+  if (entry.extra.length + entry.info.length > MAX_ENTRY_LINES)
+    throw new ImportFileError(`a :61: entry has over ${MAX_ENTRY_LINES} lines`, entry.line);
+}
+
 /**
  * Parses SWIFT MT940 statements (several per file): `:60F:` gives the currency, each `:61:` a
- * transaction with its continuation line, each `:86:` (over several lines) its details.
+ * transaction with its continuation line, each `:86:` (over several lines) its details. Every
+ * statement ends with its closing balance (`:62F:`, or `:62M:` when it continues in the next
+ * message); a file that ends before it is truncated and is refused.
  */
 export async function* parseMt940(text: AsyncIterable<string>): AsyncGenerator<ParsedItem> {
   let currency: string | undefined;
   let entry: Entry | undefined;
   let field = "";
   let sawStatement = false;
+  let open: number | undefined;
   for await (const { line, text: raw } of lines(text)) {
     const content = raw.replace(/^\{[^}]*\}?\{4:/, "").trimEnd();
     if (content === "" || content === "-}" || content === "-" || content.startsWith("{")) continue;
     const tag = /^:(\d{2}[A-Z]?):(.*)$/.exec(content);
     if (tag === null) {
-      if (entry && field === "61") entry.extra.push(content.trim());
-      else if (entry && field === "86") entry.info.push(content);
+      if (entry && field === "61") addLine(entry, entry.extra, content.trim());
+      else if (entry && field === "86") addLine(entry, entry.info, content);
       continue;
     }
     field = tag[1] ?? "";
     const value = tag[2] ?? "";
     if (field === "20") sawStatement = true;
+    open = openStatement(field, line, open);
     if (field === "60F" || field === "60M")
       currency = /^[CD]\d{6}([A-Z]{3})/.exec(value)?.[1] ?? currency;
     if (field === "61" || field === "62F" || field === "62M" || field === "20") {
@@ -131,8 +150,14 @@ export async function* parseMt940(text: AsyncIterable<string>): AsyncGenerator<P
       entry = undefined;
     }
     if (field === "61") entry = { line, field61: value, extra: [], info: [] };
-    else if (field === "86" && entry) entry.info.push(value);
+    else if (field === "86" && entry) addLine(entry, entry.info, value);
+  }
+  if (!sawStatement) throw new ImportFileError("no MT940 statement (:20:) found");
+  if (open !== undefined) {
+    throw new ImportFileError(
+      "the statement ends without its closing balance (:62F:): the file is truncated or incomplete",
+      open,
+    );
   }
   if (entry) yield finish(entry, currency);
-  if (!sawStatement) throw new ImportFileError("no MT940 statement (:20:) found");
 }

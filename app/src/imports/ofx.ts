@@ -1,53 +1,93 @@
 import { ImportFileError, MAX_LINE_CHARS, type ParsedItem } from "./types.ts";
 import { isoDate, parseDecimal } from "./values.ts";
-import { find, textAt, xmlRecords, type XmlNode } from "./xml.ts";
+import { DOCTYPE_REFUSED, find, textAt, xmlRecords, type XmlNode } from "./xml.ts";
+
+// One tag and the text up to the next: sticky, so a "<" that opens no tag stops the scan at once
+// instead of every later "<" rescanning the rest of the chunk (quadratic on "<<<<...").
+const TAG = /<([^<>]*)>([^<]*)/y;
 
 function escapeText(text: string): string {
   return text.replace(/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g, "&amp;");
 }
 
 /**
+ * Closes the unclosed OFX 1.x leaves of `ready` (whole tags with their text, starting at a "<"),
+ * carrying the open leaf from one call to the next in `state`.
+ */
+function closeLeaves(ready: string, state: { openLeaf: string | undefined }): string {
+  let out = "";
+  TAG.lastIndex = 0;
+  for (let match = TAG.exec(ready); match !== null; match = TAG.exec(ready)) {
+    const tag = match[1] ?? "";
+    const content = match[2] ?? "";
+    if (state.openLeaf !== undefined && tag !== `/${state.openLeaf}`) out += `</${state.openLeaf}>`;
+    state.openLeaf = undefined;
+    out += `<${tag}>`;
+    if (!tag.startsWith("/") && !tag.startsWith("?") && content.trim() !== "") {
+      state.openLeaf = tag.split(/\s/)[0];
+    }
+    out += escapeText(content);
+    if (TAG.lastIndex === ready.length) break;
+  }
+  if (TAG.lastIndex !== ready.length) {
+    throw new ImportFileError('the OFX has a "<" that opens no tag: it is malformed');
+  }
+  return out;
+}
+
+/**
  * Turns OFX into XML as it streams: the SGML header before `<OFX>` is dropped (its newlines
  * kept, so line numbers still match the file), and the unclosed leaf elements of OFX 1.x
- * (`<TRNAMT>-12.34`) get their end tags. OFX 2.x is XML already and passes through unchanged.
+ * (`<TRNAMT>-12.34`) get their end tags. OFX 2.x is XML already and passes through unchanged,
+ * except that a DOCTYPE in its header is refused (dropping it would hide an XML bomb). Each chunk
+ * is scanned once and held text is joined once, so the work stays linear however small the chunks.
  */
 export async function* ofxToXml(text: AsyncIterable<string>): AsyncGenerator<string> {
-  let buffer = "";
+  let head: string[] = [];
+  let headLength = 0;
+  let headTail = "";
+  // The text since the last "<" of the body: an element whose end has not arrived yet.
+  let pending: string[] = [];
+  let pendingLength = 0;
   let inBody = false;
-  let openLeaf: string | undefined;
+  const state: { openLeaf: string | undefined } = { openLeaf: undefined };
   for await (const chunk of text) {
-    buffer += chunk;
+    let body = chunk;
     if (!inBody) {
-      const start = buffer.search(/<OFX>/i);
-      if (start === -1) {
-        if (buffer.length > MAX_LINE_CHARS) throw new ImportFileError("no <OFX> element found");
+      const found = (headTail + chunk).search(/<OFX>/i);
+      if (found === -1) {
+        head.push(chunk);
+        headLength += chunk.length;
+        headTail = (headTail + chunk).slice(-4);
+        if (headLength > MAX_LINE_CHARS) throw new ImportFileError("no <OFX> element found");
         continue;
       }
-      yield buffer.slice(0, start).replace(/[^\n]/g, "");
-      buffer = buffer.slice(start);
+      const all = head.join("") + chunk;
+      const start = headLength - headTail.length + found;
+      const header = all.slice(0, start);
+      if (/<!DOCTYPE|<!ENTITY/i.test(header)) throw new ImportFileError(DOCTYPE_REFUSED);
+      yield header.replace(/[^\n]/g, "");
+      body = all.slice(start);
+      head = [];
       inBody = true;
     }
-    const lastTag = buffer.lastIndexOf("<");
-    const ready = buffer.slice(0, lastTag);
-    buffer = buffer.slice(lastTag);
-    if (buffer.length > MAX_LINE_CHARS) throw new ImportFileError("an OFX element is too long");
-    let out = "";
-    for (const match of ready.matchAll(/<([^>]*)>([^<]*)/g)) {
-      const tag = match[1] ?? "";
-      const content = match[2] ?? "";
-      if (openLeaf !== undefined && tag !== `/${openLeaf}`) out += `</${openLeaf}>`;
-      openLeaf = undefined;
-      out += `<${tag}>`;
-      if (!tag.startsWith("/") && !tag.startsWith("?") && content.trim() !== "") {
-        openLeaf = tag.split(/\s/)[0];
-      }
-      out += escapeText(content);
+    const lastTag = body.lastIndexOf("<");
+    if (lastTag === -1) {
+      pending.push(body);
+      pendingLength += body.length;
+      if (pendingLength > MAX_LINE_CHARS) throw new ImportFileError("an OFX element is too long");
+      continue;
     }
-    yield out;
+    const ready = pending.join("") + body.slice(0, lastTag);
+    pending = [body.slice(lastTag)];
+    pendingLength = body.length - lastTag;
+    if (pendingLength > MAX_LINE_CHARS) throw new ImportFileError("an OFX element is too long");
+    yield closeLeaves(ready, state);
   }
   if (!inBody) throw new ImportFileError("no <OFX> element found");
-  const tail = /^<([^>]*)>([^<]*)$/.exec(buffer);
+  const tail = /^<([^>]*)>([^<]*)$/.exec(pending.join(""));
   if (tail === null) throw new ImportFileError("the OFX file is truncated");
+  const openLeaf = state.openLeaf;
   const leaf = openLeaf !== undefined && tail[1] !== `/${openLeaf}` ? `</${openLeaf}>` : "";
   yield `${leaf}<${tail[1] ?? ""}>${tail[2] ?? ""}`;
 }

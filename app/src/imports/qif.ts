@@ -1,8 +1,11 @@
 import { lines } from "./lines.ts";
-import { type ImportedSplit, type ParsedItem, type RowProblem } from "./types.ts";
+import { ImportFileError, type ImportedSplit, type ParsedItem, type RowProblem } from "./types.ts";
 import { fullYear, isoDate, parseDecimal } from "./values.ts";
 
 const SECTIONS = new Set(["bank", "cash", "ccard", "oth a", "oth l"]);
+// A transaction with hundreds of split lines is rare; thousands of lines without a "^" are a
+// hostile file that would otherwise be held in memory whole.
+const MAX_TRANSACTION_LINES = 2_000;
 
 /**
  * Reads a QIF date in its common spellings: "01/15/2026", "1/15'26", "01/15/26", "15.01.2026",
@@ -30,6 +33,7 @@ interface Draft {
   line: number;
   fields: Map<string, string>;
   splits: { category: string; memo: string; amount: string }[];
+  lines: number;
 }
 
 function finish(draft: Draft): ParsedItem {
@@ -74,9 +78,22 @@ function finish(draft: Draft): ParsedItem {
   };
 }
 
+// One more line of `draft`, refused past MAX_TRANSACTION_LINES.
+function counted(draft: Draft): Draft {
+  draft.lines += 1;
+  if (draft.lines > MAX_TRANSACTION_LINES) {
+    throw new ImportFileError(
+      `a transaction has over ${MAX_TRANSACTION_LINES} lines without a closing ^`,
+      draft.line,
+    );
+  }
+  return draft;
+}
+
 /**
  * Parses QIF: the bank, cash and credit card sections (others, such as investments and
- * memorised lists, are skipped), one transaction per "^", with S/E/$ split lines.
+ * memorised lists, are skipped), one transaction per "^", with S/E/$ split lines. A file that
+ * ends inside a transaction is truncated (its last amount may be cut short) and is refused.
  */
 export async function* parseQif(text: AsyncIterable<string>): AsyncGenerator<ParsedItem> {
   let inBank = false;
@@ -97,7 +114,7 @@ export async function* parseQif(text: AsyncIterable<string>): AsyncGenerator<Par
       draft = undefined;
       continue;
     }
-    draft ??= { line, fields: new Map(), splits: [] };
+    draft = counted(draft ?? { line, fields: new Map(), splits: [], lines: 0 });
     const code = content.charAt(0);
     const value = content.slice(1).trim();
     if (code === "S") draft.splits.push({ category: value, memo: "", amount: "" });
@@ -109,5 +126,10 @@ export async function* parseQif(text: AsyncIterable<string>): AsyncGenerator<Par
       if (last) last.amount = value;
     } else draft.fields.set(code, value);
   }
-  if (draft) yield finish(draft);
+  if (draft) {
+    throw new ImportFileError(
+      "the file ends inside a transaction (no closing ^): it is truncated or incomplete",
+      draft.line,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { parseCamt053 } from "./camt053.ts";
-import { csvRecords } from "./csv-records.ts";
+import { csvRecordBatches } from "./csv-records.ts";
 import { applyMapping, type Mapping } from "./csv-mapping.ts";
 import { parseMt940 } from "./mt940.ts";
 import { parseOfx } from "./ofx.ts";
@@ -7,62 +7,109 @@ import { parseQif } from "./qif.ts";
 import type { ImportFormat, ParsedItem, RowProblem } from "./types.ts";
 import { parseDate } from "./values.ts";
 
+// A bank's closing lines are a handful; more unreadable records than this at the end are bad
+// rows, reported as such rather than held in memory (a hostile file may have millions).
+const MAX_SUMMARY_RECORDS = 50;
+
 /**
  * The rows of a CSV file under `mapping`. Records after the last good row that do not read and
  * have no date or another width (a bank's closing balance or totals) are a summary and are
- * dropped; a bad record followed by good ones is always reported.
+ * dropped; a bad record followed by good ones is always reported, and so are all of them once
+ * there are more than MAX_SUMMARY_RECORDS.
  */
-async function* csvRows(text: AsyncIterable<string>, mapping: Mapping): AsyncGenerator<ParsedItem> {
+async function* csvRowBatches(
+  text: AsyncIterable<string>,
+  mapping: Mapping,
+): AsyncGenerator<ParsedItem[]> {
   let header: string[] | undefined;
   let width: number | undefined;
   let held: RowProblem[] = [];
-  for await (const record of csvRecords(text, {
+  let heldRecords = 0;
+  let summaryOver = false;
+  for await (const records of csvRecordBatches(text, {
     delimiter: mapping.delimiter ?? ",",
     skipRows: mapping.skipRows,
   })) {
-    if (mapping.hasHeader && header === undefined) {
-      header = record.cells;
-      width = record.cells.length;
-      continue;
+    const out: ParsedItem[] = [];
+    for (const record of records) {
+      if (mapping.hasHeader && header === undefined) {
+        header = record.cells;
+        width = record.cells.length;
+        continue;
+      }
+      width ??= record.cells.length;
+      const result = applyMapping(mapping, header, record.line, record.cells);
+      if ("row" in result) {
+        for (const problem of held) out.push({ problem });
+        held = [];
+        heldRecords = 0;
+        out.push(result);
+      } else if (
+        !summaryOver &&
+        (record.cells.length !== width ||
+          held.length > 0 ||
+          parseDate(record.cells[mapping.dateColumn] ?? "", mapping.dateFormat) === undefined)
+      ) {
+        held.push(...result.problems);
+        heldRecords += 1;
+        if (heldRecords > MAX_SUMMARY_RECORDS) {
+          for (const problem of held) out.push({ problem });
+          held = [];
+          summaryOver = true;
+        }
+      } else {
+        for (const problem of result.problems) out.push({ problem });
+      }
     }
-    width ??= record.cells.length;
-    const result = applyMapping(mapping, header, record.line, record.cells);
-    if ("row" in result) {
-      for (const problem of held) yield { problem };
-      held = [];
-      yield result;
-    } else if (
-      record.cells.length !== width ||
-      held.length > 0 ||
-      parseDate(record.cells[mapping.dateColumn] ?? "", mapping.dateFormat) === undefined
-    ) {
-      held.push(...result.problems);
-    } else {
-      for (const problem of result.problems) yield { problem };
-    }
+    if (out.length > 0) yield out;
   }
 }
 
+const BATCH = 500;
+
+// Groups a one-by-one parser's items, so every format reads the same way as CSV's batches.
+async function* inBatches(items: AsyncIterable<ParsedItem>): AsyncGenerator<ParsedItem[]> {
+  let batch: ParsedItem[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /**
- * Every transaction of a decoded file as parsed items, streaming. CSV needs its mapping; the
- * other formats carry their own structure. Throws ImportFileError when the file is unreadable.
+ * Every transaction of a decoded file as parsed items, streaming, in batches (the items of one
+ * chunk of text for CSV). CSV needs its mapping; the other formats carry their own structure.
+ * Throws ImportFileError when the file is unreadable.
  */
-export function readRows(
+export function readRowBatches(
+  format: ImportFormat,
+  text: AsyncIterable<string>,
+  mapping: Mapping | undefined,
+): AsyncGenerator<ParsedItem[]> {
+  switch (format) {
+    case "csv":
+      if (mapping === undefined) throw new Error("a CSV file needs a mapping");
+      return csvRowBatches(text, mapping);
+    case "ofx":
+      return inBatches(parseOfx(text));
+    case "qif":
+      return inBatches(parseQif(text));
+    case "camt053":
+      return inBatches(parseCamt053(text));
+    case "mt940":
+      return inBatches(parseMt940(text));
+  }
+}
+
+/** Every transaction of a decoded file as parsed items, one by one (see readRowBatches). */
+export async function* readRows(
   format: ImportFormat,
   text: AsyncIterable<string>,
   mapping: Mapping | undefined,
 ): AsyncGenerator<ParsedItem> {
-  switch (format) {
-    case "csv":
-      if (mapping === undefined) throw new Error("a CSV file needs a mapping");
-      return csvRows(text, mapping);
-    case "ofx":
-      return parseOfx(text);
-    case "qif":
-      return parseQif(text);
-    case "camt053":
-      return parseCamt053(text);
-    case "mt940":
-      return parseMt940(text);
-  }
+  for await (const batch of readRowBatches(format, text, mapping)) yield* batch;
 }

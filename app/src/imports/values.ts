@@ -65,8 +65,15 @@ const PATTERNS: Readonly<Record<DateFormat, RegExp>> = {
   "MM/DD/YY": /^(?<m>\d{1,2})\/(?<d>\d{1,2})\/(?<y>\d{2})$/,
 };
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 /** Reads `text` in `format` as "YYYY-MM-DD"; undefined when it is not a real date that way. */
 export function parseDate(text: string, format: DateFormat): string | undefined {
+  // Already canonical (the common case in large files): only the calendar needs checking.
+  if (format === "YYYY-MM-DD" && ISO_DAY.test(text)) {
+    const ok = isoDate(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8)));
+    return ok === undefined ? undefined : text;
+  }
   const groups = PATTERNS[format].exec(text.trim())?.groups;
   if (groups === undefined) return undefined;
   const yearText = groups.y ?? "";
@@ -102,6 +109,8 @@ export type DecimalSeparator = "." | ",";
 /** The thousands separators amounts use ("" for none). */
 export type ThousandsSeparator = "" | "," | "." | " " | "'";
 
+// "-1 234 567 890 123,45 EUR" with room to spare.
+const MAX_AMOUNT_CHARS = 64;
 // Spaces of every kind banks put into numbers: plain, no-break, narrow no-break, thin.
 const SPACES = /[\s\u00a0\u202f\u2009]/g;
 const CURRENCY_MARKS = /[€$£¥₣₤₹]|\b[A-Z]{3}\b/g;
@@ -115,6 +124,10 @@ export function parseDecimal(
   decimal: DecimalSeparator,
   thousands: ThousandsSeparator,
 ): string | undefined {
+  // A plain "-12.34" (what most large exports hold) reads the same under every dot-decimal
+  // setting: skip the general path's dozen regular expressions.
+  const plain = decimal === "." ? PLAIN_DECIMAL.exec(text) : null;
+  if (plain !== null) return canonicalDecimal(plain[1] === "-", plain[2] ?? "", plain[3] ?? "");
   let t = text.replace(CURRENCY_MARKS, "").replace(SPACES, "");
   let negative = false;
   if (/^\(.*\)$/.test(t)) {
@@ -139,8 +152,15 @@ export function parseDecimal(
   if (decimal === ",") t = t.replace(",", ".");
   const match = /^(\d+)(?:\.(\d+))?$/.exec(t) ?? /^()\.(\d+)$/.exec(t);
   if (match === null) return undefined;
-  const whole = (match[1] ?? "").replace(/^0+(?=\d)/, "") || "0";
-  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  return canonicalDecimal(negative, match[1] ?? "", match[2] ?? "");
+}
+
+const PLAIN_DECIMAL = /^([-+]?)(\d+)(?:\.(\d+))?$/;
+
+// Digits as the canonical decimal string: no leading zeros, no trailing fraction zeros, no "-0".
+function canonicalDecimal(negative: boolean, wholeDigits: string, fractionDigits: string): string {
+  const whole = wholeDigits.replace(/^0+(?=\d)/, "") || "0";
+  const fraction = fractionDigits.replace(/0+$/, "");
   const magnitude = fraction === "" ? whole : `${whole}.${fraction}`;
   return negative && /[1-9]/.test(magnitude) ? `-${magnitude}` : magnitude;
 }
@@ -159,6 +179,8 @@ export function detectSeparators(samples: readonly string[]): {
   let spaces = 0;
   let apostrophes = 0;
   for (const raw of samples) {
+    // No amount is this long; the patterns below are quadratic on a hostile 60 KB cell.
+    if (raw.length > MAX_AMOUNT_CHARS) continue;
     const s = raw.replace(CURRENCY_MARKS, "").trim();
     if (/\d[\s\u00a0\u202f]\d{3}(?!\d)/.test(s)) spaces += 1;
     if (/\d'\d{3}/.test(s)) apostrophes += 1;

@@ -32,6 +32,12 @@ export function all(node: XmlNode | undefined, name: string): XmlNode[] {
 }
 
 const MAX_RECORD_NODES = 5_000;
+// Statements nest a dozen levels deep; thousands of levels are an attack on the parser's stack.
+const MAX_DEPTH = 100;
+
+/** Why XML with a DOCTYPE is refused, in every XML format. */
+export const DOCTYPE_REFUSED =
+  "XML with a DOCTYPE is refused: bank files never declare entities, and entities are how XML bombs and external-entity reads work";
 
 /** What the streaming reader reports: a finished record, or a value found outside records. */
 export type XmlEvent = { record: XmlNode } | { context: string; text: string; line: number };
@@ -42,9 +48,30 @@ function localName(name: string): string {
 }
 
 /**
+ * A saxes error ("12:4: unclosed tag: Ntry") as a file error naming its line: an element left open
+ * at the end means the file was cut off.
+ */
+function xmlProblem(error: unknown): ImportFileError {
+  if (error instanceof ImportFileError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  const match = /^(\d+):\d+: ([\s\S]*)$/.exec(text);
+  const line = match ? Number(match[1]) : undefined;
+  const message = match?.[2] ?? text;
+  const unclosed = /^unclosed tag: (\S+)/.exec(message);
+  if (unclosed) {
+    return new ImportFileError(
+      `the file ends before <${unclosed[1] ?? ""}> is closed: it is truncated or incomplete`,
+      line,
+    );
+  }
+  return new ImportFileError(`the XML is malformed: ${message.slice(0, 200)}`, line);
+}
+
+/**
  * Streams XML with saxes and yields each `recordName` element as a small tree, plus the text of
  * elements named in `contextNames` that lie outside records (a statement's currency). DOCTYPEs
- * are refused outright, so entity expansion (billion laughs) and external entities cannot occur.
+ * are refused outright, so entity expansion (billion laughs) and external entities cannot occur;
+ * nesting, record size, texts and tags are bounded, so no input holds more than a record in memory.
  */
 export async function* xmlRecords(
   text: AsyncIterable<string>,
@@ -56,10 +83,14 @@ export async function* xmlRecords(
   const ready: XmlEvent[] = [];
   let contextText: { name: string; text: string; line: number } | undefined;
   let nodes = 0;
+  let depth = 0;
   parser.on("doctype", () => {
-    throw new ImportFileError("XML with a DOCTYPE is refused", parser.line);
+    throw new ImportFileError(DOCTYPE_REFUSED, parser.line);
   });
   parser.on("opentag", (tag) => {
+    depth += 1;
+    if (depth > MAX_DEPTH)
+      throw new ImportFileError(`the XML is nested over ${MAX_DEPTH} levels deep`, parser.line);
     const name = localName(tag.name);
     if (stack.length > 0 || name === recordName) {
       nodes += 1;
@@ -84,6 +115,7 @@ export async function* xmlRecords(
     } else if (contextText) contextText.text += value.slice(0, MAX_LINE_CHARS);
   });
   parser.on("closetag", () => {
+    depth -= 1;
     const node = stack.pop();
     if (node !== undefined && stack.length === 0) {
       ready.push({ record: node });
@@ -97,20 +129,20 @@ export async function* xmlRecords(
       contextText = undefined;
     }
   });
-  const fail = (error: unknown): ImportFileError =>
-    error instanceof ImportFileError
-      ? error
-      : new ImportFileError(
-          `the XML is malformed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+  // saxes keeps an open tag (name and attributes) whole until its ">": bound it as lines are.
+  let sinceTagEnd = 0;
   try {
     for await (const chunk of text) {
+      const end = chunk.lastIndexOf(">");
+      sinceTagEnd = end === -1 ? sinceTagEnd + chunk.length : chunk.length - end - 1;
+      if (sinceTagEnd > MAX_LINE_CHARS)
+        throw new ImportFileError(`an XML tag or text is longer than ${MAX_LINE_CHARS} characters`);
       parser.write(chunk);
       yield* ready.splice(0);
     }
     parser.close();
   } catch (error) {
-    throw fail(error);
+    throw xmlProblem(error);
   }
   yield* ready.splice(0);
 }

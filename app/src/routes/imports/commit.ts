@@ -19,6 +19,7 @@ import { withTransaction } from "../../ledger/db.ts";
 import { MAX_MINOR } from "../../ledger/money.ts";
 import { applyRulesToTransactions, setAuditContext } from "../rules-and-audit.ts";
 import type { CommitResult } from "./schema.ts";
+import { lockCommit } from "./stalled.ts";
 import { storedChunks } from "./store.ts";
 import { fileProblem } from "./upload.ts";
 
@@ -101,6 +102,7 @@ async function* stagingLines(
     if (totals.problemCount > 0) continue;
     batch +=
       [
+        String(totals.rows),
         String(row.line),
         row.date,
         minor.toString(),
@@ -122,8 +124,8 @@ const CLASSIFY = `
 create temp table import_classified on commit drop as
 with staged as (
   select s.*,
-    row_number() over (partition by s.fingerprint order by s.line) as occurrence,
-    row_number() over (partition by s.external_id order by s.line) as id_occurrence
+    row_number() over (partition by s.fingerprint order by s.seq) as occurrence,
+    row_number() over (partition by s.external_id order by s.seq) as id_occurrence
   from import_staging s
 ), counts as (
   select t.import_fingerprint as fingerprint, count(*) as n_all,
@@ -147,23 +149,48 @@ select staged.*,
   null::bigint as matched_id
 from staged left join counts c using (fingerprint)`;
 
-// Transactions entered by hand (no import, no fingerprint) with the same date and amount as a
-// new row are its twin: paired one to one in order, and claimed by the import's fingerprint.
+/**
+ * How many days apart a transaction entered by hand and its imported twin may be booked: a card
+ * payment typed in on the day reaches the bank's statement a day or two later (weekends: three).
+ */
+export const TWIN_DAYS = 3;
+
+// Day offsets from an imported row to its hand-entered twin, nearest first; at equal distance a
+// hand-entered date before the bank's wins, since banks book after the purchase, not before.
+const TWIN_OFFSETS = [0, ...Array.from({ length: TWIN_DAYS }, (_, i) => [-(i + 1), i + 1]).flat()];
+
+// The transactions that may be a twin: entered by hand (no import, no fingerprint), in the
+// imported dates' range widened by TWIN_DAYS, with an amount the file has. Bills fintrack posted
+// itself are left to absorbDuplicates, which replaces them with the bank's booking.
+const COLLECT_MANUAL = `
+create temp table import_manual on commit drop as
+select t.id, t.booking_date, t.amount from transactions t
+where t.account_id = $1 and t.import_id is null and t.import_fingerprint is null
+  and t.booking_date between (select min(booking_date) - ${TWIN_DAYS} from import_classified)
+    and (select max(booking_date) + ${TWIN_DAYS} from import_classified)
+  and t.amount in (select amount from import_classified where duplicate is null)
+  and not exists (select 1 from recurring_occurrences o where o.transaction_id = t.id and o.created)`;
+
+// One pass of twin matching at one day offset: new rows and hand-entered transactions with that
+// date difference and the same amount are paired one to one in order, and the paired
+// transactions leave import_manual so a later, farther pass cannot take them again.
 const MATCH_MANUAL = `
 with candidates as (
-  select c.line, c.booking_date, c.amount,
-    row_number() over (partition by c.booking_date, c.amount order by c.line) as rn
-  from import_classified c where c.duplicate is null
+  select c.seq, c.booking_date + $1::int as booking_date, c.amount,
+    row_number() over (partition by c.booking_date, c.amount order by c.seq) as rn
+  from import_classified c
+  where c.duplicate is null and c.amount in (select amount from import_manual)
 ), manual as (
-  select t.id, t.booking_date, t.amount,
-    row_number() over (partition by t.booking_date, t.amount order by t.id) as rn
-  from transactions t
-  where t.account_id = $1 and t.import_id is null and t.import_fingerprint is null
-    and (t.booking_date, t.amount) in (select booking_date, amount from candidates)
+  select m.id, m.booking_date, m.amount,
+    row_number() over (partition by m.booking_date, m.amount order by m.id) as rn
+  from import_manual m
+), matched as (
+  update import_classified c set duplicate = 'matched', matched_id = m.id
+  from candidates k join manual m using (booking_date, amount, rn)
+  where c.seq = k.seq
+  returning c.matched_id
 )
-update import_classified c set duplicate = 'matched', matched_id = m.id
-from candidates k join manual m using (booking_date, amount, rn)
-where c.line = k.line`;
+delete from import_manual where id in (select matched_id from matched)`;
 
 const CLAIM_MANUAL = `
 update transactions t set import_fingerprint = c.fingerprint,
@@ -175,19 +202,19 @@ insert into transactions (account_id, booking_date, amount, currency, payee, des
   created_by, import_id, external_id, import_fingerprint)
 select $1, booking_date, amount, $2, payee, description, $3, $4, external_id, fingerprint
 from import_classified where duplicate is null and splits is null
-order by line`;
+order by seq`;
 
 async function insertSplitRows(client: pg.PoolClient, params: unknown[]): Promise<void> {
-  const { rows } = await client.query<{ line: number; splits: { amount: string; memo: string }[] }>(
-    "select line, splits from import_classified where duplicate is null and splits is not null order by line",
+  const { rows } = await client.query<{ seq: number; splits: { amount: string; memo: string }[] }>(
+    "select seq, splits from import_classified where duplicate is null and splits is not null order by seq",
   );
   for (const row of rows) {
     const inserted = await client.query<{ id: string }>(
       `insert into transactions (account_id, booking_date, amount, currency, payee, description,
          created_by, import_id, external_id, import_fingerprint)
        select $1, booking_date, amount, $2, payee, description, $3, $4, external_id, fingerprint
-       from import_classified where line = $5 returning id::text`,
-      [...params, row.line],
+       from import_classified where seq = $5 returning id::text`,
+      [...params, row.seq],
     );
     await client.query(
       `insert into transaction_splits (transaction_id, position, amount, memo)
@@ -197,6 +224,13 @@ async function insertSplitRows(client: pg.PoolClient, params: unknown[]): Promis
       [inserted.rows[0]?.id, JSON.stringify(row.splits)],
     );
   }
+}
+
+/** Pairs new rows with their hand-entered twins, nearest date first (see TWIN_DAYS). */
+async function matchManualTwins(client: pg.PoolClient, accountId: string): Promise<void> {
+  const collected = await client.query(COLLECT_MANUAL, [accountId]);
+  if ((collected.rowCount ?? 0) === 0) return;
+  for (const offset of TWIN_OFFSETS) await client.query(MATCH_MANUAL, [offset]);
 }
 
 const ID_BATCH = 10_000;
@@ -261,10 +295,14 @@ function rowsRefused(problems: RowProblem[], count: number): AppError {
 /**
  * Commits an import in one transaction: the stored file is parsed as it streams, COPYed into a
  * staging table, classified against the account's transactions in set-based statements, and the
- * new rows inserted with one INSERT ... SELECT. Any bad row rolls everything back.
+ * new rows inserted with one INSERT ... SELECT. Any bad row rolls everything back; so does a
+ * crash, since nothing is written outside this one transaction.
  */
 export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitResult> {
   return withTransaction(db, async (client) => {
+    // Held until this transaction ends, however it ends (a crash closes the connection): while
+    // it is held the import's 'committing' status is live, and recoverStalledCommit leaves it be.
+    await lockCommit(client, plan.importId);
     const { rows: accounts } = await client.query<{ currency: string }>(
       "select currency from accounts where id = $1 for no key update",
       [plan.accountId],
@@ -272,8 +310,11 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     const currency = accounts[0]?.currency;
     if (currency === undefined) throw errors.notFound("the account");
     await setAuditContext(client, { actor: plan.userId, action: "import" });
-    await client.query(`create temp table import_staging (line int, booking_date date, amount bigint,
-      payee text, description text, external_id text, fingerprint text, splits jsonb) on commit drop`);
+    // seq numbers the rows: lines are not unique (a CAMT file may be one line, a batch entry
+    // several rows), and the matching and split steps must tell rows apart.
+    await client.query(`create temp table import_staging (seq int, line int, booking_date date,
+      amount bigint, payee text, description text, external_id text, fingerprint text, splits jsonb)
+      on commit drop`);
     const totals: StagedTotals = { rows: 0, problems: [], problemCount: 0 };
     const progress = (rows: number) => {
       void db
@@ -297,7 +338,7 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
     await client.query("analyze import_staging");
     await client.query(CLASSIFY, [plan.accountId]);
-    await client.query(MATCH_MANUAL, [plan.accountId]);
+    await matchManualTwins(client, plan.accountId);
     await client.query(CLAIM_MANUAL);
     const params = [plan.accountId, currency, plan.userId, plan.importId];
     const inserted = await client.query(INSERT_ROWS, params);
@@ -313,7 +354,7 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
       matched_id: string | null;
     }>(
       `select line, duplicate, matched_id::text from import_classified
-       where duplicate is not null order by line limit ${MAX_REPORTED}`,
+       where duplicate is not null order by seq limit ${MAX_REPORTED}`,
     );
     const { rows: counts } = await client.query<{ imported: number; duplicates: number }>(
       `select count(*) filter (where duplicate is null)::int as imported,
@@ -332,6 +373,9 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
         plan.mapping ? JSON.stringify(plan.mapping) : null,
       ],
     );
+    // The file has served its purpose: undo and the import's listing need only the transactions
+    // and this row. Keeping it would store every bank file twice, forever.
+    await client.query("delete from import_chunks where import_id = $1", [plan.importId]);
     if (plan.mapping) {
       await client.query(
         `insert into import_profiles (account_id, mapping) values ($1, $2)

@@ -338,10 +338,15 @@ describe("size and encoding limits", () => {
     const chunks = async () =>
       (await app.pool.query<{ n: number }>("select count(*)::int as n from import_chunks")).rows[0]
         ?.n;
-    const before = await chunks();
+    const imports = async () =>
+      (await app.pool.query<{ n: number }>("select count(*)::int as n from imports")).rows[0]?.n;
+    const before = [await chunks(), await imports()];
     const res = await upload(member, account.id, "big.csv", file);
     expect(res.status).toBe(413);
-    expect(await chunks()).toBe(before);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect((res.body as { detail: string }).detail).toBe("the body exceeds 50 MB");
+    expect([await chunks(), await imports()]).toEqual(before);
+    expect(await balance(account.id)).toBe("0.00");
   });
 
   it("imports UTF-16 files, little and big endian, with umlauts intact", async () => {

@@ -1,13 +1,13 @@
 import type pg from "pg";
 import { z } from "zod";
-import { errors } from "../../errors.ts";
+import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import type { TextEncoding } from "../../imports/encoding.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
-import { chooseMapping, commitRows, importedIdBatches } from "./commit.ts";
+import { chooseMapping, commitRows, importedIdBatches, TWIN_DAYS } from "./commit.ts";
 import {
   type CommitResult,
   CommitResultSchema,
@@ -17,27 +17,48 @@ import {
 } from "./schema.ts";
 import { findImport, IMPORT_COLUMNS, type ImportRow, presentImport } from "./store.ts";
 import { profileMapping, profileRoutes } from "./profiles.ts";
+import { recoverStalledCommit, STALLED_AFTER_MINUTES } from "./stalled.ts";
 import { uploadImport } from "./upload.ts";
 
 const tag = "imports";
 const notFound = { 404: problemResponse("No such import") };
 
+// An import left 'committing' by a process that died is released before anyone reads it.
+async function current(db: pg.Pool, row: ImportRow): Promise<ImportRow> {
+  if (row.status !== "committing" || !(await recoverStalledCommit(db, row.id))) return row;
+  return (await findImport(db, row.id)) ?? row;
+}
+
 async function requireImport(db: pg.Pool, text: string): Promise<ImportRow> {
   const row = await findImport(db, pathId(text, "the import"));
   if (row === undefined || row.status === "uploading") throw errors.notFound("the import");
-  return row;
+  return current(db, row);
+}
+
+// What a failed commit leaves on the import for the user: the refusal, or that it failed.
+function failureMessage(error: unknown): string {
+  const message =
+    error instanceof AppError && error.expose
+      ? error.message
+      : "the commit failed; nothing was booked";
+  return message.slice(0, 1000);
 }
 
 async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema>, userId: string) {
   const found = await requireImport(db, id);
   const { rows } = await db.query<{ suggested_mapping: unknown }>(
-    `update imports set status = 'committing', processed = 0, updated_at = now()
+    `update imports set status = 'committing', processed = 0, error = null, updated_at = now()
      where id = $1 and status = 'uploaded' returning suggested_mapping`,
     [found.id],
   );
   const claimed = rows[0];
-  if (claimed === undefined)
-    throw errors.conflict(`the import is ${found.status}, not waiting to be committed`);
+  if (claimed === undefined) {
+    throw errors.conflict(
+      found.status === "committing"
+        ? `the import is being committed; if that commit stopped, it can be retried ${STALLED_AFTER_MINUTES} minutes after it began`
+        : `the import is ${found.status}, not waiting to be committed`,
+    );
+  }
   let result: CommitResult;
   try {
     result = await commitRows(db, {
@@ -54,8 +75,9 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
     });
   } catch (error) {
     await db.query(
-      "update imports set status = 'uploaded', updated_at = now() where id = $1 and status = 'committing'",
-      [found.id],
+      `update imports set status = 'uploaded', error = $2, updated_at = now()
+       where id = $1 and status = 'committing'`,
+      [found.id, failureMessage(error)],
     );
     throw error;
   }
@@ -139,7 +161,8 @@ export function importRoutes(db: pg.Pool): Route[] {
            order by created_at desc, id desc limit $1`,
           [query.limit],
         );
-        return { data: rows.map(presentImport) };
+        const live = await Promise.all(rows.map((row) => current(db, row)));
+        return { data: live.map(presentImport) };
       },
     }),
     route({
@@ -147,6 +170,11 @@ export function importRoutes(db: pg.Pool): Route[] {
       path: "/imports/:id",
       operationId: "getImport",
       summary: "Read an import, with its progress while it is being committed",
+      description:
+        "A commit whose server stopped mid-way shows `committing` until it is found: then (at " +
+        `least ${STALLED_AFTER_MINUTES} minutes after it began, and only when no server still runs ` +
+        "it) the import is back to `uploaded` with `error` saying so, nothing of it booked, ready " +
+        "to be committed again.",
       tag,
       access: "read",
       params: IdParamsSchema,
@@ -158,6 +186,11 @@ export function importRoutes(db: pg.Pool): Route[] {
       path: "/imports/:id/commit",
       operationId: "commitImport",
       summary: "Book an import's transactions: all or nothing, duplicates skipped",
+      description:
+        "A row is skipped as a duplicate when the account has its bank id (`bank_id`), the same " +
+        "date, amount and text from an earlier import (`fingerprint`), or a transaction entered " +
+        `by hand with the same amount booked at most ${TWIN_DAYS} days before or after it ` +
+        "(`matched`: the nearest date wins, each transaction is matched once).",
       tag,
       access: "write",
       params: IdParamsSchema,

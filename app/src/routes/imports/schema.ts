@@ -14,6 +14,8 @@ export const ImportSchema = z.object({
   processed: z.number().int(),
   imported: z.number().int(),
   duplicates: z.number().int(),
+  /** Why the last commit did not finish (refused, or interrupted); null once one succeeds. */
+  error: z.string().nullable(),
   createdAt: z.string(),
   committedAt: z.string().nullable(),
 });

@@ -19,7 +19,7 @@ export async function* storedChunks(db: pg.Pool, importId: string): AsyncGenerat
 
 /** The columns an import is read with, ready for present(). */
 export const IMPORT_COLUMNS = `id::text, account_id::text, filename, format, encoding, size::int,
-  row_count, status, processed, imported, duplicates, created_at, committed_at`;
+  row_count, status, processed, imported, duplicates, error, created_at, committed_at`;
 
 /** An imports row as selected with IMPORT_COLUMNS. */
 export interface ImportRow {
@@ -34,6 +34,7 @@ export interface ImportRow {
   processed: number;
   imported: number;
   duplicates: number;
+  error: string | null;
   created_at: Date;
   committed_at: Date | null;
 }
@@ -52,6 +53,7 @@ export function presentImport(row: ImportRow): ImportJson {
     processed: row.processed,
     imported: row.imported,
     duplicates: row.duplicates,
+    error: row.error,
     createdAt: row.created_at.toISOString(),
     committedAt: row.committed_at?.toISOString() ?? null,
   };

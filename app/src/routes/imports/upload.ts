@@ -4,7 +4,8 @@ import type pg from "pg";
 import { AppError, errors } from "../../errors.ts";
 import { decodeChunks } from "../../imports/encoding.ts";
 import { inspect, type Inspection } from "../../imports/inspect.ts";
-import { readRows } from "../../imports/read.ts";
+import { lines } from "../../imports/lines.ts";
+import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError } from "../../imports/types.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { CHUNK_BYTES, findImport, presentImport, storedChunks } from "./store.ts";
@@ -137,21 +138,22 @@ async function requireAccount(db: pg.Pool, text: string | undefined): Promise<st
   return id;
 }
 
-// Reads the whole stored file once: it must parse, and the count of rows is shown.
+// Reads the whole stored file once: it must decode and parse, and the count of rows is shown. A
+// CSV without a suggested mapping is counted by lines, which still refuses a hostile 10 MB line.
 async function countRows(db: pg.Pool, importId: string, inspection: Inspection): Promise<number> {
   const text = decodeChunks(storedChunks(db, importId), inspection.encoding);
   if (inspection.format === "csv" && inspection.suggestedMapping === null) {
     let count = 0;
-    for await (const line of text) count += line.split("\n").length - 1;
+    for await (const line of lines(text)) if (line.text.trim() !== "") count += 1;
     return count;
   }
   let count = 0;
-  for await (const item of readRows(
+  for await (const batch of readRowBatches(
     inspection.format,
     text,
     inspection.suggestedMapping ?? undefined,
   )) {
-    if ("row" in item || "problem" in item) count += 1;
+    count += batch.length;
   }
   return count;
 }
