@@ -181,5 +181,5 @@ dev-stop: ## Stop the operator that `make dev` started
 	rm -f "$(OPERATOR_PID)"
 
 .PHONY: kind-test
-kind-test: ## End-to-end test on a kind cluster (needs Docker and kind): images, deploy, a tenant to Ready, deletion
+kind-test: ## End-to-end test on kind (needs Docker): images, deploy, a tenant to Ready, backup to MinIO, restore, deletion
 	hack/kind-test.sh

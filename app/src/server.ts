@@ -3,7 +3,7 @@ import type { Express } from "express";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Registry } from "prom-client";
 import express from "express";
 import { createApi } from "./api.ts";
 import { createApp } from "./app.ts";
@@ -16,6 +16,7 @@ import {
 } from "./auth/index.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
+import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
 import { postDueOccurrences } from "./routes/recurring/service.ts";
 
@@ -111,7 +112,7 @@ export async function startServer(
   redis?.connect().catch(() => undefined); // retried by ioredis; readiness reports it meanwhile
 
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  defaultMetrics(registry);
   const checks: ReadinessCheck[] = [
     {
       name: "postgres",

@@ -1,6 +1,6 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { createMetrics } from "./metrics.ts";
+import { createMetrics, defaultMetrics, droppedDefaultMetrics } from "./metrics.ts";
 
 async function exposition(observe: (m: ReturnType<typeof createMetrics>) => void): Promise<string> {
   const registry = new Registry();
@@ -110,5 +110,26 @@ describe("createMetrics", () => {
     ]);
     // A second set in a fresh registry does not collide with the first.
     expect(() => createMetrics(new Registry())).not.toThrow();
+  });
+});
+
+describe("defaultMetrics", () => {
+  it("registers the runtime metrics but not the gauges misnamed *_total, whose by-type twins stay", async () => {
+    const registry = new Registry();
+    defaultMetrics(registry);
+    const metrics = await registry.getMetricsAsJSON();
+    const names = metrics.map((m) => m.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "nodejs_active_handles",
+        "nodejs_active_requests",
+        "nodejs_eventloop_lag_seconds",
+      ]),
+    );
+    for (const dropped of droppedDefaultMetrics) expect(names).not.toContain(dropped);
+    const gauges = metrics.filter((m) => String(m.type) === "gauge").map((m) => m.name);
+    expect(gauges.filter((name) => name.endsWith("_total"))).toEqual([]);
   });
 });

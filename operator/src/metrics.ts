@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /**
  * The operator's Prometheus metrics under the names and labels controller-runtime and client-go
@@ -48,6 +48,23 @@ export const reconcileTimeBuckets: readonly number[] = [
 export const workqueueDurationBuckets: readonly number[] = [
   1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10,
 ];
+
+/**
+ * prom-client's default gauges named `*_total` (prometheus/client_js#283): `_total` promises a
+ * counter, so `promtool check metrics` flags them, and each is only the sum of its by-type twin
+ * (`sum(nodejs_active_handles)`), which stays.
+ */
+export const droppedDefaultMetrics: readonly string[] = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
+/** Registers the process and Node.js runtime metrics, without the misnamed totals above. */
+export function defaultMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry });
+  for (const name of droppedDefaultMetrics) registry.removeSingleMetric(name);
+}
 
 /** Creates the operator's metrics and registers them in `registry` (one call per registry). */
 export function createMetrics(registry: Registry): Metrics {

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Registry } from "prom-client";
 import type { Settings } from "./config.ts";
 import { Controller } from "./controller.ts";
 import { KubeApi } from "./kube/api.ts";
 import { LeaderElector } from "./kube/leader-election.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, defaultMetrics, type Metrics } from "./metrics.ts";
 import { startProbeServers, type ProbeServers } from "./server.ts";
 
 /** A running operator: probe servers, and the controller once this replica leads. */
@@ -32,7 +32,7 @@ export async function startOperator(
   hooks: { onWrite?: (what: string) => void } = {},
 ): Promise<RunningOperator> {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  defaultMetrics(registry);
   const metrics = createMetrics(registry);
   const host = new URL(kubeConfig.getCurrentCluster()?.server ?? "https://unknown").host;
   const api = new KubeApi(kubeConfig, (method, code) => {

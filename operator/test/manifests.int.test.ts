@@ -1,14 +1,18 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   AuthorizationV1Api,
   CoreV1Api,
   type V1Deployment,
+  type V1Job,
   type V1PolicyRule,
   type V1Service,
   type V1ResourceAttributes,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse } from "yaml";
 import { statusMessage } from "./harness/api-errors.ts";
-import { adminKubeConfig, kubectl } from "./harness/cluster.ts";
+import { adminKubeConfig, kubectl, repoRoot } from "./harness/cluster.ts";
 import {
   crdFile,
   dryRunApply,
@@ -386,5 +390,101 @@ describe("samples", () => {
       .filter((path) => !leftOut.has(path) && !path.startsWith("restore."))
       .filter((path) => valueAt(written[0]?.spec, path) === undefined);
     expect(unused).toEqual([]);
+  });
+});
+
+/** What hack/kind-test.sh applies beside config/default and samples/minimal.yaml. */
+const kindFiles = {
+  minio: "hack/kind/minio.yaml",
+  /** A merge patch of acme's spec, not an object: read as plain YAML. */
+  backupPatch: "hack/kind/acme-backup.yaml",
+  backupOnDemand: "samples/backup-on-demand.yaml",
+  restore: "samples/restore-from-backup.yaml",
+} as const;
+
+describe("hack/kind: the MinIO and the backup make kind-test runs", () => {
+  const ns = useNamespace("kind");
+  const minio = readManifests(kindFiles.minio);
+  const patch = parse(readFileSync(join(repoRoot, kindFiles.backupPatch), "utf8")) as {
+    spec: object;
+  };
+  const script = readFileSync(join(repoRoot, "hack/kind-test.sh"), "utf8");
+  const storageNamespace = /^storage_ns=([a-z0-9-]+)$/m.exec(script)?.[1];
+
+  beforeAll(() => {
+    installCrd();
+  });
+
+  it("leaves the namespace to the script", () => {
+    expect(minio.map(describeObject)).toEqual([
+      "ServiceAccount/minio",
+      "Deployment/minio",
+      "Service/minio",
+      "Job/minio-bucket",
+    ]);
+    for (const object of minio) expect(object.metadata.namespace).toBeUndefined();
+  });
+
+  it("is accepted by the API server (server-side dry-run)", () => {
+    expect(dryRunApply(minio, ns.name).map(describeObject)).toEqual(minio.map(describeObject));
+  });
+
+  it("runs MinIO and the bucket Job under the restricted Pod Security profile", async () => {
+    // PodSecurity enforces on pods: admit one made from each template, as in config/default.
+    kubectl(["create", "serviceaccount", "minio", "--namespace", ns.name]);
+    const core = adminKubeConfig(inject("cluster").kubeconfig).makeApiClient(CoreV1Api);
+    const workloads = [
+      find(minio, "Deployment", "minio") as V1Deployment,
+      find(minio, "Job", "minio-bucket") as V1Job,
+    ];
+    for (const workload of workloads) {
+      const template = workload.spec?.template;
+      if (!template?.spec) throw new Error(`${workload.metadata?.name} has no pod template`);
+      const admitted = await core
+        .createNamespacedPod({
+          namespace: ns.name,
+          body: { metadata: { name: `${workload.metadata?.name}-admission` }, spec: template.spec },
+          dryRun: "All",
+        })
+        .catch((error: unknown) => {
+          throw new Error(`${workload.metadata?.name}'s pod was refused: ${statusMessage(error)}`);
+        });
+      const [container] = admitted.spec?.containers ?? [];
+      expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
+      expect(admitted.spec?.volumes?.every((v) => v.emptyDir !== undefined)).toBe(true);
+    }
+  });
+
+  it("backs acme up to the bucket the Job creates and the restore sample reads, at MinIO's Service", () => {
+    const [minimal] = readManifests(sampleFiles.minimal);
+    if (!minimal) throw new Error(`${sampleFiles.minimal} holds no tenant`);
+    const patched = { ...minimal, spec: { ...(minimal.spec as object), ...patch.spec } };
+    const [tracker] = dryRunApply([patched], ns.name);
+    const s3 = valueAt(tracker, "spec.backup.destination.s3") as Record<string, unknown>;
+
+    const [restored] = dryRunApply(readManifests(kindFiles.restore), ns.name);
+    expect(valueAt(restored, "spec.restore.from.s3")).toEqual(s3);
+
+    const service = find(minio, "Service", "minio") as V1Service;
+    const port = service.spec?.ports?.[0]?.port;
+    expect(storageNamespace).toBeDefined();
+    expect(s3.endpoint).toBe(`http://minio.${storageNamespace}.svc:${port}`);
+    // The tenant's backup NetworkPolicy allows egress by the endpoint's port, checked against
+    // the pod's port after the Service's translation: the two must be the same number.
+    const deployment = find(minio, "Deployment", "minio") as V1Deployment;
+    expect(deployment.spec?.template.spec?.containers[0]?.ports?.[0]?.containerPort).toBe(port);
+    const job = find(minio, "Job", "minio-bucket") as V1Job;
+    const env = job.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === "BUCKET")?.value).toBe(s3.bucket);
+  });
+
+  it("admits the on-demand backup and the restore the script applies", () => {
+    const [backup] = dryRunApply(readManifests(kindFiles.backupOnDemand), ns.name);
+    expect(backup?.metadata.name).toMatch(/^[a-z0-9-]+$/);
+    expect(script).toContain(`backup_name=${backup?.metadata.name ?? "?"}`);
+    expect(valueAt(backup, "spec.trackerRef.name")).toBe("acme");
+    // The script points the restore at that backup by replacing this one line.
+    const restoreText = readFileSync(join(repoRoot, kindFiles.restore), "utf8");
+    expect(restoreText.match(/^ {6}backup: latest$/gm)).toHaveLength(1);
   });
 });

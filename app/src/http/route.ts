@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from "express";
 import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
 import { fromZod } from "../errors.ts";
+import { recordRoute } from "./metrics.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -103,7 +104,7 @@ export function mountRoutes(router: Router, routes: readonly Route[], authentica
     const raw = spec.rawBody
       ? [express.raw({ type: [...spec.rawBody.contentTypes], limit: spec.rawBody.limit })]
       : [];
-    router[spec.method](spec.path, ...raw, async (req: Request, res: Response) => {
+    router[spec.method](spec.path, recordRoute, ...raw, async (req: Request, res: Response) => {
       const principal = await authenticate(req, res);
       authorize(principal, spec.access);
       const body: unknown = spec.rawBody
