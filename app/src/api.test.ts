@@ -70,6 +70,8 @@ describe("the app's whole API", () => {
     ["delete", "/imports/{id}"],
     ["get", "/imports"],
     ["get", "/exports/transactions.csv"],
+    ["get", "/exports/full.json"],
+    ["post", "/imports/full"],
   ])("keeps the contract route %s %s", (method, path) => {
     expect(paths[path]?.[method], `${method} ${path}`).toBeDefined();
   });

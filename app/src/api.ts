@@ -51,7 +51,11 @@ export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authe
       registry: deps.registry,
       baseCurrency: deps.config.baseCurrency,
     }),
-    ...importExportRoutes({ db: deps.db, registry: deps.registry }),
+    ...importExportRoutes({
+      db: deps.db,
+      registry: deps.registry,
+      baseCurrency: deps.config.baseCurrency,
+    }),
     ...docsRoutes(() => routes, {
       title: "fintrack API",
       version: appVersion,
