@@ -50,6 +50,8 @@ describe("the app's whole API", () => {
     ["get", "/transactions"],
     ["post", "/transactions"],
     ["delete", "/transactions/{id}"],
+    ["get", "/transactions/summary"],
+    ["post", "/transactions/bulk"],
     ["post", "/transactions/{id}/attachments"],
     ["get", "/reports/net-worth"],
     ["get", "/openapi.json"],

@@ -71,6 +71,9 @@ export const errors = {
   forbidden: (detail = "you may not do this") => new AppError(403, "forbidden", detail),
   notFound: (what: string) => new AppError(404, "not_found", `${what} does not exist`),
   conflict: (detail: string) => new AppError(409, "conflict", detail),
+  /** A conflict of some items of a request (locked rows of a bulk action), each named. */
+  conflictAt: (detail: string, problems: FieldProblem[]) =>
+    new AppError(409, "conflict", detail, { errors: problems }),
   payloadTooLarge: (limit: string) =>
     new AppError(413, "payload_too_large", `the body exceeds ${limit}`),
   tooManyRequests: (retryAfterSeconds: number) =>

@@ -7,9 +7,15 @@ import {
   type QueryNode,
 } from "../../domain/query-language.ts";
 import { errors } from "../../errors.ts";
+import { withTransaction } from "../../ledger/db.ts";
 import { formatMinor } from "../../ledger/money.ts";
 import { type Cursor, decodeCursor, encodeCursor } from "./cursor.ts";
-import type { ListTransactionsQuery, TransactionJson } from "./schema.ts";
+import type {
+  ListTransactionsQuery,
+  TransactionFilters,
+  TransactionJson,
+  TransactionSummaryJson,
+} from "./schema.ts";
 
 /** A pool or one of its connections. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -145,13 +151,10 @@ function qPredicate(alias: string, params: Params, q: string): string {
 type Order = "index" | "sort";
 
 /**
- * The (booking_date, id) keys of one page, newest first. Every filter is a plain predicate so
- * the planner can pick the page index, the account or category page index, or the tag and
- * trigram GIN indexes for rare matches. The category filter is two ordered branches (the
- * category's own rows, and rows split into it) merged lazily (Merge Append), so each branch
- * keeps its own index and reads only as far as the page needs.
+ * The plain predicates of the filters over the row `t`, the category filter and the cursor
+ * apart: the list and the summary share them, so both select exactly the same rows.
  */
-function pageKeys(filter: ListFilter, params: Params, order: Order): string {
+function filterPredicates(filter: Omit<ListFilter, "take">, params: Params): string[] {
   const where: string[] = [];
   if (filter.accountId !== undefined) where.push(`t.account_id = ${params.add(filter.accountId)}`);
   if (filter.tag !== undefined) where.push(`t.tags @> array[${params.add(filter.tag)}]::text[]`);
@@ -162,6 +165,18 @@ function pageKeys(filter: ListFilter, params: Params, order: Order): string {
   if (filter.search !== undefined) {
     where.push(compileQuery(filter.search, (value) => params.add(value)));
   }
+  return where;
+}
+
+/**
+ * The (booking_date, id) keys of one page, newest first. Every filter is a plain predicate so
+ * the planner can pick the page index, the account or category page index, or the tag and
+ * trigram GIN indexes for rare matches. The category filter is two ordered branches (the
+ * category's own rows, and rows split into it) merged lazily (Merge Append), so each branch
+ * keeps its own index and reads only as far as the page needs.
+ */
+function pageKeys(filter: ListFilter, params: Params, order: Order): string {
+  const where = filterPredicates(filter, params);
   if (filter.after !== undefined) {
     const date = params.add(filter.after.date);
     const id = params.add(filter.after.id);
@@ -327,6 +342,30 @@ function searchOf(text: string | undefined): { q?: string; search?: QueryNode } 
   return parsed.kind === "text" ? { q: parsed.value } : { search: parsed };
 }
 
+/** The list's filters checked and compiled; undefined when no row can match. */
+async function resolveFilter(
+  db: Queryable,
+  query: TransactionFilters,
+): Promise<Omit<ListFilter, "take"> | undefined> {
+  if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
+    throw errors.validation([{ path: "query.to", message: "is before from" }]);
+  }
+  const { q, search } = searchOf(query.q);
+  const categoryIds =
+    query.categoryId === undefined ? undefined : await categorySubtree(db, query.categoryId);
+  if (categoryIds?.length === 0) return undefined;
+  return {
+    accountId: query.accountId,
+    categoryIds,
+    tag: query.tag,
+    from: query.from,
+    to: query.to,
+    status: query.status,
+    q,
+    search,
+  };
+}
+
 /** One page of the transaction list, newest first, and the cursor of the next page. */
 export async function listTransactions(
   db: Queryable,
@@ -336,14 +375,9 @@ export async function listTransactions(
   if (query.cursor !== undefined && after === undefined) {
     throw errors.validation([{ path: "query.cursor", message: "is not a cursor of this list" }]);
   }
-  if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
-    throw errors.validation([{ path: "query.to", message: "is before from" }]);
-  }
-  const categoryIds =
-    query.categoryId === undefined ? undefined : await categorySubtree(db, query.categoryId);
-  if (categoryIds?.length === 0) return { data: [], nextCursor: null };
-  const { q, search } = searchOf(query.q);
-  const rows = await rowsOf(db, { ...query, q, search, categoryIds, after, take: query.limit + 1 });
+  const filter = await resolveFilter(db, query);
+  if (filter === undefined) return { data: [], nextCursor: null };
+  const rows = await rowsOf(db, { ...filter, after, take: query.limit + 1 });
   const page = rows.slice(0, query.limit).map(presentTransaction);
   const last = page.at(-1);
   const nextCursor =
@@ -351,4 +385,100 @@ export async function listTransactions(
       ? encodeCursor({ date: last.date, id: last.id })
       : null;
   return { data: page, nextCursor };
+}
+
+/**
+ * The summary's one aggregate statement: the rows the list's filters select (the same
+ * predicates, the category filter as one disjunction instead of the list's two ordered
+ * branches), counted and summed per currency.
+ */
+export function summaryQuery(filter: Omit<ListFilter, "take">): {
+  text: string;
+  values: unknown[];
+} {
+  const params = new Params();
+  const where = filterPredicates(filter, params);
+  const ids = filter.categoryIds;
+  if (ids !== undefined) {
+    const all = params.add(ids);
+    where.push(`(t.category_id = any(${all}::bigint[]) or t.id in (
+      select s.transaction_id from transaction_splits s where s.category_id = any(${all}::bigint[])))`);
+  }
+  const clause = where.length > 0 ? `where ${where.join(" and ")}` : "";
+  const text = `select t.currency, count(*)::text as count,
+      coalesce(sum(t.amount) filter (where t.amount > 0), 0)::text as income,
+      coalesce(sum(t.amount) filter (where t.amount < 0), 0)::text as expense,
+      coalesce(sum(t.amount), 0)::text as net
+    from transactions t ${clause} group by t.currency order by t.currency`;
+  return { text, values: params.values };
+}
+
+/** How long the summary's aggregate may run before it gives up (count: null). */
+export const SUMMARY_TIMEOUT_MS = 2000;
+
+/** PostgreSQL's query_canceled: here, the statement_timeout ran out. */
+const QUERY_CANCELED = "57014";
+
+function canceled(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error
+    ? error.code === QUERY_CANCELED
+    : false;
+}
+
+/**
+ * How many transactions match the list's filters and their totals per currency, exact. The one
+ * aggregate runs under a statement_timeout: a broad search over millions of rows answers
+ * `count: null, totals: null` with the reason instead of holding a connection for long.
+ */
+export async function summarizeTransactions(
+  db: pg.Pool,
+  query: TransactionFilters,
+  timeoutMs = SUMMARY_TIMEOUT_MS,
+): Promise<TransactionSummaryJson> {
+  const filter = await resolveFilter(db, query);
+  if (filter === undefined) return { count: 0, totals: [] };
+  const { text, values } = summaryQuery(filter);
+  try {
+    const rows = await withTransaction(db, async (client) => {
+      await client.query("select set_config('statement_timeout', $1, true)", [String(timeoutMs)]);
+      return (
+        await client.query<{
+          currency: string;
+          count: string;
+          income: string;
+          expense: string;
+          net: string;
+        }>(text, values)
+      ).rows;
+    });
+    return {
+      count: rows.reduce((sum, row) => sum + Number(row.count), 0),
+      totals: rows.map((row) => ({
+        currency: row.currency,
+        income: formatMinor(row.income, row.currency),
+        expense: formatMinor(row.expense, row.currency),
+        net: formatMinor(row.net, row.currency),
+      })),
+    };
+  } catch (error) {
+    if (!canceled(error)) throw error;
+    return {
+      count: null,
+      totals: null,
+      reason: `the search matches too many transactions to total within ${String(timeoutMs / 1000)} s; narrow it down`,
+    };
+  }
+}
+
+/** The transactions `ids` (those that exist), newest first. */
+export async function getTransactions(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<TransactionJson[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<TransactionRow>(
+    withDetails("select booking_date, id from transactions where id = any($1::bigint[])"),
+    [ids],
+  );
+  return rows.map(presentTransaction);
 }

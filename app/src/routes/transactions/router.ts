@@ -3,15 +3,21 @@ import { Counter, type Registry } from "prom-client";
 import { route, type Route } from "../../http/route.ts";
 import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
-import { getTransaction, listTransactions } from "./read.ts";
+import { getTransaction, listTransactions, summarizeTransactions } from "./read.ts";
 import {
+  BulkActionSchema,
+  BulkResultSchema,
   CreateTransactionSchema,
   ListTransactionsQuerySchema,
+  MAX_BULK_IDS,
+  TransactionFiltersSchema,
   TransactionPageSchema,
   TransactionSchema,
+  TransactionSummarySchema,
   UpdateTransactionSchema,
 } from "./schema.ts";
 import {
+  bulkTransactions,
   createTransaction,
   deleteTransaction,
   type TransactionWriter,
@@ -21,7 +27,10 @@ import {
 const tag = "transactions";
 const notFound = { 404: problemResponse("No such transaction") };
 
-/** The transaction routes: the keyset-paginated list, create, read, change and delete. */
+/**
+ * The transaction routes: the keyset-paginated list and its summary, create, read, change,
+ * delete, and bulk actions.
+ */
 export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Route[] {
   const { db } = deps;
   const writer: TransactionWriter = {
@@ -64,6 +73,49 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
         422: problemResponse("Invalid fields, unknown account or category, splits not adding up"),
       },
       handler: ({ body, principal }) => createTransaction(writer, body, principal.userId),
+    }),
+    // Before /transactions/:id, which would take "summary" for an id.
+    route({
+      method: "get",
+      path: "/transactions/summary",
+      operationId: "summarizeTransactions",
+      summary: "Count and total the transactions matching the list's filters",
+      description:
+        "Takes the list's filters (`limit` and `cursor` are ignored) and answers the exact " +
+        "count and, per currency, the sums of money in (`income`), money out (`expense`, " +
+        "negative) and both (`net`), transfers included. One aggregate under a 2 s " +
+        "statement timeout: when a broad query over many rows takes longer, `count` and " +
+        "`totals` are null and `reason` says why (still 200: the list itself is unaffected).",
+      tag,
+      access: "read",
+      query: TransactionFiltersSchema,
+      responses: {
+        200: { description: "The count and totals", schema: TransactionSummarySchema },
+        422: problemResponse("Invalid filters, or a query the search language cannot parse"),
+      },
+      handler: ({ query }) => summarizeTransactions(db, query),
+    }),
+    route({
+      method: "post",
+      path: "/transactions/bulk",
+      operationId: "bulkTransactions",
+      summary: "Categorise, tag, untag or delete many transactions at once",
+      description:
+        `Up to ${String(MAX_BULK_IDS)} ids, all or nothing in one SQL transaction, each ` +
+        "changed row audited as a single edit would be. Categorising a split transaction or " +
+        "a transfer is refused (422 at `body.ids[i]`), never skipped: a split's lines carry " +
+        "the categories. Deleting one side of a transfer deletes both.",
+      tag,
+      access: "write",
+      body: BulkActionSchema,
+      responses: {
+        200: { description: "What changed", schema: BulkResultSchema },
+        409: problemResponse(
+          "Some transactions are reconciled and locked: each is named at body.ids[i]",
+        ),
+        422: problemResponse("Unknown ids or category, or rows the action cannot apply to"),
+      },
+      handler: ({ body, principal }) => bulkTransactions(db, body, principal.userId),
     }),
     route({
       method: "get",

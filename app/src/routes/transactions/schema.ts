@@ -105,6 +105,62 @@ export const ListTransactionsQuerySchema = z.object({
 });
 export type ListTransactionsQuery = z.infer<typeof ListTransactionsQuerySchema>;
 
+/** `GET /transactions/summary`: the list's filters; `limit` and `cursor` mean nothing here. */
+export const TransactionFiltersSchema = ListTransactionsQuerySchema.omit({
+  limit: true,
+  cursor: true,
+});
+export type TransactionFilters = z.infer<typeof TransactionFiltersSchema>;
+
+/** The count and totals of the transactions matching the filters, per currency. */
+export const TransactionSummarySchema = z.object({
+  /** null when the aggregate ran out of time (see `reason`). */
+  count: z.number().int().nullable(),
+  totals: z
+    .array(
+      z.object({
+        currency: z.string(),
+        /** The sum of the positive amounts (money in). */
+        income: z.string(),
+        /** The sum of the negative amounts (money out), negative. */
+        expense: z.string(),
+        /** income + expense. */
+        net: z.string(),
+      }),
+    )
+    .nullable(),
+  reason: z.string().optional(),
+});
+export type TransactionSummaryJson = z.infer<typeof TransactionSummarySchema>;
+
+/** The most transactions one bulk action takes. */
+export const MAX_BULK_IDS = 1000;
+
+/**
+ * `POST /transactions/bulk`: one action on many transactions. `categorise` needs `categoryId`
+ * (null removes the category); `tag` and `untag` need `tag`.
+ */
+export const BulkActionSchema = z
+  .object({
+    ids: z.array(IdSchema).min(1).max(MAX_BULK_IDS),
+    action: z.enum(["categorise", "tag", "untag", "delete"]),
+    categoryId: IdSchema.nullable().optional(),
+    tag: z.string().trim().min(1).max(MAX_TAG_LENGTH).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.action === "categorise" && body.categoryId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["categoryId"],
+        message: "is required to categorise (null removes the category)",
+      });
+    }
+    if ((body.action === "tag" || body.action === "untag") && body.tag === undefined) {
+      ctx.addIssue({ code: "custom", path: ["tag"], message: `is required to ${body.action}` });
+    }
+  });
+export type BulkAction = z.infer<typeof BulkActionSchema>;
+
 /** A split line as the API shows it. */
 export const SplitSchema = z.object({
   amount: z.string(),
@@ -135,3 +191,14 @@ export const TransactionPageSchema = z.object({
   data: z.array(TransactionSchema),
   nextCursor: z.string().nullable(),
 });
+
+/** What a bulk action did: the transactions as they are now (none after a delete). */
+export const BulkResultSchema = z.object({
+  action: z.enum(["categorise", "tag", "untag", "delete"]),
+  /** Rows actually changed; rows that already were as asked are left alone (and unaudited). */
+  changed: z.number().int(),
+  data: z.array(TransactionSchema),
+  /** Deleted ids, the other sides of deleted transfers included. */
+  deleted: z.array(z.string()),
+});
+export type BulkResultJson = z.infer<typeof BulkResultSchema>;

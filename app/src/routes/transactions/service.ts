@@ -11,12 +11,15 @@ import { amountAt } from "../../ledger/money.ts";
 import { setAuditContext } from "../audit/context.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
 import { applyRulesToTransactions } from "../rules/service.ts";
-import { getTransaction } from "./read.ts";
-import type {
-  CreateTransaction,
-  SplitInput,
-  TransactionJson,
-  UpdateTransaction,
+import { getTransaction, getTransactions } from "./read.ts";
+import {
+  type BulkAction,
+  type BulkResultJson,
+  type CreateTransaction,
+  MAX_TAGS,
+  type SplitInput,
+  type TransactionJson,
+  type UpdateTransaction,
 } from "./schema.ts";
 
 /** What the write paths need besides the database. */
@@ -522,4 +525,209 @@ export async function deleteTransaction(db: pg.Pool, id: string, actor?: string)
       [self.id, ...(other === undefined ? [] : [other.id])],
     ]);
   });
+}
+
+/** A transaction a bulk action touches, locked: a requested one or a transfer's other side. */
+interface BulkRow {
+  id: string;
+  account_id: string;
+  status: string;
+  tags: string[];
+  transfer_group: string | null;
+}
+
+/**
+ * The requested transactions and the other sides of their transfers, locked for update in id
+ * order (the order every write here takes, so two bulk actions never wait in a circle).
+ */
+async function lockBulk(client: pg.PoolClient, ids: readonly string[]): Promise<BulkRow[]> {
+  const { rows } = await client.query<BulkRow>(
+    `select id::text, account_id::text, status, tags, transfer_group::text
+     from transactions
+     where id = any($1::bigint[])
+        or transfer_group in (select transfer_group from transactions
+                              where id = any($1::bigint[]) and transfer_group is not null)
+     order by transactions.id for update`,
+    [ids],
+  );
+  return rows;
+}
+
+/** The ids among `ids` that have split lines. */
+async function splitIds(client: pg.PoolClient, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ id: string }>(
+    "select distinct transaction_id::text as id from transaction_splits where transaction_id = any($1::bigint[])",
+    [ids],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/** `body.ids[i]` problems for the requested ids that `bad` names, at their first position. */
+function idProblems(
+  ids: readonly string[],
+  bad: (id: string) => string | undefined,
+): FieldProblem[] {
+  const seen = new Set<string>();
+  return ids.flatMap((id, index) => {
+    if (seen.has(id)) return [];
+    seen.add(id);
+    const message = bad(id);
+    return message === undefined ? [] : [{ path: `body.ids[${index}]`, message }];
+  });
+}
+
+/**
+ * 409 when a requested transaction, or the other side of a requested transfer, is reconciled:
+ * the rule of single edits, applied to every row before any changes.
+ */
+function refuseLocked(ids: readonly string[], rows: readonly BulkRow[]): void {
+  const reconciledGroups = new Set(
+    rows.filter((r) => r.status === "reconciled" && r.transfer_group).map((r) => r.transfer_group),
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const lockedIds: string[] = [];
+  const problems = idProblems(ids, (id) => {
+    const row = byId.get(id);
+    const message =
+      row?.status === "reconciled"
+        ? `transaction ${id} is reconciled and locked`
+        : row?.transfer_group && reconciledGroups.has(row.transfer_group)
+          ? `transaction ${id} is a transfer whose other side is reconciled and locked`
+          : undefined;
+    if (message !== undefined) lockedIds.push(id);
+    return message;
+  });
+  if (problems.length === 0) return;
+  throw errors.conflictAt(
+    `transactions ${lockedIds.join(", ")} are reconciled and locked: unlock them first ` +
+      "(POST /api/v1/transactions/{id}/unlock) or leave them out; nothing was changed",
+    problems,
+  );
+}
+
+/** Why categorising each requested row is refused: transfers and split transactions. */
+async function categoriseProblems(
+  client: pg.PoolClient,
+  ids: readonly string[],
+  rows: readonly BulkRow[],
+  categoryId: string | null,
+): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  if (categoryId !== null && (await missingCategories(client, [categoryId])).size > 0) {
+    problems.push({ path: "body.categoryId", message: "is not a category" });
+  }
+  const split = await splitIds(client, ids);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  problems.push(
+    ...idProblems(ids, (id) => {
+      if (byId.get(id)?.transfer_group) return "is a transfer, which has no category";
+      if (split.has(id)) {
+        return "is split: its lines carry the categories; change them on the transaction itself";
+      }
+      return undefined;
+    }),
+  );
+  return problems;
+}
+
+/** The changes of one bulk action, on locked and checked rows; returns the rows changed. */
+async function applyBulk(
+  client: pg.PoolClient,
+  input: BulkAction,
+  ids: readonly string[],
+  rows: readonly BulkRow[],
+): Promise<{ changed: number; deleted: string[] }> {
+  switch (input.action) {
+    case "categorise": {
+      const result = await client
+        .query(
+          `update transactions set category_id = $2::bigint, updated_at = now()
+           where id = any($1::bigint[]) and category_id is distinct from $2::bigint`,
+          [ids, input.categoryId ?? null],
+        )
+        .catch(categoryVanished);
+      return { changed: result.rowCount ?? 0, deleted: [] };
+    }
+    case "tag": {
+      const result = await client.query(
+        `update transactions set tags = tags || array[$2::text], updated_at = now()
+         where id = any($1::bigint[]) and not tags @> array[$2::text]`,
+        [ids, input.tag],
+      );
+      return { changed: result.rowCount ?? 0, deleted: [] };
+    }
+    case "untag": {
+      const result = await client.query(
+        `update transactions set tags = array_remove(tags, $2::text), updated_at = now()
+         where id = any($1::bigint[]) and tags @> array[$2::text]`,
+        [ids, input.tag],
+      );
+      return { changed: result.rowCount ?? 0, deleted: [] };
+    }
+    case "delete": {
+      // The balance triggers lock the accounts; taking them first, in id order, keeps two
+      // bulk deletes over the same accounts from deadlocking.
+      await lockAccounts(
+        client,
+        rows.map((row) => row.account_id),
+      );
+      const all = rows.map((row) => row.id);
+      await client.query("delete from transactions where id = any($1::bigint[])", [all]);
+      return { changed: all.length, deleted: all };
+    }
+  }
+}
+
+/** 422 problems of the action's own rules: categories, tags per transaction. */
+async function bulkProblems(
+  client: pg.PoolClient,
+  input: BulkAction,
+  ids: readonly string[],
+  rows: readonly BulkRow[],
+): Promise<FieldProblem[]> {
+  if (input.action === "categorise") {
+    return categoriseProblems(client, ids, rows, input.categoryId ?? null);
+  }
+  if (input.action === "tag" && input.tag !== undefined) {
+    const tag = input.tag;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return idProblems(ids, (id) => {
+      const tags = byId.get(id)?.tags ?? [];
+      return !tags.includes(tag) && tags.length >= MAX_TAGS
+        ? `already has ${MAX_TAGS} tags, the most a transaction carries`
+        : undefined;
+    });
+  }
+  return [];
+}
+
+/**
+ * Categorises, tags, untags or deletes up to 1000 transactions in one SQL transaction: every
+ * row changes or none. 422 names unknown ids (`body.ids[i]`) and rows the action does not
+ * apply to: categorising a split transaction (its lines carry the categories) or a transfer is
+ * refused, not skipped, so the result is always exactly what was asked. 409 lists the rows
+ * that are reconciled (or whose transfer's other side is). Deleting a transfer's side deletes
+ * both, as a single delete does. The audit triggers record each changed row under `actor`.
+ */
+export async function bulkTransactions(
+  db: pg.Pool,
+  input: BulkAction,
+  actor?: string,
+): Promise<BulkResultJson> {
+  const ids = [...new Set(input.ids)];
+  const done = await withTransaction(db, async (client) => {
+    await setAuditContext(client, { actor });
+    const rows = await lockBulk(client, ids);
+    const found = new Set(rows.map((row) => row.id));
+    const missing = idProblems(input.ids, (id) =>
+      found.has(id) ? undefined : "is not a transaction",
+    );
+    if (missing.length > 0) throw errors.validation(missing);
+    refuseLocked(input.ids, rows);
+    const problems = await bulkProblems(client, input, input.ids, rows);
+    if (problems.length > 0) throw errors.validation(problems);
+    return applyBulk(client, input, ids, rows);
+  });
+  const data = input.action === "delete" ? [] : await getTransactions(db, ids);
+  return { action: input.action, changed: done.changed, data, deleted: done.deleted };
 }

@@ -1,15 +1,47 @@
-// Dates and numbers through Intl, in the browser's locale (or the one the user picked).
+// Dates and numbers through Intl, in the browser's locale (or the one the user picked, kept in
+// localStorage so every page load formats the same way).
 
-let locale: string | undefined;
+const LOCALE_KEY = "fintrack.locale";
 
-/** Sets the locale every formatter uses; undefined follows the browser. */
+/** `value` in canonical form ("de-de" -> "de-DE"), or undefined when Intl does not take it. */
+export function canonicalLocale(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return Intl.getCanonicalLocales(value)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function storedLocale(): string | undefined {
+  try {
+    return canonicalLocale(localStorage.getItem(LOCALE_KEY));
+  } catch {
+    return undefined; // storage blocked, or no storage at all: follow the browser
+  }
+}
+
+let locale: string | undefined = storedLocale();
+
+/** Sets the locale every formatter uses and remembers it; undefined follows the browser. */
 export function setLocale(value: string | undefined): void {
-  locale = value;
+  locale = canonicalLocale(value);
+  try {
+    if (locale === undefined) localStorage.removeItem(LOCALE_KEY);
+    else localStorage.setItem(LOCALE_KEY, locale);
+  } catch {
+    // Storage blocked: the choice holds for this page load only.
+  }
 }
 
 /** The locale in use (undefined: the browser's). */
 export function currentLocale(): string | undefined {
   return locale;
+}
+
+/** A count as the locale writes it: 1234 -> "1,234" (en) or "1.234" (de). */
+export function formatCount(value: number): string {
+  return new Intl.NumberFormat(locale).format(value);
 }
 
 /** "2026-03-05" -> "Mar 5, 2026" in the user's locale; plain dates never shift by time zone. */

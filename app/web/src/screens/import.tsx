@@ -1,7 +1,7 @@
 // The import wizard: drop a bank file -> what it is (format, encoding) and its first rows -> for
 // CSV, the column mapping with a live preview of parsed dates and amounts -> what was imported,
 // skipped as a duplicate or refused (with line numbers), and an undo.
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   Amount,
   Empty,
@@ -10,11 +10,19 @@ import {
   PageHeader,
   Section,
   SelectField,
+  TextField,
 } from "../components/ui.tsx";
 import { api, ApiError } from "../lib/api.ts";
 import { refreshAccounts, useAccounts } from "../lib/data.ts";
 import { formatBytes, formatDate } from "../lib/format.ts";
-import { DATE_FORMATS, type Mapping, previewRow } from "../lib/import-preview.ts";
+import {
+  type AmountLayout,
+  DATE_FORMATS,
+  layoutOf,
+  type Mapping,
+  previewRow,
+  withLayout,
+} from "../lib/import-preview.ts";
 import { useCanWrite } from "../lib/session.ts";
 
 interface Upload {
@@ -77,12 +85,163 @@ function defaultMapping(): Mapping {
   };
 }
 
+/** "1 row", "3 rows". */
+function rowsLabel(n: number): string {
+  return `${String(n)} ${n === 1 ? "row" : "rows"}`;
+}
+
 /** The lines the API refused, from a 422 problem ("line 3, amount" -> message). */
 function badLines(error: unknown): { where: string; message: string }[] {
   if (!(error instanceof ApiError)) return [];
   return Object.entries(error.fields)
     .filter(([path]) => path.startsWith("line"))
     .map(([where, message]) => ({ where, message }));
+}
+
+const layoutOptions: [AmountLayout, string][] = [
+  ["signed", "One signed column"],
+  ["split", "Debit and credit columns"],
+  ["direction", "Amount + direction column"],
+];
+
+/** Comma-separated values of a direction column, edited as text so commas can be typed. */
+function ValuesField(props: {
+  label: string;
+  name: string;
+  hint: string;
+  values: readonly string[];
+  onValues: (values: string[]) => void;
+}) {
+  const [text, setText] = useState(props.values.join(", "));
+  const joined = props.values.join(", ");
+  useEffect(() => {
+    // Another layout or a remembered mapping replaced the values: show those.
+    setText((t) => (splitValues(t).join(", ") === joined ? t : joined));
+  }, [joined]);
+  return (
+    <TextField
+      label={props.label}
+      name={props.name}
+      hint={props.hint}
+      value={text}
+      onValue={(value) => {
+        setText(value);
+        props.onValues(splitValues(value));
+      }}
+    />
+  );
+}
+
+function splitValues(text: string): string[] {
+  return text
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "")
+    .slice(0, 20);
+}
+
+/** The amount layout and the columns (and direction values) that layout reads. */
+function AmountFields(props: {
+  mapping: Mapping;
+  columnOptions: [string, string][];
+  rows: readonly (readonly string[])[];
+  onMapping: (m: Mapping) => void;
+}) {
+  const { mapping, columnOptions, onMapping } = props;
+  const set = (patch: Partial<Mapping>) => {
+    onMapping({ ...mapping, ...patch });
+  };
+  const layout = layoutOf(mapping);
+  // The distinct values of the direction column in the preview rows, to help fill the lists.
+  const directionSample =
+    mapping.directionColumn == null
+      ? ""
+      : [
+          ...new Set(
+            props.rows
+              .map((r) => (r[mapping.directionColumn ?? 0] ?? "").trim())
+              .filter((v) => v !== ""),
+          ),
+        ]
+          .slice(0, 6)
+          .join(", ");
+  return (
+    <>
+      <SelectField
+        label="Amounts are in"
+        name="amountLayout"
+        value={layout}
+        options={layoutOptions}
+        onValue={(v) => {
+          onMapping(withLayout(mapping, v as AmountLayout, columnOptions.length));
+        }}
+      />
+      {layout !== "split" && (
+        <SelectField
+          label="Amount column"
+          name="amountColumn"
+          value={String(mapping.amountColumn ?? 0)}
+          options={columnOptions}
+          onValue={(v) => {
+            set({ amountColumn: Number(v) });
+          }}
+        />
+      )}
+      {layout === "split" && (
+        <>
+          <SelectField
+            label="Debit column (money out)"
+            name="debitColumn"
+            value={String(mapping.debitColumn ?? 0)}
+            options={columnOptions}
+            onValue={(v) => {
+              set({ debitColumn: Number(v) });
+            }}
+          />
+          <SelectField
+            label="Credit column (money in)"
+            name="creditColumn"
+            value={String(mapping.creditColumn ?? 0)}
+            options={columnOptions}
+            onValue={(v) => {
+              set({ creditColumn: Number(v) });
+            }}
+          />
+        </>
+      )}
+      {layout === "direction" && (
+        <>
+          <SelectField
+            label="Credit/debit column"
+            name="directionColumn"
+            value={String(mapping.directionColumn ?? 0)}
+            options={columnOptions}
+            onValue={(v) => {
+              set({ directionColumn: Number(v) });
+            }}
+          />
+          <ValuesField
+            label="Values meaning money in"
+            name="creditValues"
+            hint={`Comma-separated, any case${directionSample ? `; this file has ${directionSample}` : ""}`}
+            values={mapping.creditValues ?? []}
+            onValues={(values) => {
+              set({ creditValues: values });
+            }}
+          />
+          <ValuesField
+            label="Values meaning money out"
+            name="debitValues"
+            hint="Comma-separated, any case"
+            values={mapping.debitValues ?? []}
+            onValues={(values) => {
+              set({ debitValues: values });
+            }}
+          />
+        </>
+      )}
+    </>
+  );
 }
 
 function MappingEditor(props: {
@@ -100,6 +259,7 @@ function MappingEditor(props: {
     onMapping({ ...mapping, ...patch });
   };
   const col = (v: string) => (v === "" ? null : Number(v));
+  const layout = layoutOf(mapping);
   return (
     <div class="mapping-grid">
       <SelectField
@@ -120,14 +280,11 @@ function MappingEditor(props: {
           set({ dateFormat: v as Mapping["dateFormat"] });
         }}
       />
-      <SelectField
-        label="Amount column"
-        name="amountColumn"
-        value={mapping.amountColumn == null ? "" : String(mapping.amountColumn)}
-        options={optional}
-        onValue={(v) => {
-          set({ amountColumn: col(v), debitColumn: null, creditColumn: null });
-        }}
+      <AmountFields
+        mapping={mapping}
+        columnOptions={columnOptions}
+        rows={upload.preview.rows}
+        onMapping={onMapping}
       />
       <SelectField
         label="Decimal separator"
@@ -167,16 +324,18 @@ function MappingEditor(props: {
           set({ descriptionColumns: v === "" ? [] : [Number(v)] });
         }}
       />
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={mapping.invertSign ?? false}
-          onChange={(e) => {
-            set({ invertSign: e.currentTarget.checked });
-          }}
-        />
-        Money out is positive in this file (flip signs)
-      </label>
+      {layout === "signed" && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={mapping.invertSign ?? false}
+            onChange={(e) => {
+              set({ invertSign: e.currentTarget.checked });
+            }}
+          />
+          Money out is positive in this file (flip signs)
+        </label>
+      )}
     </div>
   );
 }
@@ -235,7 +394,7 @@ function Preview(props: { upload: Upload; mapping: Mapping | undefined; currency
                   {p.amount !== undefined ? (
                     <Amount value={p.amount} currency={props.currency} />
                   ) : (
-                    <span class="bad">✗ not an amount</span>
+                    <span class="bad">✗ {p.problem ?? "not an amount"}</span>
                   )}
                 </td>
               </tr>
@@ -436,7 +595,7 @@ export function ImportScreen() {
               disabled={busy !== undefined}
               onClick={() => void commit()}
             >
-              Import {upload.rowCount} rows
+              Import {rowsLabel(upload.rowCount)}
             </button>
           </div>
         </>

@@ -1,10 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { BulkBar, type BulkResult } from "../components/bulk-actions.tsx";
 import { TxEditor } from "../components/tx-editor.tsx";
 import { Amount, Empty, LoadError, Loading, PageHeader } from "../components/ui.tsx";
-import { api, type Page, query, type Transaction } from "../lib/api.ts";
+import { api, ApiError, type Category, type Page, query, type Transaction } from "../lib/api.ts";
 import { categoryPath, refreshAccounts, useAccounts, useCategories } from "../lib/data.ts";
-import { formatDate } from "../lib/format.ts";
-import { exponentOf, fromMinor, toMinor } from "../lib/money.ts";
+import { currentLocale, formatCount, formatDate } from "../lib/format.ts";
+import { exponentOf, formatMoney, fromMinor, toMinor } from "../lib/money.ts";
+import { useResource } from "../lib/resource.ts";
+import { keepListed, selectionState, toggleSelection } from "../lib/selection.ts";
 import { useCanWrite } from "../lib/session.ts";
 
 /** Every row is this tall (>= 44 px touch targets), so positions are arithmetic, not measured. */
@@ -17,6 +20,174 @@ interface Loaded {
   next: string | null;
   loading: boolean;
   error: unknown;
+}
+
+/** The count and totals of what the filters select (GET /transactions/summary). */
+interface Summary {
+  count: number | null;
+  totals: { currency: string; income: string; expense: string; net: string }[] | null;
+  reason?: string;
+}
+
+/** The search language's complaint about `q` (422 at query.q), if that is why a load failed. */
+function queryProblem(error: unknown): string | undefined {
+  return error instanceof ApiError ? error.fields["query.q"] : undefined;
+}
+
+/** "12 transactions, total -€1,234.56" for the search results, or why the total is missing. */
+function SummaryLine(props: { summary: Summary | undefined; loaded: number; more: boolean }) {
+  const { summary } = props;
+  if (summary?.count === null || summary?.count === undefined || summary.totals === null) {
+    return (
+      <>
+        {`${formatCount(props.loaded)}${props.more ? "+" : ""} transactions`}
+        {summary?.reason && <span class="hint"> (no total: {summary.reason})</span>}
+      </>
+    );
+  }
+  return (
+    <span data-testid="search-summary">
+      {formatCount(summary.count)} {summary.count === 1 ? "transaction" : "transactions"}
+      {summary.totals.length > 0 && ", total "}
+      {summary.totals.map((t, i) => (
+        <span key={t.currency}>
+          {i > 0 && " + "}
+          <Amount value={t.net} currency={t.currency} />
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** The search box: the query language, with its parse error in place of the hint. */
+function SearchBox(props: {
+  value: string;
+  onValue: (value: string) => void;
+  error: string | undefined;
+}) {
+  const { error } = props;
+  return (
+    <div class="search">
+      <label for="register-search" class="sr-only">
+        Search this account
+      </label>
+      <input
+        id="register-search"
+        type="search"
+        placeholder="Search, e.g. amazon or payee:amazon amount:<-50"
+        value={props.value}
+        aria-invalid={error !== undefined || undefined}
+        aria-describedby={error === undefined ? "register-search-hint" : "register-search-error"}
+        onInput={(e) => {
+          props.onValue(e.currentTarget.value);
+        }}
+      />
+      {error === undefined ? (
+        <small id="register-search-hint" class="hint">
+          Words, or fields such as payee:, category:, tag:, amount:&lt;-50, after:2026-01-01;
+          combine with OR, leave out with -word
+        </small>
+      ) : (
+        <small id="register-search-error" class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** "Select all N loaded": checked, mixed or clear as the rows are. */
+function SelectAll(props: {
+  count: number;
+  state: "all" | "some" | "none";
+  onAll: (all: boolean) => void;
+}) {
+  return (
+    <label class="check select-all">
+      <input
+        type="checkbox"
+        checked={props.state === "all"}
+        indeterminate={props.state === "some"}
+        onChange={(e) => {
+          props.onAll(e.currentTarget.checked);
+        }}
+      />
+      Select all {formatCount(props.count)} loaded
+    </label>
+  );
+}
+
+/** A row's checkbox: Space ticks it, Shift+Space or shift-click ticks a range, arrows move. */
+function RowCheck(props: {
+  tx: Transaction;
+  index: number;
+  checked: boolean;
+  onTick: (index: number, checked: boolean, range: boolean) => void;
+  onMove: (index: number) => void;
+}) {
+  const { tx, index } = props;
+  const amount = formatMoney(tx.amount, tx.currency, currentLocale());
+  return (
+    <span class="row-check">
+      <input
+        type="checkbox"
+        data-check={index}
+        checked={props.checked}
+        aria-label={`Select ${titleOf(tx)}, ${formatDate(tx.date)}, ${amount}`}
+        onClick={(e) => {
+          props.onTick(index, e.currentTarget.checked, e.shiftKey);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+            e.preventDefault();
+            props.onMove(index + (e.key === "ArrowDown" ? 1 : -1));
+          }
+        }}
+      />
+    </span>
+  );
+}
+
+/** What a row is called: its payee, else its description. */
+function titleOf(t: Transaction): string {
+  return t.payee || t.description || "(no payee)";
+}
+
+/** The second line of a row: the category, the split count, or the transfer's direction. */
+function categoryLabel(
+  t: Transaction,
+  categories: readonly Category[],
+  accountName: (id: string) => string,
+): string {
+  if (t.transfer) {
+    return `Transfer ${t.amount.startsWith("-") ? "to" : "from"} ${accountName(t.transfer.accountId)}`;
+  }
+  if (t.splits.length > 0) return `Split (${String(t.splits.length)})`;
+  return t.categoryId ? categoryPath(categories, t.categoryId) : "Uncategorised";
+}
+
+/** What the list shows instead of rows, or above them: nothing yet, no match, a failure. */
+function ListState(props: {
+  data: Loaded;
+  searching: boolean;
+  canWrite: boolean;
+  retry: () => void;
+}) {
+  const { data, searching } = props;
+  if (queryProblem(data.error) !== undefined) {
+    return (
+      <Empty title="The search cannot be read">
+        <p>Correct it above to see the matching transactions.</p>
+      </Empty>
+    );
+  }
+  if (data.error !== undefined) return <LoadError error={data.error} retry={props.retry} />;
+  if (data.rows.length > 0 || data.loading) return null;
+  return (
+    <Empty title={searching ? "No transactions match" : "No transactions yet"}>
+      {!searching && props.canWrite && <p>Use “Add transaction” to record the first one.</p>}
+    </Empty>
+  );
 }
 
 /** Newest first, as the API orders: date descending, then id descending. */
@@ -49,6 +220,15 @@ export function RegisterView(props: { accountId: string }) {
   const viewport = useRef<HTMLDivElement>(null);
   const editorBox = useRef<HTMLDivElement>(null);
   const generation = useRef(0);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set<string>());
+  const anchor = useRef<number | undefined>(undefined);
+  const summary = useResource(
+    () =>
+      api.get<Summary>(
+        `/transactions/summary${query({ accountId: props.accountId, q: q || undefined })}`,
+      ),
+    [props.accountId, q],
+  );
 
   const fetchPage = useCallback(
     async (cursor: string | null, reset: boolean) => {
@@ -66,7 +246,15 @@ export function RegisterView(props: { accountId: string }) {
           error: undefined,
         }));
       } catch (error) {
-        if (gen === generation.current) setData((d) => ({ ...d, loading: false, error }));
+        // A failed new search shows no rows rather than the previous search's.
+        if (gen === generation.current) {
+          setData((d) => ({
+            rows: reset ? [] : d.rows,
+            next: reset ? null : d.next,
+            loading: false,
+            error,
+          }));
+        }
       }
     },
     [props.accountId, q],
@@ -75,6 +263,8 @@ export function RegisterView(props: { accountId: string }) {
   useEffect(() => {
     generation.current++;
     setEditing(undefined);
+    setSelected(new Set());
+    anchor.current = undefined;
     viewport.current?.scrollTo(0, 0);
     void fetchPage(null, true);
   }, [fetchPage]);
@@ -157,21 +347,57 @@ export function RegisterView(props: { accountId: string }) {
     });
     setEditing(undefined);
     void refreshAccounts();
+    summary.reload();
   };
   const deleted = (id: string) => {
     setData((d) => ({ ...d, rows: d.rows.filter((t) => t.id !== id) }));
+    setSelected((s) =>
+      keepListed(
+        s,
+        ids.filter((x) => x !== id),
+      ),
+    );
     setEditing(undefined);
     void refreshAccounts();
+    summary.reload();
   };
-  const focusRow = (index: number) => {
+  const bulkDone = (result: BulkResult) => {
+    const changed = new Map(result.data.map((t) => [t.id, t]));
+    const gone = new Set(result.deleted);
+    setData((d) => ({
+      ...d,
+      rows: d.rows.filter((t) => !gone.has(t.id)).map((t) => changed.get(t.id) ?? t),
+    }));
+    setSelected((s) =>
+      keepListed(
+        s,
+        ids.filter((id) => !gone.has(id)),
+      ),
+    );
+    if (gone.size > 0) void refreshAccounts();
+    summary.reload();
+  };
+  /** Scrolls row `index` into view and focuses its row button, or with "check" its checkbox. */
+  const focusRow = (index: number, part: "row" | "check" = "row") => {
     const el = viewport.current;
     if (!el || index < 0 || index >= count) return;
     if (top(index) < el.scrollTop) el.scrollTop = top(index);
     else if (top(index) + ROW > el.scrollTop + el.clientHeight)
       el.scrollTop = top(index) + ROW - el.clientHeight;
-    requestAnimationFrame(() => {
-      el.querySelector<HTMLElement>(`[data-index="${String(index)}"]`)?.focus();
-    });
+    const selector = `[${part === "row" ? "data-index" : "data-check"}="${String(index)}"]`;
+    const target = el.querySelector<HTMLElement>(selector);
+    // A row already in the DOM takes focus now, so fast key presses land on it; one scrolled
+    // into view is rendered on the next frame.
+    if (target) target.focus();
+    else
+      requestAnimationFrame(() => {
+        el.querySelector<HTMLElement>(selector)?.focus();
+      });
+  };
+  const ids = data.rows.map((t) => t.id);
+  const tick = (index: number, checked: boolean, range: boolean) => {
+    setSelected((s) => toggleSelection(s, ids, index, checked, anchor.current, range));
+    anchor.current = index;
   };
 
   if (accounts.error !== undefined)
@@ -190,6 +416,8 @@ export function RegisterView(props: { accountId: string }) {
   const cats = categories.data;
   const accountName = (id: string) =>
     accounts.data?.find((a) => a.id === id)?.name ?? "another account";
+  const searchError = queryProblem(data.error);
+  const selectedRows = data.rows.filter((t) => selected.has(t.id));
 
   return (
     <div class="page register-page">
@@ -215,23 +443,41 @@ export function RegisterView(props: { accountId: string }) {
         )}
       </PageHeader>
       <div class="register-tools">
-        <label class="search">
-          <span class="sr-only">Search this account</span>
-          <input
-            type="search"
-            placeholder="Search payee, description, notes"
-            value={search}
-            onInput={(e) => {
-              setSearch(e.currentTarget.value);
+        <SearchBox value={search} onValue={setSearch} error={searchError} />
+        <span class="muted register-count" role="status" aria-live="polite">
+          {data.loading ? (
+            "Loading…"
+          ) : searchError === undefined ? (
+            <SummaryLine summary={summary.data} loaded={count} more={data.next !== null} />
+          ) : (
+            ""
+          )}
+        </span>
+        {canWrite && count > 0 && (
+          <SelectAll
+            count={count}
+            state={selectionState(selected, ids)}
+            onAll={(all) => {
+              setSelected(all ? new Set(ids) : new Set());
+              anchor.current = undefined;
             }}
           />
-        </label>
-        <span class="muted" role="status" aria-live="polite">
-          {data.loading
-            ? "Loading…"
-            : `${count.toLocaleString()}${data.next ? "+" : ""} transactions`}
-        </span>
+        )}
       </div>
+      {canWrite && selectedRows.length > 0 && (
+        <BulkBar
+          rows={selectedRows}
+          categories={cats}
+          onDone={bulkDone}
+          onDeselect={(gone) => {
+            setSelected((s) => new Set([...s].filter((id) => !gone.includes(id))));
+          }}
+          onClear={() => {
+            setSelected(new Set());
+            anchor.current = undefined;
+          }}
+        />
+      )}
       {editing === "new" && (
         <div class="card">
           <TxEditor
@@ -246,7 +492,11 @@ export function RegisterView(props: { accountId: string }) {
           />
         </div>
       )}
-      <div class="register" role="region" aria-label="Transactions">
+      <div
+        class={`register ${canWrite ? "selectable" : ""}`}
+        role="region"
+        aria-label="Transactions"
+      >
         <div class="register-head" aria-hidden="true">
           <span class="c-date">Date</span>
           <span class="c-payee">Payee · category</span>
@@ -261,14 +511,12 @@ export function RegisterView(props: { accountId: string }) {
             setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight });
           }}
         >
-          {count === 0 && !data.loading && data.error === undefined && (
-            <Empty title={q ? "No transactions match" : "No transactions yet"}>
-              {!q && canWrite && <p>Use “Add transaction” to record the first one.</p>}
-            </Empty>
-          )}
-          {data.error !== undefined && (
-            <LoadError error={data.error} retry={() => void fetchPage(data.next, count === 0)} />
-          )}
+          <ListState
+            data={data}
+            searching={q !== ""}
+            canWrite={canWrite}
+            retry={() => void fetchPage(data.next, data.rows.length === 0)}
+          />
           <ul
             class="register-rows"
             aria-label={`Transactions of ${account.name}`}
@@ -298,15 +546,19 @@ export function RegisterView(props: { accountId: string }) {
                   </li>
                 );
               }
-              const category = t.transfer
-                ? `Transfer ${t.amount.startsWith("-") ? "to" : "from"} ${accountName(t.transfer.accountId)}`
-                : t.splits.length > 0
-                  ? `Split (${String(t.splits.length)})`
-                  : t.categoryId
-                    ? categoryPath(cats, t.categoryId)
-                    : "Uncategorised";
               return (
-                <li key={t.id} style={style}>
+                <li key={t.id} style={style} class={selected.has(t.id) ? "selected" : undefined}>
+                  {canWrite && (
+                    <RowCheck
+                      tx={t}
+                      index={i}
+                      checked={selected.has(t.id)}
+                      onTick={tick}
+                      onMove={(to) => {
+                        focusRow(to, "check");
+                      }}
+                    />
+                  )}
                   <button
                     type="button"
                     class="register-row"
@@ -326,9 +578,9 @@ export function RegisterView(props: { accountId: string }) {
                   >
                     <span class="c-date">{formatDate(t.date, "short")}</span>
                     <span class="c-payee">
-                      <span class="list-title">{t.payee || t.description || "(no payee)"}</span>
+                      <span class="list-title">{titleOf(t)}</span>
                       <span class="list-sub">
-                        {category}
+                        {categoryLabel(t, cats, accountName)}
                         {t.tags.map((tag) => (
                           <span class="tag" key={tag}>
                             #{tag}

@@ -1,4 +1,6 @@
 import { useState } from "preact/hooks";
+import { ExchangeRatesSection, RATE_PAGE, type RateList } from "../components/exchange-rates.tsx";
+import { LocaleSection } from "../components/locale-picker.tsx";
 import {
   FormError,
   LoadError,
@@ -19,7 +21,7 @@ import {
 } from "../lib/api.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { useResource } from "../lib/resource.ts";
-import { useSession } from "../lib/session.ts";
+import { useCanWrite, useSession } from "../lib/session.ts";
 
 function Profile() {
   const { me, refresh } = useSession();
@@ -537,17 +539,27 @@ function Household() {
   );
 }
 
-/** Profile, password, two-factor, sessions, tokens and the household. */
+/**
+ * Profile, password, two-factor, sessions, tokens, the household, the formatting locale, and
+ * currencies with their exchange rates.
+ */
 export function SettingsScreen() {
+  const canWrite = useCanWrite();
+  const rates = useResource(
+    () => api.get<RateList>(`/exchange-rates?limit=${String(RATE_PAGE)}`),
+    [],
+  );
   return (
     <div class="page settings">
       <PageHeader title="Settings" />
       <Profile />
+      <LocaleSection currency={rates.data?.base ?? "EUR"} />
       <Password />
       <TwoFactor />
       <Sessions />
       <Tokens />
       <Household />
+      <ExchangeRatesSection rates={rates} canWrite={canWrite} />
     </div>
   );
 }
