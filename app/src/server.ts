@@ -18,6 +18,7 @@ import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
+import { cleanUpImports } from "./routes/imports/cleanup.ts";
 import { postDueOccurrences } from "./routes/recurring/service.ts";
 
 /** The app's running pieces, as main.ts starts and stops them. */
@@ -172,9 +173,28 @@ export async function startServer(
       },
     );
   };
-  const billsTimer = setInterval(postBills, 5 * 60_000);
+  // Stored files of uploads nobody finishes or commits are freed on the same beat, by the one
+  // statement of cleanUpImports (safe on every replica at once).
+  const cleanImports = () => {
+    cleanUpImports(pool).then(
+      ({ deleted, expired }) => {
+        if (deleted + expired > 0) log.info({ deleted, expired }, "stale imports cleaned up");
+      },
+      (error: unknown) => {
+        log.warn(
+          { error: error instanceof Error ? error.message : String(error) },
+          "cannot clean up stale imports yet",
+        );
+      },
+    );
+  };
+  const housekeeping = () => {
+    postBills();
+    cleanImports();
+  };
+  const billsTimer = setInterval(housekeeping, 5 * 60_000);
   billsTimer.unref();
-  const firstBills = setTimeout(postBills, 5_000);
+  const firstBills = setTimeout(housekeeping, 5_000);
   firstBills.unref();
   const app = createApp({
     config,

@@ -1,7 +1,10 @@
 import type pg from "pg";
 
-/** What the audit log records as the kind of a change, beyond plain create/update/delete. */
-export type AuditAction = "import" | "reconcile" | "unlock" | "rule" | "recurring";
+/**
+ * What the audit log records as the kind of a change, beyond plain create/update/delete;
+ * "import_undo" marks the deletes of undoing an import.
+ */
+export type AuditAction = "import" | "import_undo" | "reconcile" | "unlock" | "rule" | "recurring";
 
 /**
  * Tells the audit triggers who is writing in the current SQL transaction (and, with `action`,

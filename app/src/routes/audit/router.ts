@@ -101,10 +101,11 @@ export function auditRoutes(db: pg.Pool): Route[] {
       operationId: "listAudit",
       summary: "Read the audit log, newest first",
       description:
-        "Every create, update, delete, import, reconcile, unlock, rule and recurring change of " +
-        "transactions, split lines, accounts, reconciliations and rules, with who made it and " +
-        "the state before and after. `entity` and `id` narrow it to one object's history. " +
-        "Pass `nextCursor` as `cursor` for older entries.",
+        "Every create, update, delete, import, import_undo (the deletes of undoing an import), " +
+        "reconcile, unlock, rule and recurring change of transactions, split lines, accounts, " +
+        "reconciliations and rules, with who made it and the state before and after. `entity` " +
+        "and `id` narrow it to one object's history. Pass `nextCursor` as `cursor` for older " +
+        "entries.",
       tag: "audit",
       access: "read",
       query: AuditQuerySchema,
@@ -116,12 +117,13 @@ export function auditRoutes(db: pg.Pool): Route[] {
         if (query.id !== undefined && query.entity === undefined) {
           throw errors.validation([{ path: "query.entity", message: "is required with id" }]);
         }
+        // Ordered by the column, not by the text `id` of the select list: as text "10" < "9".
         const { rows } = await db.query<AuditRow>(
           `select id::text, at, actor_id::text, action, entity, entity_id, before, after
            from audit_log
            where ($1::text is null or entity = $1) and ($2::text is null or entity_id = $2)
              and ($3::bigint is null or id < $3)
-           order by id desc limit $4`,
+           order by audit_log.id desc limit $4`,
           [query.entity ?? null, query.id ?? null, query.cursor ?? null, query.limit + 1],
         );
         const page = rows.slice(0, query.limit);

@@ -66,7 +66,7 @@ export function profileRoutes(db: pg.Pool): Route[] {
       },
       handler: async () => {
         const { rows } = await db.query<ProfileRow>(
-          `select ${COLUMNS} from import_profiles where name is not null order by lower(name), id`,
+          `select ${COLUMNS} from import_profiles where name is not null order by lower(name), import_profiles.id`,
         );
         return { data: rows.map(present) };
       },

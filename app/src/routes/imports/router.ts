@@ -6,7 +6,9 @@ import type { TextEncoding } from "../../imports/encoding.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
+import { setAuditContext } from "../audit/context.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
+import { EXPIRED_MESSAGE, UPLOADED_KEPT_DAYS } from "./cleanup.ts";
 import { chooseMapping, commitRows, importedIdBatches, TWIN_DAYS } from "./commit.ts";
 import {
   type CommitResult,
@@ -53,10 +55,14 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
   );
   const claimed = rows[0];
   if (claimed === undefined) {
+    // Read again: the cleanup may have expired the import since it was read above.
+    const status = (await findImport(db, found.id))?.status ?? found.status;
     throw errors.conflict(
-      found.status === "committing"
+      status === "committing"
         ? `the import is being committed; if that commit stopped, it can be retried ${STALLED_AFTER_MINUTES} minutes after it began`
-        : `the import is ${found.status}, not waiting to be committed`,
+        : status === "expired"
+          ? EXPIRED_MESSAGE
+          : `the import is ${status}, not waiting to be committed`,
     );
   }
   let result: CommitResult;
@@ -89,8 +95,10 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
   return result;
 }
 
-async function undo(db: pg.Pool, id: string) {
+async function undo(db: pg.Pool, id: string, actor: string) {
   return withTransaction(db, async (client) => {
+    // The deletes below are audited as an undo by the caller, each with its before image.
+    await setAuditContext(client, { actor, action: "import_undo" });
     const { rows } = await client.query<{ status: string }>(
       "select status from imports where id = $1 for update",
       [id],
@@ -158,7 +166,7 @@ export function importRoutes(db: pg.Pool): Route[] {
       handler: async ({ query }) => {
         const { rows } = await db.query<ImportRow>(
           `select ${IMPORT_COLUMNS} from imports where status <> 'uploading'
-           order by created_at desc, id desc limit $1`,
+           order by created_at desc, imports.id desc limit $1`,
           [query.limit],
         );
         const live = await Promise.all(rows.map((row) => current(db, row)));
@@ -174,7 +182,8 @@ export function importRoutes(db: pg.Pool): Route[] {
         "A commit whose server stopped mid-way shows `committing` until it is found: then (at " +
         `least ${STALLED_AFTER_MINUTES} minutes after it began, and only when no server still runs ` +
         "it) the import is back to `uploaded` with `error` saying so, nothing of it booked, ready " +
-        "to be committed again.",
+        "to be committed again. An import not committed within " +
+        `${UPLOADED_KEPT_DAYS} days shows \`expired\`: its file was deleted; upload it again.`,
       tag,
       access: "read",
       params: IdParamsSchema,
@@ -198,7 +207,9 @@ export function importRoutes(db: pg.Pool): Route[] {
       responses: {
         200: { description: "What was imported and what was skipped", schema: CommitResultSchema },
         ...notFound,
-        409: problemResponse("The import is already committed or being committed"),
+        409: problemResponse(
+          "The import is already committed or being committed, or expired (upload the file again)",
+        ),
         422: problemResponse(
           "Rows that cannot be imported, each with its line; nothing was written",
         ),
@@ -210,6 +221,9 @@ export function importRoutes(db: pg.Pool): Route[] {
       path: "/imports/:id",
       operationId: "undoImport",
       summary: "Undo an import: delete the transactions it booked",
+      description:
+        "The audit log records each deleted transaction as `import_undo` by the caller, with " +
+        "its state before.",
       tag,
       access: "write",
       params: IdParamsSchema,
@@ -221,7 +235,8 @@ export function importRoutes(db: pg.Pool): Route[] {
         ...notFound,
         409: problemResponse("Not committed, or some of its transactions are reconciled"),
       },
-      handler: ({ params }) => undo(db, pathId(params.id, "the import")),
+      handler: ({ params, principal }) =>
+        undo(db, pathId(params.id, "the import"), principal.userId),
     }),
     ...profileRoutes(db),
   ];

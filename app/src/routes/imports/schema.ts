@@ -10,7 +10,8 @@ export const ImportSchema = z.object({
   encoding: z.string(),
   size: z.number().int(),
   rowCount: z.number().int(),
-  status: z.enum(["uploading", "uploaded", "committing", "committed", "undone"]),
+  /** `expired`: not committed within 7 days, its file deleted; upload the file again. */
+  status: z.enum(["uploading", "uploaded", "committing", "committed", "undone", "expired"]),
   processed: z.number().int(),
   imported: z.number().int(),
   duplicates: z.number().int(),

@@ -49,7 +49,9 @@ export function ruleRoutes(db: pg.Pool): Route[] {
       operationId: "createRule",
       summary: "Create a rule",
       description:
-        "Rules run on new and imported transactions in ascending `position`. `match` says " +
+        "Rules run on new and imported transactions in ascending `position` (then in the " +
+        "order they were created). Without `position` the new rule runs last, after every " +
+        "existing rule. `match` says " +
         "whether all or any conditions must hold; a matching rule with `stopProcessing` ends " +
         "the run (first match), otherwise later rules run too (all matches). Regexes are " +
         "checked for safety: no backreferences, lookarounds or repeated groups holding a " +

@@ -37,9 +37,12 @@ export const ActionSchema = z.discriminatedUnion("type", [
 /** The most conditions and actions one rule holds. */
 export const MAX_RULE_PARTS = 20;
 
+/** The highest position a rule takes. */
+export const MAX_RULE_POSITION = 1_000_000;
+
 const fields = {
   name: z.string().trim().min(1).max(100),
-  position: z.number().int().min(0).max(1_000_000),
+  position: z.number().int().min(0).max(MAX_RULE_POSITION),
   enabled: z.boolean(),
   match: z.enum(["all", "any"]),
   stopProcessing: z.boolean(),
@@ -47,10 +50,13 @@ const fields = {
   actions: z.array(ActionSchema).min(1).max(MAX_RULE_PARTS),
 };
 
-/** `POST /rules`: name, conditions and actions required; runs last, on every match, enabled. */
+/**
+ * `POST /rules`: name, conditions and actions required; runs last (no `position`: after every
+ * existing rule), on every match, enabled.
+ */
 export const CreateRuleSchema = z.object({
   ...fields,
-  position: fields.position.default(0),
+  position: fields.position.optional(),
   enabled: fields.enabled.default(true),
   match: fields.match.default("all"),
   stopProcessing: fields.stopProcessing.default(false),

@@ -21,6 +21,7 @@ import {
   type ApplyResultJson,
   type ApplyRules,
   type CreateRule,
+  MAX_RULE_POSITION,
   PREVIEW_BUDGET_MS,
   PREVIEW_WINDOW,
   type PreviewResultJson,
@@ -116,18 +117,30 @@ async function ruleProblems(
   return problems;
 }
 
-/** Stores a new rule; 422 names unsafe regexes and unknown accounts or categories. */
+/**
+ * Stores a new rule; without a position it runs after every existing rule. 422 names unsafe
+ * regexes and unknown accounts or categories.
+ */
 export async function createRule(db: pg.Pool, input: CreateRule, actor: string): Promise<RuleJson> {
   return withTransaction(db, async (client) => {
     await setAuditContext(client, { actor });
     const problems = await ruleProblems(client, input.conditions, input.actions);
     if (problems.length > 0) throw errors.validation(problems);
+    // Two rules created at once must not both read the same highest position: the lock (which
+    // conflicts with itself and other rule writes, not with readers) makes the second wait for
+    // the first to commit. At the limit the position ties and the newer id still runs last.
+    if (input.position === undefined) {
+      await client.query("lock table rules in share row exclusive mode");
+    }
     const { rows } = await client.query<RuleRow>(
       `insert into rules (name, position, enabled, match, stop_processing, conditions, actions)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb) returning ${columns}`,
+       values ($1, coalesce($2::int,
+           (select least(coalesce(max(position) + 1, 0), ${MAX_RULE_POSITION}) from rules)),
+         $3, $4, $5, $6::jsonb, $7::jsonb)
+       returning ${columns}`,
       [
         input.name,
-        input.position,
+        input.position ?? null,
         input.enabled,
         input.match,
         input.stopProcessing,

@@ -57,7 +57,7 @@ export async function createToken(ctx: AuthContext, userId: string, body: Create
 /** The user's own tokens, newest first. */
 export async function listTokens(db: pg.Pool, userId: string) {
   const { rows } = await db.query<TokenRow>(
-    `select ${columns} from api_tokens where user_id = $1 order by created_at desc, id desc`,
+    `select ${columns} from api_tokens where user_id = $1 order by created_at desc, api_tokens.id desc`,
     [userId],
   );
   return rows.map(presentToken);

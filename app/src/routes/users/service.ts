@@ -17,7 +17,7 @@ export interface MemberJson {
 /** Everyone in the household, oldest account first. */
 export async function listMembers(db: pg.Pool): Promise<MemberJson[]> {
   const { rows } = await db.query<MemberJson>(
-    "select id::text, email, name, role from users order by id",
+    "select id::text, email, name, role from users order by users.id",
   );
   return rows;
 }
@@ -144,7 +144,7 @@ interface InvitationRow {
 export async function listInvitations(db: pg.Pool) {
   const { rows } = await db.query<InvitationRow>(
     `select id::text, email, role, created_at, expires_at, accepted_at
-       from invitations order by created_at desc, id desc`,
+       from invitations order by created_at desc, invitations.id desc`,
   );
   return rows.map((r) => ({
     id: r.id,
