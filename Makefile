@@ -74,8 +74,9 @@ node_modules/.package-lock.json: package.json package-lock.json app/package.json
 	@touch $@
 
 .PHONY: lint
-lint: install ## Run ESLint and check formatting with Prettier
+lint: install ## Run ESLint, check formatting with Prettier and lint the GitHub workflows (actionlint)
 	npm run lint
+	hack/actionlint.sh
 
 .PHONY: format
 format: install ## Format the code with Prettier and apply ESLint fixes

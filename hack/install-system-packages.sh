@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test bed needs, once: PostgreSQL, Redis, Chromium, openssl,
-# promtool (in `prometheus`) to check the alerting rules and /metrics output, and python3-venv for
-# the S3 test server (hack/install-s3-server.sh).
+# promtool (in `prometheus`) to check the alerting rules and /metrics output, python3-venv for
+# the S3 test server (hack/install-s3-server.sh), and shellcheck, through which actionlint checks
+# the workflows' run: scripts (hack/actionlint.sh).
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-packages=(postgresql redis-server fonts-dejavu-core openssl ca-certificates procps prometheus python3-venv)
+packages=(postgresql redis-server fonts-dejavu-core openssl ca-certificates procps prometheus python3-venv
+  shellcheck)
 # Debian ships Chromium as a package; Ubuntu only as a snap, but its CI images carry Google Chrome,
 # which the browser harness finds on its own.
 if [[ -x /usr/bin/google-chrome ]] && grep -qi '^ID=ubuntu' /etc/os-release 2>/dev/null; then

@@ -204,6 +204,7 @@ describe("the operator's ClusterRole", () => {
       "fintrack.dev/financetrackers/finalizers": ["update"],
       "fintrack.dev/financetrackerbackups": ["create", "get", "list", "patch", "watch"],
       "fintrack.dev/financetrackerbackups/status": ["get", "patch", "update"],
+      "fintrack.dev/financetrackerbackups/finalizers": ["update"],
       "batch/jobs": children,
       "core/pods": ["list"],
       "core/secrets": children,
@@ -259,6 +260,7 @@ describe("the operator's ClusterRole", () => {
     }
 
     const ft = { group: "fintrack.dev", resource: "financetrackers" };
+    const ftb = { group: "fintrack.dev", resource: "financetrackerbackups" };
     const crds = { group: "apiextensions.k8s.io", resource: "customresourcedefinitions" };
     it.each<{ what: string; attributes: V1ResourceAttributes; expected: boolean }>([
       { what: "patch FinanceTrackers", attributes: { ...ft, verb: "patch" }, expected: true },
@@ -267,6 +269,23 @@ describe("the operator's ClusterRole", () => {
         what: "update FinanceTracker finalizers",
         attributes: { ...ft, subresource: "finalizers", verb: "update" },
         expected: true,
+      },
+      // What OwnerReferencesPermissionEnforcement (OpenShift) asks before it admits a backup or
+      // delete Job whose owner reference to its FinanceTrackerBackup blocks the owner's deletion.
+      {
+        what: "update FinanceTrackerBackup finalizers in a tenant's namespace",
+        attributes: { ...ftb, subresource: "finalizers", verb: "update", namespace: "tenant-x" },
+        expected: true,
+      },
+      {
+        what: "update FinanceTrackerBackups themselves (server-side apply patches them)",
+        attributes: { ...ftb, verb: "update", namespace: "tenant-x" },
+        expected: false,
+      },
+      {
+        what: "delete FinanceTrackerBackups (users decide; the operator never does)",
+        attributes: { ...ftb, verb: "delete", namespace: "tenant-x" },
+        expected: false,
       },
       {
         what: "read Secrets in a tenant's namespace",

@@ -9,7 +9,7 @@ import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { backup } from "../../src/backup/backup.ts";
-import { listBackups, prune, readManifest } from "../../src/backup/catalog.ts";
+import { listBackups, prune, readManifest, resolveBackup } from "../../src/backup/catalog.ts";
 import { backupKeys } from "../../src/backup/manifest.ts";
 import { postgresBinDir, countRows } from "../../src/backup/postgres.ts";
 import { restore } from "../../src/backup/restore.ts";
@@ -250,6 +250,14 @@ describe("prune", () => {
     const gone = backupKeys(store.prefix, "r2");
     expect(await store.size(gone.dump)).toBeNull();
     expect(await store.size(gone.manifest)).toBeNull();
+  });
+
+  // `backup: latest` is what samples/restore-from-backup.yaml and the CRD's default restore.
+  it("resolves latest to the newest backup left, and says so when there is none", async () => {
+    expect((await resolveBackup(storeAt("tenants/retention"), "latest")).name).toBe("r4");
+    await expect(resolveBackup(storeAt("tenants/nothing-here"), "latest")).rejects.toThrow(
+      /no backups under s3:\/\/.*tenants\/nothing-here/,
+    );
   });
 });
 

@@ -236,18 +236,29 @@ describe.skipIf(!clusterRunsControllers())("backups and restores under the opera
     expect(done.status?.key).toBe("tenants/late/early.dump");
   });
 
-  it("lets backup pods reach only the tenant's PostgreSQL, DNS and the bucket's port", async () => {
+  it("lets backup pods reach only the tenant's PostgreSQL, DNS and the bucket's Service", async () => {
     const policy = await networking.readNamespacedNetworkPolicy({
       namespace: ns.name,
       name: "acme-backup",
     });
     expect(policy.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(policy.spec?.ingress ?? []).toEqual([]);
     const egress = policy.spec?.egress ?? [];
-    const pods = egress.flatMap((r) => r.to ?? []).flatMap((p) => (p.podSelector ? [p] : []));
+    const peers = egress.flatMap((r) => r.to ?? []);
+    const pods = peers.flatMap((p) => (p.podSelector ? [p] : []));
     expect(pods.map((p) => p.podSelector?.matchLabels?.["app.kubernetes.io/component"])).toEqual([
       "postgres",
     ]);
-    expect(egress.flatMap((r) => r.ports ?? []).map((p) => p.port)).toEqual([5432, 53, 53, 9000]);
+    expect(egress.flatMap((r) => r.ports ?? []).map((p) => p.port)).toEqual([
+      5432, 53, 53, 5353, 5353, 9000,
+    ]);
+    // The endpoint is the Service minio.storage.svc: its pods are reached through their namespace,
+    // which every CNI matches, and no ipBlock opens the bucket's port to the world.
+    const bucket = egress.find((r) => r.ports?.some((p) => p.port === 9000));
+    expect(bucket?.to).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "storage" } } },
+    ]);
+    expect(peers.filter((p) => p.ipBlock)).toEqual([]);
     const postgres = await networking.readNamespacedNetworkPolicy({
       namespace: ns.name,
       name: "acme-postgres",

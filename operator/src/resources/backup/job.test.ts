@@ -8,7 +8,7 @@ import {
   buildRestoreJob,
   deleteJobName,
 } from "./job.ts";
-import { buildBackupNetworkPolicy, s3Port } from "./network-policy.ts";
+import { buildBackupNetworkPolicy } from "./network-policy.ts";
 
 const s3 = {
   bucket: "bkt",
@@ -129,35 +129,5 @@ describe("buildRestoreJob", () => {
     expect(job?.metadata?.ownerReferences?.[0]?.kind).toBe("FinanceTracker");
     expect(job?.spec?.template.spec?.containers[0]?.args).toEqual(["restore", "--name", "b-7"]);
     expect(buildRestoreJob(aTracker(), aContext())).toBeUndefined();
-  });
-});
-
-describe("buildBackupNetworkPolicy", () => {
-  it("lets backup pods reach only PostgreSQL, DNS and the bucket's port, and accept nothing", () => {
-    const policy = buildBackupNetworkPolicy(withBackup);
-    const spec = policy?.spec;
-    if (!spec) throw new Error("no policy");
-    const component = "app.kubernetes.io/component";
-    expect(spec.podSelector?.matchLabels?.[component]).toBe("backup");
-    expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
-    expect(spec.ingress).toEqual([]);
-    const [postgres, dns, bucket] = spec.egress ?? [];
-    expect(postgres?.to?.[0]?.podSelector?.matchLabels?.[component]).toBe("postgres");
-    expect(postgres?.ports).toEqual([{ protocol: "TCP", port: 5432 }]);
-    expect(dns?.ports?.map((p) => p.port)).toEqual([53, 53]);
-    expect(bucket?.ports).toEqual([{ protocol: "TCP", port: 9000 }]);
-    expect(buildBackupNetworkPolicy(aTracker())).toBeUndefined();
-  });
-
-  it("uses 443 for AWS and the scheme's port otherwise", () => {
-    const base = {
-      ...s3,
-      region: "us-east-1",
-      prefix: "",
-      credentialsSecretRef: { name: "s", accessKeyIdKey: "a", secretAccessKeyKey: "b" },
-    };
-    expect(s3Port({ ...base, endpoint: undefined })).toBe(443);
-    expect(s3Port({ ...base, endpoint: "http://minio" })).toBe(80);
-    expect(s3Port({ ...base, endpoint: "https://minio:8443" })).toBe(8443);
   });
 });
