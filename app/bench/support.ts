@@ -1,17 +1,29 @@
 // What the app's benchmarks share: child processes stopped before their databases, and an owner
 // token obtained through the API as a user would get one.
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 const children: ChildProcess[] = [];
 
-/** Starts `node <script>` as a child the benchmark stops with stopChildren(). */
+/** The NODE_OPTIONS the app's image runs it with (Dockerfile.app), so figures are the image's. */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(new URL("../../Dockerfile.app", import.meta.url), "utf8");
+  const options = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1];
+  if (options === undefined) throw new Error("Dockerfile.app sets no NODE_OPTIONS");
+  return options;
+}
+
+/**
+ * Starts `node <script>` as a child the benchmark stops with stopChildren(), with the image's
+ * NODE_OPTIONS unless `env` gives its own.
+ */
 export function startNode(
   script: URL,
   env: Record<string, string>,
   stdio: SpawnOptions["stdio"] = ["ignore", "inherit", "inherit"],
 ): ChildProcess {
   const child = spawn(process.execPath, [script.pathname], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: imageNodeOptions(), ...env },
     stdio,
   });
   children.push(child);

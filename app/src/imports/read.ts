@@ -1,5 +1,5 @@
 import { parseCamt053 } from "./camt053.ts";
-import { csvRecordBatches } from "./csv-records.ts";
+import { type CsvRecord, csvRecordBatches } from "./csv-records.ts";
 import { applyMapping, type Mapping } from "./csv-mapping.ts";
 import { parseMt940 } from "./mt940.ts";
 import { parseOfx } from "./ofx.ts";
@@ -12,55 +12,78 @@ import { parseDate } from "./values.ts";
 const MAX_SUMMARY_RECORDS = 50;
 
 /**
- * The rows of a CSV file under `mapping`. Records after the last good row that do not read and
- * have no date or another width (a bank's closing balance or totals) are a summary and are
- * dropped; a bad record followed by good ones is always reported, and so are all of them once
- * there are more than MAX_SUMMARY_RECORDS.
+ * The rows of a CSV file under `mapping`, record by record. Records after the last good row that
+ * do not read and have no date or another width (a bank's closing balance or totals) are a
+ * summary and are dropped; a bad record followed by good ones is always reported, and so are all
+ * of them once there are more than MAX_SUMMARY_RECORDS.
  */
+class CsvRowReader {
+  private header: string[] | undefined;
+  private width: number | undefined;
+  private held: RowProblem[] = [];
+  private heldRecords = 0;
+  private summaryOver = false;
+
+  private readonly mapping: Mapping;
+
+  constructor(mapping: Mapping) {
+    this.mapping = mapping;
+  }
+
+  /** Reads one record, adding what it yields (now or, if held back, later) to `out`. */
+  read(record: CsvRecord, out: ParsedItem[]): void {
+    const mapping = this.mapping;
+    if (mapping.hasHeader && this.header === undefined) {
+      this.header = record.cells;
+      this.width = record.cells.length;
+      return;
+    }
+    this.width ??= record.cells.length;
+    const result = applyMapping(mapping, this.header, record.line, record.cells);
+    if ("row" in result) {
+      this.release(out);
+      out.push(result);
+    } else if (!this.summaryOver && this.maySummarise(record)) {
+      this.held.push(...result.problems);
+      this.heldRecords += 1;
+      if (this.heldRecords > MAX_SUMMARY_RECORDS) {
+        this.release(out);
+        this.summaryOver = true;
+      }
+    } else {
+      for (const problem of result.problems) out.push({ problem });
+    }
+  }
+
+  // A bad record may be part of a closing summary when it has another width, has no date, or
+  // follows another held record.
+  private maySummarise(record: CsvRecord): boolean {
+    return (
+      record.cells.length !== this.width ||
+      this.held.length > 0 ||
+      parseDate(record.cells[this.mapping.dateColumn] ?? "", this.mapping.dateFormat) === undefined
+    );
+  }
+
+  private release(out: ParsedItem[]): void {
+    for (const problem of this.held) out.push({ problem });
+    this.held = [];
+    this.heldRecords = 0;
+  }
+}
+
+// The rows of a CSV file in batches: one per chunk of text csv-parse read.
 async function* csvRowBatches(
   text: AsyncIterable<string>,
   mapping: Mapping,
 ): AsyncGenerator<ParsedItem[]> {
-  let header: string[] | undefined;
-  let width: number | undefined;
-  let held: RowProblem[] = [];
-  let heldRecords = 0;
-  let summaryOver = false;
+  const reader = new CsvRowReader(mapping);
   for await (const records of csvRecordBatches(text, {
     delimiter: mapping.delimiter ?? ",",
     skipRows: mapping.skipRows,
   })) {
     const out: ParsedItem[] = [];
-    for (const record of records) {
-      if (mapping.hasHeader && header === undefined) {
-        header = record.cells;
-        width = record.cells.length;
-        continue;
-      }
-      width ??= record.cells.length;
-      const result = applyMapping(mapping, header, record.line, record.cells);
-      if ("row" in result) {
-        for (const problem of held) out.push({ problem });
-        held = [];
-        heldRecords = 0;
-        out.push(result);
-      } else if (
-        !summaryOver &&
-        (record.cells.length !== width ||
-          held.length > 0 ||
-          parseDate(record.cells[mapping.dateColumn] ?? "", mapping.dateFormat) === undefined)
-      ) {
-        held.push(...result.problems);
-        heldRecords += 1;
-        if (heldRecords > MAX_SUMMARY_RECORDS) {
-          for (const problem of held) out.push({ problem });
-          held = [];
-          summaryOver = true;
-        }
-      } else {
-        for (const problem of result.problems) out.push({ problem });
-      }
-    }
+    for (const record of records) reader.read(record, out);
     if (out.length > 0) yield out;
   }
 }

@@ -8,11 +8,12 @@ import { AppError, errors } from "../../errors.ts";
 import { type Mapping, MappingSchema } from "../../imports/csv-mapping.ts";
 import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
 import { fingerprint } from "../../imports/fingerprint.ts";
-import { readRows } from "../../imports/read.ts";
+import { readRowBatches } from "../../imports/read.ts";
 import {
   type ImportedRow,
   ImportFileError,
   type ImportFormat,
+  type ParsedItem,
   type RowProblem,
 } from "../../imports/types.ts";
 import { withTransaction } from "../../ledger/db.ts";
@@ -48,6 +49,8 @@ function copyText(value: string | undefined): string {
 
 interface StagedTotals {
   rows: number;
+  /** Whether any row has a bank id: without one, the bank-id duplicate step has nothing to do. */
+  withBankIds: boolean;
   problems: RowProblem[];
   problemCount: number;
 }
@@ -55,77 +58,94 @@ interface StagedTotals {
 // Turns parsed rows into COPY lines for the staging table, noting every bad row. Rows keep
 // flowing after a problem so one answer lists all of them (up to MAX_REPORTED).
 async function* stagingLines(
-  items: AsyncIterable<{ row: ImportedRow } | { problem: RowProblem }>,
+  batches: AsyncIterable<ParsedItem[]>,
   currency: string,
   totals: StagedTotals,
   progress: (rows: number) => void,
 ): AsyncGenerator<string> {
-  let batch = "";
+  let lines = "";
+  let reported = 0;
   const problem = (p: RowProblem) => {
     totals.problemCount += 1;
     if (totals.problems.length < MAX_REPORTED) totals.problems.push(p);
   };
-  for await (const item of items) {
-    if ("problem" in item) {
-      problem(item.problem);
-      continue;
+  for await (const items of batches) {
+    for (const item of items) {
+      if ("problem" in item) problem(item.problem);
+      else lines += stagingLine(item.row, currency, totals, problem);
     }
-    const row = item.row;
-    if (row.currency !== undefined && row.currency !== currency) {
-      problem({
-        line: row.line,
-        message: `the currency is ${row.currency.slice(0, 10)} but the account is in ${currency}`,
-      });
-      continue;
+    if (totals.rows - reported >= PROGRESS_EVERY) {
+      reported = totals.rows;
+      progress(reported);
     }
-    let minor: bigint;
-    let splits: string | undefined;
-    try {
-      minor = toMinor(row.amount, currency);
-      if (row.splits !== undefined) {
-        const parts = row.splits.map((s) => ({
-          amount: toMinor(s.amount, currency).toString(),
-          memo: s.memo.slice(0, 200),
-        }));
-        const total = parts.reduce((sum, p) => sum + BigInt(p.amount), 0n);
-        if (total !== minor)
-          throw new MoneyParseError(row.amount, "the splits do not add up to the amount");
-        splits = JSON.stringify(parts);
-      }
-    } catch (error) {
-      if (!(error instanceof MoneyParseError)) throw error;
-      problem({ line: row.line, message: error.message });
-      continue;
-    }
-    totals.rows += 1;
-    if (totals.rows % PROGRESS_EVERY === 0) progress(totals.rows);
-    if (totals.problemCount > 0) continue;
-    batch +=
-      [
-        String(totals.rows),
-        String(row.line),
-        row.date,
-        minor.toString(),
-        copyText(row.payee),
-        copyText(row.description),
-        copyText(row.externalId),
-        fingerprint(row.date, minor, row.payee, row.description),
-        copyText(splits),
-      ].join("\t") + "\n";
-    if (batch.length > 256 * 1024) {
-      yield batch;
-      batch = "";
+    if (lines.length > 256 * 1024) {
+      yield lines;
+      lines = "";
     }
   }
-  if (batch !== "") yield batch;
+  if (lines !== "") yield lines;
 }
 
-const CLASSIFY = `
+// One parsed row as a COPY line; "" when the row is bad (noted as a problem) or once any row
+// was: nothing will be written then, and only the rest of the problems are of interest.
+function stagingLine(
+  row: ImportedRow,
+  currency: string,
+  totals: StagedTotals,
+  problem: (p: RowProblem) => void,
+): string {
+  if (row.currency !== undefined && row.currency !== currency) {
+    problem({
+      line: row.line,
+      message: `the currency is ${row.currency.slice(0, 10)} but the account is in ${currency}`,
+    });
+    return "";
+  }
+  let minor: bigint;
+  let splits: string | undefined;
+  try {
+    minor = toMinor(row.amount, currency);
+    if (row.splits !== undefined) {
+      const parts = row.splits.map((s) => ({
+        amount: toMinor(s.amount, currency).toString(),
+        memo: s.memo.slice(0, 200),
+      }));
+      const total = parts.reduce((sum, p) => sum + BigInt(p.amount), 0n);
+      if (total !== minor)
+        throw new MoneyParseError(row.amount, "the splits do not add up to the amount");
+      splits = JSON.stringify(parts);
+    }
+  } catch (error) {
+    if (!(error instanceof MoneyParseError)) throw error;
+    problem({ line: row.line, message: error.message });
+    return "";
+  }
+  totals.rows += 1;
+  if (totals.problemCount > 0) return "";
+  if (row.externalId !== undefined) totals.withBankIds = true;
+  return (
+    [
+      String(totals.rows),
+      String(row.line),
+      row.date,
+      minor.toString(),
+      copyText(row.payee),
+      copyText(row.description),
+      copyText(row.externalId),
+      fingerprint(row.date, minor, row.payee, row.description),
+      copyText(splits),
+    ].join("\t") + "\n"
+  );
+}
+
+// Numbering rows within a bank id costs a sort of the whole file; a file without bank ids (most
+// CSV) skips it.
+const classify = (withBankIds: boolean) => `
 create temp table import_classified on commit drop as
 with staged as (
   select s.*,
     row_number() over (partition by s.fingerprint order by s.seq) as occurrence,
-    row_number() over (partition by s.external_id order by s.seq) as id_occurrence
+    ${withBankIds ? "row_number() over (partition by s.external_id order by s.seq)" : "1::bigint"} as id_occurrence
   from import_staging s
 ), counts as (
   select t.import_fingerprint as fingerprint, count(*) as n_all,
@@ -226,11 +246,15 @@ async function insertSplitRows(client: pg.PoolClient, params: unknown[]): Promis
   }
 }
 
-/** Pairs new rows with their hand-entered twins, nearest date first (see TWIN_DAYS). */
+/**
+ * Pairs new rows with their hand-entered twins, nearest date first (see TWIN_DAYS), and has the
+ * twins claimed by the import's fingerprints.
+ */
 async function matchManualTwins(client: pg.PoolClient, accountId: string): Promise<void> {
   const collected = await client.query(COLLECT_MANUAL, [accountId]);
   if ((collected.rowCount ?? 0) === 0) return;
   for (const offset of TWIN_OFFSETS) await client.query(MATCH_MANUAL, [offset]);
+  await client.query(CLAIM_MANUAL);
 }
 
 const ID_BATCH = 10_000;
@@ -255,7 +279,7 @@ export async function* importedIdBatches(
   for (;;) {
     const { rows } = await db.query<{ id: string }>(
       `select id::text from transactions where import_id = $1 and id > $2
-       order by id limit ${String(ID_BATCH)}`,
+       order by transactions.id limit ${String(ID_BATCH)}`,
       [importId, after],
     );
     const last = rows.at(-1);
@@ -293,6 +317,38 @@ function rowsRefused(problems: RowProblem[], count: number): AppError {
 }
 
 /**
+ * Marks the import committed with its counts, drops its stored file and remembers the mapping
+ * as the account's profile.
+ */
+async function recordCommitted(
+  client: pg.PoolClient,
+  plan: CommitPlan,
+  counts: { imported: number; duplicates: number; processed: number },
+): Promise<void> {
+  await client.query(
+    `update imports set status = 'committed', imported = $2, duplicates = $3, processed = $4,
+       mapping = $5, committed_at = now(), updated_at = now() where id = $1`,
+    [
+      plan.importId,
+      counts.imported,
+      counts.duplicates,
+      counts.processed,
+      plan.mapping ? JSON.stringify(plan.mapping) : null,
+    ],
+  );
+  // The file has served its purpose: undo and the import's listing need only the transactions
+  // and this row. Keeping it would store every bank file twice, forever.
+  await client.query("delete from import_chunks where import_id = $1", [plan.importId]);
+  if (plan.mapping) {
+    await client.query(
+      `insert into import_profiles (account_id, mapping) values ($1, $2)
+       on conflict (account_id) where name is null do update set mapping = excluded.mapping, updated_at = now()`,
+      [plan.accountId, JSON.stringify(plan.mapping)],
+    );
+  }
+}
+
+/**
  * Commits an import in one transaction: the stored file is parsed as it streams, COPYed into a
  * staging table, classified against the account's transactions in set-based statements, and the
  * new rows inserted with one INSERT ... SELECT. Any bad row rolls everything back; so does a
@@ -303,6 +359,9 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     // Held until this transaction ends, however it ends (a crash closes the connection): while
     // it is held the import's 'committing' status is live, and recoverStalledCommit leaves it be.
     await lockCommit(client, plan.importId);
+    // The classification sorts the whole file (by fingerprint, and by bank id): in memory, not
+    // in temporary files, for files up to about a million rows.
+    await client.query("set local work_mem = '64MB'");
     const { rows: accounts } = await client.query<{ currency: string }>(
       "select currency from accounts where id = $1 for no key update",
       [plan.accountId],
@@ -315,13 +374,13 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     await client.query(`create temp table import_staging (seq int, line int, booking_date date,
       amount bigint, payee text, description text, external_id text, fingerprint text, splits jsonb)
       on commit drop`);
-    const totals: StagedTotals = { rows: 0, problems: [], problemCount: 0 };
+    const totals: StagedTotals = { rows: 0, withBankIds: false, problems: [], problemCount: 0 };
     const progress = (rows: number) => {
       void db
         .query("update imports set processed = $2 where id = $1", [plan.importId, rows])
         .catch(() => undefined);
     };
-    const items = readRows(
+    const items = readRowBatches(
       plan.format,
       decodeChunks(storedChunks(db, plan.importId), plan.encoding),
       plan.mapping,
@@ -337,16 +396,22 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     }
     if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
     await client.query("analyze import_staging");
-    await client.query(CLASSIFY, [plan.accountId]);
-    await matchManualTwins(client, plan.accountId);
-    await client.query(CLAIM_MANUAL);
-    const params = [plan.accountId, currency, plan.userId, plan.importId];
-    const inserted = await client.query(INSERT_ROWS, params);
-    await insertSplitRows(client, params);
-    // The household's rules run on the imported rows inside this transaction, as on hand-entered
-    // ones: an import that rules cannot process is not committed.
-    for await (const ids of importedIdBatches(client, plan.importId, "rules")) {
-      await applyRulesToTransactions(client, ids);
+    await client.query(classify(totals.withBankIds), [plan.accountId]);
+    const { rows: counts } = await client.query<{ imported: number; duplicates: number }>(
+      `select count(*) filter (where duplicate is null)::int as imported,
+         count(*) filter (where duplicate is not null)::int as duplicates from import_classified`,
+    );
+    // A statement imported again has nothing new: no twin to look for, nothing to insert.
+    if ((counts[0]?.imported ?? 0) > 0) {
+      await matchManualTwins(client, plan.accountId);
+      const params = [plan.accountId, currency, plan.userId, plan.importId];
+      await client.query(INSERT_ROWS, params);
+      await insertSplitRows(client, params);
+      // The household's rules run on the imported rows inside this transaction, as on
+      // hand-entered ones: an import that rules cannot process is not committed.
+      for await (const ids of importedIdBatches(client, plan.importId, "rules")) {
+        await applyRulesToTransactions(client, ids);
+      }
     }
     const { rows: skipped } = await client.query<{
       line: number;
@@ -356,33 +421,14 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
       `select line, duplicate, matched_id::text from import_classified
        where duplicate is not null order by seq limit ${MAX_REPORTED}`,
     );
-    const { rows: counts } = await client.query<{ imported: number; duplicates: number }>(
+    // Twins matched by hand-entered transactions count as duplicates too.
+    const { rows: final } = await client.query<{ imported: number; duplicates: number }>(
       `select count(*) filter (where duplicate is null)::int as imported,
          count(*) filter (where duplicate is not null)::int as duplicates from import_classified`,
     );
-    const imported = counts[0]?.imported ?? inserted.rowCount ?? 0;
-    const duplicates = counts[0]?.duplicates ?? 0;
-    await client.query(
-      `update imports set status = 'committed', imported = $2, duplicates = $3, processed = $4,
-         mapping = $5, committed_at = now(), updated_at = now() where id = $1`,
-      [
-        plan.importId,
-        imported,
-        duplicates,
-        totals.rows,
-        plan.mapping ? JSON.stringify(plan.mapping) : null,
-      ],
-    );
-    // The file has served its purpose: undo and the import's listing need only the transactions
-    // and this row. Keeping it would store every bank file twice, forever.
-    await client.query("delete from import_chunks where import_id = $1", [plan.importId]);
-    if (plan.mapping) {
-      await client.query(
-        `insert into import_profiles (account_id, mapping) values ($1, $2)
-         on conflict (account_id) where name is null do update set mapping = excluded.mapping, updated_at = now()`,
-        [plan.accountId, JSON.stringify(plan.mapping)],
-      );
-    }
+    const imported = final[0]?.imported ?? 0;
+    const duplicates = final[0]?.duplicates ?? 0;
+    await recordCommitted(client, plan, { imported, duplicates, processed: totals.rows });
     return {
       imported,
       duplicates,
