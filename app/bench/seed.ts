@@ -8,6 +8,8 @@ export interface SeededLedger {
   accountIds: string[];
   categoryIds: string[];
   transactions: number;
+  /** The first day of the five seeded years (YYYY-MM-DD). */
+  from: string;
   /** Words that occur in payees, for `q` searches that find something. */
   searchWords: string[];
 }
@@ -63,19 +65,21 @@ function copyText(value: string): string {
 }
 
 /**
- * Seeds `accounts` accounts and `count` transactions over five years with COPY: rows are
- * generated in chunks and streamed, so memory stays flat whatever the count.
+ * Seeds `accounts` accounts and `count` transactions over five years from `from` (default
+ * 2021-01-01) with COPY: rows are generated in chunks and streamed, so memory stays flat
+ * whatever the count.
  */
 export async function seedLedger(
   pool: pg.Pool,
-  options: { accounts: number; transactions: number },
+  options: { accounts: number; transactions: number; from?: string },
 ): Promise<SeededLedger> {
+  const from = options.from ?? "2021-01-01";
   const accountRows = await pool.query<{ id: string }>(
     `insert into accounts (name, type, currency, opening_balance, opening_date)
      select 'Account ' || n, (array['checking','savings','credit_card','cash'])[1 + n % 4], 'EUR',
-            100000, date '2021-01-01'
+            100000, $2::date
      from generate_series(1, $1::int) n returning id::text`,
-    [options.accounts],
+    [options.accounts, from],
   );
   const accountIds = accountRows.rows.map((r) => r.id);
   const categoryRows = await pool.query<{ id: string }>(
@@ -87,7 +91,7 @@ export async function seedLedger(
 
   const random = prng(42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  const start = Date.UTC(2021, 0, 1);
+  const start = Date.parse(`${from}T00:00:00Z`);
   const days = 5 * 365;
   const chunkRows = 20_000;
   function* lines(): Generator<string> {
@@ -130,6 +134,7 @@ export async function seedLedger(
     accountIds,
     categoryIds,
     transactions: options.transactions,
+    from,
     searchWords: ["heijn", "bahn", "apotheke", "café", "zalando"],
   };
 }
@@ -137,15 +142,16 @@ export async function seedLedger(
 /**
  * What the report scenarios need beside the ledger: monthly budgets for ten expense categories
  * over the five seeded years (half of them rolling over, so the budget report walks five years
- * back), and a daily USD rate, so rate lookups have a realistic table to search.
+ * back), and a daily USD rate, so rate lookups have a realistic table to search. The budgets
+ * start in the month of `seeded.from`; the rates cover 2021 to 2025.
  */
 export async function seedMoneyFeatures(pool: pg.Pool, seeded: SeededLedger): Promise<void> {
   const budgeted = seeded.categoryIds.slice(3, 13);
   await pool.query(
     `insert into budgets (category_id, month, amount)
-     select c, (date '2021-01-01' + m * interval '1 month')::date, 5000000
+     select c, (date_trunc('month', $2::date) + m * interval '1 month')::date, 5000000
      from unnest($1::bigint[]) c cross join generate_series(0, 59) m`,
-    [budgeted],
+    [budgeted, seeded.from],
   );
   await pool.query("insert into budget_rollovers select unnest($1::bigint[])", [
     budgeted.slice(0, 5),

@@ -59,7 +59,9 @@ export async function ensureWebBuilt(): Promise<void> {
         "--config",
         join(appDir, "vite.config.ts"),
       ],
-      { cwd: repoRoot, stdio: "inherit" },
+      // Always a production build: vitest sets NODE_ENV=test, and vite would then emit the
+      // development JSX runtime (source paths in every element) and define NODE_ENV as "test".
+      { cwd: repoRoot, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } },
     );
     if (result.status !== 0)
       throw new Error(`building the UI failed (vite exit ${String(result.status)})`);

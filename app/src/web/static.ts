@@ -39,7 +39,11 @@ export function webRouter(options: WebOptions = {}): Router {
       return;
     }
     res.setHeader("Cache-Control", "no-cache");
-    res.sendFile(index, { cacheControl: false }, next);
+    // The callback also runs once the file is sent: passing that on would reach the 404 handler
+    // after the answer, and Express would print its stack for every page load.
+    res.sendFile(index, { cacheControl: false }, (error?: Error) => {
+      if (error !== undefined && !res.headersSent) next(error);
+    });
   });
   return router;
 }

@@ -287,7 +287,7 @@ describe(
         "",
       ].join("\n");
       await page.goto("/import");
-      await page.getByRole("heading", { name: "Import" }).waitFor();
+      await page.getByRole("heading", { name: "Import", exact: true }).waitFor();
       const dataTransfer = await page.evaluateHandle(
         `(() => { const dt = new DataTransfer(); dt.items.add(new File([${JSON.stringify(csv)}], "statement.csv", { type: "text/csv" })); return dt; })()`,
       );

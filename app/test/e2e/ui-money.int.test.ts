@@ -144,7 +144,7 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     ];
     const csv = (lines: string[]) => Buffer.from(["Date,Payee,Amount", ...lines, ""].join("\n"));
     await page.getByRole("link", { name: "Import" }).click();
-    await page.getByRole("heading", { name: "Import" }).waitFor();
+    await page.getByRole("heading", { name: "Import", exact: true }).waitFor();
     await look(page, "import-choose");
     await page.getByLabel("Bank file", { exact: true }).setInputFiles({
       name: "bank-november.csv",
@@ -269,7 +269,7 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await saveScreenshot(page, "ui-phone-more-menu");
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole("link", { name: "Import" }).click();
-    await page.getByRole("heading", { name: "Import" }).waitFor();
+    await page.getByRole("heading", { name: "Import", exact: true }).waitFor();
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 

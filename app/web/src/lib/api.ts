@@ -193,7 +193,8 @@ export function resetCsrf(): void {
   csrf = undefined;
 }
 
-async function csrfToken(): Promise<string> {
+/** The session's CSRF token, fetched once per session (uploads with progress send it too). */
+export async function csrfToken(): Promise<string> {
   csrf ??= fetch(`${API}/auth/csrf`, { credentials: "same-origin" }).then(async (res) => {
     if (!res.ok) throw new ApiError(res.status, (await res.json()) as Problem);
     return ((await res.json()) as { token: string }).token;

@@ -39,16 +39,39 @@ export function currentLocale(): string | undefined {
   return locale;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const countFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * One Intl.DateTimeFormat per locale and kind, reused: making one costs far more than formatting
+ * with it, and the register formats two dates per row on every frame it scrolls.
+ */
+function dateFormat(kind: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ""}|${kind}`;
+  let format = dateFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A count as the locale writes it: 1234 -> "1,234" (en) or "1.234" (de). */
 export function formatCount(value: number): string {
-  return new Intl.NumberFormat(locale).format(value);
+  const key = locale ?? "";
+  let format = countFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale);
+    countFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 /** "2026-03-05" -> "Mar 5, 2026" in the user's locale; plain dates never shift by time zone. */
 export function formatDate(date: string, style: "medium" | "short" = "medium"): string {
   const [y, m, d] = date.split("-").map(Number);
   if (y === undefined || m === undefined || d === undefined) return date;
-  return new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: "UTC" }).format(
+  return dateFormat(`date-${style}`, { dateStyle: style, timeZone: "UTC" }).format(
     new Date(Date.UTC(y, m - 1, d)),
   );
 }
@@ -57,18 +80,14 @@ export function formatDate(date: string, style: "medium" | "short" = "medium"): 
 export function formatMonth(date: string): string {
   const [y, m] = date.split("-").map(Number);
   if (y === undefined || m === undefined) return date;
-  return new Intl.DateTimeFormat(locale, {
-    month: "short",
-    year: "numeric",
-    timeZone: "UTC",
-  }).format(new Date(Date.UTC(y, m - 1, 1)));
+  return dateFormat("month", { month: "short", year: "numeric", timeZone: "UTC" }).format(
+    new Date(Date.UTC(y, m - 1, 1)),
+  );
 }
 
 /** An ISO instant as a local date and time. */
 export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(
-    new Date(iso),
-  );
+  return dateFormat("date-time", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
 
 /** A byte count as "1.2 MB". */
@@ -93,4 +112,11 @@ export function today(): string {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${String(now.getFullYear())}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** An API message (a lower-case clause) shown on its own: capitalised, ending in a full stop. */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }

@@ -1,20 +1,22 @@
 // The import wizard: drop a bank file -> what it is (format, encoding) and its first rows -> for
 // CSV, the column mapping with a live preview of parsed dates and amounts -> what was imported,
-// skipped as a duplicate or refused (with line numbers), and an undo.
-import { useEffect, useMemo, useState } from "preact/hooks";
+// skipped as a duplicate or refused (with line numbers), and an undo. Below it the past imports,
+// each with why its last commit did not finish, when it did not.
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   Amount,
   Empty,
   FormError,
+  LoadError,
   Loading,
   PageHeader,
   Section,
   SelectField,
   TextField,
 } from "../components/ui.tsx";
-import { api, ApiError } from "../lib/api.ts";
+import { type Account, api, ApiError, messageOf } from "../lib/api.ts";
 import { refreshAccounts, useAccounts } from "../lib/data.ts";
-import { formatBytes, formatDate } from "../lib/format.ts";
+import { asSentence, formatBytes, formatCount, formatDate, formatDateTime } from "../lib/format.ts";
 import {
   type AmountLayout,
   DATE_FORMATS,
@@ -23,6 +25,7 @@ import {
   previewRow,
   withLayout,
 } from "../lib/import-preview.ts";
+import { type Resource, useResource } from "../lib/resource.ts";
 import { useCanWrite } from "../lib/session.ts";
 
 interface Upload {
@@ -36,6 +39,28 @@ interface Upload {
   preview: { columns: string[]; rows: string[][] };
   suggestedMapping: Mapping | null;
 }
+
+/** An import as GET /imports lists it. */
+interface ImportRecord {
+  id: string;
+  accountId: string | null;
+  filename: string;
+  format: Upload["format"];
+  rowCount: number;
+  status: "uploading" | "uploaded" | "committing" | "committed" | "undone";
+  processed: number;
+  imported: number;
+  duplicates: number;
+  /** Why the last commit did not finish (refused, or interrupted); null once one succeeded. */
+  error: string | null;
+  createdAt: string;
+  committedAt: string | null;
+}
+
+/** How many past imports the list shows. */
+const PAST_IMPORTS = 20;
+/** How often an import still being committed (its answer was lost) is read again. */
+const POLL_MS = 2000;
 
 interface CommitResult {
   imported: number;
@@ -406,6 +431,150 @@ function Preview(props: { upload: Upload; mapping: Mapping | undefined; currency
   );
 }
 
+const statusLabels: Record<ImportRecord["status"], string> = {
+  uploading: "uploading",
+  uploaded: "not imported",
+  committing: "importing",
+  committed: "imported",
+  undone: "undone",
+};
+
+/** What became of an import, in a few words. */
+function importOutcome(i: ImportRecord): string {
+  switch (i.status) {
+    case "committed":
+      return `${formatCount(i.imported)} imported, ${formatCount(i.duplicates)} duplicates skipped`;
+    case "committing":
+      return `${formatCount(i.processed)} of ${rowsLabel(i.rowCount)} read`;
+    case "undone":
+      return "undone, its transactions removed";
+    default:
+      return `${rowsLabel(i.rowCount)}, nothing booked`;
+  }
+}
+
+/** The latest imports, newest first, each with why its last commit failed when it did. */
+function PastImports(props: {
+  imports: Resource<{ data: ImportRecord[] }>;
+  accounts: readonly Account[] | undefined;
+}) {
+  const { imports } = props;
+  const accountName = (id: string | null) =>
+    props.accounts?.find((a) => a.id === id)?.name ?? "a deleted account";
+  const list = imports.data?.data ?? [];
+  return (
+    <Section title="Past imports">
+      {imports.loading && !imports.data && <Loading />}
+      {imports.error !== undefined && <LoadError error={imports.error} retry={imports.reload} />}
+      {imports.data && list.length === 0 && <p class="muted">No bank file imported yet.</p>}
+      {list.length > 0 && (
+        <ul class="list" data-testid="past-imports">
+          {list.map((i) => (
+            <li key={i.id} class="list-row past-import">
+              <span class="list-main">
+                <span class="list-title">
+                  {i.filename} <span class="badge">{statusLabels[i.status]}</span>
+                </span>
+                <span class="list-sub">
+                  {formatDateTime(i.createdAt)} · {accountName(i.accountId)} · {importOutcome(i)}
+                </span>
+                {i.error && (
+                  <span class="import-error">
+                    <strong>Last commit failed:</strong> {i.error}
+                  </span>
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+/**
+ * The result of a commit that did not go through: the import's own `error` (why it was refused,
+ * or that the server stopped mid-way), or that it is still running when its answer was lost.
+ */
+function FailedCommit(props: {
+  stored: ImportRecord;
+  error: unknown;
+  busy: boolean;
+  onRestart: () => void;
+  onBack: () => void;
+  onRetry: () => void;
+}) {
+  const { stored } = props;
+  return (
+    <Section title="3. Result">
+      {stored.status === "committing" ? (
+        <p class="loading" role="status" aria-live="polite">
+          <span class="spinner" aria-hidden="true" />
+          Still importing: {formatCount(stored.processed)} of {rowsLabel(stored.rowCount)} read…
+        </p>
+      ) : (
+        <div class="load-error" role="alert" data-testid="import-error">
+          <p>
+            <strong>Nothing was imported.</strong>
+          </p>
+          <p>{asSentence(stored.error ?? messageOf(props.error))}</p>
+        </div>
+      )}
+      <div class="form-actions">
+        <button type="button" onClick={props.onRestart}>
+          Choose another file
+        </button>
+        {stored.status === "uploaded" && (
+          <>
+            <button type="button" onClick={props.onBack}>
+              Back to the file
+            </button>
+            <button type="button" class="primary" disabled={props.busy} onClick={props.onRetry}>
+              Try again
+            </button>
+          </>
+        )}
+      </div>
+    </Section>
+  );
+}
+
+/**
+ * What a failed commit left, read from the import itself: the answer may have been lost (a proxy
+ * timed out) while the commit finished or is still running. A running one is read again until it
+ * ends; one that went through is handed to `onCommitted` as its counts. `onRead` follows each read.
+ */
+function useCommitOutcome(onCommitted: (result: CommitResult) => void, onRead: () => void) {
+  const [stored, setStored] = useState<ImportRecord | undefined>(undefined);
+  const handlers = useRef({ onCommitted, onRead });
+  handlers.current = { onCommitted, onRead };
+  const settle = useCallback(async (id: string) => {
+    const now = await api.get<ImportRecord>(`/imports/${id}`).catch(() => undefined);
+    if (now?.status === "committed") {
+      setStored(undefined);
+      handlers.current.onCommitted({
+        imported: now.imported,
+        duplicates: now.duplicates,
+        errors: [],
+        skipped: [],
+      });
+    } else {
+      setStored(now);
+    }
+    handlers.current.onRead();
+  }, []);
+  useEffect(() => {
+    if (stored?.status !== "committing") return;
+    const timer = setTimeout(() => {
+      void settle(stored.id);
+    }, POLL_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [stored, settle]);
+  return { stored, setStored, settle };
+}
+
 /** The import wizard. */
 export function ImportScreen() {
   const canWrite = useCanWrite();
@@ -421,9 +590,19 @@ export function ImportScreen() {
   const [result, setResult] = useState<CommitResult | undefined>(undefined);
   const [undone, setUndone] = useState<number | undefined>(undefined);
   const [dragging, setDragging] = useState(false);
+  const past = useResource(
+    () => api.get<{ data: ImportRecord[] }>(`/imports?limit=${String(PAST_IMPORTS)}`),
+    [],
+  );
+  const { stored, setStored, settle } = useCommitOutcome((committed) => {
+    setError(undefined);
+    setResult(committed);
+    void refreshAccounts();
+  }, past.reload);
 
   const send = async (file: File) => {
     setError(undefined);
+    setStored(undefined);
     setResult(undefined);
     setUndone(undefined);
     setBusy("Reading the file…");
@@ -448,6 +627,7 @@ export function ImportScreen() {
   const commit = async () => {
     if (!upload) return;
     setError(undefined);
+    setStored(undefined);
     setBusy("Importing…");
     try {
       const body = upload.format === "csv" && mapping ? { mapping } : {};
@@ -457,8 +637,10 @@ export function ImportScreen() {
       }
       setResult(answer);
       void refreshAccounts();
+      past.reload();
     } catch (e) {
       setError(e);
+      await settle(upload.id);
     } finally {
       setBusy(undefined);
     }
@@ -471,6 +653,7 @@ export function ImportScreen() {
       await api.del(`/imports/${upload.id}`);
       setUndone(result?.imported ?? 0);
       void refreshAccounts();
+      past.reload();
     } catch (e) {
       setError(e);
     } finally {
@@ -484,9 +667,12 @@ export function ImportScreen() {
     setResult(undefined);
     setUndone(undefined);
     setError(undefined);
+    setStored(undefined);
   };
 
   const lines = useMemo(() => badLines(error), [error]);
+  // A refused or interrupted commit is shown as the result; bad lines stay by the mapping.
+  const failed = stored !== undefined && lines.length === 0;
 
   if (!canWrite) {
     return (
@@ -551,8 +737,8 @@ export function ImportScreen() {
         </Section>
       )}
       {busy && <Loading label={busy} />}
-      {!lines.length && <FormError error={error} />}
-      {upload && !result && (
+      {!lines.length && !failed && <FormError error={error} />}
+      {upload && !result && !failed && (
         <>
           <Section title="2. Check the file">
             <dl class="facts">
@@ -572,6 +758,11 @@ export function ImportScreen() {
             )}
             <h3>Preview</h3>
             <Preview upload={upload} mapping={mapping} currency={currency} />
+            <p class="hint" data-testid="twin-hint">
+              Transactions you entered by hand are matched, not duplicated: a row with the same
+              amount booked at most 3 days before or after one of them is taken as its bank booking
+              and skipped.
+            </p>
           </Section>
           {lines.length > 0 && (
             <div class="load-error" role="alert">
@@ -599,6 +790,19 @@ export function ImportScreen() {
             </button>
           </div>
         </>
+      )}
+      {upload && !result && failed && (
+        <FailedCommit
+          stored={stored}
+          error={error}
+          busy={busy !== undefined}
+          onRestart={restart}
+          onBack={() => {
+            setStored(undefined);
+            setError(undefined);
+          }}
+          onRetry={() => void commit()}
+        />
       )}
       {upload && result && (
         <Section title="3. Result">
@@ -654,6 +858,7 @@ export function ImportScreen() {
           </div>
         </Section>
       )}
+      <PastImports imports={past} accounts={accounts.data} />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { Component } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { BulkBar, type BulkResult } from "../components/bulk-actions.tsx";
 import { TxEditor } from "../components/tx-editor.tsx";
@@ -188,6 +189,108 @@ function ListState(props: {
       {!searching && props.canWrite && <p>Use “Add transaction” to record the first one.</p>}
     </Empty>
   );
+}
+
+/** What a row does, read through a ref so a row's props stay equal from one render to the next. */
+interface RowActions {
+  tick: (index: number, checked: boolean, range: boolean) => void;
+  focusRow: (index: number, part?: "row" | "check") => void;
+  edit: (id: string) => void;
+}
+
+interface RowProps {
+  tx: Transaction;
+  index: number;
+  /** Its offset from the top of the list, px. */
+  top: number;
+  selected: boolean;
+  canWrite: boolean;
+  /** The second line: category, split count or transfer. */
+  label: string;
+  /** The running balance after it, when the register shows one. */
+  balance: string | undefined;
+  currency: string;
+  actions: { readonly current: RowActions };
+}
+
+function RowView(props: RowProps) {
+  const { tx: t, index: i, actions } = props;
+  return (
+    <li
+      style={{ transform: `translateY(${String(props.top)}px)` }}
+      class={props.selected ? "selected" : undefined}
+    >
+      {props.canWrite && (
+        <RowCheck
+          tx={t}
+          index={i}
+          checked={props.selected}
+          onTick={(index, checked, range) => {
+            actions.current.tick(index, checked, range);
+          }}
+          onMove={(to) => {
+            actions.current.focusRow(to, "check");
+          }}
+        />
+      )}
+      <button
+        type="button"
+        class="register-row"
+        data-index={i}
+        onClick={() => {
+          actions.current.edit(t.id);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "ArrowDown") {
+            e.preventDefault();
+            actions.current.focusRow(i + 1);
+          } else if (e.key === "ArrowUp") {
+            e.preventDefault();
+            actions.current.focusRow(i - 1);
+          }
+        }}
+      >
+        <span class="c-date">{formatDate(t.date, "short")}</span>
+        <span class="c-payee">
+          <span class="list-title">{titleOf(t)}</span>
+          <span class="list-sub">
+            {props.label}
+            {t.tags.map((tag) => (
+              <span class="tag" key={tag}>
+                #{tag}
+              </span>
+            ))}
+          </span>
+        </span>
+        <span class={`c-status status-${t.status}`}>{t.status}</span>
+        <span class="c-amount">
+          <Amount value={t.amount} currency={t.currency} />
+        </span>
+        {props.balance !== undefined && (
+          <span class="c-balance">
+            <span class="sr-only">balance </span>
+            <Amount value={props.balance} currency={props.currency} />
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+/**
+ * A register row that renders again only when its props change: as the list scrolls, the rows
+ * that stay in view are left alone and only those coming into view are rendered (formatting a
+ * row's dates and amounts on every frame was most of a scroll frame's work).
+ */
+class RegisterRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const keys = Object.keys(next) as (keyof RowProps)[];
+    return keys.some((key) => next[key] !== this.props[key]);
+  }
+
+  override render() {
+    return <RowView {...this.props} />;
+  }
 }
 
 /** Newest first, as the API orders: date descending, then id descending. */
@@ -399,6 +502,8 @@ export function RegisterView(props: { accountId: string }) {
     setSelected((s) => toggleSelection(s, ids, index, checked, anchor.current, range));
     anchor.current = index;
   };
+  const actions = useRef<RowActions>({ tick, focusRow, edit: setEditing });
+  actions.current = { tick, focusRow, edit: setEditing };
 
   if (accounts.error !== undefined)
     return <LoadError error={accounts.error} retry={() => void accounts.reload()} />;
@@ -547,59 +652,18 @@ export function RegisterView(props: { accountId: string }) {
                 );
               }
               return (
-                <li key={t.id} style={style} class={selected.has(t.id) ? "selected" : undefined}>
-                  {canWrite && (
-                    <RowCheck
-                      tx={t}
-                      index={i}
-                      checked={selected.has(t.id)}
-                      onTick={tick}
-                      onMove={(to) => {
-                        focusRow(to, "check");
-                      }}
-                    />
-                  )}
-                  <button
-                    type="button"
-                    class="register-row"
-                    data-index={i}
-                    onClick={() => {
-                      setEditing(t.id);
-                    }}
-                    onKeyDown={(e) => {
-                      if (e.key === "ArrowDown") {
-                        e.preventDefault();
-                        focusRow(i + 1);
-                      } else if (e.key === "ArrowUp") {
-                        e.preventDefault();
-                        focusRow(i - 1);
-                      }
-                    }}
-                  >
-                    <span class="c-date">{formatDate(t.date, "short")}</span>
-                    <span class="c-payee">
-                      <span class="list-title">{titleOf(t)}</span>
-                      <span class="list-sub">
-                        {categoryLabel(t, cats, accountName)}
-                        {t.tags.map((tag) => (
-                          <span class="tag" key={tag}>
-                            #{tag}
-                          </span>
-                        ))}
-                      </span>
-                    </span>
-                    <span class={`c-status status-${t.status}`}>{t.status}</span>
-                    <span class="c-amount">
-                      <Amount value={t.amount} currency={t.currency} />
-                    </span>
-                    {balances && (
-                      <span class="c-balance">
-                        <span class="sr-only">balance </span>
-                        <Amount value={balances[i] ?? "0"} currency={account.currency} />
-                      </span>
-                    )}
-                  </button>
-                </li>
+                <RegisterRow
+                  key={t.id}
+                  tx={t}
+                  index={i}
+                  top={top(i)}
+                  selected={selected.has(t.id)}
+                  canWrite={canWrite}
+                  label={categoryLabel(t, cats, accountName)}
+                  balance={balances ? (balances[i] ?? "0") : undefined}
+                  currency={account.currency}
+                  actions={actions}
+                />
               );
             })}
           </ul>

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ExchangeRatesSection, RATE_PAGE, type RateList } from "../components/exchange-rates.tsx";
+import { HouseholdDataSection } from "../components/household-data.tsx";
 import { LocaleSection } from "../components/locale-picker.tsx";
 import {
   FormError,
@@ -540,8 +541,8 @@ function Household() {
 }
 
 /**
- * Profile, password, two-factor, sessions, tokens, the household, the formatting locale, and
- * currencies with their exchange rates.
+ * Profile, password, two-factor, sessions, tokens, the household, the formatting locale,
+ * currencies with their exchange rates, and the household's full export and load.
  */
 export function SettingsScreen() {
   const canWrite = useCanWrite();
@@ -560,6 +561,7 @@ export function SettingsScreen() {
       <Tokens />
       <Household />
       <ExchangeRatesSection rates={rates} canWrite={canWrite} />
+      <HouseholdDataSection />
     </div>
   );
 }
