@@ -2,11 +2,15 @@
 // with 1,000,000 transactions, then times, in the same run, plain `pg_dump | gzip > /dev/null`
 // (the baseline), the backup program's backup into a local S3 server (moto, see
 // hack/install-s3-server.sh), its verification and a restore into a new database; checks that
-// the restore holds identical per-table row counts and sums of amounts. Prints figures and the
-// backup/baseline ratio (target >= 0.8); exits 1 only when the restored data differs.
+// the restore holds identical per-table row counts and sums of amounts. The restore's baseline is
+// the plain way back from such a file: `gunzip -c dump.sql.gz | psql --single-transaction` into
+// another empty database. Prints figures and both ratios (target >= 0.8); exits 1 only when the
+// restored data differs.
 // Usage: npm run bench:backup [-- --transactions 1000000]
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -59,6 +63,43 @@ function dumpToGzip(url: string): Promise<number> {
   });
 }
 
+/** `pg_dump | gzip > file`, untimed: the file the restore baseline reads. */
+function dumpToFile(url: string, file: string): Promise<void> {
+  const { dbname, env } = libpqEnv(url);
+  return run(["-c", `"${join(binDir, "pg_dump")}" --dbname="$DB" | gzip -c > "$FILE"`], {
+    ...env,
+    DB: dbname,
+    FILE: file,
+  });
+}
+
+/** `gunzip -c file | psql --single-transaction`: the plain restore of a pg_dump | gzip file. */
+function restoreFromFile(url: string, file: string): Promise<void> {
+  const { dbname, env } = libpqEnv(url);
+  return run(
+    [
+      "-c",
+      `gunzip -c "$FILE" | "${join(binDir, "psql")}" --quiet --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction --dbname="$DB" > /dev/null`,
+    ],
+    { ...env, DB: dbname, FILE: file },
+  );
+}
+
+// bash with pipefail, so a failing pg_dump or psql fails the step, not only the last command.
+function run(argv: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-o", "pipefail", ...argv], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("close", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`bash ${argv.join(" ").slice(0, 80)} exited ${String(code)}`));
+    });
+  });
+}
+
+const folder = mkdtempSync(join(tmpdir(), "fintrack-backup-bench-"));
 const postgres = await startPostgres(binDir);
 const s3 = await startS3();
 try {
@@ -67,6 +108,7 @@ try {
   const store = s3Store(s3.config(bucket, "tenants/bench"));
   await query(postgres, "postgres", "create database source");
   await query(postgres, "postgres", "create database target");
+  await query(postgres, "postgres", "create database baseline_target");
   const sourceUrl = postgresUrl(postgres, "source");
   const targetUrl = postgresUrl(postgres, "target");
   const source = new pg.Pool({ connectionString: sourceUrl, max: 2 });
@@ -92,6 +134,11 @@ try {
   const restored = await timed("restore (S3 -> checksum -> pg_restore, one transaction)", () =>
     restore({ store, manifest: backedUp.value, databaseUrl: targetUrl, binDir }),
   );
+  const dumpFile = join(folder, "dump.sql.gz");
+  await dumpToFile(sourceUrl, dumpFile);
+  const baselineRestore = await timed("gunzip -c dump.sql.gz | psql --single-transaction", () =>
+    restoreFromFile(postgresUrl(postgres, "baseline_target"), dumpFile),
+  );
   const target = new pg.Pool({ connectionString: targetUrl, max: 2 });
   const after = await fingerprint(target);
   await Promise.all([source.end(), target.end()]);
@@ -113,6 +160,10 @@ try {
     `restore:  ${restored.seconds.toFixed(2)} s ` +
       `(${(transactions / restored.seconds).toFixed(0)} transactions/s)`,
   );
+  console.log(
+    `restore throughput vs gunzip | psql (${baselineRestore.seconds.toFixed(2)} s): ` +
+      `${((baselineRestore.seconds / restored.seconds) * 100).toFixed(0)}% (target >= 80%)`,
+  );
   const identical = JSON.stringify(before) === JSON.stringify(after);
   console.log(`restored counts and sums identical: ${String(identical)}`);
   if (!identical || !verified.value.verified) {
@@ -122,4 +173,5 @@ try {
 } finally {
   await s3.stop();
   await postgres.stop();
+  rmSync(folder, { recursive: true, force: true });
 }
