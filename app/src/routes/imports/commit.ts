@@ -316,6 +316,17 @@ function rowsRefused(problems: RowProblem[], count: number): AppError {
   );
 }
 
+/** How many of the file's rows are new, and how many are duplicates, as classified so far. */
+async function classifiedCounts(
+  client: pg.PoolClient,
+): Promise<{ imported: number; duplicates: number }> {
+  const { rows } = await client.query<{ imported: number; duplicates: number }>(
+    `select count(*) filter (where duplicate is null)::int as imported,
+       count(*) filter (where duplicate is not null)::int as duplicates from import_classified`,
+  );
+  return { imported: rows[0]?.imported ?? 0, duplicates: rows[0]?.duplicates ?? 0 };
+}
+
 /**
  * Marks the import committed with its counts, drops its stored file and remembers the mapping
  * as the account's profile.
@@ -360,7 +371,7 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     // it is held the import's 'committing' status is live, and recoverStalledCommit leaves it be.
     await lockCommit(client, plan.importId);
     // The classification sorts the whole file (by fingerprint, and by bank id): in memory, not
-    // in temporary files, for files up to about a million rows.
+    // in temporary files, for files of a few hundred thousand rows.
     await client.query("set local work_mem = '64MB'");
     const { rows: accounts } = await client.query<{ currency: string }>(
       "select currency from accounts where id = $1 for no key update",
@@ -397,12 +408,8 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
     await client.query("analyze import_staging");
     await client.query(classify(totals.withBankIds), [plan.accountId]);
-    const { rows: counts } = await client.query<{ imported: number; duplicates: number }>(
-      `select count(*) filter (where duplicate is null)::int as imported,
-         count(*) filter (where duplicate is not null)::int as duplicates from import_classified`,
-    );
     // A statement imported again has nothing new: no twin to look for, nothing to insert.
-    if ((counts[0]?.imported ?? 0) > 0) {
+    if ((await classifiedCounts(client)).imported > 0) {
       await matchManualTwins(client, plan.accountId);
       const params = [plan.accountId, currency, plan.userId, plan.importId];
       await client.query(INSERT_ROWS, params);
@@ -421,13 +428,8 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
       `select line, duplicate, matched_id::text from import_classified
        where duplicate is not null order by seq limit ${MAX_REPORTED}`,
     );
-    // Twins matched by hand-entered transactions count as duplicates too.
-    const { rows: final } = await client.query<{ imported: number; duplicates: number }>(
-      `select count(*) filter (where duplicate is null)::int as imported,
-         count(*) filter (where duplicate is not null)::int as duplicates from import_classified`,
-    );
-    const imported = final[0]?.imported ?? 0;
-    const duplicates = final[0]?.duplicates ?? 0;
+    // Counted again: twins matched by hand-entered transactions are duplicates too.
+    const { imported, duplicates } = await classifiedCounts(client);
     await recordCommitted(client, plan, { imported, duplicates, processed: totals.rows });
     return {
       imported,
