@@ -1,19 +1,14 @@
 // The import wizard's live preview: how a CSV mapping reads a row's date and amount, computed in
 // the browser as the user picks columns. The server parses again on commit; this only shows.
 
-/** The date layouts the API accepts. */
-export const DATE_FORMATS = [
-  "YYYY-MM-DD",
-  "DD.MM.YYYY",
-  "DD/MM/YYYY",
-  "MM/DD/YYYY",
-  "DD-MM-YYYY",
-  "YYYYMMDD",
-  "DD MMM YYYY",
-  "DD.MM.YY",
-  "DD/MM/YY",
-  "MM/DD/YY",
-] as const;
+import { DATE_FORMATS, parseDate, parseDecimal } from "../../../src/imports/values.ts";
+
+// The preview reads dates and amounts with the server's own parsers (pure, no Node APIs), so what
+// it shows is what the commit will book.
+export { DATE_FORMATS, parseDate };
+
+/** A cell read as a canonical decimal amount ("-1234.5"), or undefined: the server's parser. */
+export const parseAmount = parseDecimal;
 
 /** How CSV columns become transactions (the API's mapping; columns are 0-based). */
 export interface Mapping {
@@ -35,104 +30,6 @@ export interface Mapping {
   currencyColumn?: number | null;
   externalIdColumn?: number | null;
   invertSign?: boolean;
-}
-
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
-function valid(y: number, m: number, d: number): string | undefined {
-  if (m < 1 || m > 12 || d < 1 || d > 31) return undefined;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (d > days) return undefined;
-  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
-}
-
-/** A cell read with a date layout as "YYYY-MM-DD", or undefined when it does not fit. */
-export function parseDate(text: string, format: Mapping["dateFormat"]): string | undefined {
-  const t = text.trim();
-  const year = (yy: string) => (yy.length === 2 ? 2000 + Number(yy) : Number(yy));
-  let m: RegExpExecArray | null;
-  switch (format) {
-    case "YYYY-MM-DD":
-      m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(t);
-      return m ? valid(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
-    case "YYYYMMDD":
-      m = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
-      return m ? valid(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
-    case "DD MMM YYYY": {
-      m = /^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*[ -](\d{4})$/.exec(t);
-      const month = m ? MONTHS.indexOf((m[2] ?? "").toLowerCase()) + 1 : 0;
-      return m && month > 0 ? valid(Number(m[3]), month, Number(m[1])) : undefined;
-    }
-    case "MM/DD/YYYY":
-    case "MM/DD/YY":
-      m = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})$/.exec(t);
-      return m ? valid(year(m[3] ?? ""), Number(m[1]), Number(m[2])) : undefined;
-    default: {
-      const sep = format[2] ?? ".";
-      const re = new RegExp(`^(\\d{1,2})\\${sep}(\\d{1,2})\\${sep}(\\d{2}|\\d{4})$`);
-      m = re.exec(t);
-      return m ? valid(year(m[3] ?? ""), Number(m[2]), Number(m[1])) : undefined;
-    }
-  }
-}
-
-// Spaces of every kind banks put into numbers, and currency marks, as the server drops them.
-const SPACES = /[\s\u00a0\u202f\u2009]/g;
-const CURRENCY_MARKS = /[€$£¥₣₤₹]|\b[A-Z]{3}\b/g;
-
-/** Digits as a canonical decimal: no leading zeros, no trailing fraction zeros, no "-0". */
-function canonical(negative: boolean, wholeDigits: string, fractionDigits: string): string {
-  const whole = wholeDigits.replace(/^0+(?=\d)/, "") || "0";
-  const fraction = fractionDigits.replace(/0+$/, "");
-  const magnitude = fraction === "" ? whole : `${whole}.${fraction}`;
-  return negative && /[1-9]/.test(magnitude) ? `-${magnitude}` : magnitude;
-}
-
-/** `text` without its thousands separators; undefined when they do not group by three. */
-function ungrouped(
-  text: string,
-  decimal: Mapping["decimalSeparator"],
-  thousands: Mapping["thousandsSeparator"],
-): string | undefined {
-  if (thousands === "" || thousands === " ") return text;
-  const [whole = "", ...rest] = text.split(decimal);
-  const groups = whole.split(thousands);
-  if (groups.length > 1) {
-    if (!/^\d{1,3}$/.test(groups[0] ?? "")) return undefined;
-    if (!groups.slice(1).every((g) => /^\d{3}$/.test(g))) return undefined;
-  }
-  return [groups.join(""), ...rest].join(decimal);
-}
-
-/**
- * A cell read as a canonical decimal amount ("-1234.5"), or undefined when it is not one. Signs
- * in front or behind, parentheses for negatives, currency marks and grouping are understood the
- * way the server reads them on commit.
- */
-export function parseAmount(
-  text: string,
-  decimal: Mapping["decimalSeparator"],
-  thousands: Mapping["thousandsSeparator"],
-): string | undefined {
-  let t = text.replace(CURRENCY_MARKS, "").replace(SPACES, "");
-  let negative = false;
-  if (/^\(.*\)$/.test(t)) {
-    negative = true;
-    t = t.slice(1, -1);
-  }
-  if (/^[+-]/.test(t)) {
-    negative = negative !== t.startsWith("-");
-    t = t.slice(1);
-  } else if (/[+-]$/.test(t)) {
-    negative = negative !== t.endsWith("-");
-    t = t.slice(0, -1);
-  }
-  const plain = ungrouped(t, decimal, thousands);
-  if (plain === undefined) return undefined;
-  t = decimal === "," ? plain.replace(",", ".") : plain;
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(t) ?? /^()\.(\d+)$/.exec(t);
-  if (match === null) return undefined;
-  return canonical(negative, match[1] ?? "", match[2] ?? "");
 }
 
 function negate(amount: string): string {
