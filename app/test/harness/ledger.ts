@@ -223,3 +223,25 @@ export async function aCategory(
   const res = await as.post("/categories", { name, kind: "expense", ...overrides });
   return created(res, `category ${name}`) as CategoryJson;
 }
+
+/** Uploads a bank file to POST /imports as multipart/form-data with `accountId`, as a browser does. */
+export function uploadBankFile(
+  as: TestClient,
+  accountId: string,
+  filename: string,
+  bytes: Uint8Array,
+): Promise<TestResponse> {
+  const boundary = "----fintrack-test-boundary";
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+        "Content-Type: application/octet-stream\r\n\r\n",
+    ),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return as.send("POST", "/imports", body, {
+    "Content-Type": `multipart/form-data; boundary=${boundary}`,
+  });
+}

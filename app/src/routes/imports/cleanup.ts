@@ -46,8 +46,11 @@ export async function cleanUpImports(db: pg.Pool, now?: Date): Promise<CleanupRe
        update imports set status = 'expired', error = $2, updated_at = now()
        where id in (select id from waiting) returning id
      ),
-     -- Runs although nothing reads it: every data-modifying WITH runs exactly once.
-     freed as (delete from import_chunks where import_id in (select id from expired))
+     -- Run although nothing reads them: every data-modifying WITH runs exactly once.
+     freed as (delete from import_chunks where import_id in (select id from expired)),
+     freed_prepared as (
+       delete from import_prepared_chunks where import_id in (select id from expired)
+     )
      select (select count(*)::int from deleted) as deleted,
        (select count(*)::int from expired) as expired`,
     [now ?? null, EXPIRED_MESSAGE],

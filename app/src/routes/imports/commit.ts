@@ -2,172 +2,38 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import { currencyExponent } from "../../domain/currencies.ts";
-import { MoneyParseError, parseAmount } from "../../domain/money.ts";
 import { AppError, errors } from "../../errors.ts";
 import { type Mapping, MappingSchema } from "../../imports/csv-mapping.ts";
 import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
-import { fingerprint } from "../../imports/fingerprint.ts";
 import { readRowBatches } from "../../imports/read.ts";
-import {
-  type ImportedRow,
-  ImportFileError,
-  type ImportFormat,
-  type ParsedItem,
-  type RowProblem,
-} from "../../imports/types.ts";
+import { ImportFileError, type ImportFormat, type RowProblem } from "../../imports/types.ts";
 import { withTransaction } from "../../ledger/db.ts";
-import { MAX_MINOR } from "../../ledger/money.ts";
 import { applyRulesToTransactions, setAuditContext } from "../rules-and-audit.ts";
 import type { CommitResult } from "./schema.ts";
+import { chooseLookup, classifySql } from "./classify.ts";
 import { lockCommit } from "./stalled.ts";
-import { storedChunks } from "./store.ts";
+import {
+  MAX_REPORTED,
+  noTotals,
+  STAGING_COLUMNS,
+  type StagedTotals,
+  stagingLines,
+} from "./staging.ts";
+import { deleteStoredFile, type PreparedLines, storedChunks } from "./store.ts";
 import { fileProblem } from "./upload.ts";
 
-/** At most this many bad rows are listed in a refusal; the count says how many there were. */
-const MAX_REPORTED = 1000;
-const PROGRESS_EVERY = 20_000;
-
-/** A decimal amount as exact minor units of `currency`; trailing zeros past its decimals are fine. */
-export function toMinor(amount: string, currency: string): bigint {
-  const exponent = currencyExponent(currency);
-  const [whole = "", fraction = ""] = amount.split(".");
-  const trimmed =
-    fraction.length > exponent ? fraction.replace(/0+$/, "").padEnd(exponent, "0") : fraction;
-  const minor = parseAmount(trimmed === "" ? whole : `${whole}.${trimmed}`, currency).minor;
-  if (minor > MAX_MINOR || minor < -MAX_MINOR) throw new MoneyParseError(amount, "is too large");
-  return minor;
-}
-
-// COPY text format: backslash, tab, newline and carriage return escaped; \N is null.
-function copyText(value: string | undefined): string {
-  if (value === undefined) return "\\N";
-  return value.replace(/[\\\t\n\r]/g, (c) =>
-    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+/**
+ * Refreshes the planner's statistics of transactions after an import that changed them much
+ * (autovacuum's own rule: a tenth of the table), now rather than when autovacuum next wakes:
+ * until then the next import, and the register, are planned for the table before this one.
+ */
+async function analyzeAfterLargeImport(client: pg.PoolClient, imported: number): Promise<void> {
+  if (imported < 10_000) return;
+  const { rows } = await client.query<{ rows: number }>(
+    "select reltuples::float8 as rows from pg_class where oid = 'transactions'::regclass",
   );
+  if (imported >= 0.1 * Math.max(rows[0]?.rows ?? 0, 0)) await client.query("analyze transactions");
 }
-
-interface StagedTotals {
-  rows: number;
-  /** Whether any row has a bank id: without one, the bank-id duplicate step has nothing to do. */
-  withBankIds: boolean;
-  problems: RowProblem[];
-  problemCount: number;
-}
-
-// Turns parsed rows into COPY lines for the staging table, noting every bad row. Rows keep
-// flowing after a problem so one answer lists all of them (up to MAX_REPORTED).
-async function* stagingLines(
-  batches: AsyncIterable<ParsedItem[]>,
-  currency: string,
-  totals: StagedTotals,
-  progress: (rows: number) => void,
-): AsyncGenerator<string> {
-  let lines = "";
-  let reported = 0;
-  const problem = (p: RowProblem) => {
-    totals.problemCount += 1;
-    if (totals.problems.length < MAX_REPORTED) totals.problems.push(p);
-  };
-  for await (const items of batches) {
-    for (const item of items) {
-      if ("problem" in item) problem(item.problem);
-      else lines += stagingLine(item.row, currency, totals, problem);
-    }
-    if (totals.rows - reported >= PROGRESS_EVERY) {
-      reported = totals.rows;
-      progress(reported);
-    }
-    if (lines.length > 256 * 1024) {
-      yield lines;
-      lines = "";
-    }
-  }
-  if (lines !== "") yield lines;
-}
-
-// One parsed row as a COPY line; "" when the row is bad (noted as a problem) or once any row
-// was: nothing will be written then, and only the rest of the problems are of interest.
-function stagingLine(
-  row: ImportedRow,
-  currency: string,
-  totals: StagedTotals,
-  problem: (p: RowProblem) => void,
-): string {
-  if (row.currency !== undefined && row.currency !== currency) {
-    problem({
-      line: row.line,
-      message: `the currency is ${row.currency.slice(0, 10)} but the account is in ${currency}`,
-    });
-    return "";
-  }
-  let minor: bigint;
-  let splits: string | undefined;
-  try {
-    minor = toMinor(row.amount, currency);
-    if (row.splits !== undefined) {
-      const parts = row.splits.map((s) => ({
-        amount: toMinor(s.amount, currency).toString(),
-        memo: s.memo.slice(0, 200),
-      }));
-      const total = parts.reduce((sum, p) => sum + BigInt(p.amount), 0n);
-      if (total !== minor)
-        throw new MoneyParseError(row.amount, "the splits do not add up to the amount");
-      splits = JSON.stringify(parts);
-    }
-  } catch (error) {
-    if (!(error instanceof MoneyParseError)) throw error;
-    problem({ line: row.line, message: error.message });
-    return "";
-  }
-  totals.rows += 1;
-  if (totals.problemCount > 0) return "";
-  if (row.externalId !== undefined) totals.withBankIds = true;
-  return (
-    [
-      String(totals.rows),
-      String(row.line),
-      row.date,
-      minor.toString(),
-      copyText(row.payee),
-      copyText(row.description),
-      copyText(row.externalId),
-      fingerprint(row.date, minor, row.payee, row.description),
-      copyText(splits),
-    ].join("\t") + "\n"
-  );
-}
-
-// Numbering rows within a bank id costs a sort of the whole file; a file without bank ids (most
-// CSV) skips it.
-const classify = (withBankIds: boolean) => `
-create temp table import_classified on commit drop as
-with staged as (
-  select s.*,
-    row_number() over (partition by s.fingerprint order by s.seq) as occurrence,
-    ${withBankIds ? "row_number() over (partition by s.external_id order by s.seq)" : "1::bigint"} as id_occurrence
-  from import_staging s
-), counts as (
-  select t.import_fingerprint as fingerprint, count(*) as n_all,
-    count(*) filter (where t.external_id is null) as n_without_id
-  from transactions t
-  where t.account_id = $1 and t.import_fingerprint in (select fingerprint from import_staging)
-  group by t.import_fingerprint
-), known_ids as (
-  select distinct t.external_id from transactions t
-  where t.account_id = $1 and t.external_id in (select external_id from import_staging)
-)
-select staged.*,
-  case
-    when staged.external_id is not null
-      and (staged.id_occurrence > 1 or staged.external_id in (select external_id from known_ids))
-      then 'bank_id'
-    when staged.occurrence <= case when staged.external_id is null
-      then coalesce(c.n_all, 0) else coalesce(c.n_without_id, 0) end
-      then 'fingerprint'
-  end as duplicate,
-  null::bigint as matched_id
-from staged left join counts c using (fingerprint)`;
 
 /**
  * How many days apart a transaction entered by hand and its imported twin may be booked: a card
@@ -297,6 +163,8 @@ export interface CommitPlan {
   encoding: TextEncoding;
   mapping: Mapping | undefined;
   userId: string;
+  /** The staging lines the upload prepared, when they were read with this same mapping. */
+  prepared: PreparedLines | undefined;
 }
 
 /** The refusal of a file with bad rows: 422 listing each by line (and column, for CSV). */
@@ -349,7 +217,7 @@ async function recordCommitted(
   );
   // The file has served its purpose: undo and the import's listing need only the transactions
   // and this row. Keeping it would store every bank file twice, forever.
-  await client.query("delete from import_chunks where import_id = $1", [plan.importId]);
+  await deleteStoredFile(client, plan.importId);
   if (plan.mapping) {
     await client.query(
       `insert into import_profiles (account_id, mapping) values ($1, $2)
@@ -357,6 +225,46 @@ async function recordCommitted(
       [plan.accountId, JSON.stringify(plan.mapping)],
     );
   }
+}
+
+/**
+ * COPYs the file's rows into the staging table: the lines the upload prepared when they still
+ * apply (same mapping, same account currency), else read from the stored file as it streams.
+ */
+async function fillStaging(
+  db: pg.Pool,
+  client: pg.PoolClient,
+  plan: CommitPlan,
+  currency: string,
+): Promise<StagedTotals> {
+  const copy = () => client.query(copyFrom("copy import_staging from stdin"));
+  const prepared = plan.prepared;
+  if (prepared?.currency === currency) {
+    await pipeline(Readable.from(storedChunks(db, plan.importId, "prepared")), copy());
+    await db.query("update imports set processed = $2 where id = $1", [
+      plan.importId,
+      prepared.rows,
+    ]);
+    return { ...noTotals(), rows: prepared.rows, withBankIds: prepared.withBankIds };
+  }
+  const totals = noTotals();
+  const progress = (rows: number) => {
+    void db
+      .query("update imports set processed = $2 where id = $1", [plan.importId, rows])
+      .catch(() => undefined);
+  };
+  const items = readRowBatches(
+    plan.format,
+    decodeChunks(storedChunks(db, plan.importId, "file"), plan.encoding),
+    plan.mapping,
+  );
+  try {
+    await pipeline(Readable.from(stagingLines(items, currency, totals, progress)), copy());
+  } catch (error) {
+    if (error instanceof ImportFileError) throw fileProblem(error);
+    throw error;
+  }
+  return totals;
 }
 
 /**
@@ -373,6 +281,8 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     // The classification sorts the whole file (by fingerprint, and by bank id): in memory, not
     // in temporary files, for files of a few hundred thousand rows.
     await client.query("set local work_mem = '64MB'");
+    // Compiling these one-off statements costs more than it saves (50-130 ms measured).
+    await client.query("set local jit = off");
     const { rows: accounts } = await client.query<{ currency: string }>(
       "select currency from accounts where id = $1 for no key update",
       [plan.accountId],
@@ -382,32 +292,12 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     await setAuditContext(client, { actor: plan.userId, action: "import" });
     // seq numbers the rows: lines are not unique (a CAMT file may be one line, a batch entry
     // several rows), and the matching and split steps must tell rows apart.
-    await client.query(`create temp table import_staging (seq int, line int, booking_date date,
-      amount bigint, payee text, description text, external_id text, fingerprint text, splits jsonb)
-      on commit drop`);
-    const totals: StagedTotals = { rows: 0, withBankIds: false, problems: [], problemCount: 0 };
-    const progress = (rows: number) => {
-      void db
-        .query("update imports set processed = $2 where id = $1", [plan.importId, rows])
-        .catch(() => undefined);
-    };
-    const items = readRowBatches(
-      plan.format,
-      decodeChunks(storedChunks(db, plan.importId), plan.encoding),
-      plan.mapping,
-    );
-    try {
-      await pipeline(
-        Readable.from(stagingLines(items, currency, totals, progress)),
-        client.query(copyFrom("copy import_staging from stdin")),
-      );
-    } catch (error) {
-      if (error instanceof ImportFileError) throw fileProblem(error);
-      throw error;
-    }
+    await client.query(`create temp table import_staging (${STAGING_COLUMNS}) on commit drop`);
+    const totals = await fillStaging(db, client, plan, currency);
     if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
     await client.query("analyze import_staging");
-    await client.query(classify(totals.withBankIds), [plan.accountId]);
+    const lookup = await chooseLookup(client, plan.accountId, totals.rows);
+    await client.query(classifySql(totals.withBankIds, lookup), [plan.accountId]);
     // A statement imported again has nothing new: no twin to look for, nothing to insert.
     if ((await classifiedCounts(client)).imported > 0) {
       await matchManualTwins(client, plan.accountId);
@@ -431,6 +321,7 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     // Counted again: twins matched by hand-entered transactions are duplicates too.
     const { imported, duplicates } = await classifiedCounts(client);
     await recordCommitted(client, plan, { imported, duplicates, processed: totals.rows });
+    await analyzeAfterLargeImport(client, imported);
     return {
       imported,
       duplicates,
@@ -459,4 +350,17 @@ export function chooseMapping(
     ]);
   }
   return parsed.data;
+}
+
+/**
+ * Whether a commit reads the file as its upload did, so that the staging lines the upload
+ * prepared apply: with the suggested mapping, or with none (every format but CSV).
+ */
+export function readWithSuggestion(mapping: Mapping | undefined, suggested: unknown): boolean {
+  if (mapping === undefined) return true;
+  const parsed = MappingSchema.safeParse(suggested);
+  // Both through the schema: the same keys in the same order, defaults filled in.
+  return (
+    parsed.success && JSON.stringify(parsed.data) === JSON.stringify(MappingSchema.parse(mapping))
+  );
 }

@@ -5,6 +5,7 @@ import {
   type LedgerTestApp,
   startLedgerApp,
   type TestClient,
+  uploadBankFile,
 } from "../../../test/harness/ledger.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { importExportRoutes } from "../imports-exports.ts";
@@ -32,19 +33,7 @@ const csv = "Date;Payee;Amount\n2026-01-02;Bakery;-3,50\n2026-01-03;Shop;-10,00\
 
 /** Uploads `text` as a CSV into `accountId` through the API, as a browser does. */
 async function upload(accountId: string, text = csv): Promise<ImportJson> {
-  const boundary = "----fintrack-expiry-boundary";
-  const bytes = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bank.csv"\r\n` +
-        "Content-Type: text/csv\r\n\r\n",
-    ),
-    Buffer.from(text),
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const res = await member.send("POST", "/imports", bytes, {
-    "Content-Type": `multipart/form-data; boundary=${boundary}`,
-  });
+  const res = await uploadBankFile(member, accountId, "bank.csv", Buffer.from(text));
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${res.bytes.toString()}`);
   return res.body as ImportJson;
 }
@@ -64,9 +53,10 @@ async function aDeadUpload(): Promise<string> {
   return id;
 }
 
-async function chunkCount(importId: string): Promise<number> {
+/** How many stored pieces an import has: of its file, or of the lines its upload prepared. */
+async function chunkCount(importId: string, table = "import_chunks"): Promise<number> {
   const { rows } = await app.pool.query<{ n: number }>(
-    "select count(*)::int as n from import_chunks where import_id = $1",
+    `select count(*)::int as n from ${table} where import_id = $1`,
     [importId],
   );
   return rows[0]?.n ?? -1;
@@ -101,6 +91,7 @@ describe("cleaning up imports nobody finishes", () => {
     const account = await anAccount(member);
     const up = await upload(account.id);
     expect(await chunkCount(up.id)).toBeGreaterThan(0);
+    expect(await chunkCount(up.id, "import_prepared_chunks")).toBeGreaterThan(0);
     expect(await cleanUpImports(app.pool, inFuture(7 * DAY - HOUR))).toEqual({
       deleted: 0,
       expired: 0,
@@ -112,6 +103,7 @@ describe("cleaning up imports nobody finishes", () => {
       expired: 1,
     });
     expect(await chunkCount(up.id)).toBe(0);
+    expect(await chunkCount(up.id, "import_prepared_chunks")).toBe(0);
     const shown = await member.get(`/imports/${up.id}`);
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({

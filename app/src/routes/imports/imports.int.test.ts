@@ -8,6 +8,7 @@ import {
   type LedgerTestApp,
   startLedgerApp,
   type TestClient,
+  uploadBankFile,
 } from "../../../test/harness/ledger.ts";
 import { importExportRoutes } from "../imports-exports.ts";
 import { ledgerRulesRoutes } from "../rules-and-audit.ts";
@@ -30,25 +31,8 @@ afterAll(async () => {
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/fixtures/imports/${name}`, import.meta.url));
 
-/** A multipart/form-data body with `accountId` and the file, as a browser sends it. */
-function multipart(accountId: string, filename: string, bytes: Uint8Array) {
-  const boundary = "----fintrack-test-boundary";
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
-      "Content-Type: application/octet-stream\r\n\r\n",
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return {
-    bytes: Buffer.concat([head, bytes, tail]),
-    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
-  };
-}
-
-async function upload(as: TestClient, accountId: string, name: string, bytes: Uint8Array) {
-  const body = multipart(accountId, name, bytes);
-  return as.send("POST", "/imports", body.bytes, body.headers);
-}
+const upload = (as: TestClient, accountId: string, name: string, bytes: Uint8Array) =>
+  uploadBankFile(as, accountId, name, bytes);
 
 interface Upload {
   id: string;
@@ -152,6 +136,44 @@ describe("CSV imports", () => {
     const { upload: up } = await importFile(account.id, "dutch-af-bij.csv");
     const again = await member.post(`/imports/${up.id}/commit`, {});
     expect(again.status).toBe(409);
+  });
+});
+
+describe("a large import", () => {
+  it("refreshes the planner's statistics of the ledger, counting the rows it booked", async () => {
+    const account = await anAccount(member);
+    const rows = Array.from(
+      { length: 12_000 },
+      (_, i) => `2026-02-${String((i % 28) + 1).padStart(2, "0")},Shop ${i},-${(i % 900) + 1}.25`,
+    );
+    const statsOf = async () => {
+      const { rows: found } = await app.pool.query<{ analyzed: Date | null; tuples: number }>(
+        `select s.last_analyze as analyzed, c.reltuples::float8 as tuples
+         from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+         where s.relname = 'transactions'`,
+      );
+      return found[0];
+    };
+    const before = await statsOf();
+    const small = await importFile(
+      account.id,
+      "small.csv",
+      Buffer.from(`Date,Payee,Amount\n${rows.slice(0, 5).join("\n")}\n`),
+    );
+    expect(small.body).toMatchObject({ imported: 5 });
+    expect((await statsOf())?.analyzed).toEqual(before?.analyzed);
+
+    const large = await importFile(
+      account.id,
+      "large.csv",
+      Buffer.from(`Date,Payee,Amount\n${rows.join("\n")}\n`),
+    );
+    expect(large.body).toMatchObject({ imported: 11_995, duplicates: 5 });
+    const after = await statsOf();
+    expect(after?.analyzed).toBeInstanceOf(Date);
+    expect(after?.analyzed).not.toEqual(before?.analyzed);
+    // Analysed inside the import's own transaction, the booked rows are counted.
+    expect(after?.tuples).toBeGreaterThanOrEqual(12_000);
   });
 });
 

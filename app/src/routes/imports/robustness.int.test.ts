@@ -9,6 +9,7 @@ import {
   type LedgerTestApp,
   startLedgerApp,
   type TestClient,
+  uploadBankFile,
 } from "../../../test/harness/ledger.ts";
 import { importExportRoutes } from "../imports-exports.ts";
 import { TWIN_DAYS } from "./commit.ts";
@@ -26,19 +27,8 @@ afterAll(async () => {
   await app.close();
 });
 
-/** A multipart/form-data body with `accountId` and the file, as a browser sends it. */
-function upload(accountId: string, filename: string, bytes: Uint8Array) {
-  const boundary = "----fintrack-robustness-boundary";
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
-      "Content-Type: application/octet-stream\r\n\r\n",
-  );
-  const body = Buffer.concat([head, bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
-  return member.send("POST", "/imports", body, {
-    "Content-Type": `multipart/form-data; boundary=${boundary}`,
-  });
-}
+const upload = (accountId: string, filename: string, bytes: Uint8Array) =>
+  uploadBankFile(member, accountId, filename, bytes);
 
 interface ImportJson {
   id: string;

@@ -9,7 +9,13 @@ import { problemResponse } from "../../ledger/schema.ts";
 import { setAuditContext } from "../audit/context.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
 import { EXPIRED_MESSAGE, UPLOADED_KEPT_DAYS } from "./cleanup.ts";
-import { chooseMapping, commitRows, importedIdBatches, TWIN_DAYS } from "./commit.ts";
+import {
+  chooseMapping,
+  commitRows,
+  importedIdBatches,
+  readWithSuggestion,
+  TWIN_DAYS,
+} from "./commit.ts";
 import {
   type CommitResult,
   CommitResultSchema,
@@ -17,7 +23,14 @@ import {
   ImportSchema,
   UploadSchema,
 } from "./schema.ts";
-import { findImport, IMPORT_COLUMNS, type ImportRow, presentImport } from "./store.ts";
+import {
+  deleteStoredFile,
+  findImport,
+  IMPORT_COLUMNS,
+  type ImportRow,
+  type PreparedLines,
+  presentImport,
+} from "./store.ts";
 import { profileMapping, profileRoutes } from "./profiles.ts";
 import { recoverStalledCommit, STALLED_AFTER_MINUTES } from "./stalled.ts";
 import { uploadImport } from "./upload.ts";
@@ -48,9 +61,9 @@ function failureMessage(error: unknown): string {
 
 async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema>, userId: string) {
   const found = await requireImport(db, id);
-  const { rows } = await db.query<{ suggested_mapping: unknown }>(
+  const { rows } = await db.query<{ suggested_mapping: unknown; prepared: PreparedLines | null }>(
     `update imports set status = 'committing', processed = 0, error = null, updated_at = now()
-     where id = $1 and status = 'uploaded' returning suggested_mapping`,
+     where id = $1 and status = 'uploaded' returning suggested_mapping, prepared`,
     [found.id],
   );
   const claimed = rows[0];
@@ -67,17 +80,21 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
   }
   let result: CommitResult;
   try {
+    const mapping = chooseMapping(
+      found.format,
+      body.profileId === undefined ? body.mapping : await profileMapping(db, body.profileId),
+      claimed.suggested_mapping,
+    );
     result = await commitRows(db, {
       importId: found.id,
       accountId: found.account_id ?? "",
       format: found.format,
       encoding: found.encoding as TextEncoding,
-      mapping: chooseMapping(
-        found.format,
-        body.profileId === undefined ? body.mapping : await profileMapping(db, body.profileId),
-        claimed.suggested_mapping,
-      ),
+      mapping,
       userId,
+      prepared: readWithSuggestion(mapping, claimed.suggested_mapping)
+        ? (claimed.prepared ?? undefined)
+        : undefined,
     });
   } catch (error) {
     await db.query(
@@ -120,7 +137,7 @@ async function undo(db: pg.Pool, id: string, actor: string) {
     await client.query("update imports set status = 'undone', updated_at = now() where id = $1", [
       id,
     ]);
-    await client.query("delete from import_chunks where import_id = $1", [id]);
+    await deleteStoredFile(client, id);
     const row = await findImport(client, id);
     if (row === undefined) throw errors.notFound("the import");
     return { ...presentImport(row), removed: removed.rowCount ?? 0 };

@@ -4,17 +4,86 @@ import type { ImportJson } from "./schema.ts";
 /** The size of one stored piece of an uploaded file. */
 export const CHUNK_BYTES = 1024 * 1024;
 
-/** Streams an uploaded file back out of PostgreSQL, one chunk (1 MB) at a time. */
-export async function* storedChunks(db: pg.Pool, importId: string): AsyncGenerator<Buffer> {
+/**
+ * What an import stores: the uploaded file, and the staging lines its upload prepared from it
+ * (see PreparedLines).
+ */
+export type Stored = "file" | "prepared";
+
+const TABLES: Record<Stored, string> = {
+  file: "import_chunks",
+  prepared: "import_prepared_chunks",
+};
+
+/** Streams a stored file or its prepared lines back out of PostgreSQL, one chunk at a time. */
+export async function* storedChunks(
+  db: pg.Pool,
+  importId: string,
+  stored: Stored,
+): AsyncGenerator<Buffer> {
   for (let seq = 0; ; seq++) {
     const { rows } = await db.query<{ data: Buffer }>(
-      "select data from import_chunks where import_id = $1 and seq = $2",
+      `select data from ${TABLES[stored]} where import_id = $1 and seq = $2`,
       [importId, seq],
     );
     const chunk = rows[0];
     if (chunk === undefined) return;
     yield chunk.data;
   }
+}
+
+/**
+ * The upload reads the file once, with the suggested mapping and the account's currency, into
+ * the commit's staging lines, and keeps them: a commit under the same mapping and currency
+ * copies them instead of reading the file a second time.
+ */
+export interface PreparedLines {
+  rows: number;
+  withBankIds: boolean;
+  currency: string;
+}
+
+/** Stores an import's prepared lines in chunks of about CHUNK_BYTES as they are written. */
+export class PreparedLinesWriter {
+  // The pieces as written, joined once when a chunk is full.
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private seq = 0;
+  private readonly db: pg.Pool;
+  private readonly importId: string;
+
+  constructor(db: pg.Pool, importId: string) {
+    this.db = db;
+    this.importId = importId;
+  }
+
+  async write(text: string): Promise<void> {
+    const bytes = Buffer.from(text);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= CHUNK_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const data = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.db.query(
+      "insert into import_prepared_chunks (import_id, seq, data) values ($1, $2, $3)",
+      [this.importId, this.seq, data],
+    );
+    this.seq += 1;
+  }
+}
+
+/** Deletes what an import stores (its file and prepared lines): its rows now hold the data. */
+export async function deleteStoredFile(
+  db: pg.Pool | pg.PoolClient,
+  importId: string,
+): Promise<void> {
+  await db.query("delete from import_chunks where import_id = $1", [importId]);
+  await db.query("delete from import_prepared_chunks where import_id = $1", [importId]);
 }
 
 /** The columns an import is read with, ready for present(). */

@@ -8,7 +8,15 @@ import { lines } from "../../imports/lines.ts";
 import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError } from "../../imports/types.ts";
 import { parseId } from "../../ledger/ids.ts";
-import { CHUNK_BYTES, findImport, presentImport, storedChunks } from "./store.ts";
+import { noTotals, stagingLines } from "./staging.ts";
+import {
+  CHUNK_BYTES,
+  findImport,
+  type PreparedLines,
+  PreparedLinesWriter,
+  presentImport,
+  storedChunks,
+} from "./store.ts";
 
 /** The largest bank file accepted: 50 MB. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -127,35 +135,53 @@ function receive(db: pg.Pool, req: Request, userId: string, got: Received): Prom
   });
 }
 
-async function requireAccount(db: pg.Pool, text: string | undefined): Promise<string> {
+async function requireAccount(
+  db: pg.Pool,
+  text: string | undefined,
+): Promise<{ id: string; currency: string }> {
   if (text === undefined)
     throw errors.validation([{ path: "body.accountId", message: "is required" }]);
   const id = parseId(text);
   if (id === undefined)
     throw errors.validation([{ path: "body.accountId", message: "is not an id" }]);
-  const { rowCount } = await db.query("select 1 from accounts where id = $1", [id]);
-  if (rowCount === 0) throw errors.notFound("the account");
-  return id;
+  const { rows } = await db.query<{ currency: string }>(
+    "select currency from accounts where id = $1",
+    [id],
+  );
+  const currency = rows[0]?.currency;
+  if (currency === undefined) throw errors.notFound("the account");
+  return { id, currency };
 }
 
-// Reads the whole stored file once: it must decode and parse, and the count of rows is shown. A
-// CSV without a suggested mapping is counted by lines, which still refuses a hostile 10 MB line.
-async function countRows(db: pg.Pool, importId: string, inspection: Inspection): Promise<number> {
-  const text = decodeChunks(storedChunks(db, importId), inspection.encoding);
+// Reads the whole stored file once: it must decode and parse, and the count of rows is shown.
+// With a mapping (every format but a CSV none could be suggested for) the read also prepares
+// the commit's staging lines; a file with a bad row keeps none (the commit reports the rows).
+// A CSV without a suggested mapping is counted by lines, which still refuses a 10 MB line.
+async function readOnce(
+  db: pg.Pool,
+  importId: string,
+  inspection: Inspection,
+  currency: string,
+): Promise<{ rowCount: number; prepared: PreparedLines | undefined }> {
+  const text = decodeChunks(storedChunks(db, importId, "file"), inspection.encoding);
   if (inspection.format === "csv" && inspection.suggestedMapping === null) {
     let count = 0;
     for await (const line of lines(text)) if (line.text.trim() !== "") count += 1;
-    return count;
+    return { rowCount: count, prepared: undefined };
   }
-  let count = 0;
-  for await (const batch of readRowBatches(
-    inspection.format,
-    text,
-    inspection.suggestedMapping ?? undefined,
-  )) {
-    count += batch.length;
+  const totals = noTotals();
+  const writer = new PreparedLinesWriter(db, importId);
+  const batches = readRowBatches(inspection.format, text, inspection.suggestedMapping ?? undefined);
+  for await (const text of stagingLines(batches, currency, totals, () => undefined)) {
+    if (totals.problemCount === 0) await writer.write(text);
   }
-  return count;
+  await writer.flush();
+  const rowCount = totals.rows + totals.problemCount;
+  if (totals.problemCount > 0) {
+    await db.query("delete from import_prepared_chunks where import_id = $1", [importId]);
+    return { rowCount, prepared: undefined };
+  }
+  return { rowCount, prepared: { rows: totals.rows, withBankIds: totals.withBankIds, currency } };
 }
 
 /** POST /imports: stores the uploaded file, inspects it and answers the upload JSON. */
@@ -172,23 +198,30 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
     if (received.importId === undefined) {
       throw errors.validation([{ path: "body.file", message: "is required" }]);
     }
-    const accountId = await requireAccount(db, received.accountId);
+    const account = await requireAccount(db, received.accountId);
     if (received.size === 0) throw new ImportFileError("the file is empty");
     const inspection = await inspect(received.sample, received.size <= received.sample.length);
-    const rowCount = await countRows(db, received.importId, inspection);
+    const { rowCount, prepared } = await readOnce(
+      db,
+      received.importId,
+      inspection,
+      account.currency,
+    );
     await db.query(
       `update imports set account_id = $2, format = $3, encoding = $4, size = $5, row_count = $6,
-         preview = $7, suggested_mapping = $8, status = 'uploaded', updated_at = now()
+         preview = $7, suggested_mapping = $8, prepared = $9, status = 'uploaded',
+         updated_at = now()
        where id = $1`,
       [
         received.importId,
-        accountId,
+        account.id,
         inspection.format,
         inspection.encoding,
         received.size,
         rowCount,
         JSON.stringify(inspection.preview),
         inspection.suggestedMapping === null ? null : JSON.stringify(inspection.suggestedMapping),
+        prepared === undefined ? null : JSON.stringify(prepared),
       ],
     );
     const row = await findImport(db, received.importId);
