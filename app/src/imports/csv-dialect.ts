@@ -12,15 +12,22 @@ export interface CsvDialect {
   skipRows: number;
 }
 
+const OPTIONS = { relax_quotes: true, relax_column_count: true } as const;
+
+// Each line's fields under `delimiter`. All lines are parsed in one go when that gives one
+// record per line (a parser costs more to start than to run over a line); a quoted newline or
+// an unreadable line makes them parsed one by one, each on its own.
 function tryParse(lines: readonly string[], delimiter: Delimiter): string[][] {
+  try {
+    const all: string[][] = parse(lines.join("\n"), { ...OPTIONS, delimiter });
+    if (all.length === lines.length) return all;
+  } catch {
+    // one of the lines does not read: below, it is the only one that fails
+  }
   const records: string[][] = [];
   for (const line of lines) {
     try {
-      const parsed: string[][] = parse(line, {
-        delimiter,
-        relax_quotes: true,
-        relax_column_count: true,
-      });
+      const parsed: string[][] = parse(line, { ...OPTIONS, delimiter });
       records.push(parsed[0] ?? []);
     } catch {
       records.push([line]);

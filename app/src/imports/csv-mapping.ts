@@ -281,44 +281,62 @@ function signedAmount(mapping: Mapping, cells: readonly string[]): AmountResult 
   };
 }
 
-/** A CSV record as a transaction under `mapping`, or every problem of the record. */
+// A cell as text: whitespace runs (newlines of quoted cells included) made one space, trimmed.
+function cellText(cells: readonly string[], index: number | null | undefined): string {
+  return index == null ? "" : (cells[index] ?? "").replace(/\s+/g, " ").trim();
+}
+
+// The description columns' texts joined by a space, empty ones left out.
+function descriptionText(mapping: Mapping, cells: readonly string[]): string {
+  let joined = "";
+  for (const column of mapping.descriptionColumns) {
+    const text = cellText(cells, column);
+    if (text !== "") joined = joined === "" ? text : `${joined} ${text}`;
+  }
+  return joined.slice(0, 1000);
+}
+
+/**
+ * A CSV record as a transaction under `mapping`, or every problem of the record. Runs for every
+ * row of a file (a million in a large import): nothing is allocated that the row does not keep.
+ */
 export function applyMapping(
   mapping: Mapping,
   header: readonly string[] | undefined,
   line: number,
   cells: readonly string[],
 ): { row: ImportedRow } | { problems: RowProblem[] } {
-  const problems: RowProblem[] = [];
-  const note = (index: number, message: string) =>
-    problems.push({ line, column: columnName(header, index), message });
   const dateText = (cells[mapping.dateColumn] ?? "").trim();
   const date = parseDate(dateText, mapping.dateFormat);
-  if (date === undefined) {
-    note(
-      mapping.dateColumn,
-      `${JSON.stringify(dateText.slice(0, 40))} is not a date in the format ${mapping.dateFormat}`,
-    );
-  }
   const amount = signedAmount(mapping, cells);
-  if (amount.problem) note(amount.problem.column, amount.problem.message);
-  if (date === undefined || amount.amount === undefined) return { problems };
-  const text = (index: number | null | undefined) =>
-    index == null ? "" : (cells[index] ?? "").replace(/\s+/g, " ").trim();
-  const externalId = text(mapping.externalIdColumn);
-  const currency = text(mapping.currencyColumn).toUpperCase();
-  return {
-    row: {
-      line,
-      date,
-      amount: mapping.invertSign ? negate(amount.amount) : amount.amount,
-      payee: text(mapping.payeeColumn).slice(0, 200),
-      description: mapping.descriptionColumns
-        .map((c) => text(c))
-        .filter((t) => t !== "")
-        .join(" ")
-        .slice(0, 1000),
-      ...(externalId === "" ? {} : { externalId }),
-      ...(currency === "" ? {} : { currency }),
-    },
+  if (date === undefined || amount.amount === undefined) {
+    const problems: RowProblem[] = [];
+    if (date === undefined) {
+      problems.push({
+        line,
+        column: columnName(header, mapping.dateColumn),
+        message: `${JSON.stringify(dateText.slice(0, 40))} is not a date in the format ${mapping.dateFormat}`,
+      });
+    }
+    if (amount.problem) {
+      problems.push({
+        line,
+        column: columnName(header, amount.problem.column),
+        message: amount.problem.message,
+      });
+    }
+    return { problems };
+  }
+  const row: ImportedRow = {
+    line,
+    date,
+    amount: mapping.invertSign ? negate(amount.amount) : amount.amount,
+    payee: cellText(cells, mapping.payeeColumn).slice(0, 200),
+    description: descriptionText(mapping, cells),
   };
+  const externalId = cellText(cells, mapping.externalIdColumn);
+  if (externalId !== "") row.externalId = externalId;
+  const currency = cellText(cells, mapping.currencyColumn).toUpperCase();
+  if (currency !== "") row.currency = currency;
+  return { row };
 }

@@ -17,12 +17,12 @@ export function normaliseText(payee: string, description: string): string {
 }
 
 /**
- * The identity of a transaction without a bank id: booking date, amount in minor units and the
- * normalised texts, hashed. The account is not in it: it is stored and compared per account.
+ * The identity of a transaction without a bank id: booking date, amount in minor units (as a
+ * bigint or its decimal text) and the normalised texts, hashed. The account is not in it: it is stored and compared per account.
  */
 export function fingerprint(
   date: string,
-  minor: bigint,
+  minor: bigint | string,
   payee: string,
   description: string,
 ): string {

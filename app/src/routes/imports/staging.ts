@@ -23,6 +23,24 @@ export function toMinor(amount: string, currency: string): bigint {
   return minor;
 }
 
+const CANONICAL_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * toMinor as decimal text, which is what a COPY line and a fingerprint want: a plain amount that
+ * fits in 15 digits (any real one) is shifted as text, with no bigint made and parsed back; the
+ * rest, and every error, goes through toMinor.
+ */
+export function minorText(amount: string, currency: string): string {
+  const match = CANONICAL_DECIMAL.exec(amount);
+  const exponent = currencyExponent(currency);
+  const fraction = match?.[3] ?? "";
+  if (match !== null && fraction.length <= exponent) {
+    const digits = `${match[2] ?? ""}${fraction.padEnd(exponent, "0")}`.replace(/^0+(?=\d)/, "");
+    if (digits.length <= 15) return digits === "0" ? "0" : `${match[1] ?? ""}${digits}`;
+  }
+  return toMinor(amount, currency).toString();
+}
+
 // COPY text format: backslash, tab, newline and carriage return escaped; \N is null.
 function copyText(value: string | undefined): string {
   if (value === undefined) return "\\N";
@@ -86,17 +104,17 @@ function stagingLine(
     });
     return "";
   }
-  let minor: bigint;
+  let minor: string;
   let splits: string | undefined;
   try {
-    minor = toMinor(row.amount, currency);
+    minor = minorText(row.amount, currency);
     if (row.splits !== undefined) {
       const parts = row.splits.map((s) => ({
         amount: toMinor(s.amount, currency).toString(),
         memo: s.memo.slice(0, 200),
       }));
       const total = parts.reduce((sum, p) => sum + BigInt(p.amount), 0n);
-      if (total !== minor)
+      if (total.toString() !== minor)
         throw new MoneyParseError(row.amount, "the splits do not add up to the amount");
       splits = JSON.stringify(parts);
     }
@@ -108,19 +126,9 @@ function stagingLine(
   totals.rows += 1;
   if (totals.problemCount > 0) return "";
   if (row.externalId !== undefined) totals.withBankIds = true;
-  return (
-    [
-      String(totals.rows),
-      String(row.line),
-      row.date,
-      minor.toString(),
-      copyText(row.payee),
-      copyText(row.description),
-      copyText(row.externalId),
-      fingerprint(row.date, minor, row.payee, row.description),
-      copyText(splits),
-    ].join("\t") + "\n"
-  );
+  // One template, not an array joined: this runs for every row of the file.
+  const print = fingerprint(row.date, minor, row.payee, row.description);
+  return `${String(totals.rows)}\t${String(row.line)}\t${row.date}\t${minor}\t${copyText(row.payee)}\t${copyText(row.description)}\t${copyText(row.externalId)}\t${print}\t${copyText(splits)}\n`;
 }
 
 /** Totals before the first row. */
