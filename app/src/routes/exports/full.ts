@@ -5,6 +5,7 @@ import { formatRate, parseRate } from "../../domain/fx.ts";
 import { route, type Route } from "../../http/route.ts";
 import { formatMinor } from "../../ledger/money.ts";
 import { trimRate } from "../reports/convert.ts";
+import { ClientGone, drained } from "./drained.ts";
 import {
   type AccountEntry,
   type AttachmentEntry,
@@ -27,30 +28,6 @@ import {
 const PAGE_ROWS = 1000;
 /** Characters gathered before they are handed to the socket. */
 const FLUSH_CHARS = 256 * 1024;
-
-/** The client went away mid-download: stop quietly, there is no one to answer. */
-class ClientGone extends Error {
-  override readonly name = "ClientGone";
-}
-
-function drained(res: Response): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      res.off("drain", onDrain);
-      res.off("close", onClose);
-    };
-    const onDrain = () => {
-      cleanup();
-      resolve();
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new ClientGone());
-    };
-    res.on("drain", onDrain);
-    res.on("close", onClose);
-  });
-}
 
 /**
  * Writes the document as it is produced: one top-level key, then one array element per line, so

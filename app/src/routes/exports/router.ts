@@ -4,6 +4,7 @@ import { route, type Route } from "../../http/route.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { formatMinor } from "../../ledger/money.ts";
 import { csvField, csvLine } from "./csv.ts";
+import { clientReady } from "./drained.ts";
 
 const tag = "exports";
 const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "is not a YYYY-MM-DD date");
@@ -65,6 +66,8 @@ export function exportRoutes(db: pg.Pool): Route[] {
         const pageSize = 5000;
         let after: { date: string; id: string } | undefined;
         for (;;) {
+          // The next page only once the client has taken this one (see drained.ts).
+          if (!(await clientReady(res))) return undefined;
           const { rows } = await db.query<ExportRow>(
             `select t.id::text, t.booking_date::text as date, a.name as account, t.amount::text,
                t.currency, t.payee, t.description, t.notes, c.name as category, t.tags, t.status
