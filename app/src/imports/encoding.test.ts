@@ -58,9 +58,17 @@ describe("decodeChunks", () => {
       iconv.encode("2026-01-03;Bäckerei;-2,00\n", "windows-1252"),
     ]);
     expect(detectEncoding(file.subarray(0, 64 * 1024))).toBe("utf-8");
-    const decoded = await decodeAll(file, "utf-8", [65_536, 70_001]);
+    const decided: TextEncoding[] = [];
+    let decoded = "";
+    for await (const chunk of decodeChunks(pieces(file, [65_536, 70_001]), "utf-8", (found) =>
+      decided.push(found),
+    )) {
+      decoded += chunk;
+    }
     expect(decoded.endsWith("Bäckerei;-2,00\n")).toBe(true);
     expect(decoded).not.toContain("\uFFFD");
+    // The upload stores and shows the encoding the file turned out to have.
+    expect(decided).toEqual(["windows-1252"]);
   });
 
   // Letters whose Windows-1252 bytes can only lead a UTF-8 sequence, never continue one: such

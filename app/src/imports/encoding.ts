@@ -97,7 +97,10 @@ function strictUtf8(decoder: TextDecoder, bytes?: Buffer): string {
  * that is not, further on, refuses the file instead of booking U+FFFD), anything else makes the
  * rest Windows-1252 (the ASCII before reads the same either way).
  */
-async function* decodeUtf8(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+async function* decodeUtf8(
+  bytes: AsyncIterable<Buffer>,
+  decided: (encoding: TextEncoding) => void,
+): AsyncGenerator<string> {
   let strict: TextDecoder | undefined;
   let latin: ReturnType<typeof iconv.getDecoder> | undefined;
   let pending = Buffer.alloc(0);
@@ -105,6 +108,7 @@ async function* decodeUtf8(bytes: AsyncIterable<Buffer>): AsyncGenerator<string>
     const need = sequenceLength(rest[0] ?? 0);
     if (need === 0 || (rest.length >= need && !isUtf8(rest.subarray(0, need))) || final) {
       latin = iconv.getDecoder("windows-1252");
+      decided("windows-1252");
       return checked(latin.write(rest));
     }
     strict = new TextDecoder("utf-8", { fatal: true });
@@ -140,13 +144,15 @@ async function* decodeUtf8(bytes: AsyncIterable<Buffer>): AsyncGenerator<string>
 /**
  * Decodes a byte stream to text chunks (the BOM dropped), never splitting a character. Throws an
  * ImportFileError for NUL characters and for UTF-8 that turns into another encoding mid-file.
+ * `decided` hears of a file taken for UTF-8 by its ASCII start that turns out Windows-1252.
  */
 export async function* decodeChunks(
   bytes: AsyncIterable<Buffer>,
   encoding: TextEncoding,
+  decided: (encoding: TextEncoding) => void = () => undefined,
 ): AsyncGenerator<string> {
   if (encoding === "utf-8") {
-    yield* decodeUtf8(bytes);
+    yield* decodeUtf8(bytes, decided);
     return;
   }
   const decoder = iconv.getDecoder(encoding);

@@ -73,6 +73,20 @@ describe("CSV imports", () => {
     expect(await balance(account.id)).toBe("2218.72");
   });
 
+  it("shows Windows-1252 for a file whose first umlaut comes after the 64 KB sample", async () => {
+    const account = await anAccount(member);
+    const start = "Date;Payee;Amount\n" + "2026-01-02;Shop;-1,00\n".repeat(4000);
+    const file = Buffer.concat([
+      Buffer.from(start),
+      Buffer.from("2026-01-03;B\xe4ckerei;-2,00\n", "latin1"),
+    ]);
+    const { upload: up, body } = await importFile(account.id, "late-umlaut.csv", file);
+    expect(up).toMatchObject({ encoding: "windows-1252", rowCount: 4001 });
+    expect(body).toMatchObject({ imported: 4001 });
+    const listed = await member.get(`/imports/${up.id}`);
+    expect(listed.body).toMatchObject({ encoding: "windows-1252" });
+  });
+
   it("imports both identical coffees of one file, and nothing when the same file comes again", async () => {
     const account = await anAccount(member, { currency: "USD" });
     const first = await importFile(account.id, "us-credit-card.csv");

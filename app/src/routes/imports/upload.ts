@@ -2,7 +2,7 @@ import busboy from "busboy";
 import type { Request } from "express";
 import type pg from "pg";
 import { AppError, errors } from "../../errors.ts";
-import { decodeChunks } from "../../imports/encoding.ts";
+import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
 import { inspect, type Inspection } from "../../imports/inspect.ts";
 import { lines } from "../../imports/lines.ts";
 import { readRowBatches } from "../../imports/read.ts";
@@ -153,6 +153,14 @@ async function requireAccount(
   return { id, currency };
 }
 
+/** What reading the whole file found. */
+interface FileRead {
+  rowCount: number;
+  /** The encoding: a UTF-8 guess from an ASCII start may turn out Windows-1252 further on. */
+  encoding: TextEncoding;
+  prepared: PreparedLines | undefined;
+}
+
 // Reads the whole stored file once: it must decode and parse, and the count of rows is shown.
 // With a mapping (every format but a CSV none could be suggested for) the read also prepares
 // the commit's staging lines; a file with a bad row keeps none (the commit reports the rows).
@@ -162,12 +170,15 @@ async function readOnce(
   importId: string,
   inspection: Inspection,
   currency: string,
-): Promise<{ rowCount: number; prepared: PreparedLines | undefined }> {
-  const text = decodeChunks(storedChunks(db, importId, "file"), inspection.encoding);
+): Promise<FileRead> {
+  let encoding = inspection.encoding;
+  const text = decodeChunks(storedChunks(db, importId, "file"), encoding, (found) => {
+    encoding = found;
+  });
   if (inspection.format === "csv" && inspection.suggestedMapping === null) {
     let count = 0;
     for await (const line of lines(text)) if (line.text.trim() !== "") count += 1;
-    return { rowCount: count, prepared: undefined };
+    return { rowCount: count, encoding, prepared: undefined };
   }
   const totals = noTotals();
   const writer = new PreparedLinesWriter(db, importId);
@@ -179,9 +190,10 @@ async function readOnce(
   const rowCount = totals.rows + totals.problemCount;
   if (totals.problemCount > 0) {
     await db.query("delete from import_prepared_chunks where import_id = $1", [importId]);
-    return { rowCount, prepared: undefined };
+    return { rowCount, encoding, prepared: undefined };
   }
-  return { rowCount, prepared: { rows: totals.rows, withBankIds: totals.withBankIds, currency } };
+  const prepared = { rows: totals.rows, withBankIds: totals.withBankIds, currency };
+  return { rowCount, encoding, prepared };
 }
 
 /** POST /imports: stores the uploaded file, inspects it and answers the upload JSON. */
@@ -201,7 +213,7 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
     const account = await requireAccount(db, received.accountId);
     if (received.size === 0) throw new ImportFileError("the file is empty");
     const inspection = await inspect(received.sample, received.size <= received.sample.length);
-    const { rowCount, prepared } = await readOnce(
+    const { rowCount, encoding, prepared } = await readOnce(
       db,
       received.importId,
       inspection,
@@ -216,7 +228,7 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
         received.importId,
         account.id,
         inspection.format,
-        inspection.encoding,
+        encoding,
         received.size,
         rowCount,
         JSON.stringify(inspection.preview),
