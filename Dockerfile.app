@@ -44,9 +44,10 @@ LABEL org.opencontainers.image.title="fintrack-app" \
 ENV NODE_ENV=production \
     # V8 sized for a tenant's pod (512Mi limit by default), not for the node's memory: a capped
     # old generation makes it collect the garbage of a million-row import as it goes instead of
-    # letting the heap swell. The young one stays at 16 MB semi-spaces: at 4 MB, parsing a bank
-    # file spent a third of its time collecting. npm run bench:import runs the app with these.
-    NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=256" \
+    # letting the heap swell. The young one has 8 MB semi-spaces: at 4 MB, parsing a bank file
+    # spent a third of its time collecting; at 16 MB a million-row import peaked over 300 MB.
+    # npm run bench:import runs the app with these.
+    NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=256" \
     # The root filesystem is read-only in the cluster: npm may only write under /tmp.
     npm_config_cache=/tmp/.npm \
     npm_config_update_notifier=false \

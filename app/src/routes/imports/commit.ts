@@ -240,7 +240,9 @@ async function fillStaging(
   const copy = () => client.query(copyFrom("copy import_staging from stdin"));
   const prepared = plan.prepared;
   if (prepared?.currency === currency) {
-    await pipeline(Readable.from(storedChunks(db, plan.importId, "prepared")), copy());
+    // One chunk read ahead, not the 16 an object stream buffers by default: 16 MB in flight.
+    const chunks = Readable.from(storedChunks(db, plan.importId, "prepared"), { highWaterMark: 1 });
+    await pipeline(chunks, copy());
     await db.query("update imports set processed = $2 where id = $1", [
       plan.importId,
       prepared.rows,
