@@ -32,7 +32,7 @@ const loads = Number(args.loads);
 const scrollRows = Number(args.rows);
 /** Pixels scrolled per frame: three 56 px register rows, about 10,000 px/s at 60 frames/s. */
 const step = Number(args.step);
-/** The register's row height (app/web/src/screens/register.tsx ROW). */
+/** The register's row height (app/web/src/screens/register/register-list.tsx ROW). */
 const ROW = 56;
 const LOGIN = { email: "bench@fintrack.local", password: "a long and boring passphrase" };
 

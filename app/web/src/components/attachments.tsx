@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, type Attachment, messageOf } from "../lib/api.ts";
 import { formatBytes } from "../lib/format.ts";
 import { useResource } from "../lib/resource.ts";
+import { useDropZone } from "../lib/drop-zone.ts";
 
 const accepted = "application/pdf,image/jpeg,image/png,image/webp,image/heic,image/heif";
 const previewable = new Set(["image/jpeg", "image/png", "image/webp"]);
@@ -44,7 +45,6 @@ function Preview(props: { url: string; attachment: Attachment }) {
 export function Attachments(props: { transactionId: string; canWrite: boolean }) {
   const base = `/transactions/${props.transactionId}/attachments`;
   const list = useResource(() => api.get<{ data: Attachment[] }>(base), [base]);
-  const [dragging, setDragging] = useState(false);
   const [status, setStatus] = useState<string>("");
   const [error, setError] = useState<string>("");
 
@@ -63,6 +63,7 @@ export function Attachments(props: { transactionId: string; canWrite: boolean })
     }
     list.reload();
   };
+  const drop = useDropZone((files) => void upload(files));
 
   return (
     <div class="attachments">
@@ -101,21 +102,7 @@ export function Attachments(props: { transactionId: string; canWrite: boolean })
       )}
       {list.data?.data.length === 0 && !props.canWrite && <p class="muted">No receipts.</p>}
       {props.canWrite && (
-        <div
-          class={`dropzone ${dragging ? "dragging" : ""}`}
-          onDragOver={(e) => {
-            e.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => {
-            setDragging(false);
-          }}
-          onDrop={(e) => {
-            e.preventDefault();
-            setDragging(false);
-            void upload(e.dataTransfer?.files ?? null);
-          }}
-        >
+        <div class={`dropzone ${drop.dragging ? "dragging" : ""}`} {...drop.handlers}>
           <p>Drop a receipt photo or PDF here (10 MB at most), or</p>
           <label class="button">
             Choose a file

@@ -1,0 +1,136 @@
+// The import wizard's state and its steps: send a file, commit it with its mapping, undo it, or
+// start again. A commit whose answer was lost is read back from the import (useCommitOutcome).
+import { useMemo, useState } from "preact/hooks";
+import { api, ApiError } from "../../lib/api.ts";
+import { refreshAccounts } from "../../lib/data.ts";
+import type { Mapping } from "../../lib/import-preview.ts";
+import { defaultMapping, rememberedMapping, rememberMapping } from "./mapping.ts";
+import type { CommitResult, ImportRecord, Upload } from "./model.ts";
+import { useCommitOutcome } from "./use-commit-outcome.ts";
+
+/** The lines the API refused, from a 422 problem ("line 3, amount" -> message). */
+function badLines(error: unknown): { where: string; message: string }[] {
+  if (!(error instanceof ApiError)) return [];
+  return Object.entries(error.fields)
+    .filter(([path]) => path.startsWith("line"))
+    .map(([where, message]) => ({ where, message }));
+}
+
+/** The mapping a file starts with: none for a bank format, else its bank's, the server's or ours. */
+function firstMapping(upload: Upload): Mapping | undefined {
+  if (upload.format !== "csv") return undefined;
+  return rememberedMapping(upload.preview.columns) ?? upload.suggestedMapping ?? defaultMapping();
+}
+
+/**
+ * The wizard. `onImportsChanged` follows whatever changes the list of past imports (a commit,
+ * an undo, a commit's outcome read back).
+ */
+export function useImportWizard(onImportsChanged: () => void) {
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [upload, setUpload] = useState<Upload | undefined>(undefined);
+  const [mapping, setMapping] = useState<Mapping | undefined>(undefined);
+  const [result, setResult] = useState<CommitResult | undefined>(undefined);
+  const [undone, setUndone] = useState<number | undefined>(undefined);
+  const { stored, setStored, settle } = useCommitOutcome((committed) => {
+    setError(undefined);
+    setResult(committed);
+    void refreshAccounts();
+  }, onImportsChanged);
+
+  /** Uploads `file` into `accountId` and shows what it is. */
+  const send = async (file: File, accountId: string) => {
+    setError(undefined);
+    setStored(undefined);
+    setResult(undefined);
+    setUndone(undefined);
+    setBusy("Reading the file…");
+    try {
+      const form = new FormData();
+      form.append("accountId", accountId);
+      form.append("file", file, file.name);
+      const answer = await api.form<Upload>("/imports", form);
+      setUpload(answer);
+      setMapping(firstMapping(answer));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  /** Imports the uploaded file's rows, remembering a CSV file's mapping for its bank. */
+  const commit = async () => {
+    if (!upload) return;
+    setError(undefined);
+    setStored(undefined);
+    setBusy("Importing…");
+    try {
+      const body = upload.format === "csv" && mapping ? { mapping } : {};
+      const answer = await api.post<CommitResult>(`/imports/${upload.id}/commit`, body);
+      if (upload.format === "csv" && mapping) rememberMapping(upload.preview.columns, mapping);
+      setResult(answer);
+      void refreshAccounts();
+      onImportsChanged();
+    } catch (e) {
+      setError(e);
+      await settle(upload.id);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  /** Removes what the import booked. */
+  const undo = async () => {
+    if (!upload) return;
+    setBusy("Undoing…");
+    try {
+      await api.del(`/imports/${upload.id}`);
+      setUndone(result?.imported ?? 0);
+      void refreshAccounts();
+      onImportsChanged();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const restart = () => {
+    setUpload(undefined);
+    setMapping(undefined);
+    setResult(undefined);
+    setUndone(undefined);
+    setError(undefined);
+    setStored(undefined);
+  };
+
+  const lines = useMemo(() => badLines(error), [error]);
+  // A refused or interrupted commit is shown as the result; bad lines stay by the mapping.
+  const failed: ImportRecord | undefined = lines.length === 0 ? stored : undefined;
+  return {
+    busy,
+    error,
+    upload,
+    mapping,
+    setMapping,
+    result,
+    undone,
+    /** The lines the API could not read, shown by the mapping. */
+    lines,
+    /** The import, when its commit was refused or interrupted (or still runs). */
+    failed,
+    send,
+    commit,
+    undo,
+    restart,
+    /** Back from a failed commit to the file and its mapping. */
+    back: () => {
+      setStored(undefined);
+      setError(undefined);
+    },
+  };
+}
+
+export type ImportWizard = ReturnType<typeof useImportWizard>;
