@@ -74,10 +74,26 @@ const SCROLL_PROBE = `async ({ selector, target, step }) => {
   if (!el) throw new Error("nothing to scroll at " + selector);
   const loaf = [];
   const tasks = [];
+  const longFrames = [];
+  // What a long animation frame spent its time on: scripts (and the layout they forced), then
+  // style, layout and paint after them.
+  const describe = (entry) => {
+    const end = entry.startTime + entry.duration;
+    const scripts = (entry.scripts ?? []).map((s) =>
+      s.invokerType + " " + String(s.invoker).slice(0, 60) + " " + s.duration.toFixed(0) + " ms" +
+      (s.forcedStyleAndLayoutDuration > 1 ? " (forced layout " + s.forcedStyleAndLayoutDuration.toFixed(0) + " ms)" : ""));
+    const render = entry.renderStart > 0 ? end - entry.renderStart : 0;
+    const styleLayout = entry.styleAndLayoutStart > 0 ? end - entry.styleAndLayoutStart : 0;
+    return entry.duration.toFixed(0) + " ms: rendering " + render.toFixed(0) + " ms (style and layout " +
+      styleLayout.toFixed(0) + " ms)" + (scripts.length > 0 ? "; " + scripts.join("; ") : "");
+  };
   const watch = (type, into) => {
     if (!PerformanceObserver.supportedEntryTypes.includes(type)) return undefined;
     const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) into.push(entry.duration);
+      for (const entry of list.getEntries()) {
+        into.push(entry.duration);
+        if (type === "long-animation-frame" && entry.duration > 50) longFrames.push(describe(entry));
+      }
     });
     observer.observe({ type });
     return observer;
@@ -108,6 +124,7 @@ const SCROLL_PROBE = `async ({ selector, target, step }) => {
   return {
     frames,
     loaf,
+    longFrames,
     tasks,
     stalled,
     reached: el.scrollTop,
@@ -119,6 +136,8 @@ const SCROLL_PROBE = `async ({ selector, target, step }) => {
 interface ScrollRun {
   frames: number[];
   loaf: number[];
+  /** What each long animation frame over 50 ms spent its time on. */
+  longFrames: string[];
   tasks: number[];
   stalled: number;
   reached: number;
@@ -258,7 +277,8 @@ function scrollLine(name: string, run: ScrollRun): string {
     String(run.stalled),
     run.seconds.toFixed(1),
   ];
-  return `  ${name.padEnd(36)}${cells.map((c) => c.padStart(CELL)).join("")}`;
+  const details = run.longFrames.map((d) => `\n      long frame ${d}`).join("");
+  return `  ${name.padEnd(36)}${cells.map((c) => c.padStart(CELL)).join("")}${details}`;
 }
 
 function apiLines(api: readonly ApiTiming[]): string[] {
