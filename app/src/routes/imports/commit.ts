@@ -297,11 +297,14 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     await client.query(`create temp table import_staging (${STAGING_COLUMNS}) on commit drop`);
     const totals = await fillStaging(db, client, plan, currency);
     if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
-    await client.query("analyze import_staging");
     const lookup = await chooseLookup(client, plan.accountId, totals.rows);
+    // The staging table's statistics are for the planner's choices: probing has none to make.
+    if (lookup === "hash") await client.query("analyze import_staging");
     await client.query(classifySql(totals.withBankIds, lookup), [plan.accountId]);
     // A statement imported again has nothing new: no twin to look for, nothing to insert.
     if ((await classifiedCounts(client)).imported > 0) {
+      // Twin matching and the insert join the file's rows to others: planned with statistics.
+      await client.query("analyze import_classified");
       await matchManualTwins(client, plan.accountId);
       const params = [plan.accountId, currency, plan.userId, plan.importId];
       await client.query(INSERT_ROWS, params);

@@ -8,6 +8,7 @@ import {
   uploadBankFile,
 } from "../../../test/harness/ledger.ts";
 import { importExportRoutes } from "../imports-exports.ts";
+import { CHUNK_BYTES, PreparedLinesWriter } from "./store.ts";
 
 // The upload reads a bank file once and keeps the staging lines it read; a commit under the
 // same mapping and account currency copies those instead of reading the file again. These
@@ -116,5 +117,36 @@ describe("the lines an upload prepares", () => {
     expect(commit.status).toBe(422);
     expect(commit.body).toMatchObject({ errors: [expect.objectContaining({ line: 4 })] });
     expect(await bookedAmounts(up.id)).toEqual([]);
+  });
+
+  it("are stored a chunk at a time in order, and a failed store is not lost", async () => {
+    const account = await anAccount(member, { currency: "EUR" });
+    const up = await upload(account.id);
+    await app.pool.query("delete from import_prepared_chunks where import_id = $1", [up.id]);
+    const writer = new PreparedLinesWriter(app.pool, up.id);
+    const line = "x".repeat(1000) + "\n";
+    for (let i = 0; i < 3000; i++) await writer.write(`${String(i)}${line}`);
+    await writer.flush();
+    const { rows } = await app.pool.query<{ seq: number; data: Buffer }>(
+      "select seq, data from import_prepared_chunks where import_id = $1 order by seq",
+      [up.id],
+    );
+    expect(rows.map((r) => r.seq)).toEqual([0, 1, 2]);
+    expect(rows[0]?.data.length).toBeGreaterThanOrEqual(CHUNK_BYTES);
+    const text = Buffer.concat(rows.map((r) => r.data)).toString();
+    expect(
+      text
+        .split("\n")
+        .slice(0, 3000)
+        .map((l) => l.split("x")[0]),
+    ).toEqual(Array.from({ length: 3000 }, (_, i) => String(i)));
+
+    // An import that does not exist: the store fails, and the writer says so.
+    const orphan = new PreparedLinesWriter(app.pool, "999999999");
+    const written = (async () => {
+      for (let i = 0; i < 3000; i++) await orphan.write(line);
+      await orphan.flush();
+    })();
+    await expect(written).rejects.toThrow(/foreign key/);
   });
 });

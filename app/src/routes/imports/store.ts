@@ -43,12 +43,17 @@ export interface PreparedLines {
   currency: string;
 }
 
-/** Stores an import's prepared lines in chunks of about CHUNK_BYTES as they are written. */
+/**
+ * Stores an import's prepared lines in chunks of about CHUNK_BYTES as they are written. A chunk
+ * is stored while the next one is being prepared (PostgreSQL and the parse each have a core);
+ * a failed insert is thrown by the next write or by flush().
+ */
 export class PreparedLinesWriter {
-  // The pieces as written, joined once when a chunk is full.
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private seq = 0;
+  private storing: Promise<unknown> = Promise.resolve();
+  private failure: Error | undefined;
   private readonly db: pg.Pool;
   private readonly importId: string;
 
@@ -61,19 +66,39 @@ export class PreparedLinesWriter {
     const bytes = Buffer.from(text);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= CHUNK_BYTES) await this.flush();
+    if (this.pendingBytes >= CHUNK_BYTES) await this.store();
   }
 
+  /** Stores what is pending and waits until every chunk is stored. */
   async flush(): Promise<void> {
+    await this.store();
+    await this.storing;
+    this.throwFailure();
+  }
+
+  // Waits for the chunk being stored (one at a time, so memory holds two at most), then starts
+  // storing the pending one without waiting for it.
+  private async store(): Promise<void> {
+    await this.storing;
+    this.throwFailure();
     if (this.pendingBytes === 0) return;
     const data = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
-    await this.db.query(
-      "insert into import_prepared_chunks (import_id, seq, data) values ($1, $2, $3)",
-      [this.importId, this.seq, data],
-    );
+    this.storing = this.db
+      .query("insert into import_prepared_chunks (import_id, seq, data) values ($1, $2, $3)", [
+        this.importId,
+        this.seq,
+        data,
+      ])
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      });
     this.seq += 1;
+  }
+
+  private throwFailure(): void {
+    if (this.failure !== undefined) throw this.failure;
   }
 }
 
