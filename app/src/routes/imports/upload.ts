@@ -183,8 +183,8 @@ async function readOnce(
   const totals = noTotals();
   const writer = new PreparedLinesWriter(db, importId);
   const batches = readRowBatches(inspection.format, text, inspection.suggestedMapping ?? undefined);
-  for await (const text of stagingLines(batches, currency, totals, () => undefined)) {
-    if (totals.problemCount === 0) await writer.write(text);
+  for await (const staged of stagingLines(batches, currency, totals, () => undefined)) {
+    if (totals.problemCount === 0) await writer.write(staged);
   }
   await writer.flush();
   const rowCount = totals.rows + totals.problemCount;
