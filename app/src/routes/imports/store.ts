@@ -102,13 +102,21 @@ export class PreparedLinesWriter {
   }
 }
 
+/** Deletes the lines an upload prepared (they no longer apply, or the import is done). */
+export async function deletePreparedLines(
+  db: pg.Pool | pg.PoolClient,
+  importId: string,
+): Promise<void> {
+  await db.query("delete from import_prepared_chunks where import_id = $1", [importId]);
+}
+
 /** Deletes what an import stores (its file and prepared lines): its rows now hold the data. */
 export async function deleteStoredFile(
   db: pg.Pool | pg.PoolClient,
   importId: string,
 ): Promise<void> {
   await db.query("delete from import_chunks where import_id = $1", [importId]);
-  await db.query("delete from import_prepared_chunks where import_id = $1", [importId]);
+  await deletePreparedLines(db, importId);
 }
 
 /** The columns an import is read with, ready for present(). */

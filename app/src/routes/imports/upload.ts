@@ -11,6 +11,7 @@ import { parseId } from "../../ledger/ids.ts";
 import { noTotals, stagingLines } from "./staging.ts";
 import {
   CHUNK_BYTES,
+  deletePreparedLines,
   findImport,
   type PreparedLines,
   PreparedLinesWriter,
@@ -189,7 +190,7 @@ async function readOnce(
   await writer.flush();
   const rowCount = totals.rows + totals.problemCount;
   if (totals.problemCount > 0) {
-    await db.query("delete from import_prepared_chunks where import_id = $1", [importId]);
+    await deletePreparedLines(db, importId);
     return { rowCount, encoding, prepared: undefined };
   }
   const prepared = { rows: totals.rows, withBankIds: totals.withBankIds, currency };
