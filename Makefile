@@ -18,6 +18,8 @@ IMG ?= fintrack/operator:dev
 APP_IMG ?= fintrack/app:dev
 BACKUP_IMG ?= fintrack/backup:dev
 CONTAINER_TOOL ?= docker
+# Extra flags for every image build (hack/e2e.sh builds with `--network host`).
+DOCKER_BUILD_FLAGS ?=
 VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
 
 # Cluster targets talk to the cluster in $KUBECONFIG, the local one (make cluster-up) when unset,
@@ -118,16 +120,29 @@ cluster-up: ## Start the local control plane (kube-apiserver, controllers, sched
 	@echo "kubectl: $(KUBECTL_LOCAL) --kubeconfig $(KUBECONFIG_LOCAL)"
 
 .PHONY: cluster-down
-cluster-down: ## Stop the local control plane and remove .cluster/
+cluster-down: ## Stop the local control plane (and the real node, if up) and remove .cluster/
+	hack/node-down.sh
 	hack/cluster-down.sh
+
+.PHONY: node-up
+node-up: cluster-up ## Join a real node (kubelet, containerd, CoreDNS, kube-router, metrics-server) to the local control plane; needs root
+	hack/node-up.sh
+
+.PHONY: node-down
+node-down: ## Remove the real node and check the host is exactly as it was before node-up
+	hack/node-down.sh
+
+.PHONY: e2e
+e2e: install ## End-to-end test in real containers on the real node: images, deploy, tenants, UI, policies, faults, backups
+	hack/e2e.sh
 
 ##@ Build
 
 .PHONY: docker-build
 docker-build: ## Build the operator (IMG), app (APP_IMG) and backup (BACKUP_IMG) images
-	$(CONTAINER_TOOL) build -f Dockerfile.operator --build-arg VERSION=$(VERSION) -t $(IMG) .
-	$(CONTAINER_TOOL) build -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) .
-	$(CONTAINER_TOOL) build -f Dockerfile.backup --build-arg VERSION=$(VERSION) -t $(BACKUP_IMG) .
+	$(CONTAINER_TOOL) build $(DOCKER_BUILD_FLAGS) -f Dockerfile.operator --build-arg VERSION=$(VERSION) -t $(IMG) .
+	$(CONTAINER_TOOL) build $(DOCKER_BUILD_FLAGS) -f Dockerfile.app --build-arg VERSION=$(VERSION) -t $(APP_IMG) .
+	$(CONTAINER_TOOL) build $(DOCKER_BUILD_FLAGS) -f Dockerfile.backup --build-arg VERSION=$(VERSION) -t $(BACKUP_IMG) .
 
 .PHONY: run
 run: install ## Run the operator from source against the cluster in KUBECONFIG (default: the local one)

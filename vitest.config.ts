@@ -2,15 +2,20 @@ import { defineConfig } from "vitest/config";
 
 // Three projects: `unit` needs no services; the integration projects start (or reuse) the real
 // services they need in a global setup: PostgreSQL + Redis for the app, the control plane for
-// the operator. Integration files are named *.int.test.ts.
+// the operator. Integration files are named *.int.test.ts. The end-to-end scenario
+// (*.e2e.test.ts) is a project only when hack/e2e.sh or hack/kind-test.sh asks for it
+// (FINTRACK_E2E=1): it needs a cluster that runs real containers, with the images loaded.
+const e2e = process.env.FINTRACK_E2E === "1";
+
 export default defineConfig({
   test: {
+    ...(e2e ? { bail: 1 } : {}),
     projects: [
       {
         test: {
           name: "unit",
           include: ["{app,operator}/{src,test}/**/*.test.ts", "app/web/src/**/*.test.ts"],
-          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+          exclude: ["**/*.int.test.ts", "**/*.e2e.test.ts", "**/node_modules/**"],
         },
       },
       {
@@ -44,6 +49,19 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      ...(e2e
+        ? [
+            {
+              test: {
+                name: "e2e",
+                include: ["operator/test/real/**/*.e2e.test.ts"],
+                fileParallelism: false,
+                testTimeout: 900_000,
+                hookTimeout: 300_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -11,6 +11,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.env"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+# shellcheck source=node/lib.sh
+source "$here/node/lib.sh"
 
 cluster_dir="$repo_root/.cluster"
 kubeconfig="$cluster_dir/kubeconfig"
@@ -47,6 +49,27 @@ rm -f "$cluster_dir/mode" "$kubeconfig"
 # result line, and fail where the real program would (a bucket endpoint under .invalid).
 config="$cluster_dir/kwok.yaml"
 {
+  # Ready for a real node (hack/node-up.sh): the serving certificate also covers the addresses
+  # its pods and kubelet use (the `kubernetes` Service's IP and the node's own), the API server
+  # advertises the node's address to in-cluster clients and reaches kubelets at their InternalIP,
+  # and kwok plays only its fake nodes (annotated kwok.x-k8s.io/node), never the real node's pods.
+  # Extra args go here, not on the command line, where kwokctl v0.8.0 mixes up their components.
+  cat <<YAML
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  kubeApiserverCertSANs: ["10.96.0.1", "$node_ip"]
+componentsPatches:
+  - name: kube-apiserver
+    extraArgs:
+      - {key: service-cluster-ip-range, value: 10.96.0.0/16}
+      - {key: advertise-address, value: "$node_ip"}
+      - {key: kubelet-preferred-address-types, value: InternalIP}
+  - name: kwok-controller
+    extraArgs:
+      - {key: manage-all-nodes, value: "false"}
+      - {key: manage-nodes-with-annotation-selector, value: kwok.x-k8s.io/node}
+YAML
   for f in "$stage_dir"/*.yaml "$here"/kwok/*.yaml; do
     case "$f" in "$stage_dir"/storage-class.yaml | "$stage_dir"/pod-complete.yaml) continue ;; esac
     echo "---"
@@ -67,7 +90,6 @@ kwokctl create cluster \
   --kube-authorization=true \
   --kube-admission=true \
   --disable-qps-limits \
-  --extra-args kube-apiserver=service-cluster-ip-range=10.96.0.0/16 \
   --wait 90s >"$cluster_dir/kwokctl.log" 2>&1 || {
   tail -40 "$cluster_dir/kwokctl.log" >&2
   die "kwokctl could not start the cluster; component logs are in $KWOK_WORKDIR/clusters/fintrack/logs"

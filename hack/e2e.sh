@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `make e2e`: the whole product end to end in real containers, on a real node joined to the local
+# control plane. Starts the control plane (hack/cluster-up.sh) and the node (hack/node-up.sh),
+# builds the three images from this checkout with the node's image builder, loads them and the
+# tenants' base images into the node, and runs the scenario (operator/test/real/, the same one
+# `make kind-test` runs on kind). Each stage prints its time. On failure the cluster's state is
+# printed and saved under .cache/e2e/. The node is taken down at the end (E2E_KEEP_NODE=1 keeps
+# it), and node-down fails if the host is not exactly as it was before.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+# shellcheck source=node/lib.sh
+source "$here/node/lib.sh"
+cd "$repo_root"
+
+export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}"
+export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
+rollout_img="${APP_IMG%:*}:e2e-rollout"
+artifacts="$repo_root/.cache/e2e"
+# What tenants run besides our own images: the operator's default PostgreSQL and Redis.
+tenant_images=(postgres:18-alpine redis:7.4-alpine "$S3_IMG")
+
+stage() {
+  local name="$1" started=$SECONDS
+  shift
+  log "::: $name"
+  "$@"
+  log "::: $name took $((SECONDS - started)) s"
+}
+
+dump_diagnostics() {
+  rm -rf "$artifacts" && mkdir -p "$artifacts"
+  log "the scenario failed: the cluster's state follows (saved in $artifacts)"
+  {
+    kubectl get nodes,financetrackers,financetrackerbackups -A -o wide
+    kubectl get all,pvc,networkpolicy,ingress,hpa -A -o wide
+    kubectl describe financetrackers -A
+    kubectl get events -A --sort-by=.lastTimestamp | tail -n 80
+  } >"$artifacts/cluster.txt" 2>&1 || true
+  kubectl -n fintrack-system logs -l app.kubernetes.io/name=fintrack-operator --all-containers \
+    --prefix --tail=300 >"$artifacts/operator.log" 2>&1 || true
+  for ns in $(kubectl get ns -l fintrack.dev/e2e=true -o name 2>/dev/null | cut -d/ -f2); do
+    kubectl -n "$ns" logs -l app.kubernetes.io/managed-by=fintrack --all-containers --prefix \
+      --tail=100 >"$artifacts/$ns.log" 2>&1 || true
+  done
+  cp -r "$node_dir/logs" "$artifacts/node-logs" 2>/dev/null || true
+  tail -n 60 "$artifacts/cluster.txt" >&2 || true
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT
+  [[ $status -eq 0 ]] || dump_diagnostics
+  if [[ "${E2E_KEEP_NODE:-}" == 1 ]]; then
+    log "keeping the real node (make node-down removes it)"
+  else
+    log "removing the scenario's namespaces and the operator"
+    kubectl delete namespace -l fintrack.dev/e2e=true --wait=true --timeout=5m >/dev/null 2>&1 || true
+    make --no-print-directory undeploy KUBECONFIG="$cluster_kubeconfig" >/dev/null 2>&1 || true
+    stage "node down" "$here/node-down.sh" || status=1
+  fi
+  exit "$status"
+}
+
+started=$SECONDS
+stage "control plane" "$here/cluster-up.sh"
+trap cleanup EXIT
+stage "real node up" "$here/node-up.sh"
+stage "build the images" make --no-print-directory docker-build IMG="$IMG" APP_IMG="$APP_IMG" \
+  BACKUP_IMG="$BACKUP_IMG" DOCKER_BUILD_FLAGS="--network host"
+docker tag "$APP_IMG" "$rollout_img"
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${IMG%:*}" | sed 's/^/  /' >&2
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${APP_IMG%:*}" | sed 's/^/  /' >&2
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${BACKUP_IMG%:*}" | sed 's/^/  /' >&2
+stage "load the images into the node" "$here/node-load-images.sh" "$IMG" "$APP_IMG" "$rollout_img" \
+  "$BACKUP_IMG" "${tenant_images[@]}"
+stage "scenario" env FINTRACK_E2E=1 E2E_SUBSTRATE=real-node E2E_KUBECONFIG="$cluster_kubeconfig" \
+  npx vitest run --project e2e
+log "end-to-end scenario passed in $((SECONDS - started)) s"

@@ -1,0 +1,706 @@
+// The whole product end to end, in real containers: the scenario `make e2e` runs on the real node
+// (hack/e2e.sh) and `make kind-test` on kind (hack/kind-test.sh). Steps run in order and later
+// ones build on earlier ones; the first failure stops the run (vitest.config.ts: bail), and
+// hack/e2e.sh then prints the cluster's diagnostics.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { repoRoot } from "../harness/cluster.ts";
+import { eventually } from "../harness/eventually.ts";
+import {
+  describeTracker,
+  e2e,
+  getJson,
+  kubectl,
+  kubectlAsync,
+  make,
+  restrictedNamespace,
+  rolloutStatus,
+  runNodePod,
+  tcpProbeScript,
+  tracker,
+  waitReady,
+} from "./harness.ts";
+import {
+  apply,
+  bookLedger,
+  captureLedger,
+  expectStatus,
+  ownerLogin,
+  sample,
+  signedIn,
+} from "./tenant.ts";
+import { runTraffic } from "./traffic.ts";
+import { bookAndReportInBrowser } from "./ui.ts";
+
+const operatorNamespace = "fintrack-system";
+// Namespaces the app's NetworkPolicy admits by default (FINTRACK_INGRESS/MONITORING_NAMESPACE_LABELS).
+const ingressNamespace = "ingress-nginx";
+const monitoringNamespace = "monitoring";
+const strangerNamespace = "e2e-stranger";
+const storageNamespace = "storage";
+const fullNamespace = "e2e-full";
+const tenantNamespace = "e2e-acme";
+
+interface PodList {
+  items: {
+    metadata: { name: string; labels?: Record<string, string> };
+    spec: { nodeName?: string };
+    status: {
+      phase?: string;
+      podIP?: string;
+      containerStatuses?: {
+        name: string;
+        ready: boolean;
+        restartCount: number;
+        state?: Record<string, unknown>;
+      }[];
+    };
+  }[];
+}
+
+function pods(namespace: string, selector: string): PodList["items"] {
+  return getJson<PodList>(["pods", "-n", namespace, "-l", selector]).items;
+}
+
+function podIp(namespace: string, selector: string): string {
+  const ip = pods(namespace, selector).find((p) => p.status.phase === "Running")?.status.podIP;
+  if (!ip) throw new Error(`no running pod ${selector} in ${namespace}`);
+  return ip;
+}
+
+/** Runs a TCP probe from a pod with `labels` in `namespace`; returns "open" or "closed: why". */
+async function reach(
+  namespace: string,
+  host: string,
+  port: number,
+  labels: Record<string, string> = {},
+): Promise<string> {
+  const name = `probe-${host.replaceAll(".", "-").slice(0, 30)}-${port}-${Date.now() % 100000}`;
+  const outcome = await runNodePod(namespace, name, tcpProbeScript(host, port), { labels });
+  return outcome.logs.trim().split("\n").pop() ?? "";
+}
+
+const state: { accountId?: string; token?: string; login?: { email: string; password: string } } =
+  {};
+
+describe("the operator", () => {
+  it("deploys from the images just built: 2 replicas, one of which leads", async () => {
+    make("install-crds", {});
+    make("deploy", {
+      IMG: e2e.images.operator,
+      APP_IMG: e2e.images.app,
+      BACKUP_IMG: e2e.images.backup,
+    });
+    rolloutStatus(operatorNamespace, "fintrack-operator");
+    const running = pods(operatorNamespace, "app.kubernetes.io/name=fintrack-operator").filter(
+      (p) => p.status.containerStatuses?.every((c) => c.ready),
+    );
+    expect(running).toHaveLength(2);
+    const holder = await eventually("the operator's Lease to have a holder", () => {
+      const lease = getJson<{ spec?: { holderIdentity?: string } }>([
+        "lease",
+        "fintrack-operator",
+        "-n",
+        operatorNamespace,
+      ]);
+      if (!lease.spec?.holderIdentity) throw new Error("no holder");
+      return lease.spec.holderIdentity;
+    });
+    expect(running.map((p) => p.metadata.name)).toContain(holder);
+    for (const ns of [ingressNamespace, monitoringNamespace, strangerNamespace, storageNamespace])
+      restrictedNamespace(ns);
+  });
+});
+
+describe("samples/full.yaml", () => {
+  it("runs to Ready in a restricted namespace (adapted: no cert-manager, the bucket in the cluster)", async () => {
+    restrictedNamespace(fullNamespace);
+    // Adapted where the sample names infrastructure this cluster lacks: there is no cert-manager
+    // (so no TLS block), and its bucket is the scenario's S3 server (deployed in the backup step).
+    apply(
+      fullNamespace,
+      sample("full.yaml", (doc) => {
+        const spec = doc.spec as {
+          ingress: { tls?: unknown };
+          backup: { destination: { s3: { endpoint: string } } };
+        };
+        delete spec.ingress.tls;
+        spec.backup.destination.s3.endpoint = "http://minio.storage.svc:9000";
+      }),
+    );
+    await waitReady(fullNamespace, "acme-full");
+    const ingress = getJson<{ spec: { rules: { host: string }[] } }>([
+      "ingress",
+      "acme-full-app",
+      "-n",
+      fullNamespace,
+    ]);
+    expect(ingress.spec.rules[0]?.host).toBe("money.acme.example");
+    const app = pods(
+      fullNamespace,
+      "app.kubernetes.io/instance=acme-full,app.kubernetes.io/component=app",
+    );
+    expect(app.filter((p) => p.status.containerStatuses?.every((c) => c.ready))).toHaveLength(3);
+  });
+
+  it("serves its UI at its host name: the owner signs in, books transactions and sees them in a report", async () => {
+    const login = ownerLogin(fullNamespace, "acme-full", "finance@acme.example");
+    await bookAndReportInBrowser({
+      namespace: fullNamespace,
+      name: "acme-full",
+      host: "money.acme.example",
+      login,
+    });
+  });
+
+  it("is deleted with its namespace", () => {
+    kubectl(["delete", "namespace", fullNamespace, "--wait=true", "--timeout=5m"]);
+  });
+});
+
+describe("a tenant whose parts cannot run says why", () => {
+  it("names a pending pod's scheduling problem and a crash-looping container's last termination", async () => {
+    const ns = "e2e-broken";
+    restrictedNamespace(ns);
+    apply(
+      ns,
+      sample("minimal.yaml", (doc) => {
+        (doc.metadata as { name: string }).name = "unschedulable";
+        (doc.spec as Record<string, unknown>).app = {
+          adminEmail: "owner@acme.example",
+          replicas: 1,
+          resources: { requests: { cpu: "64" } },
+        };
+      }),
+    );
+    apply(
+      ns,
+      sample("minimal.yaml", (doc) => {
+        (doc.metadata as { name: string }).name = "crashing";
+        // An image without the app in it: its migrate container cannot start.
+        (doc.spec as Record<string, unknown>).app = {
+          adminEmail: "owner@acme.example",
+          replicas: 1,
+          image: "postgres:18-alpine",
+        };
+      }),
+    );
+    await eventually(
+      "the unschedulable tenant to name the scheduler's reason",
+      () => {
+        const text = describeTracker(ns, "unschedulable");
+        if (!text.includes("Insufficient cpu")) throw new Error(text);
+      },
+      { timeoutMs: 240_000, intervalMs: 2_000 },
+    );
+    await eventually(
+      "the crashing tenant to name its container's failure",
+      () => {
+        const text = describeTracker(ns, "crashing");
+        if (!text.includes("migrate") || !text.includes("npm")) throw new Error(text);
+      },
+      { timeoutMs: 240_000, intervalMs: 2_000 },
+    );
+    expect(
+      tracker(ns, "crashing").status?.conditions?.find((c) => c.type === "Ready")?.status,
+    ).toBe("False");
+    kubectl(["delete", "namespace", ns, "--wait=false"]);
+  });
+});
+
+describe("samples/minimal.yaml", () => {
+  it("runs to Ready in a restricted namespace, every container real and running", async () => {
+    restrictedNamespace(tenantNamespace);
+    apply(tenantNamespace, sample("minimal.yaml"));
+    await waitReady(tenantNamespace, "acme");
+    const all = pods(tenantNamespace, "app.kubernetes.io/instance=acme");
+    const running = all.filter((p) => p.status.phase === "Running");
+    expect(running.map((p) => p.metadata.labels?.["app.kubernetes.io/component"]).sort()).toEqual([
+      "app",
+      "app",
+      "postgres",
+      "redis",
+    ]);
+    if (e2e.substrate === "real-node") {
+      for (const p of running) expect(p.spec.nodeName, p.metadata.name).toBe("fintrack-node");
+    }
+  });
+
+  it("lets its owner sign in and book a ledger through the API", async () => {
+    state.login = ownerLogin(tenantNamespace, "acme", "owner@acme.example");
+    const { api, forward } = await signedIn(tenantNamespace, "acme", state.login);
+    try {
+      state.accountId = await bookLedger(api);
+      await captureLedger(api, state.accountId);
+      const created = await expectStatus(
+        api.post<{ token: string }>("/tokens", { name: "e2e traffic", scope: "write" }),
+        201,
+      );
+      state.token = created.token;
+    } finally {
+      forward.close();
+    }
+  });
+});
+
+describe("NetworkPolicies, enforced", () => {
+  const db = `acme-postgres.${tenantNamespace}.svc`;
+  const cache = `acme-redis.${tenantNamespace}.svc`;
+  const app = `acme-app.${tenantNamespace}.svc`;
+
+  it("let the tenant's app reach its PostgreSQL and Redis", () => {
+    const appPod = pods(
+      tenantNamespace,
+      "app.kubernetes.io/instance=acme,app.kubernetes.io/component=app",
+    )[0];
+    if (!appPod) throw new Error("no app pod");
+    for (const [host, port] of [
+      [db, 5432],
+      [cache, 6379],
+    ] as const) {
+      const out = kubectl([
+        "exec",
+        "-n",
+        tenantNamespace,
+        appPod.metadata.name,
+        "-c",
+        "app",
+        "--",
+        "node",
+        "-e",
+        tcpProbeScript(host, port),
+      ]);
+      expect(out.trim(), `${host}:${port} from the app`).toBe("open");
+    }
+  });
+
+  it("keep a pod of another namespace away from PostgreSQL, Redis and the app", async () => {
+    expect(await reach(strangerNamespace, db, 5432)).toMatch(/^closed/);
+    expect(await reach(strangerNamespace, cache, 6379)).toMatch(/^closed/);
+    expect(await reach(strangerNamespace, app, 8080)).toMatch(/^closed/);
+    // By pod address too: a policy must not depend on the Service.
+    expect(
+      await reach(
+        strangerNamespace,
+        podIp(
+          tenantNamespace,
+          "app.kubernetes.io/instance=acme,app.kubernetes.io/component=postgres",
+        ),
+        5432,
+      ),
+    ).toMatch(/^closed/);
+  });
+
+  it("admit the ingress controller's namespace to the app, and monitoring to its metrics only", async () => {
+    expect(await reach(ingressNamespace, app, 8080)).toBe("open");
+    expect(await reach(ingressNamespace, db, 5432)).toMatch(/^closed/);
+    const appIp = podIp(
+      tenantNamespace,
+      "app.kubernetes.io/instance=acme,app.kubernetes.io/component=app",
+    );
+    expect(await reach(monitoringNamespace, appIp, 9090)).toBe("open");
+    expect(await reach(monitoringNamespace, appIp, 8080)).toMatch(/^closed/);
+  });
+});
+
+describe("faults with real pods", () => {
+  it("keeps serving while PostgreSQL is deleted: 503 with Retry-After meanwhile, no acknowledged write lost", async () => {
+    const { token, accountId } = requireState();
+    const traffic = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-db",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 60,
+    });
+    await sleep(10_000);
+    await kubectlAsync(["delete", "pod", "acme-postgres-0", "-n", tenantNamespace, "--wait=false"]);
+    const report = await traffic;
+    expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
+    expect(report.unavailableWithoutRetryAfter).toBe(0);
+    expect(
+      Object.keys(report.statuses).every((s) => ["200", "201", "503"].includes(s)),
+      JSON.stringify(report.statuses),
+    ).toBe(true);
+    await waitReady(tenantNamespace, "acme");
+    await expectAcknowledgedOnce(report.acknowledged);
+  });
+
+  it("signs people out, and nothing else, when Redis is deleted", async () => {
+    const { login } = requireState();
+    const { api, forward } = await signedIn(tenantNamespace, "acme", login);
+    try {
+      expect((await api.get("/accounts")).status).toBe(200);
+      kubectl([
+        "delete",
+        "pod",
+        "-n",
+        tenantNamespace,
+        "-l",
+        "app.kubernetes.io/instance=acme,app.kubernetes.io/component=redis",
+        "--wait=true",
+      ]);
+      rolloutStatus(tenantNamespace, "acme-redis");
+      const after = await eventually(
+        "the app to answer again after Redis came back",
+        async () => {
+          const response = await api.get("/accounts");
+          if (response.status === 503) throw new Error("503");
+          return response.status;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      expect(after).toBe(401);
+    } finally {
+      forward.close();
+    }
+    const again = await signedIn(tenantNamespace, "acme", login);
+    try {
+      await captureLedger(again.api, requireState().accountId);
+    } finally {
+      again.forward.close();
+    }
+  });
+
+  it("rolls the app out under steady traffic with zero failed requests, the operator leader killed midway", async () => {
+    const { token, accountId } = requireState();
+    const traffic = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-rollout",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 90,
+      intervalMs: 50,
+    });
+    await sleep(8_000);
+    // A spec change that rolls every app pod: a new pod template annotation through the image.
+    kubectl([
+      "patch",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { app: { image: `${e2e.images.app.split(":")[0]}:e2e-rollout` } } }),
+    ]);
+    await sleep(3_000);
+    const lease = getJson<{ spec?: { holderIdentity?: string } }>([
+      "lease",
+      "fintrack-operator",
+      "-n",
+      operatorNamespace,
+    ]);
+    if (!lease.spec?.holderIdentity) throw new Error("no operator leader");
+    await kubectlAsync([
+      "delete",
+      "pod",
+      lease.spec.holderIdentity,
+      "-n",
+      operatorNamespace,
+      "--grace-period=0",
+      "--force",
+    ]);
+    const report = await traffic;
+    expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
+    expect(report.statuses, "every request answered 200 or 201").toEqual(
+      Object.fromEntries(
+        Object.entries(report.statuses).filter(([s]) => s === "200" || s === "201"),
+      ),
+    );
+    await waitReady(tenantNamespace, "acme");
+    const images = pods(
+      tenantNamespace,
+      "app.kubernetes.io/instance=acme,app.kubernetes.io/component=app",
+    ).map(
+      (p) =>
+        getJson<{ spec: { containers: { image: string }[] } }>([
+          "pod",
+          p.metadata.name,
+          "-n",
+          tenantNamespace,
+        ]).spec.containers[0]?.image,
+    );
+    expect(new Set(images)).toEqual(new Set([`${e2e.images.app.split(":")[0]}:e2e-rollout`]));
+    await expectAcknowledgedOnce(report.acknowledged);
+  });
+});
+
+describe("autoscaling on real CPU metrics", () => {
+  it("hands the replica count to the HPA without dropping below the running replicas, then scales up under load", async () => {
+    const { token, accountId } = requireState();
+    const seen: number[] = [];
+    const watching = { on: true };
+    const watcher = (async () => {
+      while (watching.on) {
+        const out = await kubectlAsync([
+          "get",
+          "deployment",
+          "acme-app",
+          "-n",
+          tenantNamespace,
+          "-o",
+          "jsonpath={.spec.replicas}",
+        ]);
+        seen.push(Number(out));
+        await sleep(250);
+      }
+    })();
+    kubectl([
+      "patch",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--type=merge",
+      "-p",
+      JSON.stringify({
+        spec: {
+          app: {
+            autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 20 },
+          },
+        },
+      }),
+    ]);
+    await waitReady(tenantNamespace, "acme");
+    const load = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-load",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 150,
+      workers: 16,
+      intervalMs: 0,
+      writes: false,
+    });
+    const scaled = await eventually(
+      "the HPA to scale the app above 2 replicas",
+      () => {
+        const hpa = getJson<{ status?: { desiredReplicas?: number; currentMetrics?: unknown[] } }>([
+          "hpa",
+          "acme-app",
+          "-n",
+          tenantNamespace,
+        ]);
+        if ((hpa.status?.desiredReplicas ?? 0) <= 2) throw new Error(JSON.stringify(hpa.status));
+        return hpa.status?.desiredReplicas ?? 0;
+      },
+      { timeoutMs: 240_000, intervalMs: 5_000 },
+    );
+    watching.on = false;
+    await watcher;
+    await load;
+    expect(scaled).toBeGreaterThan(2);
+    expect(Math.min(...seen), `replicas seen: ${seen.join(",")}`).toBeGreaterThanOrEqual(2);
+    kubectl([
+      "patch",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--type=json",
+      "-p",
+      JSON.stringify([{ op: "remove", path: "/spec/app/autoscaling" }]),
+    ]);
+    await waitReady(tenantNamespace, "acme");
+  });
+});
+
+describe("backups", () => {
+  it("backs up to the in-cluster S3 server, verified, and restores into a second tenant with the same ledger", async () => {
+    const { accountId, login } = requireState();
+    apply(
+      storageNamespace,
+      readFileSync(join(repoRoot, "hack/e2e/s3.yaml"), "utf8").replaceAll(
+        "@S3_IMAGE@",
+        e2e.images.s3,
+      ),
+    );
+    rolloutStatus(storageNamespace, "minio");
+    const bucket = await runNodePod(
+      storageNamespace,
+      "create-bucket",
+      `
+      fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT" })
+        .then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); });
+    `,
+    );
+    expect(bucket.exitCode, bucket.logs).toBe(0);
+    kubectl([
+      "create",
+      "secret",
+      "generic",
+      "acme-s3",
+      "-n",
+      tenantNamespace,
+      "--from-literal=AWS_ACCESS_KEY_ID=e2e",
+      "--from-literal=AWS_SECRET_ACCESS_KEY=e2e-secret",
+    ]);
+    const patch = parse(
+      readFileSync(join(repoRoot, "hack/kind/acme-backup.yaml"), "utf8"),
+    ) as unknown;
+    kubectl([
+      "patch",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--type=merge",
+      "-p",
+      JSON.stringify(patch),
+    ]);
+    await waitReady(tenantNamespace, "acme");
+    apply(tenantNamespace, readFileSync(join(repoRoot, "samples/backup-on-demand.yaml"), "utf8"));
+    await eventually(
+      "the on-demand backup to complete, verified",
+      () => {
+        const backup = getJson<{
+          status?: { phase?: string; message?: string; verification?: { verified?: boolean } };
+        }>(["financetrackerbackup", "acme-before-upgrade", "-n", tenantNamespace]);
+        const phase = backup.status?.phase;
+        if (phase === "Failed" || phase === "VerificationFailed")
+          throw new Error(`fatal: ${phase}: ${backup.status?.message ?? ""}`);
+        if (phase !== "Completed" || backup.status?.verification?.verified !== true)
+          throw new Error(JSON.stringify(backup.status));
+      },
+      { timeoutMs: 600_000, intervalMs: 5_000 },
+    );
+
+    const source = await signedIn(tenantNamespace, "acme", login);
+    const before = await captureLedger(source.api, accountId).finally(() => {
+      source.forward.close();
+    });
+
+    apply(
+      tenantNamespace,
+      sample("restore-from-backup.yaml", (doc) => {
+        (doc.spec as { restore: { from: { backup: string } } }).restore.from.backup =
+          "acme-before-upgrade";
+      }),
+    );
+    await waitReady(tenantNamespace, "acme-restored");
+    rolloutStatus(tenantNamespace, "acme-restored-app");
+    const restored = await signedIn(tenantNamespace, "acme-restored", login);
+    const after = await captureLedger(restored.api, accountId).finally(() => {
+      restored.forward.close();
+    });
+    expect(after).toEqual(before);
+    kubectl(["delete", "financetracker", "acme-restored", "-n", tenantNamespace, "--timeout=5m"]);
+  });
+});
+
+describe("deleting a tenant", () => {
+  it("with deletionPolicy Retain (foreground cascade) keeps data and credentials; re-created, it signs in to the same ledger", async () => {
+    const { accountId, login } = requireState();
+    kubectl([
+      "delete",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--cascade=foreground",
+      "--timeout=5m",
+    ]);
+    kubectl([
+      "wait",
+      "--for=delete",
+      "statefulset/acme-postgres",
+      "deployment/acme-app",
+      "-n",
+      tenantNamespace,
+      "--timeout=3m",
+    ]);
+    kubectl(["get", "pvc/data-acme-postgres-0", "secret/acme-credentials", "-n", tenantNamespace]);
+    apply(tenantNamespace, sample("minimal.yaml"));
+    await waitReady(tenantNamespace, "acme");
+    expect(ownerLogin(tenantNamespace, "acme", login.email).password).toBe(login.password);
+    const back = await signedIn(tenantNamespace, "acme", login);
+    await captureLedger(back.api, accountId).finally(() => {
+      back.forward.close();
+    });
+  });
+
+  it("with deletionPolicy Delete leaves nothing behind", async () => {
+    kubectl([
+      "patch",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--type=merge",
+      "-p",
+      '{"spec":{"deletionPolicy":"Delete"}}',
+    ]);
+    await waitReady(tenantNamespace, "acme");
+    kubectl(["delete", "financetracker", "acme", "-n", tenantNamespace, "--timeout=5m"]);
+    await eventually(
+      "every object of acme to be gone",
+      () => {
+        const left = kubectl([
+          "get",
+          "all,pvc,secret,networkpolicy,ingress,configmap,serviceaccount",
+          "-n",
+          tenantNamespace,
+          "-l",
+          "app.kubernetes.io/instance=acme",
+          "-o",
+          "name",
+        ]).trim();
+        const named = kubectl(["get", "pvc,secret", "-n", tenantNamespace, "-o", "name"])
+          .split("\n")
+          .filter((n) => n.includes("acme-credentials") || n.includes("data-acme-postgres"));
+        if (left || named.length > 0) throw new Error(`${left} ${named.join(" ")}`);
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
+  });
+});
+
+function requireState(): {
+  accountId: string;
+  token: string;
+  login: { email: string; password: string };
+} {
+  const { accountId, token, login } = state;
+  if (!accountId || !token || !login) throw new Error("an earlier step did not book the ledger");
+  return { accountId, token, login };
+}
+
+/** Every acknowledged write is in the ledger exactly once. */
+async function expectAcknowledgedOnce(acknowledged: string[]): Promise<void> {
+  const { login, accountId } = requireState();
+  const { api, forward } = await signedIn(tenantNamespace, "acme", login);
+  try {
+    const payees = new Map<string, number>();
+    let cursor: string | undefined;
+    do {
+      const page = await expectStatus(
+        api.get<{ data: { payee: string }[]; nextCursor?: string | null }>(
+          `/transactions?accountId=${accountId}&limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+        ),
+        200,
+      );
+      for (const t of page.data) payees.set(t.payee, (payees.get(t.payee) ?? 0) + 1);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const lost = acknowledged.filter((p) => !payees.has(p));
+    const twice = [...payees].filter(([p, n]) => p.startsWith("traffic-") && n > 1).map(([p]) => p);
+    expect(lost, "acknowledged writes missing from the ledger").toEqual([]);
+    expect(twice, "writes booked twice").toEqual([]);
+    expect(acknowledged.length).toBeGreaterThan(0);
+  } finally {
+    forward.close();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
