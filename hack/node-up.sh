@@ -31,9 +31,10 @@ fi
 "$here/build-node.sh"
 bin="$(node_bin_dir)"
 
-rm -rf "$node_dir" && mkdir -p "$node_dir"/{logs,pids,cni,kubelet,volumes,containerd} "$node_run_dir"
+rm -rf "$node_dir" && mkdir -p "$node_dir"/{logs,pids,cni,kubelet,volumes,containerd}
 # The host as it is before anything of the node, the image builder included, starts.
 "$here/node/host-state.sh" >"$node_dir/host-before"
+mkdir -p "$node_run_dir"
 sysctl -a 2>/dev/null | sort >"$node_dir/sysctl-before"
 nft list tables 2>/dev/null >"$node_dir/nft-tables-before" || true
 
@@ -110,6 +111,14 @@ wait_for "containerd's socket" 30 test -S "$node_run_dir/containerd.sock"
 "$here/node-load-images.sh" "$pause_image" "$addons_image" "$helper_image"
 
 log "starting the kubelet and kube-proxy ($K8S_VERSION)"
+# The kubelet's own cgroup hierarchy (cgroupRoot below) must exist under every controller first.
+for controller in /sys/fs/cgroup/*/; do
+  mkdir -p "$controller/fintrack-node"
+  if [[ -f "$controller/cpuset.cpus" ]]; then
+    cat "$controller/cpuset.cpus" >"$controller/fintrack-node/cpuset.cpus"
+    cat "$controller/cpuset.mems" >"$controller/fintrack-node/cpuset.mems"
+  fi
+done
 # An empty resolv.conf: pods resolve cluster names only; nothing may leave the machine.
 : >"$node_dir/resolv.conf"
 cat >"$node_dir/kubelet.yaml" <<YAML
@@ -131,7 +140,7 @@ authentication:
   webhook: {enabled: false}
 authorization: {mode: AlwaysAllow}
 readOnlyPort: 0
-podLogsDirectory: $node_dir/pod-logs
+podLogsDir: $node_dir/pod-logs
 staticPodPath: ""
 # A shared disk: the default thresholds could evict tenants for the host's files.
 evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}

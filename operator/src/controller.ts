@@ -5,10 +5,11 @@ import type { Settings } from "./config.ts";
 import { postgresImage } from "./config.ts";
 import { classifyError } from "./errors.ts";
 import type { KubeApi } from "./kube/api.ts";
-import { WatchedKind } from "./kube/informer.ts";
+import { WatchedKind, type ObjectHandler } from "./kube/informer.ts";
 import { ownedKinds, type OwnedKind } from "./kube/kinds.ts";
 import type { Metrics } from "./metrics.ts";
-import { labelKeys, managedSelector } from "./names.ts";
+import { labelKeys, managedSelector, servingPodSelector } from "./names.ts";
+import { PodProblemChanges, podProblem, slimPod } from "./pod-problems.ts";
 import {
   queueMetricsSink,
   reconcileMetricsListener,
@@ -48,8 +49,9 @@ function disposition(error: unknown): ErrorDisposition {
 }
 
 /**
- * The FinanceTracker controller: informers over the trackers and every owned kind feed a keyed
- * work queue; workers reconcile one tenant at a time per key. Started only by the leader.
+ * The FinanceTracker controller: informers over the trackers, every owned kind and the tenants'
+ * pods feed a keyed work queue; workers reconcile one tenant at a time per key. Started only by
+ * the leader.
  */
 export class Controller {
   readonly #options: ControllerOptions;
@@ -57,6 +59,9 @@ export class Controller {
   readonly #trackers: WatchedKind;
   /** Every FinanceTrackerBackup, ours or a user's: on-demand backups carry none of our labels. */
   readonly #backups: WatchedKind;
+  /** The pods of PostgreSQL, Redis and the app: read only, they say why one is not ready. */
+  readonly #pods: WatchedKind;
+  readonly #podProblems = new PodProblemChanges();
   readonly #children = new Map<string, WatchedKind>();
   readonly #timers: NodeJS.Timeout[] = [];
   #serviceMonitors: { available: boolean; checkedAt: number } = { available: false, checkedAt: 0 };
@@ -77,12 +82,21 @@ export class Controller {
         this.#enqueue(o.metadata?.namespace, (o as TrackerBackup).spec.trackerRef.name);
       },
     );
+    this.#pods = this.#watch(
+      { apiVersion: "v1", kind: "Pod", plural: "pods" },
+      servingPodSelector,
+      (pod, event) => {
+        this.#onPod(pod, event);
+      },
+      slimPod,
+    );
   }
 
   #watch(
     kind: Pick<OwnedKind, "apiVersion" | "kind" | "plural">,
     labelSelector: string | undefined,
-    onChange: (o: KubernetesObject) => void,
+    onChange: ObjectHandler,
+    slim?: (o: KubernetesObject) => KubernetesObject,
   ): WatchedKind {
     const { kubeConfig, api, settings, log } = this.#options;
     return new WatchedKind({
@@ -91,6 +105,7 @@ export class Controller {
       kind,
       namespaces: settings.FINTRACK_WATCH_NAMESPACES,
       ...(labelSelector ? { labelSelector } : {}),
+      ...(slim ? { slim } : {}),
       onChange,
       log,
       silenceMs: settings.FINTRACK_WATCH_SILENCE_SECONDS * 1000,
@@ -99,6 +114,18 @@ export class Controller {
 
   #enqueue(namespace: string | undefined, name: string | undefined): void {
     if (namespace && name) this.#queue.add(`${namespace}/${name}`);
+  }
+
+  /**
+   * A pod's change reaches its tenant only when that pod's problem changed: its status depends on
+   * its pods through podProblem alone, and rollouts change pods many times over.
+   */
+  #onPod(pod: KubernetesObject, event: "add" | "update" | "delete"): void {
+    const { namespace, name } = pod.metadata ?? {};
+    const problem = event === "delete" ? undefined : podProblem([pod]);
+    if (this.#podProblems.record(`${namespace ?? ""}/${name ?? ""}`, problem)) {
+      this.#enqueue(namespace, pod.metadata?.labels?.[labelKeys.instance]);
+    }
   }
 
   #enqueueAll(): void {
@@ -140,6 +167,10 @@ export class Controller {
         w.list(namespace).filter((o) => o.metadata?.labels?.[labelKeys.instance] === trackerName),
       ),
     get: (kind, namespace, name) => this.#children.get(kind)?.get(namespace, name),
+    pods: (namespace, trackerName) =>
+      this.#pods
+        .list(namespace)
+        .filter((o) => o.metadata?.labels?.[labelKeys.instance] === trackerName),
   };
 
   #deps(): ReconcileDeps {
@@ -178,6 +209,7 @@ export class Controller {
         .map((k) => this.#watchChildren(k).start()),
     );
     await this.#serviceMonitorAvailable();
+    await this.#pods.start();
     await this.#backups.start();
     await this.#trackers.start();
     log.info({ tenants: this.#trackers.list().length }, "caches synced; starting workers");
@@ -272,6 +304,7 @@ export class Controller {
     return (
       this.#trackers.hasSynced() &&
       this.#backups.hasSynced() &&
+      this.#pods.hasSynced() &&
       [...this.#children.values()].every((w) => w.hasSynced())
     );
   }
@@ -284,6 +317,7 @@ export class Controller {
     await Promise.all([
       this.#trackers.stop(),
       this.#backups.stop(),
+      this.#pods.stop(),
       ...[...this.#children.values()].map((w) => w.stop()),
     ]);
   }

@@ -85,6 +85,15 @@ export function tenantSelector(trackerName: string): string {
 /** The label selector that lists every child of every tenant (what the informers watch). */
 export const managedSelector = `${labelKeys.managedBy}=${managedBy}`;
 
+/** The serving components, whose pods say why a component is not ready. */
+const servingComponents: readonly Component[] = ["postgres", "redis", "app"];
+
+/**
+ * The pods the operator caches: those of every tenant's serving components (their templates
+ * carry `childLabels`). Backup Job pods are left out: they come and go with every backup.
+ */
+export const servingPodSelector = `${managedSelector},${labelKeys.instance},${labelKeys.component} in (${servingComponents.join(",")})`;
+
 /** The owner reference every child carries: it makes the FinanceTracker the controller. */
 export function ownerReference(tracker: FinanceTracker): {
   apiVersion: string;

@@ -36,6 +36,8 @@ export interface ChildCache {
   /** Every cached child labelled as this tenant's, of every watched kind. */
   children(namespace: string, trackerName: string): KubernetesObject[];
   get(kind: string, namespace: string, name: string): KubernetesObject | undefined;
+  /** The cached pods of this tenant's PostgreSQL, Redis and app, slimmed to metadata and status. */
+  pods(namespace: string, trackerName: string): KubernetesObject[];
 }
 
 export interface ReconcileDeps {
@@ -300,6 +302,7 @@ async function observe(
     postgres: deps.cache.get("StatefulSet", namespace, names.postgres),
     redis: deps.cache.get("Deployment", namespace, names.redis),
     app: deps.cache.get("Deployment", namespace, names.app),
+    pods: deps.cache.pods(namespace, name),
     monitoring: !monitoringWanted
       ? "disabled"
       : (await deps.serviceMonitorAvailable())

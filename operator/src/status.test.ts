@@ -1,4 +1,4 @@
-import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { aTracker } from "../test/fixtures/tracker.ts";
 import { findCondition, reasons } from "./conditions.ts";
@@ -151,5 +151,54 @@ describe("computeStatus", () => {
       message: "app: 2/4 available",
     });
     expect(status.components?.app).toEqual({ ready: false, message: "app: 2/4 available" });
+  });
+
+  describe("with the tenant's pods", () => {
+    const pendingPod = (name: string, component: string): V1Pod => ({
+      metadata: { name, labels: { "app.kubernetes.io/component": component } },
+      status: {
+        phase: "Pending",
+        conditions: [
+          {
+            type: "PodScheduled",
+            status: "False",
+            reason: "Unschedulable",
+            message: "0/3 nodes are available: 3 Insufficient cpu.",
+          },
+        ],
+      },
+    });
+    const notAvailable = { ...readyDeployment(2), status: { observedGeneration: 1 } };
+
+    it("names why a component is not ready, in its message and the conditions", () => {
+      const status = computeStatus(
+        aTracker(),
+        { ...allReady, app: notAvailable, pods: [pendingPod("acme-app-x2k", "app")] },
+        t0,
+      );
+      const message =
+        "app: 0/2 available, pod acme-app-x2k: unschedulable: 0/3 nodes are available: 3 Insufficient cpu.";
+      expect(status.components?.app).toEqual({ ready: false, message });
+      expect(findCondition(status.conditions, "Ready")).toMatchObject({
+        status: "False",
+        message,
+      });
+      expect(findCondition(status.conditions, "Progressing")?.message).toBe(message);
+    });
+
+    it("tells each component by its own pods, and says nothing of a ready one's", () => {
+      const status = computeStatus(
+        aTracker(),
+        {
+          ...allReady,
+          app: notAvailable,
+          pods: [pendingPod("acme-redis-1", "redis"), pendingPod("acme-postgres-0", "postgres")],
+        },
+        t0,
+      );
+      expect(status.components?.app?.message).toBe("app: 0/2 available");
+      expect(status.components?.redis?.message).toBe("Redis: 1/1 available");
+      expect(status.components?.postgres?.message).toBe("PostgreSQL: 1/1 ready");
+    });
   });
 });

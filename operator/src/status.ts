@@ -1,4 +1,4 @@
-import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { FinanceTracker, FinanceTrackerStatus } from "./api/v1alpha1.ts";
 import {
   conditionTypes,
@@ -9,12 +9,16 @@ import {
 } from "./conditions.ts";
 import { tenantUrl } from "./resources/ingress/ingress.ts";
 import type { BackupHealth } from "./backup/status.ts";
+import { labelKeys, type Component } from "./names.ts";
+import { podProblem } from "./pod-problems.ts";
 
 /** What the operator saw of a tenant in this pass; the only input status depends on besides the spec. */
 export interface ObservedState {
   postgres?: V1StatefulSet;
   redis?: V1Deployment;
   app?: V1Deployment;
+  /** The pods of all three, told apart by their component label: they say why one is not ready. */
+  pods?: readonly V1Pod[];
   monitoring: "ready" | "crd-missing" | "disabled";
   /** A failure of this pass, already classified: it makes the tenant Degraded. */
   problem?: { reason: Reason; message: string };
@@ -81,6 +85,22 @@ export function deploymentReadiness(
   };
 }
 
+/**
+ * A component that is not ready, with the most telling problem of its pods appended:
+ * `app: 0/2 available, pod acme-app-7d9f-x2k: container migrate is CrashLoopBackOff (exit 1)`.
+ */
+function withPodProblem(
+  readiness: ComponentReadiness,
+  component: Component,
+  pods: readonly V1Pod[],
+): ComponentReadiness {
+  if (readiness.ready) return readiness;
+  const problem = podProblem(
+    pods.filter((p) => p.metadata?.labels?.[labelKeys.component] === component),
+  );
+  return problem ? { ...readiness, message: `${readiness.message}, ${problem}` } : readiness;
+}
+
 function monitoringCondition(monitoring: ObservedState["monitoring"]): ConditionInput {
   const type = conditionTypes.monitoring;
   switch (monitoring) {
@@ -129,12 +149,17 @@ export function computeStatus(
   observed: ObservedState,
   now: string,
 ): FinanceTrackerStatus {
+  const pods = observed.pods ?? [];
   const components = {
-    postgres: statefulSetReadiness(observed.postgres, "PostgreSQL"),
-    redis: deploymentReadiness(observed.redis, "Redis"),
+    postgres: withPodProblem(
+      statefulSetReadiness(observed.postgres, "PostgreSQL"),
+      "postgres",
+      pods,
+    ),
+    redis: withPodProblem(deploymentReadiness(observed.redis, "Redis"), "redis", pods),
     app: observed.restoring
       ? { ready: false, serving: false, message: observed.restoring }
-      : deploymentReadiness(observed.app, "app"),
+      : withPodProblem(deploymentReadiness(observed.app, "app"), "app", pods),
   };
   const parts = Object.values(components);
   const allServing = parts.every((c) => c.serving);

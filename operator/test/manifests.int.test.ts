@@ -206,7 +206,7 @@ describe("the operator's ClusterRole", () => {
       "fintrack.dev/financetrackerbackups/status": ["get", "patch", "update"],
       "fintrack.dev/financetrackerbackups/finalizers": ["update"],
       "batch/jobs": children,
-      "core/pods": ["list"],
+      "core/pods": ["get", "list", "watch"],
       "core/secrets": children,
       "core/services": children,
       "core/serviceaccounts": children,
@@ -297,10 +297,11 @@ describe("the operator's ClusterRole", () => {
         attributes: { resource: "persistentvolumeclaims", verb: "create" },
         expected: false,
       },
-      // Read only: a finished backup Job's result is its pod's termination message.
+      // Read only: pods tell why a component is not ready and how a backup Job ended.
       { what: "list Pods", attributes: { resource: "pods", verb: "list" }, expected: true },
+      { what: "watch Pods", attributes: { resource: "pods", verb: "watch" }, expected: true },
       { what: "delete Pods", attributes: { resource: "pods", verb: "delete" }, expected: false },
-      { what: "watch Pods", attributes: { resource: "pods", verb: "watch" }, expected: false },
+      { what: "patch Pods", attributes: { resource: "pods", verb: "patch" }, expected: false },
       {
         what: "read the ServiceMonitor CRD",
         attributes: { ...crds, name: "servicemonitors.monitoring.coreos.com", verb: "get" },

@@ -1,10 +1,13 @@
+import { existsSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { migrate } from "./migrate.ts";
+import { parseWaitSeconds, waitForPostgres } from "./wait.ts";
 
 /**
- * `npm run migrate`: applies the app's pending migrations to the database named by DATABASE_URL,
- * printing one line per migration and a summary; exits 1 on any failure. It never prints the
- * URL's password, not even inside an error message.
+ * `npm run migrate`: waits for PostgreSQL to accept connections (up to MIGRATE_WAIT_SECONDS,
+ * 180 s by default), then applies the app's pending migrations to the database named by
+ * DATABASE_URL, printing one line per wait, one per migration and a summary; exits 1 on any
+ * failure. It never prints the URL's password, not even inside an error message.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<number> {
   const url = env.DATABASE_URL;
@@ -12,6 +15,13 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
     console.error(
       "DATABASE_URL is not set: point it at the app's database, e.g. postgres://fintrack:PASSWORD@db:5432/fintrack",
     );
+    return 1;
+  }
+  let waitSeconds: number;
+  try {
+    waitSeconds = parseWaitSeconds(env.MIGRATE_WAIT_SECONDS);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
     return 1;
   }
   const redact = redactor(url);
@@ -23,6 +33,16 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
     connectionTimeoutMillis: 15_000,
   });
   try {
+    await waitForPostgres({
+      connect: async () => {
+        (await pool.connect()).release();
+      },
+      limitMs: waitSeconds * 1000,
+      target: hostAndPort(url),
+      log: (line) => {
+        console.log(redact(line));
+      },
+    });
     const result = await migrate(pool, {
       log: (message) => {
         console.log(redact(message));
@@ -34,12 +54,38 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
     console.log(`done: ${what}, database at ${result.current}`);
     return 0;
   } catch (error) {
-    console.error(
-      `migration failed: ${redact(error instanceof Error ? error.message : String(error))}`,
-    );
+    const line = `migration failed: ${redact(error instanceof Error ? error.message : String(error))}`;
+    console.error(line);
+    writeTerminationLog(line, env);
     return 1;
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * The failure line goes to the container's termination log too: the operator shows it in the
+ * tenant's status, and under `npm run` the log's last lines are npm's, not ours. Best effort.
+ */
+function writeTerminationLog(line: string, env: NodeJS.ProcessEnv): void {
+  const path =
+    env.MIGRATE_TERMINATION_LOG ??
+    (existsSync("/dev/termination-log") ? "/dev/termination-log" : undefined);
+  if (!path) return;
+  try {
+    writeFileSync(path, `${line}\n`);
+  } catch {
+    // Nothing to report it to: stderr already has the line.
+  }
+}
+
+/** host:port, for the lines printed while waiting. */
+function hostAndPort(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || "localhost"}:${parsed.port || "5432"}`;
+  } catch {
+    return "the host in DATABASE_URL";
   }
 }
 

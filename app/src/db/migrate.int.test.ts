@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { useTestDatabase, type TestDatabase } from "../../test/harness/database.ts";
-import { query } from "../../test/harness/postgres.ts";
+import { query, startPostgres, type PostgresServer } from "../../test/harness/postgres.ts";
+import { freePort, waitFor } from "../../test/harness/process.ts";
 import { migrate, migrationsDir, pendingMigrations, schemaStatus } from "./migrate.ts";
 
 const tempDirs: string[] = [];
@@ -290,27 +291,133 @@ describe("the migrate command", () => {
   });
 });
 
+describe("the migrate command before PostgreSQL accepts connections", () => {
+  const cli = fileURLToPath(new URL("./migrate-cli.ts", import.meta.url));
+  const password = `pw-${randomBytes(12).toString("hex")}`;
+  let server: PostgresServer | undefined;
+  const started = () => {
+    if (!server) throw new Error("the test server did not start");
+    return server;
+  };
+  const urlWith = (secret: string) => {
+    const { host, port } = started();
+    return `postgres://migrator:${secret}@${host}:${port}/ledger`;
+  };
+
+  // A server of its own, as production runs it: passwords checked, and stopped and started at will.
+  beforeAll(async () => {
+    server = await startPostgres(undefined, { passwordAuth: true });
+    await query(server, "postgres", `create role migrator login password '${password}'`);
+    await query(server, "postgres", "create database ledger owner migrator");
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("waits for PostgreSQL to start, then migrates", async () => {
+    const db = started();
+    await db.halt();
+    const cli$ = startCli(cli, { DATABASE_URL: urlWith(password), MIGRATE_WAIT_SECONDS: "60" });
+    const waiting = `waiting for PostgreSQL at ${db.host}:${db.port}: connect ECONNREFUSED (attempt 2, `;
+    await waitFor("the command to wait twice", () =>
+      cli$.output().includes(waiting)
+        ? Promise.resolve()
+        : Promise.reject(new Error(cli$.output())),
+    );
+    await db.restart();
+    const run = await cli$.exited;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^migrating migrator@127\.0\.0\.1:\d+\/ledger\n/);
+    expect(run.stdout).toContain(
+      `done: ${shipped.length} migrations applied, database at ${latest}`,
+    );
+    expect(run.stdout + run.stderr).not.toContain(password);
+  });
+
+  it("fails at once, saying so, when the password does not match", async () => {
+    const wrong = `wrong-${randomBytes(8).toString("hex")}`;
+    const dir = mkdtempSync(join(tmpdir(), "fintrack-migrate-"));
+    tempDirs.push(dir);
+    const terminationLog = join(dir, "termination-log");
+    const startedAt = Date.now();
+    const run = await runCli(cli, {
+      DATABASE_URL: urlWith(wrong),
+      MIGRATE_TERMINATION_LOG: terminationLog,
+    });
+    // The default wait is 180 s: failing within seconds means it did not retry.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain("waiting for PostgreSQL");
+    expect(run.stderr).toMatch(
+      /^migration failed: the password in DATABASE_URL does not match PostgreSQL's at 127\.0\.0\.1:\d+ \(28P01: password authentication failed for user "migrator"\)/m,
+    );
+    expect(run.stdout + run.stderr).not.toContain(wrong);
+    // The operator shows this line in the tenant's status.
+    expect(readFileSync(terminationLog, "utf8")).toBe(`${run.stderr.trim()}\n`);
+  });
+
+  it("gives up after MIGRATE_WAIT_SECONDS when nothing ever listens", async () => {
+    const port = await freePort();
+    const startedAt = Date.now();
+    const run = await runCli(cli, {
+      DATABASE_URL: `postgres://migrator:${password}@127.0.0.1:${port}/ledger`,
+      MIGRATE_WAIT_SECONDS: "2",
+    });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `waiting for PostgreSQL at 127.0.0.1:${port}: connect ECONNREFUSED`,
+    );
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^migration failed: PostgreSQL at 127\\.0\\.0\\.1:${port} was not reachable within 2\\.0 s`,
+        "m",
+      ),
+    );
+  });
+
+  it("refuses an invalid MIGRATE_WAIT_SECONDS", async () => {
+    const run = await runCli(cli, {
+      DATABASE_URL: urlWith(password),
+      MIGRATE_WAIT_SECONDS: "soon",
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'MIGRATE_WAIT_SECONDS must be a whole number of seconds from 0 to 3600, got "soon"',
+    );
+  });
+});
+
 interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-async function runCli(cli: string, env: Record<string, string | undefined>): Promise<CliRun> {
+/** The migrate command as a child process: its output so far, and how it ended. */
+function startCli(
+  cli: string,
+  env: Record<string, string | undefined>,
+): { output: () => string; exited: Promise<CliRun> } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (env.DATABASE_URL === undefined) delete childEnv.DATABASE_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli], {
-      env: childEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const child = spawn(process.execPath, [cli], {
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliRun>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => {
       resolve({ code, stdout, stderr });
     });
   });
+  return { output: () => stdout + stderr, exited };
+}
+
+function runCli(cli: string, env: Record<string, string | undefined>): Promise<CliRun> {
+  return startCli(cli, env).exited;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -54,12 +54,29 @@ export function embeddedPostgresBinDir(): string {
   return join(dirname(entry), "..", "native", "bin");
 }
 
+export interface PostgresOptions {
+  /**
+   * Every role but the superuser must log in with its password (scram-sha-256), as in
+   * production; by default every login is trusted.
+   */
+  passwordAuth?: boolean;
+}
+
+/** Trust for the superuser the harness connects as, passwords for every other role. */
+const passwordHba = `local all all trust
+host all postgres 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+`;
+
 /**
  * Starts a private PostgreSQL server on a free loopback port with a throwaway data folder.
  * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user.
  * Durability is switched off: these servers hold only test data and speed matters.
  */
-export async function startPostgres(binDir = postgresBinDir()): Promise<PostgresServer> {
+export async function startPostgres(
+  binDir = postgresBinDir(),
+  options: PostgresOptions = {},
+): Promise<PostgresServer> {
   const base = mkdtempSync(join(tmpdir(), "fintrack-pg-"));
   const dataDir = join(base, "data");
   const asUser = process.getuid?.() === 0 ? systemUser("postgres") : undefined;
@@ -72,6 +89,11 @@ export async function startPostgres(binDir = postgresBinDir()): Promise<Postgres
     ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
     { ...spawnAs, env, stdio: "pipe" },
   );
+  if (options.passwordAuth) {
+    const hba = join(dataDir, "pg_hba.conf");
+    writeFileSync(hba, passwordHba);
+    if (asUser) chownSync(hba, asUser.uid, asUser.gid);
+  }
   const version = execFileSync(join(binDir, "postgres"), ["--version"], { env }).toString().trim();
 
   const port = await freePort();

@@ -76,3 +76,49 @@ describe("WatchedKind on the real API server", () => {
     );
   });
 });
+
+describe("WatchedKind with a slim function", () => {
+  const ns = useNamespace("slim");
+  const kc = adminKubeConfig(inject("cluster").kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const events: string[] = [];
+  const watched = new WatchedKind({
+    kubeConfig: kc,
+    api: new KubeApi(kc),
+    kind: { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps" },
+    namespaces: [ns.name],
+    labelSelector: "fintrack.dev/test-slim=yes",
+    slim: (o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata }),
+    onChange: (o, event) => events.push(`${event} ${o.metadata?.name ?? ""}`),
+    log: pino({ level: "silent" }),
+    silenceMs: 60_000,
+  });
+  afterAll(() => watched.stop());
+
+  const body = (data: string) => ({
+    metadata: { name: "big", labels: { "fintrack.dev/test-slim": "yes" } },
+    data: { payload: data },
+  });
+
+  it("keeps only the slim version of listed and watched objects, and names each event", async () => {
+    await core.createNamespacedConfigMap({ namespace: ns.name, body: body("listed") });
+    await watched.start();
+    expect(watched.get(ns.name, "big")).not.toHaveProperty("data");
+    await core.replaceNamespacedConfigMap({
+      name: "big",
+      namespace: ns.name,
+      body: body("watched"),
+    });
+    await eventually("the update cached, slim", () => {
+      expect(events).toContain("update big");
+      const cached = watched.get(ns.name, "big");
+      expect(cached?.metadata?.name).toBe("big");
+      expect(cached).not.toHaveProperty("data");
+    });
+    await core.deleteNamespacedConfigMap({ name: "big", namespace: ns.name });
+    await eventually("the delete seen", () => {
+      expect(events).toEqual(["add big", "update big", "delete big"]);
+      expect(watched.get(ns.name, "big")).toBeUndefined();
+    });
+  });
+});

@@ -10,7 +10,7 @@ import type { KubeApi } from "./api.ts";
 import { collectionPath } from "./kinds.ts";
 
 /** What an informer tells its owner: an object was added, changed or deleted. */
-export type ObjectHandler = (object: KubernetesObject) => void;
+export type ObjectHandler = (object: KubernetesObject, event: "add" | "update" | "delete") => void;
 
 export interface InformerOptions {
   kubeConfig: KubeConfig;
@@ -19,6 +19,8 @@ export interface InformerOptions {
   /** Empty watches every namespace with one cluster-wide watch. */
   namespaces: readonly string[];
   labelSelector?: string;
+  /** What of each object to keep in the cache, when not all of it is ever read (pods). */
+  slim?: (object: KubernetesObject) => KubernetesObject;
   onChange: ObjectHandler;
   log: Logger;
   /** A watch silent this long is restarted: client-node watches are known to stall silently. */
@@ -49,7 +51,7 @@ export class WatchedKind {
 
   /** Starts every watch and resolves once each has listed once. */
   async start(): Promise<void> {
-    const { kubeConfig, api, kind, labelSelector, namespaces, onChange } = this.#options;
+    const { kubeConfig, api, kind, labelSelector, namespaces, onChange, slim } = this.#options;
     const scopes = namespaces.length === 0 ? [undefined] : namespaces;
     for (const namespace of scopes) {
       const informer = makeInformer(
@@ -64,14 +66,15 @@ export class WatchedKind {
         },
         labelSelector,
       );
-      const touch = (object: KubernetesObject) => {
+      const touch = (event: "add" | "update" | "delete") => (object: KubernetesObject) => {
         this.#lastActivity = Date.now();
         this.#restartDelayMs = 1000;
-        onChange(object);
+        if (slim) slimInPlace(object, slim);
+        onChange(object, event);
       };
-      informer.on("add", touch);
-      informer.on("update", touch);
-      informer.on("delete", touch);
+      informer.on("add", touch("add"));
+      informer.on("update", touch("update"));
+      informer.on("delete", touch("delete"));
       informer.on("connect", () => {
         this.#lastActivity = Date.now();
       });
@@ -144,4 +147,18 @@ export class WatchedKind {
     if (this.#watchdog) clearInterval(this.#watchdog);
     await Promise.all(this.#informers.map((i) => i.stop()));
   }
+}
+
+/**
+ * Replaces an object's fields with its slim version, in place: client-node's cache stores the
+ * very object it then hands to the add and update handlers, and offers no hook to transform it.
+ */
+function slimInPlace(
+  object: KubernetesObject,
+  slim: (object: KubernetesObject) => KubernetesObject,
+): void {
+  const kept = slim(object);
+  const fields = object as Record<string, unknown>;
+  for (const key of Object.keys(fields)) Reflect.deleteProperty(fields, key);
+  Object.assign(fields, kept);
 }

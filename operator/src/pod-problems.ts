@@ -1,0 +1,167 @@
+import type { V1ContainerStateTerminated, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+
+/** Waiting reasons that are steps of a normal start, not problems. */
+const startingReasons = new Set(["ContainerCreating", "PodInitializing"]);
+
+/** Quoted texts (termination, waiting and scheduling messages) are cut to this many characters. */
+export const maxQuotedLength = 120;
+
+/**
+ * One line of at most `maxQuotedLength` characters. A termination message may be a log tail
+ * (FallbackToLogsOnError): its last line is where a program says why it stopped.
+ */
+function short(text: string, { lastLine = false } = {}): string {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const picked = lastLine ? (lines.at(-1) ?? "") : lines.join(" ");
+  const line = picked.replace(/\s+/g, " ").trim();
+  return line.length <= maxQuotedLength ? line : `${line.slice(0, maxQuotedLength - 1)}…`;
+}
+
+/** `exit 1: "connect ECONNREFUSED"`, `exit 137, OOMKilled`: how a container last ended. */
+function describeExit(terminated: V1ContainerStateTerminated): string {
+  // "Error" and "Completed" are what every exit says; other reasons (OOMKilled, StartError) tell.
+  const reason =
+    terminated.reason && !["Error", "Completed"].includes(terminated.reason)
+      ? `, ${terminated.reason}`
+      : "";
+  const message = terminated.message ? short(terminated.message, { lastLine: true }) : "";
+  return `exit ${terminated.exitCode}${reason}${message ? `: ${JSON.stringify(message)}` : ""}`;
+}
+
+/**
+ * What is wrong with one container, init or main, from its status. CrashLoopBackOff is told by
+ * its last exit, not by its waiting message, whose back-off delay grows with every restart and
+ * would rewrite the tenant's status each time. A running container is never a problem here: its
+ * restart count and readiness change too often to be worth a status write.
+ */
+function containerProblem(status: V1ContainerStatus): string | undefined {
+  const { waiting, terminated } = status.state ?? {};
+  const container = `container ${status.name}`;
+  if (waiting?.reason === "CrashLoopBackOff") {
+    const last = status.lastState?.terminated;
+    return `${container} is CrashLoopBackOff${last ? ` (${describeExit(last)})` : ""}`;
+  }
+  if (waiting?.reason && !startingReasons.has(waiting.reason)) {
+    const message = waiting.message ? `: ${short(waiting.message)}` : "";
+    return `${container} is ${waiting.reason}${message}`;
+  }
+  if (terminated && terminated.exitCode !== 0) {
+    return `${container} failed (${describeExit(terminated)})`;
+  }
+  return undefined;
+}
+
+/**
+ * The scheduler's verdict on a pod it could not place: its first sentence ("0/3 nodes are
+ * available: 3 Insufficient cpu."), which counts the reasons; what follows is about preemption
+ * and resource claims, and repeats the counts.
+ */
+function unschedulable(pod: V1Pod): string | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+  if (scheduled?.status !== "False") return undefined;
+  const message = (scheduled.message ?? "").split(/(?<=\.)\s/)[0] ?? "";
+  return message ? `unschedulable: ${short(message)}` : `unschedulable (${scheduled.reason ?? ""})`;
+}
+
+/** A pod that ended for good, e.g. evicted from a node short of memory. */
+function failedPod(pod: V1Pod): string | undefined {
+  const { phase, reason, message } = pod.status ?? {};
+  if (phase !== "Failed") return undefined;
+  return `${reason ?? "Failed"}${message ? `: ${short(message)}` : ""}`;
+}
+
+function firstContainerProblem(
+  statuses: readonly V1ContainerStatus[] | undefined,
+): string | undefined {
+  for (const status of statuses ?? []) {
+    const problem = containerProblem(status);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * The checks, most telling first: a container that fails says what the workload itself needs
+ * (init containers first: the others wait for them), then a pod the scheduler cannot place,
+ * then a pod that ended for good (its replacement usually tells more).
+ */
+const checks: readonly ((pod: V1Pod) => string | undefined)[] = [
+  (pod) => firstContainerProblem(pod.status?.initContainerStatuses),
+  (pod) => firstContainerProblem(pod.status?.containerStatuses),
+  unschedulable,
+  failedPod,
+];
+
+/**
+ * The most telling problem among one component's pods, as one short line naming the pod and
+ * container, e.g. `pod acme-app-7d9f-x2k: container migrate is CrashLoopBackOff (exit 1:
+ * "connect ECONNREFUSED")`; undefined when no pod has one. The first check that finds a problem
+ * in any pod wins, pods taken by name so the answer is stable; terminating pods are skipped.
+ * For one pod alone the answer is that pod's own first problem, so the answer for many changes
+ * only when some pod's own answer changes (PodProblemChanges relies on it).
+ */
+export function podProblem(pods: readonly V1Pod[]): string | undefined {
+  const live = pods
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
+  for (const check of checks) {
+    for (const pod of live) {
+      const problem = check(pod);
+      if (problem) return `pod ${pod.metadata?.name ?? "?"}: ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A pod as the operator caches it: identity, labels and status, which is all `podProblem` and
+ * the cache read. Specs and managedFields are most of a pod's size, and a thousand tenants' pods
+ * must fit in the operator's memory.
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  return {
+    ...pick(pod, ["apiVersion", "kind"]),
+    metadata: pick(pod.metadata ?? {}, [
+      "name",
+      "namespace",
+      "uid",
+      "resourceVersion",
+      "labels",
+      "deletionTimestamp",
+    ]),
+    status: pick(pod.status ?? {}, [
+      "phase",
+      "reason",
+      "message",
+      "conditions",
+      "initContainerStatuses",
+      "containerStatuses",
+    ]),
+  };
+}
+
+/** The fields of `from` named in `keys` that are set. */
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) {
+    if (from[key] !== undefined) picked[key] = from[key];
+  }
+  return picked as Pick<T, K>;
+}
+
+/**
+ * Each pod's last problem, so that a pod event triggers a reconcile only when that problem
+ * changed: pods change often (probes, restarts, IPs), and a tenant's status depends on its pods
+ * only through `podProblem`. Holds an entry only per pod that has a problem.
+ */
+export class PodProblemChanges {
+  readonly #last = new Map<string, string>();
+
+  /** Records a pod's problem (undefined: none, or gone); true when it differs from the last. */
+  record(podKey: string, problem: string | undefined): boolean {
+    const before = this.#last.get(podKey);
+    if (problem === undefined) this.#last.delete(podKey);
+    else this.#last.set(podKey, problem);
+    return before !== problem;
+  }
+}
