@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The fintrack app image. Build from the repository root (`make docker-build` does this):
 #   docker build -f Dockerfile.app --build-arg VERSION=0.1.0 -t fintrack/app:0.1.0 .
 # Node.js is pinned to the version in .nvmrc and hack/versions.env; change all three together.
@@ -28,8 +27,12 @@ COPY package.json package-lock.json ./
 COPY app/package.json app/
 COPY operator/package.json operator/
 RUN npm ci --workspace app --include-workspace-root --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json ./
 COPY app/vite.config.ts app/
 COPY app/web app/web
+# The UI's import preview reads dates and amounts with the server's own reader
+# (app/web/src/lib/import-preview.ts); it is the one server module the bundle takes in.
+COPY app/src/imports/values.ts app/src/imports/
 RUN npm run build:web
 
 # Stage 3: the runtime. Sources and production node_modules only; no npm cache, no tests.

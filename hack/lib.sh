@@ -1,4 +1,6 @@
 # Shared helpers for hack/ scripts. Sourced, never run.
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # repo_root is for the scripts that source this file
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fintrack_cache="${FINTRACK_CACHE:-$HOME/.cache/fintrack}"
 
@@ -8,4 +10,69 @@ die() { log "error: $*"; exit 1; }
 # The folder holding the pinned control-plane binaries, keyed by every pin that goes into them.
 control_plane_bin_dir() {
   echo "$fintrack_cache/control-plane/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION/bin"
+}
+
+# The folder holding the pinned binaries of a real node, keyed by every pin that goes into them.
+node_bin_dir() {
+  local key="k8s-$K8S_VERSION-coredns-$COREDNS_VERSION-kube-router-$KUBE_ROUTER_VERSION"
+  key+="-local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION-metrics-server-$METRICS_SERVER_VERSION"
+  echo "$fintrack_cache/kube-node/$key/bin"
+}
+
+# Writes into DIR, and resolves, the one throwaway Go module that every Kubernetes binary here is
+# built in, so the control plane and the node share one module graph and one Go build cache.
+# Kubernetes' own go.mod points its ~33 staging modules at ./staging paths that are not in the
+# module zip, so `go install k8s.io/kubernetes/cmd/...@v` cannot work; replacing each staging module
+# with its published v0.X.Y twin is the documented way around it. The node's binaries carry the
+# module name "controlplane" too: every binary records it, so a new name would change the control
+# plane's. Expects GOTOOLCHAIN=local and GOFLAGS=-mod=mod in the environment.
+write_kubernetes_module() {
+  local dir="$1" gomod m
+  local staging_version="v0.${K8S_VERSION#v1.}"
+  local -a staging
+  mkdir -p "$dir"
+  log "reading the staging module list from k8s.io/kubernetes@$K8S_VERSION"
+  gomod="$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" \
+    | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')"
+  [[ -f "$gomod" ]] || die "go mod download gave no go.mod for k8s.io/kubernetes@$K8S_VERSION"
+  mapfile -t staging < <(sed -n 's#^\t\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$gomod")
+  [[ ${#staging[@]} -gt 20 ]] || die "found only ${#staging[@]} staging modules in $gomod"
+  {
+    echo "module fintrack.local/controlplane"
+    echo
+    echo "go 1.26"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    echo "replace ("
+    for m in "${staging[@]}"; do echo "	$m => $m $staging_version"; done
+    echo ")"
+    echo
+    echo "tool ("
+    echo "	k8s.io/kubernetes/cmd/kube-apiserver"
+    echo "	k8s.io/kubernetes/cmd/kube-controller-manager"
+    echo "	k8s.io/kubernetes/cmd/kube-scheduler"
+    echo "	k8s.io/kubernetes/cmd/kubectl"
+    echo "	k8s.io/kubernetes/cmd/kubelet"
+    echo "	k8s.io/kubernetes/cmd/kube-proxy"
+    # etcd's main package: kubernetes already requires etcd $ETCD_VERSION, so MVS keeps that version.
+    echo "	go.etcd.io/etcd/server/v3"
+    echo ")"
+  } >"$dir/go.mod"
+  log "resolving the module graph"
+  (cd "$dir" && go mod tidy)
+}
+
+# Builds the Kubernetes commands PKG... of the module in DIR into OUT, stamped with $K8S_VERSION as
+# its release build does. Every Kubernetes binary goes through here: the same tags and flags are
+# what lets one build reuse the packages another compiled.
+build_kubernetes() {
+  local dir="$1" out="$2" pkg minor ldflags="-s -w"
+  shift 2
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  (cd "$dir" && go build -trimpath -tags selinux,notest -ldflags "$ldflags" -o "$out" "$@")
 }
