@@ -197,5 +197,5 @@ dev-stop: ## Stop the operator that `make dev` started
 	rm -f "$(OPERATOR_PID)"
 
 .PHONY: kind-test
-kind-test: ## End-to-end test on kind (needs Docker): images, deploy, a tenant to Ready, backup to MinIO, restore, deletion
+kind-test: ## The end-to-end scenario of make e2e on a kind cluster (needs Docker and kind)
 	hack/kind-test.sh

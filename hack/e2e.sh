@@ -15,6 +15,9 @@ source "$here/lib.sh"
 # shellcheck source=node/lib.sh
 source "$here/node/lib.sh"
 cd "$repo_root"
+# The pinned Node.js runs the scenario, also when this script is run by hand.
+PATH="$("$here/ensure-node.sh"):$PATH"
+export PATH
 
 export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}"
 export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
@@ -54,20 +57,36 @@ cleanup() {
   local status=$?
   trap - EXIT
   [[ $status -eq 0 ]] || dump_diagnostics
+  log "removing the scenario's namespaces and the operator"
+  kubectl delete namespace -l fintrack.dev/e2e=true --wait=true --timeout=5m >/dev/null 2>&1 || true
+  make --no-print-directory undeploy KUBECONFIG="$cluster_kubeconfig" >/dev/null 2>&1 || true
   if [[ "${E2E_KEEP_NODE:-}" == 1 ]]; then
     log "keeping the real node (make node-down removes it)"
   else
-    log "removing the scenario's namespaces and the operator"
-    kubectl delete namespace -l fintrack.dev/e2e=true --wait=true --timeout=5m >/dev/null 2>&1 || true
-    make --no-print-directory undeploy KUBECONFIG="$cluster_kubeconfig" >/dev/null 2>&1 || true
     stage "node down" "$here/node-down.sh" || status=1
+    if [[ -f "$e2e_dir/started-docker" ]]; then stage "image builder down" "$here/docker-down.sh" || status=1; fi
+    if ! diff "$e2e_dir/host-before" <("$here/node/host-state.sh") >"$e2e_dir/host-diff"; then
+      cat "$e2e_dir/host-diff" >&2
+      log "the host differs from before make e2e (above: < before, > now)"
+      status=1
+    fi
   fi
   exit "$status"
 }
 
 started=$SECONDS
+# The host before anything of the scenario runs: compared again once everything is down.
+e2e_dir="$repo_root/.cache/e2e-run"
+rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
+"$here/node/host-state.sh" >"$e2e_dir/host-before"
 stage "control plane" "$here/cluster-up.sh"
 trap cleanup EXIT
+stage "node binaries" "$here/build-node.sh"
+if ! docker_running; then
+  stage "image builder (Docker engine)" "$here/docker-up.sh" >/dev/null
+  touch "$e2e_dir/started-docker"
+fi
+stage "base images" "$here/base-images.sh"
 stage "real node up" "$here/node-up.sh"
 stage "build the images" make --no-print-directory docker-build IMG="$IMG" APP_IMG="$APP_IMG" \
   BACKUP_IMG="$BACKUP_IMG" DOCKER_BUILD_FLAGS="--network host"
@@ -78,5 +97,6 @@ docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${BACKUP_IMG%:*}" |
 stage "load the images into the node" "$here/node-load-images.sh" "$IMG" "$APP_IMG" "$rollout_img" \
   "$BACKUP_IMG" "${tenant_images[@]}"
 stage "scenario" env FINTRACK_E2E=1 E2E_SUBSTRATE=real-node E2E_KUBECONFIG="$cluster_kubeconfig" \
-  npx vitest run --project e2e
+  npx vitest run --project e2e --reporter=default --reporter=json \
+  --outputFile.json="$repo_root/.cache/e2e-report.json"
 log "end-to-end scenario passed in $((SECONDS - started)) s"

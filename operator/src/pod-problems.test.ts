@@ -208,6 +208,24 @@ describe("podProblem", () => {
       `pod p: container app failed (exit 2: "${"x".repeat(maxQuotedLength - 1)}…")`,
     );
   });
+
+  it("keeps the cause at the end of a container runtime's chain of errors", () => {
+    const chain =
+      "failed to create containerd task: failed to create shim task: OCI runtime create failed: " +
+      "runc create failed: unable to start container process: error during container init: " +
+      'exec: "npm": executable file not found in $PATH: unknown';
+    const problem = podProblem([
+      aPod("p", {
+        initContainerStatuses: [
+          container("migrate", {
+            state: { waiting: { reason: "RunContainerError", message: chain } },
+          }),
+        ],
+      }),
+    ]);
+    expect(problem).toContain('exec: "npm": executable file not found in $PATH');
+    expect(problem).not.toContain(": unknown");
+  });
 });
 
 describe("slimPod", () => {

@@ -8,13 +8,22 @@ export const maxQuotedLength = 120;
 
 /**
  * One line of at most `maxQuotedLength` characters. A termination message may be a log tail
- * (FallbackToLogsOnError): its last line is where a program says why it stopped.
+ * (FallbackToLogsOnError): its last line is where a program says why it stopped. Container
+ * runtimes wrap their cause in a chain of contexts ("failed to create containerd task: ... runc
+ * create failed: ... exec: \"npm\": executable file not found in $PATH: unknown"): for those, the
+ * cause at the end is kept and the wrappers are cut.
  */
-function short(text: string, { lastLine = false } = {}): string {
+function short(text: string, { lastLine = false, keepEnd = false } = {}): string {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const picked = lastLine ? (lines.at(-1) ?? "") : lines.join(" ");
-  const line = picked.replace(/\s+/g, " ").trim();
-  return line.length <= maxQuotedLength ? line : `${line.slice(0, maxQuotedLength - 1)}…`;
+  const line = picked
+    .replace(/\s+/g, " ")
+    .replace(/: unknown$/, "")
+    .trim();
+  if (line.length <= maxQuotedLength) return line;
+  return keepEnd
+    ? `…${line.slice(line.length - maxQuotedLength + 1)}`
+    : `${line.slice(0, maxQuotedLength - 1)}…`;
 }
 
 /** `exit 1: "connect ECONNREFUSED"`, `exit 137, OOMKilled`: how a container last ended. */
@@ -24,7 +33,9 @@ function describeExit(terminated: V1ContainerStateTerminated): string {
     terminated.reason && !["Error", "Completed"].includes(terminated.reason)
       ? `, ${terminated.reason}`
       : "";
-  const message = terminated.message ? short(terminated.message, { lastLine: true }) : "";
+  const message = terminated.message
+    ? short(terminated.message, { lastLine: true, keepEnd: terminated.reason === "StartError" })
+    : "";
   return `exit ${terminated.exitCode}${reason}${message ? `: ${JSON.stringify(message)}` : ""}`;
 }
 
@@ -42,7 +53,7 @@ function containerProblem(status: V1ContainerStatus): string | undefined {
     return `${container} is CrashLoopBackOff${last ? ` (${describeExit(last)})` : ""}`;
   }
   if (waiting?.reason && !startingReasons.has(waiting.reason)) {
-    const message = waiting.message ? `: ${short(waiting.message)}` : "";
+    const message = waiting.message ? `: ${short(waiting.message, { keepEnd: true })}` : "";
     return `${container} is ${waiting.reason}${message}`;
   }
   if (terminated && terminated.exitCode !== 0) {

@@ -4,7 +4,6 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   type V1Deployment,
-  type V1Job,
   type V1PolicyRule,
   type V1Service,
   type V1ResourceAttributes,
@@ -20,6 +19,7 @@ import {
   kustomizations,
   kustomize,
   operatorClusterRole,
+  parseManifests,
   readManifests,
   renderManifests,
   sampleFiles,
@@ -413,98 +413,88 @@ describe("samples", () => {
   });
 });
 
-/** What hack/kind-test.sh applies beside config/default and samples/minimal.yaml. */
-const kindFiles = {
-  minio: "hack/kind/minio.yaml",
+/** What the end-to-end scenario (make e2e, make kind-test) applies beside config/default and the samples. */
+const e2eFiles = {
+  s3: "hack/e2e/s3.yaml",
   /** A merge patch of acme's spec, not an object: read as plain YAML. */
   backupPatch: "hack/kind/acme-backup.yaml",
   backupOnDemand: "samples/backup-on-demand.yaml",
   restore: "samples/restore-from-backup.yaml",
+  scenario: "operator/test/real/scenario.e2e.test.ts",
 } as const;
 
-describe("hack/kind: the MinIO and the backup make kind-test runs", () => {
-  const ns = useNamespace("kind");
-  const minio = readManifests(kindFiles.minio);
-  const patch = parse(readFileSync(join(repoRoot, kindFiles.backupPatch), "utf8")) as {
+describe("hack/e2e: the S3 server and the backup the end-to-end scenario runs", () => {
+  const ns = useNamespace("e2e");
+  const s3Text = readFileSync(join(repoRoot, e2eFiles.s3), "utf8");
+  const s3Server = parseManifests(
+    s3Text.replaceAll("@S3_IMAGE@", "motoserver/moto:5.2.5"),
+    e2eFiles.s3,
+  );
+  const patch = parse(readFileSync(join(repoRoot, e2eFiles.backupPatch), "utf8")) as {
     spec: object;
   };
-  const script = readFileSync(join(repoRoot, "hack/kind-test.sh"), "utf8");
-  const storageNamespace = /^storage_ns=([a-z0-9-]+)$/m.exec(script)?.[1];
+  const scenario = readFileSync(join(repoRoot, e2eFiles.scenario), "utf8");
+  const storageNamespace = /^const storageNamespace = "([a-z0-9-]+)";$/m.exec(scenario)?.[1];
 
   beforeAll(() => {
     installCrd();
   });
 
-  it("leaves the namespace to the script", () => {
-    expect(minio.map(describeObject)).toEqual([
-      "ServiceAccount/minio",
-      "Deployment/minio",
-      "Service/minio",
-      "Job/minio-bucket",
-    ]);
-    for (const object of minio) expect(object.metadata.namespace).toBeUndefined();
+  it("leaves the namespace and the image to the scenario", () => {
+    expect(s3Server.map(describeObject)).toEqual(["Deployment/minio", "Service/minio"]);
+    for (const object of s3Server) expect(object.metadata.namespace).toBeUndefined();
+    expect(s3Text).toContain('image: "@S3_IMAGE@"');
   });
 
   it("is accepted by the API server (server-side dry-run)", () => {
-    expect(dryRunApply(minio, ns.name).map(describeObject)).toEqual(minio.map(describeObject));
+    expect(dryRunApply(s3Server, ns.name).map(describeObject)).toEqual(
+      s3Server.map(describeObject),
+    );
   });
 
-  it("runs MinIO and the bucket Job under the restricted Pod Security profile", async () => {
-    // PodSecurity enforces on pods: admit one made from each template, as in config/default.
-    kubectl(["create", "serviceaccount", "minio", "--namespace", ns.name]);
+  it("runs the S3 server under the restricted Pod Security profile", async () => {
     const core = adminKubeConfig(inject("cluster").kubeconfig).makeApiClient(CoreV1Api);
-    const workloads = [
-      find(minio, "Deployment", "minio") as V1Deployment,
-      find(minio, "Job", "minio-bucket") as V1Job,
-    ];
-    for (const workload of workloads) {
-      const template = workload.spec?.template;
-      if (!template?.spec) throw new Error(`${workload.metadata?.name} has no pod template`);
-      const admitted = await core
-        .createNamespacedPod({
-          namespace: ns.name,
-          body: { metadata: { name: `${workload.metadata?.name}-admission` }, spec: template.spec },
-          dryRun: "All",
-        })
-        .catch((error: unknown) => {
-          throw new Error(`${workload.metadata?.name}'s pod was refused: ${statusMessage(error)}`);
-        });
-      const [container] = admitted.spec?.containers ?? [];
-      expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
-      expect(admitted.spec?.volumes?.every((v) => v.emptyDir !== undefined)).toBe(true);
-    }
+    const template = (find(s3Server, "Deployment", "minio") as V1Deployment).spec?.template;
+    if (!template?.spec) throw new Error("the S3 Deployment has no pod template");
+    const admitted = await core
+      .createNamespacedPod({
+        namespace: ns.name,
+        body: { metadata: { name: "s3-admission" }, spec: template.spec },
+        dryRun: "All",
+      })
+      .catch((error: unknown) => {
+        throw new Error(`the S3 server's pod was refused: ${statusMessage(error)}`);
+      });
+    const [container] = admitted.spec?.containers ?? [];
+    expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(admitted.spec?.volumes?.every((v) => v.emptyDir !== undefined)).toBe(true);
   });
 
-  it("backs acme up to the bucket the Job creates and the restore sample reads, at MinIO's Service", () => {
+  it("backs acme up to the bucket the scenario creates and the restore sample reads, at the S3 Service", () => {
     const [minimal] = readManifests(sampleFiles.minimal);
     if (!minimal) throw new Error(`${sampleFiles.minimal} holds no tenant`);
     const patched = { ...minimal, spec: { ...(minimal.spec as object), ...patch.spec } };
     const [tracker] = dryRunApply([patched], ns.name);
     const s3 = valueAt(tracker, "spec.backup.destination.s3") as Record<string, unknown>;
 
-    const [restored] = dryRunApply(readManifests(kindFiles.restore), ns.name);
+    const [restored] = dryRunApply(readManifests(e2eFiles.restore), ns.name);
     expect(valueAt(restored, "spec.restore.from.s3")).toEqual(s3);
 
-    const service = find(minio, "Service", "minio") as V1Service;
+    const service = find(s3Server, "Service", "minio") as V1Service;
     const port = service.spec?.ports?.[0]?.port;
     expect(storageNamespace).toBeDefined();
-    expect(s3.endpoint).toBe(`http://minio.${storageNamespace}.svc:${port}`);
+    expect(s3.endpoint).toBe(`http://minio.${storageNamespace ?? "?"}.svc:${String(port)}`);
     // The tenant's backup NetworkPolicy allows egress by the endpoint's port, checked against
     // the pod's port after the Service's translation: the two must be the same number.
-    const deployment = find(minio, "Deployment", "minio") as V1Deployment;
+    const deployment = find(s3Server, "Deployment", "minio") as V1Deployment;
     expect(deployment.spec?.template.spec?.containers[0]?.ports?.[0]?.containerPort).toBe(port);
-    const job = find(minio, "Job", "minio-bucket") as V1Job;
-    const env = job.spec?.template.spec?.containers[0]?.env ?? [];
-    expect(env.find((e) => e.name === "BUCKET")?.value).toBe(s3.bucket);
+    expect(scenario).toContain(`${String(s3.endpoint)}/${String(s3.bucket)}`);
   });
 
-  it("admits the on-demand backup and the restore the script applies", () => {
-    const [backup] = dryRunApply(readManifests(kindFiles.backupOnDemand), ns.name);
+  it("admits the on-demand backup and the restore the scenario applies", () => {
+    const [backup] = dryRunApply(readManifests(e2eFiles.backupOnDemand), ns.name);
     expect(backup?.metadata.name).toMatch(/^[a-z0-9-]+$/);
-    expect(script).toContain(`backup_name=${backup?.metadata.name ?? "?"}`);
+    expect(scenario).toContain(`"${backup?.metadata.name ?? "?"}"`);
     expect(valueAt(backup, "spec.trackerRef.name")).toBe("acme");
-    // The script points the restore at that backup by replacing this one line.
-    const restoreText = readFileSync(join(repoRoot, kindFiles.restore), "utf8");
-    expect(restoreText.match(/^ {6}backup: latest$/gm)).toHaveLength(1);
   });
 });

@@ -98,16 +98,7 @@ describe("the operator", () => {
       (p) => p.status.containerStatuses?.every((c) => c.ready),
     );
     expect(running).toHaveLength(2);
-    const holder = await eventually("the operator's Lease to have a holder", () => {
-      const lease = getJson<{ spec?: { holderIdentity?: string } }>([
-        "lease",
-        "fintrack-operator",
-        "-n",
-        operatorNamespace,
-      ]);
-      if (!lease.spec?.holderIdentity) throw new Error("no holder");
-      return lease.spec.holderIdentity;
-    });
+    const holder = await eventually("the operator's Lease to have a holder", leaderPod);
     expect(running.map((p) => p.metadata.name)).toContain(holder);
     for (const ns of [ingressNamespace, monitoringNamespace, strangerNamespace, storageNamespace])
       restrictedNamespace(ns);
@@ -391,17 +382,10 @@ describe("faults with real pods", () => {
       JSON.stringify({ spec: { app: { image: `${e2e.images.app.split(":")[0]}:e2e-rollout` } } }),
     ]);
     await sleep(3_000);
-    const lease = getJson<{ spec?: { holderIdentity?: string } }>([
-      "lease",
-      "fintrack-operator",
-      "-n",
-      operatorNamespace,
-    ]);
-    if (!lease.spec?.holderIdentity) throw new Error("no operator leader");
     await kubectlAsync([
       "delete",
       "pod",
-      lease.spec.holderIdentity,
+      leaderPod(),
       "-n",
       operatorNamespace,
       "--grace-period=0",
@@ -663,6 +647,19 @@ describe("deleting a tenant", () => {
     );
   });
 });
+
+/** The operator pod holding the Lease (its identity is `<pod>_<random>`). */
+function leaderPod(): string {
+  const lease = getJson<{ spec?: { holderIdentity?: string } }>([
+    "lease",
+    "fintrack-operator",
+    "-n",
+    operatorNamespace,
+  ]);
+  const pod = lease.spec?.holderIdentity?.split("_")[0];
+  if (!pod) throw new Error("the operator's Lease has no holder");
+  return pod;
+}
 
 function requireState(): {
   accountId: string;

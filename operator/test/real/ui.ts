@@ -56,6 +56,8 @@ export async function bookAndReportInBrowser(options: {
       await page.getByLabel(/^Amount/).press("Enter");
       await page.getByRole("form", { name: "Edit transaction" }).waitFor({ state: "detached" });
     }
+    // The household counts in CHF (spec.app.baseCurrency): a new account opens in it.
+    await expect.poll(() => page.locator("main").textContent()).toMatch(/CHF\s?440\.25/);
     await saveScreenshot(page, "e2e-register");
 
     await page.getByRole("link", { name: "Reports" }).click();

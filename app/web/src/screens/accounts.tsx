@@ -9,10 +9,12 @@ import {
   SelectField,
   TextField,
 } from "../components/ui.tsx";
+import type { RateList } from "../components/exchange-rates.tsx";
 import { api, type Account, type AccountType } from "../lib/api.ts";
 import { accountTypeLabels, refreshAccounts, useAccounts } from "../lib/data.ts";
 import { today } from "../lib/format.ts";
 import { normalizeAmount, sumAmounts } from "../lib/money.ts";
+import { useResource } from "../lib/resource.ts";
 import { navigate } from "../lib/router.ts";
 import { useCanWrite } from "../lib/session.ts";
 
@@ -23,7 +25,11 @@ const commonCurrencies = ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK"
 function NewAccountForm(props: { onClose: () => void }) {
   const [name, setName] = useState("");
   const [type, setType] = useState<AccountType>("checking");
-  const [currency, setCurrency] = useState("EUR");
+  // The household's base currency until the person picks another: a CHF household's first
+  // account is in CHF, and its reports need no exchange rate to count it.
+  const household = useResource(() => api.get<RateList>("/exchange-rates?limit=1"), []);
+  const [picked, setPicked] = useState<string>();
+  const currency = picked ?? household.data?.base ?? "EUR";
   const [opening, setOpening] = useState("0");
   const [openingDate, setOpeningDate] = useState(today());
   const [error, setError] = useState<unknown>();
@@ -85,7 +91,7 @@ function NewAccountForm(props: { onClose: () => void }) {
         maxLength={3}
         required
         value={currency}
-        onValue={setCurrency}
+        onValue={setPicked}
         error={error}
       />
       <datalist id="currencies">

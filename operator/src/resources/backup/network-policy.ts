@@ -52,7 +52,7 @@ function tcp(portNumbers: Iterable<number>) {
  * can name, so that rule is by port alone. The app and Redis stay out of reach either way.
  *
  * NetworkPolicy sees the pod's port, after the Service has translated it: an in-cluster bucket's
- * Service must listen on the same port as its pods (hack/kind/minio.yaml does).
+ * Service must listen on the same port as its pods (hack/e2e/s3.yaml does).
  */
 export function buildBackupNetworkPolicy(tracker: FinanceTracker): V1NetworkPolicy | undefined {
   const destinations = [tracker.spec.backup?.destination.s3, tracker.spec.restore?.from.s3].filter(
