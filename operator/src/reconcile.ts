@@ -20,6 +20,7 @@ import { completeCredentials, readStoredCredentials } from "./resources/secret/c
 import { computeStatus, type ObservedState } from "./status.ts";
 import { planPostgresMajor, type MajorUpgradeBlocked } from "./postgres-major.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
+import { replicasHandover, replicasHandoverManager } from "./replicas-handover.ts";
 import {
   reconcileBackups,
   reconcileOrphanBackups,
@@ -249,8 +250,13 @@ async function applyChanged(
       object.metadata?.namespace ?? "",
       object.metadata?.name ?? "",
     );
-    if (canSkipApply(object, live, deps.lastApplied.get(key))) continue;
+    const handover = replicasHandover(object, live);
+    if (!handover && canSkipApply(object, live, deps.lastApplied.get(key))) continue;
     try {
+      if (handover) {
+        await deps.api.applyAs(handover, replicasHandoverManager);
+        deps.onWrite?.("apply Deployment replicas hand-over");
+      }
       const applied = await deps.api.apply(object);
       deps.onWrite?.(`apply ${object.kind ?? ""}`);
       const rv = applied.metadata?.resourceVersion;

@@ -68,6 +68,20 @@ describe("component readiness", () => {
     expect(deploymentReadiness(d, "app").ready).toBe(true);
   });
 
+  it("holds an autoscaled app not ready until it runs its HPA's minimum", () => {
+    const oneOfThree: V1Deployment = {
+      metadata: { generation: 1 },
+      spec: { replicas: 1, selector: {}, template: {} },
+      status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+    };
+    expect(deploymentReadiness(oneOfThree, "app", 3)).toMatchObject({
+      ready: false,
+      serving: true,
+      message: "app: 1/3 available",
+    });
+    expect(deploymentReadiness(oneOfThree, "app").ready).toBe(true);
+  });
+
   it("a missing child is reported as not created", () => {
     expect(deploymentReadiness(undefined, "Redis").message).toBe("Redis not created yet");
   });

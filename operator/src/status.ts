@@ -66,10 +66,13 @@ export function statefulSetReadiness(
 export function deploymentReadiness(
   deployment: V1Deployment | undefined,
   what: string,
+  minimum = 1,
 ): ComponentReadiness {
   if (!deployment) return { ready: false, serving: false, message: `${what} not created yet` };
   const s = deployment.status;
-  const want = deployment.spec?.replicas ?? 1;
+  // An autoscaled Deployment starts at 1 replica until its HPA raises it to minReplicas: it is
+  // not ready before it runs at least that many.
+  const want = Math.max(deployment.spec?.replicas ?? 1, minimum);
   const seen = (s?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
   const available = s?.availableReplicas ?? 0;
   const updated = s?.updatedReplicas ?? 0;
@@ -159,7 +162,11 @@ export function computeStatus(
     redis: withPodProblem(deploymentReadiness(observed.redis, "Redis"), "redis", pods),
     app: observed.restoring
       ? { ready: false, serving: false, message: observed.restoring }
-      : withPodProblem(deploymentReadiness(observed.app, "app"), "app", pods),
+      : withPodProblem(
+          deploymentReadiness(observed.app, "app", tracker.spec.app.autoscaling?.minReplicas),
+          "app",
+          pods,
+        ),
   };
   const parts = Object.values(components);
   const allServing = parts.every((c) => c.serving);

@@ -112,6 +112,15 @@ export class KubeApi {
     })) as T;
   }
 
+  /** Server-side apply under another field manager (see replicas-handover.ts), not forcing. */
+  async applyAs<T extends KubernetesObject>(object: T, manager: string): Promise<T> {
+    return (await this.#call("PATCH", objectPath(object), {
+      query: { fieldManager: manager },
+      body: object,
+      contentType: applyPatch,
+    })) as T;
+  }
+
   /** Server-side apply of a FinanceTracker's status subresource. */
   async applyStatus(tracker: FinanceTracker, status: FinanceTrackerStatus): Promise<void> {
     const { name, namespace } = tracker.metadata;

@@ -294,15 +294,36 @@ export async function runNodePod(
 }
 
 /**
- * A script for runNodePod: tries a TCP connection to host:port and prints `open` or `closed: why`,
- * exiting 0 either way (the caller asserts), after at most `timeoutMs`.
+ * A script for runNodePod: tries TCP connections to host:port and prints `open`, or `closed: why`
+ * after `attempts` refusals or timeouts, exiting 0 either way (the caller asserts). It waits a
+ * few seconds first: a NetworkPolicy enforcer admits a new pod's address only once it has seen
+ * the pod (kube-router adds it to its ipsets on the pod's event), so the very first packets of a
+ * pod that just started may be refused although the policy admits it.
  */
-export function tcpProbeScript(host: string, port: number, timeoutMs = 5_000): string {
+export function tcpProbeScript(
+  host: string,
+  port: number,
+  timeoutMs = 3_000,
+  attempts = 3,
+): string {
   return `
-    const socket = require("node:net").connect({ host: ${JSON.stringify(host)}, port: ${port} });
-    const done = (what) => { console.log(what); socket.destroy(); process.exit(0); };
-    socket.setTimeout(${timeoutMs}, () => done("closed: timed out"));
-    socket.once("connect", () => done("open"));
-    socket.once("error", (e) => done("closed: " + e.code));
+    const net = require("node:net");
+    const once = () => new Promise((resolve) => {
+      const socket = net.connect({ host: ${JSON.stringify(host)}, port: ${port} });
+      const done = (what) => { socket.destroy(); resolve(what); };
+      socket.setTimeout(${timeoutMs}, () => done("closed: timed out"));
+      socket.once("connect", () => done("open"));
+      socket.once("error", (e) => done("closed: " + e.code));
+    });
+    (async () => {
+      await new Promise((r) => setTimeout(r, 3000));
+      let result = "";
+      for (let i = 0; i < ${attempts}; i++) {
+        result = await once();
+        if (result === "open") break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      console.log(result);
+    })();
   `;
 }

@@ -306,9 +306,9 @@ describe("faults with real pods", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 60,
+      seconds: 80,
     });
-    await sleep(10_000);
+    await sleep(20_000);
     await kubectlAsync(["delete", "pod", "acme-postgres-0", "-n", tenantNamespace, "--wait=false"]);
     const report = await traffic;
     expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
@@ -366,10 +366,10 @@ describe("faults with real pods", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 90,
+      seconds: 100,
       intervalMs: 50,
     });
-    await sleep(8_000);
+    await sleep(20_000);
     // A spec change that rolls every app pod: a new pod template annotation through the image.
     kubectl([
       "patch",
@@ -577,6 +577,23 @@ describe("backups", () => {
       restored.forward.close();
     });
     expect(after).toEqual(before);
+
+    // A pod with the backup Jobs' labels reaches its bucket and PostgreSQL, nothing else.
+    const backupLabels = {
+      "app.kubernetes.io/name": "fintrack",
+      "app.kubernetes.io/instance": "acme",
+      "app.kubernetes.io/component": "backup",
+    };
+    expect(await reach(tenantNamespace, "minio.storage.svc", 9000, backupLabels)).toBe("open");
+    expect(
+      await reach(tenantNamespace, `acme-postgres.${tenantNamespace}.svc`, 5432, backupLabels),
+    ).toBe("open");
+    expect(
+      await reach(tenantNamespace, `acme-app.${tenantNamespace}.svc`, 8080, backupLabels),
+    ).toMatch(/^closed/);
+    expect(
+      await reach(tenantNamespace, `acme-redis.${tenantNamespace}.svc`, 6379, backupLabels),
+    ).toMatch(/^closed/);
     kubectl(["delete", "financetracker", "acme-restored", "-n", tenantNamespace, "--timeout=5m"]);
   });
 });

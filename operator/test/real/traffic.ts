@@ -34,7 +34,17 @@ export async function runTraffic(options: {
     const base = "http://${service}.${namespace}.svc:8080/api/v1";
     const headers = { authorization: "Bearer " + process.env.TOKEN, "content-type": "application/json" };
     const report = { total: 0, statuses: {}, unavailableWithoutRetryAfter: 0, transportErrors: [], acknowledged: [] };
-    const until = Date.now() + ${seconds * 1000};
+    // Wait until the app answers this new pod (a NetworkPolicy enforcer admits its address once
+    // it has seen the pod), then start the clock.
+    async function warmUp() {
+      for (let i = 0; i < 60; i++) {
+        try { if ((await fetch(base + "/accounts", { headers })).status === 200) return; } catch {}
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      console.error("the app never answered this pod");
+      process.exit(1);
+    }
+    let until = 0;
     let seq = 0;
     async function worker(id) {
       while (Date.now() < until) {
@@ -57,7 +67,10 @@ export async function runTraffic(options: {
         await new Promise((r) => setTimeout(r, ${options.intervalMs ?? 100}));
       }
     }
-    Promise.all(Array.from({ length: ${options.workers ?? 4} }, (_, i) => worker(i))).then(() => {
+    warmUp().then(() => {
+      until = Date.now() + ${seconds * 1000};
+      return Promise.all(Array.from({ length: ${options.workers ?? 4} }, (_, i) => worker(i)));
+    }).then(() => {
       console.log(JSON.stringify(report));
     });
   `;
