@@ -18,9 +18,10 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Launches headless Chromium through playwright-core. The flags keep it off the network (the
- * machines have none beyond package registries) and let it run as root in a container.
+ * machines have none beyond package registries) and let it run as root in a container;
+ * `extraArgs` adds more (a host resolver rule, say).
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -32,6 +33,7 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--disable-default-apps",
       "--no-first-run",
+      ...extraArgs,
     ],
   });
 }

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import { chromium } from "playwright-core";
-import { chromiumPath, saveScreenshot } from "../../../app/test/harness/browser.ts";
+import { launchBrowser, saveScreenshot } from "../../../app/test/harness/browser.ts";
 import { portForward } from "./harness.ts";
 
 /**
@@ -17,19 +16,9 @@ export async function bookAndReportInBrowser(options: {
   login: { email: string; password: string };
 }): Promise<void> {
   const forward = await portForward(options.namespace, `svc/${options.name}-app`, 8080);
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--host-resolver-rules=MAP ${options.host} 127.0.0.1:${forward.port}`,
-    ],
-  });
+  const browser = await launchBrowser([
+    `--host-resolver-rules=MAP ${options.host} 127.0.0.1:${String(forward.port)}`,
+  ]);
   try {
     const page = await browser.newPage({ baseURL: `http://${options.host}` });
     await page.goto("/");
