@@ -26,12 +26,14 @@ artifacts="$repo_root/.cache/e2e"
 # What tenants run besides our own images: the operator's default PostgreSQL and Redis.
 tenant_images=(postgres:18-alpine redis:7.4-alpine "$S3_IMG")
 
+# Runs a timed stage and returns its status (also where errexit does not apply, as in `|| status=1`).
 stage() {
-  local name="$1" started=$SECONDS
+  local name="$1" started=$SECONDS status=0
   shift
   log "::: $name"
-  "$@"
+  "$@" || status=$?
   log "::: $name took $((SECONDS - started)) s"
+  return "$status"
 }
 
 dump_diagnostics() {
