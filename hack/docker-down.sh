@@ -11,22 +11,6 @@ run_dir=/run/fintrack-docker
 data_root="$fintrack_cache/docker"
 containerd_dir="$run_dir/containerd"
 
-# Sends SIGTERM to a PID and waits for it to go, then SIGKILL. A stale PID file may name a PID
-# reused by another program: only a process whose name starts with COMM is stopped.
-stop_pid() {
-  local pid="$1" what="$2" comm="$3"
-  [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$comm"* ]] || return 0
-  log "stopping $what (pid $pid)"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
-  log "$what did not stop in 30 s: killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-  sleep 0.5
-}
-
 # Reads a PID file, printing nothing when it is missing or holds no number.
 pid_in() {
   local pid

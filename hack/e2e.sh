@@ -21,7 +21,7 @@ export PATH
 
 export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}"
 export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
-rollout_img="${APP_IMG%:*}:e2e-rollout"
+export APP_ROLLOUT_IMG="${APP_ROLLOUT_IMG:-${APP_IMG%:*}:e2e-rollout}"
 artifacts="$repo_root/.cache/e2e"
 # What tenants run besides our own images: the operator's default PostgreSQL and Redis.
 tenant_images=(postgres:18-alpine redis:7.4-alpine "$S3_IMG")
@@ -106,11 +106,11 @@ node_running || touch "$e2e_dir/started-node"
 stage "real node up" "$here/node-up.sh"
 stage "build the images" make --no-print-directory docker-build IMG="$IMG" APP_IMG="$APP_IMG" \
   BACKUP_IMG="$BACKUP_IMG" DOCKER_BUILD_FLAGS="--network host"
-docker tag "$APP_IMG" "$rollout_img"
+docker tag "$APP_IMG" "$APP_ROLLOUT_IMG"
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${IMG%:*}" | sed 's/^/  /' >&2
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${APP_IMG%:*}" | sed 's/^/  /' >&2
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${BACKUP_IMG%:*}" | sed 's/^/  /' >&2
-stage "load the images into the node" "$here/node-load-images.sh" "$IMG" "$APP_IMG" "$rollout_img" \
+stage "load the images into the node" "$here/node-load-images.sh" "$IMG" "$APP_IMG" "$APP_ROLLOUT_IMG" \
   "$BACKUP_IMG" "${tenant_images[@]}"
 stage "scenario" env FINTRACK_E2E=1 E2E_SUBSTRATE=real-node E2E_KUBECONFIG="$cluster_kubeconfig" \
   npx vitest run --project e2e --reporter=default --reporter=json \

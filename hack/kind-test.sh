@@ -18,7 +18,7 @@ cd "$repo_root"
 cluster="${KIND_CLUSTER:-fintrack-e2e}"
 export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}"
 export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
-rollout_img="${APP_IMG%:*}:e2e-rollout"
+export APP_ROLLOUT_IMG="${APP_ROLLOUT_IMG:-${APP_IMG%:*}:e2e-rollout}"
 metrics_server="${METRICS_SERVER_MANIFEST:-https://github.com/kubernetes-sigs/metrics-server/releases/download/$METRICS_SERVER_VERSION/components.yaml}"
 artifacts="$repo_root/.cache/e2e"
 
@@ -62,8 +62,8 @@ kind create cluster --name "$cluster" --kubeconfig "$kubeconfig" \
 
 log "building $IMG, $APP_IMG and $BACKUP_IMG"
 make --no-print-directory docker-build IMG="$IMG" APP_IMG="$APP_IMG" BACKUP_IMG="$BACKUP_IMG"
-docker tag "$APP_IMG" "$rollout_img"
-kind load docker-image "$IMG" "$APP_IMG" "$rollout_img" "$BACKUP_IMG" --name "$cluster"
+docker tag "$APP_IMG" "$APP_ROLLOUT_IMG"
+kind load docker-image "$IMG" "$APP_IMG" "$APP_ROLLOUT_IMG" "$BACKUP_IMG" --name "$cluster"
 
 log "installing metrics-server (the kubelets' certificates are kind's own: --kubelet-insecure-tls)"
 kubectl apply -f "$metrics_server"

@@ -76,3 +76,20 @@ build_kubernetes() {
   done
   (cd "$dir" && go build -trimpath -tags selinux,notest -ldflags "$ldflags" -o "$out" "$@")
 }
+
+# Sends SIGTERM to a PID and waits for it to go (WAIT seconds, default 30), then SIGKILL. A stale
+# PID file may name a PID reused by another program: only a process whose name starts with COMM
+# is stopped.
+stop_pid() {
+  local pid="$1" what="$2" comm="$3" wait="${4:-30}"
+  [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$comm"* ]] || return 0
+  log "stopping $what (pid $pid)"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq $((wait * 5))); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "$what did not stop in $wait s: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  sleep 0.5
+}

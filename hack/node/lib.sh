@@ -46,19 +46,12 @@ start_daemon() {
   }
 }
 
-# Stops daemon $1: SIGTERM, up to $2 seconds (default 20), then SIGKILL.
+# Stops daemon $1 (its binary's name): SIGTERM, up to $2 seconds (default 20), then SIGKILL.
 stop_daemon() {
-  local name="$1" wait="${2:-20}" pid
-  pid="$(cat "$node_dir/pids/$name" 2>/dev/null)" || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 $((wait * 5))); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$node_dir/pids/$name"
+  local pid
+  pid="$(cat "$node_dir/pids/$1" 2>/dev/null)" || return 0
+  stop_pid "$pid" "$1" "$1" "${2:-20}"
+  rm -f "$node_dir/pids/$1"
 }
 
 # Runs the command $3... until it succeeds, at most $2 seconds; dies naming $1 otherwise.

@@ -20,6 +20,8 @@ export const e2e = {
   images: {
     operator: process.env.IMG ?? "fintrack/operator:e2e",
     app: process.env.APP_IMG ?? "fintrack/app:e2e",
+    /** The app image under a second tag (hack/e2e.sh tags it): changing to it rolls every pod. */
+    appRollout: process.env.APP_ROLLOUT_IMG ?? "fintrack/app:e2e-rollout",
     backup: process.env.BACKUP_IMG ?? "fintrack/backup:e2e",
     s3: process.env.S3_IMG ?? "motoserver/moto:5.2.5",
   },
@@ -70,6 +72,34 @@ export function make(target: string, vars: Record<string, string>): void {
     ],
     { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] },
   );
+}
+
+/** Merge-patches FinanceTracker `namespace/name` with `patch`. */
+export function patchTracker(namespace: string, name: string, patch: unknown): void {
+  kubectl([
+    "patch",
+    "financetracker",
+    name,
+    "-n",
+    namespace,
+    "--type=merge",
+    "-p",
+    JSON.stringify(patch),
+  ]);
+}
+
+/** JSON-patches FinanceTracker `namespace/name` (to remove a field, which a merge patch cannot name). */
+export function patchTrackerJson(namespace: string, name: string, operations: unknown[]): void {
+  kubectl([
+    "patch",
+    "financetracker",
+    name,
+    "-n",
+    namespace,
+    "--type=json",
+    "-p",
+    JSON.stringify(operations),
+  ]);
 }
 
 /** Creates namespace `name` enforcing the restricted Pod Security profile, as tenants' should. */

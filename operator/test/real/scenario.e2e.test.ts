@@ -15,6 +15,8 @@ import {
   kubectl,
   kubectlAsync,
   make,
+  patchTracker,
+  patchTrackerJson,
   restrictedNamespace,
   rolloutStatus,
   runNodePod,
@@ -396,16 +398,7 @@ if (process.env.E2E_DAY2 === "1") {
       });
       await sleep(20_000);
       // A spec change that rolls every app pod: a new pod template annotation through the image.
-      kubectl([
-        "patch",
-        "financetracker",
-        "acme",
-        "-n",
-        tenantNamespace,
-        "--type=merge",
-        "-p",
-        JSON.stringify({ spec: { app: { image: `${e2e.images.app.split(":")[0]}:e2e-rollout` } } }),
-      ]);
+      patchTracker(tenantNamespace, "acme", { spec: { app: { image: e2e.images.appRollout } } });
       await sleep(3_000);
       await kubectlAsync([
         "delete",
@@ -436,7 +429,7 @@ if (process.env.E2E_DAY2 === "1") {
             tenantNamespace,
           ]).spec.containers[0]?.image,
       );
-      expect(new Set(images)).toEqual(new Set([`${e2e.images.app.split(":")[0]}:e2e-rollout`]));
+      expect(new Set(images)).toEqual(new Set([e2e.images.appRollout]));
       await expectAcknowledgedOnce(report.acknowledged);
     });
   });
@@ -461,22 +454,13 @@ if (process.env.E2E_DAY2 === "1") {
           await sleep(250);
         }
       })();
-      kubectl([
-        "patch",
-        "financetracker",
-        "acme",
-        "-n",
-        tenantNamespace,
-        "--type=merge",
-        "-p",
-        JSON.stringify({
-          spec: {
-            app: {
-              autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 20 },
-            },
+      patchTracker(tenantNamespace, "acme", {
+        spec: {
+          app: {
+            autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 20 },
           },
-        }),
-      ]);
+        },
+      });
       await waitReady(tenantNamespace, "acme");
       const load = runTraffic({
         fromNamespace: ingressNamespace,
@@ -506,16 +490,7 @@ if (process.env.E2E_DAY2 === "1") {
       await load;
       expect(scaled).toBeGreaterThan(2);
       expect(Math.min(...seen), `replicas seen: ${seen.join(",")}`).toBeGreaterThanOrEqual(2);
-      kubectl([
-        "patch",
-        "financetracker",
-        "acme",
-        "-n",
-        tenantNamespace,
-        "--type=json",
-        "-p",
-        JSON.stringify([{ op: "remove", path: "/spec/app/autoscaling" }]),
-      ]);
+      patchTrackerJson(tenantNamespace, "acme", [{ op: "remove", path: "/spec/app/autoscaling" }]);
       await waitReady(tenantNamespace, "acme");
     });
   });
@@ -553,16 +528,7 @@ if (process.env.E2E_DAY2 === "1") {
       const patch = parse(
         readFileSync(join(repoRoot, "hack/kind/acme-backup.yaml"), "utf8"),
       ) as unknown;
-      kubectl([
-        "patch",
-        "financetracker",
-        "acme",
-        "-n",
-        tenantNamespace,
-        "--type=merge",
-        "-p",
-        JSON.stringify(patch),
-      ]);
+      patchTracker(tenantNamespace, "acme", patch);
       await waitReady(tenantNamespace, "acme");
       apply(tenantNamespace, readFileSync(join(repoRoot, "samples/backup-on-demand.yaml"), "utf8"));
       await eventually(
@@ -658,16 +624,7 @@ if (process.env.E2E_DAY2 === "1") {
     });
 
     it("with deletionPolicy Delete leaves nothing behind", async () => {
-      kubectl([
-        "patch",
-        "financetracker",
-        "acme",
-        "-n",
-        tenantNamespace,
-        "--type=merge",
-        "-p",
-        '{"spec":{"deletionPolicy":"Delete"}}',
-      ]);
+      patchTracker(tenantNamespace, "acme", { spec: { deletionPolicy: "Delete" } });
       await waitReady(tenantNamespace, "acme");
       kubectl(["delete", "financetracker", "acme", "-n", tenantNamespace, "--timeout=5m"]);
       await eventually(
