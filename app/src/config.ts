@@ -19,6 +19,9 @@ const environmentSchema = z
     METRICS_PORT: port.default(9090),
     BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
     TRUST_PROXY: bool.default(false),
+    // Seconds a terminating replica keeps accepting (readiness already failing) before it closes
+    // its listener: the time Service endpoints take to drop it. 0 outside Kubernetes.
+    SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
     LOG_LEVEL: z
       .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
       .default("info"),
@@ -60,6 +63,8 @@ export interface Config {
   metricsPort: number;
   baseUrl: URL;
   trustProxy: boolean;
+  /** How long a terminating replica keeps accepting new connections before closing. */
+  shutdownDelayMs: number;
   logLevel: string;
   admin: { email: string; password: string } | undefined;
   baseCurrency: string;
@@ -118,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     metricsPort: e.METRICS_PORT,
     baseUrl: new URL(e.BASE_URL),
     trustProxy: e.TRUST_PROXY,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     admin:
       e.FINTRACK_ADMIN_EMAIL && adminPassword

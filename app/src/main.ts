@@ -41,7 +41,10 @@ let running: RunningServer | undefined;
 let stopping: Promise<void> | undefined;
 const stop = (signal: string) => {
   stopping ??= (async () => {
-    log.info({ signal }, "draining: readiness fails, in-flight requests finish (25 s at most)");
+    log.info(
+      { signal },
+      "draining: readiness fails, new requests are still answered for SHUTDOWN_DELAY_SECONDS, in-flight ones finish (25 s at most)",
+    );
     await running?.shutdown();
     await database?.stop();
   })().then(

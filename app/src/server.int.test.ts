@@ -33,15 +33,17 @@ async function readyzBecomes(base: string, status: number): Promise<Readyz> {
 }
 
 // Its own PostgreSQL and Redis, because this file stops and starts them.
-describe("the server when PostgreSQL goes away and comes back", () => {
+describe("the server through a database outage and a graceful shutdown", () => {
   let postgres: PostgresServer;
   let redis: RedisServer;
   let running: RunningServer;
   let base = "";
 
+  let databaseUrl = "";
+
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    const databaseUrl = postgresUrl(postgres, "postgres");
+    databaseUrl = postgresUrl(postgres, "postgres");
     const pool = new pg.Pool({ connectionString: databaseUrl });
     await migrate(pool);
     const { rows } = await pool.query<{ id: string }>(
@@ -101,5 +103,34 @@ describe("the server when PostgreSQL goes away and comes back", () => {
       await fetch(`${base}/api/v1/accounts`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { data: { name: string }[] };
     expect(list.data.map((a) => a.name)).toEqual(["After the outage"]);
+  });
+
+  it("keeps answering new connections while it drains, each told to close, then stops listening", async () => {
+    const port = await freePort();
+    const draining = await startServer(
+      loadConfig({
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        SESSION_SECRET: "s".repeat(48),
+        PORT: String(port),
+        METRICS_PORT: String(await freePort()),
+        SHUTDOWN_DELAY_SECONDS: "2",
+      }),
+      pino({ level: "silent" }),
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await readyzBecomes(url, 200);
+
+    const stopped = draining.shutdown(1000);
+    // As a Service still routing to this replica would: a new connection after SIGTERM.
+    const during = await fetch(`${url}/api/v1/accounts`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(during.status).toBe(200);
+    expect(during.headers.get("connection")).toBe("close");
+    expect((await readyz(url)).status).toBe(503);
+
+    await stopped;
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });

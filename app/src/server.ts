@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -28,6 +28,11 @@ export interface RunningServer {
   readiness: Readiness;
   /** Fails readiness, stops accepting, drains in-flight requests (up to `graceMs`), closes pools. */
   shutdown: (graceMs?: number) => Promise<void>;
+}
+
+/** During the drain every response ends its connection, so keep-alive clients move elsewhere. */
+function closeAfterResponse(_req: IncomingMessage, res: ServerResponse): void {
+  res.shouldKeepAlive = false;
 }
 
 function listen(app: Express, port: number): Promise<Server> {
@@ -220,6 +225,12 @@ export async function startServer(
       clearInterval(billsTimer);
       clearTimeout(firstBills);
       ready.drain();
+      // Endpoints drop a terminating pod a moment after SIGTERM, so new connections keep coming for
+      // a while: answer them, telling each client to reconnect (to another replica) afterwards.
+      if (config.shutdownDelayMs > 0) {
+        server.prependListener("request", closeAfterResponse);
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+      }
       const closed = new Promise<void>((resolve) =>
         server.close(() => {
           resolve();

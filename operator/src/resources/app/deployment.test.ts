@@ -210,7 +210,13 @@ describe("buildAppDeployment", () => {
     expect(spec?.enableServiceLinks).toBe(false);
   });
 
-  it("gives the app longer to stop than its 25 s drain", () => {
-    expect(build().spec?.template.spec?.terminationGracePeriodSeconds).toBe(40);
+  it("keeps a terminating replica answering while endpoints drop it, within its grace period", () => {
+    const spec = build().spec?.template.spec;
+    const env = spec?.containers[0]?.env ?? [];
+    const delay = Number(env.find((e) => e.name === "SHUTDOWN_DELAY_SECONDS")?.value);
+
+    expect(delay).toBeGreaterThanOrEqual(3);
+    // The delay, then the app's 25 s drain of in-flight requests, must end before SIGKILL.
+    expect(spec?.terminationGracePeriodSeconds).toBeGreaterThan(delay + 25);
   });
 });

@@ -54,8 +54,9 @@ export function buildAppDeployment(tracker: FinanceTracker, ctx: BuildContext): 
           serviceAccountName: names.serviceAccount,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          // The app drains for up to 25 s on SIGTERM; leave room for endpoint removal to propagate.
-          terminationGracePeriodSeconds: 40,
+          // On SIGTERM the app answers for drainDelaySeconds more while endpoints drop it, then
+          // drains in-flight requests for up to 25 s; the rest is headroom before SIGKILL.
+          terminationGracePeriodSeconds: drainDelaySeconds + 25 + 10,
           securityContext: restrictedPodSecurityContext(appUser, appUser),
           initContainers: [
             { name: "migrate", ...sharedFields(tracker, ctx), command: ["npm", "run", "migrate"] },
@@ -68,6 +69,13 @@ export function buildAppDeployment(tracker: FinanceTracker, ctx: BuildContext): 
     },
   };
 }
+
+/**
+ * How long a terminating replica keeps answering new connections: kube-proxy and ingress
+ * controllers learn of the removed endpoint within a few seconds, and until then they still send
+ * it traffic. A rolling update under load fails requests without it.
+ */
+const drainDelaySeconds = 5;
 
 /** What the migrate and app containers share: image, environment, mounts, resources, security. */
 type SharedFields = Pick<
@@ -129,6 +137,7 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
     { name: "TRUST_PROXY", value: String(tracker.spec.ingress !== undefined) },
     { name: "LOG_LEVEL", value: "info" },
     { name: "NODE_ENV", value: "production" },
+    { name: "SHUTDOWN_DELAY_SECONDS", value: String(drainDelaySeconds) },
   ];
 }
 
