@@ -16,6 +16,7 @@ import {
 } from "./auth/index.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
+import { createPool } from "./db/pool.ts";
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
 import { cleanUpImports } from "./routes/imports/cleanup.ts";
@@ -96,14 +97,12 @@ export async function startServer(
     );
   }
   if (sessionSecret === undefined) throw new Error("SESSION_SECRET is required");
-  const pool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: 20,
-    connectionTimeoutMillis: 2000,
-  });
-  pool.on("error", (error) => {
-    log.warn({ error: error.message }, "idle PostgreSQL client failed");
-  });
+  const pool = createPool(
+    { connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 2000 },
+    (error, where) => {
+      log.warn({ error, where }, "a PostgreSQL connection failed");
+    },
+  );
   const redis =
     stores === "redis" && redisUrl
       ? new Redis(redisUrl, {

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from "node:fs";
-import pg from "pg";
+import { createPool } from "./pool.ts";
 import { migrate } from "./migrate.ts";
 import { parseWaitSeconds, waitForPostgres } from "./wait.ts";
 
@@ -26,12 +26,17 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
   }
   const redact = redactor(url);
   console.log(`migrating ${describeTarget(url)}`);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 2,
-    application_name: "fintrack-migrate",
-    connectionTimeoutMillis: 15_000,
-  });
+  const pool = createPool(
+    {
+      connectionString: url,
+      max: 2,
+      application_name: "fintrack-migrate",
+      connectionTimeoutMillis: 15_000,
+    },
+    (message) => {
+      console.log(redact(`a PostgreSQL connection failed: ${message}`));
+    },
+  );
   try {
     await waitForPostgres({
       connect: async () => {

@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import pg from "pg";
+import { createPool } from "../db/pool.ts";
 import type { Logger } from "pino";
 import { migrate } from "../db/migrate.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
@@ -38,9 +38,8 @@ export async function startDemoDatabase(options: DemoDatabaseOptions): Promise<D
     log,
   });
   try {
-    const pool = new pg.Pool({ connectionString: postgres.url, max: 2 });
-    pool.on("error", (error) => {
-      log.warn({ error: error.message }, "idle PostgreSQL client failed");
+    const pool = createPool({ connectionString: postgres.url, max: 2 }, (error, where) => {
+      log.warn({ error, where }, "a PostgreSQL connection failed");
     });
     try {
       await migrate(pool, {
