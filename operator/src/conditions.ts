@@ -26,6 +26,8 @@ export const reasons = {
   missingPrerequisite: "MissingPrerequisite",
   reconcileError: "ReconcileError",
   majorUpgradeUnsupported: "MajorUpgradeUnsupported",
+  credentialsMissing: "CredentialsMissing",
+  credentialsMismatch: "CredentialsMismatch",
   serviceMonitorReady: "ServiceMonitorReady",
   prometheusOperatorNotInstalled: "PrometheusOperatorNotInstalled",
   monitoringDisabled: "MonitoringDisabled",

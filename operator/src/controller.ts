@@ -194,6 +194,7 @@ export class Controller {
           (b) => b.spec.trackerRef.name === trackerName,
         ),
       lastApplied: new Map(),
+      verifiedCredentials: new Map(),
       ...(onWrite ? { onWrite } : {}),
       now: () => new Date(),
       log,

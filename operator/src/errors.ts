@@ -11,6 +11,19 @@ export class MissingPrerequisiteError extends Error {
   override readonly name = "MissingPrerequisiteError";
 }
 
+/**
+ * The tenant's credentials Secret disagrees with its data (missing, or edited): nothing is applied
+ * until a person puts it right, because anything built from it would lock the app out.
+ */
+export class CredentialsError extends Error {
+  override readonly name = "CredentialsError";
+  readonly reason: Reason;
+  constructor(reason: Reason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
 /** How the work queue treats a failed reconcile. */
 export type ErrorClass =
   | { kind: "invalid-spec"; reason: Reason; message: string }
@@ -62,6 +75,14 @@ export function classifyError(error: unknown): ErrorClass {
     return {
       kind: "missing-prerequisite",
       reason: reasons.missingPrerequisite,
+      message: cause.message,
+      retryAfterMs: 30_000,
+    };
+  }
+  if (cause instanceof CredentialsError) {
+    return {
+      kind: "missing-prerequisite",
+      reason: cause.reason,
       message: cause.message,
       retryAfterMs: 30_000,
     };

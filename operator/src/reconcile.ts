@@ -9,14 +9,20 @@ import {
 import { conditionTypes, findCondition, reasons, type Reason } from "./conditions.ts";
 import type { BuildContext, Credentials } from "./context.ts";
 import { desiredObjects } from "./desired.ts";
-import { classifyError, InvalidSpecError, type ErrorClass } from "./errors.ts";
+import { classifyError, CredentialsError, InvalidSpecError, type ErrorClass } from "./errors.ts";
 import type { KubeApi } from "./kube/api.ts";
 import { canSkipApply, hashObject, withAppliedHash } from "./kube/drift.ts";
 import { objectKey } from "./kube/kinds.ts";
 import { prunable } from "./kube/prune.ts";
 import { childNames, finalizer, pausedAnnotation } from "./names.ts";
 import type { Result } from "./queue.ts";
-import { completeCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
+import { generateCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
+import {
+  credentialsFingerprint,
+  credentialsFingerprintAnnotation,
+  credentialsFieldManager,
+  judgeCredentials,
+} from "./credentials-guard.ts";
 import { computeStatus, type ObservedState } from "./status.ts";
 import { planPostgresMajor, type MajorUpgradeBlocked } from "./postgres-major.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
@@ -49,6 +55,8 @@ export interface ReconcileDeps {
   serviceMonitorAvailable: () => Promise<boolean>;
   /** The resourceVersion each object had after our last apply: see canSkipApply. */
   lastApplied: Map<string, string>;
+  /** Per tenant, the credentials fingerprint last found to match its data claim. */
+  verifiedCredentials: Map<string, string>;
   /** The FinanceTrackerBackups of one tenant, from their informer. */
   backups: (namespace: string, trackerName: string) => TrackerBackup[];
   /** Counts writes (applies, deletes, status) for metrics and benchmarks. */
@@ -173,17 +181,53 @@ async function ensureFinalizer(tracker: FinanceTracker, deps: ReconcileDeps): Pr
 }
 
 /**
- * The tenant's credentials, generated once: from the informer cache, else from a fresh read
- * (the cache may not have seen a Secret we just created), else newly generated.
+ * The tenant's credentials: from the informer cache, else a fresh read (the cache may not have
+ * seen a Secret we just created), generated only for a tenant without data. Each Secret value is
+ * checked once per process against the data claim's fingerprint (judgeCredentials), which costs
+ * a claim read; after that a Secret that did not change needs no read at all.
  */
 async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Promise<Credentials> {
   const { namespace, name } = tracker.metadata;
-  const secretName = childNames(name).credentialsSecret;
-  const cached = deps.cache.get("Secret", namespace, secretName);
+  const names = childNames(name);
+  const cached = deps.cache.get("Secret", namespace, names.credentialsSecret);
   const stored =
     readStoredCredentials(cached) ??
-    readStoredCredentials(await deps.api.readSecret(namespace, secretName));
-  return completeCredentials(stored ?? {}, randomBytes);
+    readStoredCredentials(await deps.api.readSecret(namespace, names.credentialsSecret));
+  const generated = generateCredentials(randomBytes);
+  const key = `${namespace}/${name}`;
+  if (stored?.postgresPassword !== undefined && stored.adminPassword !== undefined) {
+    const fingerprint = credentialsFingerprint(stored.postgresPassword);
+    if (deps.verifiedCredentials.get(key) === fingerprint) return { ...generated, ...stored };
+  }
+  const claimName = `${names.postgresDataClaimTemplate}-${names.postgres}-0`;
+  const claim = await deps.api.readClaim(namespace, claimName);
+  const verdict = judgeCredentials({
+    stored,
+    generated,
+    claim,
+    secretName: names.credentialsSecret,
+  });
+  if (!verdict.ok) {
+    deps.verifiedCredentials.delete(key);
+    throw new CredentialsError(verdict.reason, verdict.message);
+  }
+  if (verdict.annotateClaim) {
+    await deps.api.applyAs(
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: {
+          name: claimName,
+          namespace,
+          annotations: { [credentialsFingerprintAnnotation]: verdict.fingerprint },
+        },
+      },
+      credentialsFieldManager,
+    );
+    deps.onWrite?.("annotate PersistentVolumeClaim");
+  }
+  if (claim) deps.verifiedCredentials.set(key, verdict.fingerprint);
+  return verdict.credentials;
 }
 
 async function buildContext(
@@ -374,24 +418,30 @@ async function recordEvent(
 }
 
 /**
- * Deletion: with `Retain` the credentials Secret loses its owner reference so garbage
- * collection spares it (the PVC is already spared by the StatefulSet's retention policy); with
- * `Delete` the data volume is deleted too. Then the finalizer goes and garbage collection
- * removes every other child.
+ * Deletion: with `Retain` the credentials Secret and the data volume stay (neither has an owner
+ * garbage collection could follow, whatever the propagation policy); with `Delete` both are
+ * deleted here. Then the finalizer goes and garbage collection removes every other child.
  */
 async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<Result> {
   if (!tracker.metadata.finalizers?.includes(finalizer)) return {};
   const { namespace, name } = tracker.metadata;
+  const names = childNames(name);
+  deps.verifiedCredentials.delete(`${namespace}/${name}`);
   if (tracker.spec.deletionPolicy === "Delete") {
     // The StatefulSet's retention policy deletes its claims too; this covers a policy changed late.
-    const claimName = `${childNames(name).postgresDataClaimTemplate}-${childNames(name).postgres}-0`;
     await deps.api.delete({
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
-      metadata: { name: claimName, namespace },
+      metadata: { name: `${names.postgresDataClaimTemplate}-${names.postgres}-0`, namespace },
+    });
+    await deps.api.delete({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: names.credentialsSecret, namespace },
     });
   } else {
-    const secret = await deps.api.readSecret(namespace, childNames(name).credentialsSecret);
+    // Secrets from before credentials went without an owner reference still carry one.
+    const secret = await deps.api.readSecret(namespace, names.credentialsSecret);
     if (secret?.metadata?.ownerReferences?.length) {
       await deps.api.apply({
         apiVersion: "v1",
@@ -405,7 +455,7 @@ async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<R
       [
         "Normal",
         "Retained",
-        `kept Secret ${childNames(name).credentialsSecret} and the database volume (deletionPolicy Retain)`,
+        `kept Secret ${names.credentialsSecret} and the database volume (deletionPolicy Retain)`,
       ],
       deps,
     );

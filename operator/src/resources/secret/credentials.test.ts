@@ -6,7 +6,6 @@ import { credentialKeys, type Credentials } from "../../context.ts";
 import { childLabels } from "../../names.ts";
 import {
   buildCredentialsSecret,
-  completeCredentials,
   generateCredentials,
   readStoredCredentials,
 } from "./credentials.ts";
@@ -64,14 +63,14 @@ describe("buildCredentialsSecret", () => {
   const tracker = aTracker();
   const secret = buildCredentialsSecret(tracker, awkward);
 
-  it("is the tenant's Opaque credentials Secret, owned by the FinanceTracker", () => {
+  it("is the tenant's Opaque credentials Secret, labelled but owned by nobody garbage collection follows", () => {
     expect(secret.apiVersion).toBe("v1");
     expect(secret.kind).toBe("Secret");
     expect(secret.type).toBe("Opaque");
     expect(secret.metadata?.name).toBe("acme-credentials");
     expect(secret.metadata?.namespace).toBe("tenant-acme");
     expect(secret.metadata?.labels).toEqual(childLabels("acme", "app"));
-    expect(secret.metadata?.ownerReferences?.[0]?.uid).toBe(tracker.metadata.uid);
+    expect(secret.metadata?.ownerReferences).toBeUndefined();
   });
 
   it("writes every key the app reads, base64-encoded in data and never as stringData", () => {
@@ -161,21 +160,5 @@ describe("readStoredCredentials", () => {
     );
 
     expect(readStoredCredentials({ data: passwordsOnly })).toEqual(awkward);
-  });
-
-  it("regenerates only a credential someone deleted, keeping the database password", () => {
-    const original = generateCredentials(randomBytes);
-    const secret = buildCredentialsSecret(aTracker(), original);
-    const rest = Object.fromEntries(
-      Object.entries(secret.data ?? {}).filter(([key]) => key !== credentialKeys.sessionSecret),
-    );
-    const stored = readStoredCredentials({ ...secret, data: rest });
-    expect(stored?.sessionSecret).toBeUndefined();
-    const completed = completeCredentials(stored ?? {}, randomBytes);
-    expect(completed.postgresPassword).toBe(original.postgresPassword);
-    expect(completed.adminPassword).toBe(original.adminPassword);
-    expect(completed.sessionSecret).not.toBe(original.sessionSecret);
-    expect(completed.sessionSecret.length).toBeGreaterThan(32);
-    expect(readStoredCredentials(undefined)).toBeUndefined();
   });
 });

@@ -42,10 +42,15 @@ export function buildCredentialsSecret(
     [credentialKeys.adminEmail]: tracker.spec.app.adminEmail,
     [credentialKeys.adminPassword]: credentials.adminPassword,
   };
+  // No owner reference: garbage collection must never take the passwords the data volume was
+  // initialised with. A foreground deletion (what Argo CD's prune does) deletes dependents while
+  // our finalizer still runs, too early to spare them; the finalizer deletes this Secret itself
+  // when deletionPolicy is Delete.
+  const { name, namespace, labels } = childMetadata(tracker, "app", names.credentialsSecret);
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: childMetadata(tracker, "app", names.credentialsSecret),
+    metadata: { name, namespace, labels },
     type: "Opaque",
     data: Object.fromEntries(
       Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
@@ -55,7 +60,7 @@ export function buildCredentialsSecret(
 
 /**
  * Whatever credentials an existing Secret holds (undefined when there is no Secret). A value
- * someone deleted by hand is simply absent: completeCredentials then replaces only that one.
+ * someone deleted by hand is simply absent: judgeCredentials decides whether it may be replaced.
  */
 export function readStoredCredentials(
   secret: V1Secret | undefined,
@@ -77,12 +82,4 @@ export function readStoredCredentials(
   if (sessionSecret) stored.sessionSecret = sessionSecret;
   if (adminPassword) stored.adminPassword = adminPassword;
   return stored;
-}
-
-/** Stored credentials, with only the missing ones freshly generated: never a stored one replaced. */
-export function completeCredentials(
-  stored: Partial<Credentials>,
-  randomBytes: (n: number) => Buffer,
-): Credentials {
-  return { ...generateCredentials(randomBytes), ...stored };
 }
