@@ -155,31 +155,24 @@ describe.skipIf(!clusterRunsControllers())("a tenant's credentials and its data"
     });
     const original = await readSecret("edited");
     const tampered = Buffer.from("a password somebody typed").toString("base64");
-    kubectl([
-      "patch",
-      "secret",
-      "edited-credentials",
-      "-n",
-      ns.name,
-      "--type=merge",
-      "-p",
-      JSON.stringify({ data: { "postgres-password": tampered } }),
-    ]);
+    const setPostgresPassword = (encoded: string) =>
+      kubectl([
+        "patch",
+        "secret",
+        "edited-credentials",
+        "-n",
+        ns.name,
+        "--type=merge",
+        "-p",
+        JSON.stringify({ data: { "postgres-password": encoded } }),
+      ]);
+    setPostgresPassword(tampered);
 
     const message = await degradedBy("edited", "CredentialsMismatch");
     expect(message).toMatch(/is not the one PersistentVolumeClaim data-edited-postgres-0/);
     expect(message).not.toContain("a password somebody typed");
 
-    kubectl([
-      "patch",
-      "secret",
-      "edited-credentials",
-      "-n",
-      ns.name,
-      "--type=merge",
-      "-p",
-      JSON.stringify({ data: { "postgres-password": original.data?.["postgres-password"] } }),
-    ]);
+    setPostgresPassword(original.data?.["postgres-password"] ?? "");
     await recovered("edited");
   });
 });
