@@ -152,7 +152,7 @@ run: install ## Run the operator from source against the cluster in KUBECONFIG (
 
 .PHONY: install-crds
 install-crds: ## Install the FinanceTracker CRD into the cluster in KUBECONFIG (default: the local one)
-	$(KUBECTL_CMD) apply --server-side --field-manager=$(FIELD_MANAGER) -k config/crd
+	$(KUBECTL_CMD) apply --server-side --force-conflicts --field-manager=$(FIELD_MANAGER) -k config/crd
 	$(KUBECTL_CMD) wait --for=condition=Established --timeout=60s crd/financetrackers.fintrack.dev
 
 .PHONY: uninstall-crds
@@ -165,7 +165,7 @@ deploy: ## Deploy the operator (config/default) with images IMG, APP_IMG and BAC
 	  | sed -e 's|image: fintrack/operator:latest|image: $(IMG)|' \
 	        -e 's|value: fintrack/app:latest|value: $(APP_IMG)|' \
 	        -e 's|value: fintrack/backup:latest|value: $(BACKUP_IMG)|' \
-	  | $(KUBECTL_CMD) apply --server-side --field-manager=$(FIELD_MANAGER) -f -
+	  | $(KUBECTL_CMD) apply --server-side --force-conflicts --field-manager=$(FIELD_MANAGER) -f -
 
 .PHONY: undeploy
 undeploy: ## Remove the operator and its namespace and RBAC; keeps the CRD and the tenants' FinanceTrackers

@@ -83,6 +83,13 @@ const mistakes: Mistake[] = [
     says: 'Invalid value: "ten gigs"',
   },
   {
+    mistake: "asks for a 1.5-byte database volume",
+    name: "tiny-storage",
+    spec: { app: { adminEmail }, postgres: { storage: { size: "1.5" } } },
+    field: "spec.postgres.storage.size",
+    says: "postgres.storage.size must be at least 256Mi",
+  },
+  {
     mistake: 'gives the ingress host "Bad_Host"',
     name: "bad-host",
     spec: { app: { adminEmail }, ingress: { host: "Bad_Host" } },
@@ -235,6 +242,36 @@ describe("FinanceTracker admission", () => {
     await create("pg-16", { app: { adminEmail }, postgres: { version: 16 } });
     const raised = await patchSpec("pg-16", { postgres: { version: 17 } });
     expect(raised.spec.postgres.version).toBe(17);
+  });
+
+  it("refuses changing adminEmail, which named the first owner at creation", async () => {
+    await create("owner", { app: { adminEmail } });
+    const { code, message } = await refusal(
+      patchSpec("owner", { app: { adminEmail: "someone.else@acme.example" } }),
+    );
+    expect(code).toBe(422);
+    expect(message).toContain("spec.app.adminEmail: ");
+    expect(message).toContain("app.adminEmail cannot change");
+  });
+
+  it("refuses changing, adding or removing the storage class of an existing volume", async () => {
+    await create("classy", {
+      app: { adminEmail },
+      postgres: { storage: { size: "10Gi", storageClassName: "fast" } },
+    });
+    await create("classless", { app: { adminEmail } });
+    for (const [name, storage] of [
+      ["classy", { storageClassName: "slow" }],
+      ["classy", { storageClassName: null }],
+      ["classless", { storageClassName: "fast" }],
+    ] as const) {
+      const { code, message } = await refusal(patchSpec(name, { postgres: { storage } }));
+      expect(code, `${name} ${JSON.stringify(storage)}`).toBe(422);
+      expect(message).toContain("spec.postgres.storage.storageClassName: ");
+      expect(message).toContain("storageClassName cannot change");
+    }
+    const grown = await patchSpec("classy", { postgres: { storage: { size: "20Gi" } } });
+    expect(grown.spec.postgres.storage).toEqual({ size: "20Gi", storageClassName: "fast" });
   });
 
   it("documents postgres.version for kubectl explain", async () => {

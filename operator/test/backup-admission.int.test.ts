@@ -88,7 +88,10 @@ describe("backup API admission", () => {
     ["a 6-field schedule", "0 0 3 * * *"],
     ["a word", "daily"],
     ["an empty schedule", ""],
-  ])("refuses %s, naming spec.backup.schedule", async (_what, schedule) => {
+    ["minute 61 and hour 25", "61 25 * * *"],
+    ["day of week 8", "0 3 * * 8"],
+    ["month 13", "0 3 1 13 *"],
+  ])("refuses %s, naming spec.backup.schedule in words", async (_what, schedule) => {
     const { code, message } = await refusal(
       create(`bad-cron-${Math.random().toString(36).slice(2, 8)}`, {
         app: { adminEmail },
@@ -97,6 +100,33 @@ describe("backup API admission", () => {
     );
     expect(code).toBe(422);
     expect(message).toContain("spec.backup.schedule: ");
+    expect(message).toContain("schedule must be 5 cron fields in UTC: minute 0-59, hour 0-23");
+    expect(message, "no raw pattern in the message").not.toContain("should match");
+  });
+
+  it("accepts the cron expressions people write: steps, ranges, lists and names", async () => {
+    for (const [i, schedule] of [
+      "*/15 * * * *",
+      "0 3 * * MON-fri",
+      "30 2 1,15 jan,Jul 0",
+    ].entries())
+      await create(`cron-${i}`, { app: { adminEmail }, backup: backup({ schedule }) });
+  });
+
+  it.each([
+    ["without a scheme", "minio.storage.svc:9000"],
+    ["of another scheme", "ftp://minio.storage.svc"],
+    ["with a query", "https://s3.example.com/?x=1"],
+  ])("refuses an S3 endpoint %s, naming it", async (_what, endpoint) => {
+    const { code, message } = await refusal(
+      create(`bad-endpoint-${Math.random().toString(36).slice(2, 8)}`, {
+        app: { adminEmail },
+        backup: backup({ destination: { s3: { ...s3, endpoint } } }),
+      }),
+    );
+    expect(code).toBe(422);
+    expect(message).toContain("spec.backup.destination.s3.endpoint: ");
+    expect(message).toContain("endpoint must be an http:// or https:// URL");
   });
 
   it("refuses a destination without credentials and keepLast 0", async () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { celRules, condition } from "./schema-helpers.ts";
+import { parseCron } from "../backup/cron.ts";
+import { celRules, celString, condition } from "./schema-helpers.ts";
 
 /**
  * The backup half of the API: `spec.backup` and `spec.restore` on a FinanceTracker, and the
@@ -10,13 +11,22 @@ import { celRules, condition } from "./schema-helpers.ts";
 export const backupKind = "FinanceTrackerBackup";
 export const backupPlural = "financetrackerbackups";
 
-// One cron field: a value, range or `*`, optionally stepped, comma-separated; month and weekday
-// names allowed. Ranges per field are checked again by the operator's cron parser.
-const cronField =
-  "(\\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*";
-/** A standard 5-field cron expression (minute hour day-of-month month day-of-week). */
-export const cronPattern = `^${cronField}( ${cronField}){4}$`;
-
+// One cron field: a value or range (each within the field's bounds), or `*`, optionally stepped,
+// comma-separated. The bounds are in the pattern so the API server refuses `61 25 * * *` at
+// admission; the operator's parser (backup/cron.ts) checks the rest, such as backward ranges.
+const cronField = (value: string): string => {
+  const item = `(\\*|${value}(-${value})?)(/[1-9][0-9]*)?`;
+  return `${item}(,${item})*`;
+};
+const cronValues = [
+  "[0-5]?[0-9]",
+  "[01]?[0-9]|2[0-3]",
+  "0?[1-9]|[12][0-9]|3[01]",
+  "0?[1-9]|1[0-2]|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+  "[0-7]|(?i:sun|mon|tue|wed|thu|fri|sat)",
+].map((v) => cronField(`(${v})`));
+/** A standard 5-field cron expression (minute hour day-of-month month day-of-week), in RE2. */
+export const cronPattern = `^${cronValues.join(" ")}$`;
 const dnsLabelName = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
 const credentialsSecretRef = z
@@ -44,9 +54,18 @@ export const s3Destination = z
       description:
         "Key prefix under which this tenant's backups are stored, for example tenants/acme.",
     }),
-    endpoint: z.url().max(512).optional().meta({
-      description: "Endpoint URL of an S3-compatible service; AWS S3 when omitted.",
-    }),
+    endpoint: z
+      .url({ protocol: /^https?$/ })
+      .max(512)
+      .optional()
+      .meta({
+        description: "Endpoint URL of an S3-compatible service; AWS S3 when omitted.",
+        ...celRules({
+          rule: "self.matches('^https?://[^/?#\\\\s@]+(/[^?#]*)?$')",
+          message:
+            "endpoint must be an http:// or https:// URL without a query, for example https://s3.example.com",
+        }),
+      }),
     region: z.string().min(1).max(64).default("us-east-1").meta({ description: "Bucket region." }),
     forcePathStyle: z.boolean().default(false).meta({
       description:
@@ -80,12 +99,30 @@ const retention = z
       "Which backups to keep; the rest are deleted after each backup. The newest verified backup is always kept.",
   });
 
+const cronMessage =
+  "schedule must be 5 cron fields in UTC: minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-7 or sun-sat; for example '0 3 * * *'";
+
 /** `spec.backup`: scheduled backups of the tenant's database. */
 export const backupSpec = z
   .object({
-    schedule: z.string().regex(new RegExp(cronPattern)).max(100).meta({
-      description: "When to back up, as a 5-field cron expression in UTC, for example '0 3 * * *'.",
-    }),
+    schedule: z
+      .string()
+      .max(100)
+      // The operator's parser has the last word (it also refuses backward ranges such as 5-3),
+      // so a schedule admission let through still ends as InvalidSpec, never as a retried error.
+      .superRefine((text, ctx) => {
+        try {
+          parseCron(text);
+        } catch (error) {
+          const why = error instanceof Error ? error.message : String(error);
+          ctx.addIssue({ code: "custom", message: `${cronMessage} (${why})` });
+        }
+      })
+      .meta({
+        description:
+          "When to back up, as a 5-field cron expression in UTC, for example '0 3 * * *'.",
+        ...celRules({ rule: `self.matches(${celString(cronPattern)})`, message: cronMessage }),
+      }),
     retention,
     destination: z.object({ s3: s3Destination }).meta({ description: "Where backups are stored." }),
     verify: z.boolean().default(true).meta({

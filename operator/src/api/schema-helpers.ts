@@ -54,3 +54,8 @@ export const condition = z.object({
     .meta({ description: "When status last changed.", format: "date-time" }),
   observedGeneration: z.int().optional(),
 });
+
+/** `text` as a CEL string literal, for patterns in rules such as `self.matches(...)`. */
+export function celString(text: string): string {
+  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}

@@ -63,10 +63,19 @@ const app = z
     signup: z.enum(["closed", "open"]).default("closed").meta({
       description: "closed: new users join by invitation only; open: anyone may register.",
     }),
-    adminEmail: z.string().regex(new RegExp(emailPattern)).max(254).meta({
-      description:
-        "E-mail of the tenant's first owner. Its generated initial password is in the credentials Secret.",
-    }),
+    adminEmail: z
+      .string()
+      .regex(new RegExp(emailPattern))
+      .max(254)
+      .meta({
+        description:
+          "E-mail of the tenant's first owner, created with the tenant; its generated initial password is in the credentials Secret. It cannot change: owners and their e-mail addresses are managed in the app.",
+        ...celRules({
+          rule: "self == oldSelf",
+          message:
+            "app.adminEmail cannot change: it named the first owner, created with the tenant; change owners and their e-mail addresses in the app",
+        }),
+      }),
   })
   .meta({ description: "The finance app: image, size, currency and who may sign up." });
 
@@ -143,8 +152,8 @@ const postgres = z
                 message: "postgres.storage.size cannot shrink",
               },
               {
-                rule: "quantity(self).isGreaterThan(quantity('0'))",
-                message: "postgres.storage.size must be a positive size such as 10Gi",
+                rule: "quantity(self).compareTo(quantity('256Mi')) >= 0",
+                message: "postgres.storage.size must be at least 256Mi, for example 10Gi",
               },
             ),
           }),
@@ -156,7 +165,15 @@ const postgres = z
           .meta({ description: "StorageClass of the volume; the cluster default when omitted." }),
       })
       .default({ size: "10Gi" })
-      .meta({ description: "The database volume." }),
+      .meta({
+        description: "The database volume.",
+        ...celRules({
+          rule: "has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
+          message:
+            "postgres.storage.storageClassName cannot change: the data volume keeps its class (back up, then restore into a new tenant)",
+          fieldPath: ".storageClassName",
+        }),
+      }),
     resources: resourceRequirements.optional(),
   })
   .default({ version: 18, storage: { size: "10Gi" } })
