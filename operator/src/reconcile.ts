@@ -70,8 +70,10 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
   const tracker = await readFresh(key, deps);
   if (!tracker) return orphanBackups(key, deps);
   if (tracker.metadata.deletionTimestamp) return finalize(tracker, deps);
-  if (tracker.metadata.annotations?.[pausedAnnotation] === "true") {
-    await writeStatus(tracker, await observe(tracker, deps, { paused: true }), deps);
+  const pause = pausedBy(tracker);
+  if (pause.paused) {
+    const problem = pause.problem ? { problem: pause.problem } : {};
+    await writeStatus(tracker, await observe(tracker, deps, { paused: true, ...problem }), deps);
     return {};
   }
   let converged: Converged;
@@ -97,6 +99,26 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
   });
   await writeStatus(tracker, observed, deps);
   return backups.requeueAfterMs === undefined ? {} : { requeueAfterMs: backups.requeueAfterMs };
+}
+
+/**
+ * The paused annotation takes "true" or "false". Anything else ("yes", "1") is held as paused,
+ * since pausing is what its writer most likely meant, and reported until it is fixed.
+ */
+function pausedBy(tracker: FinanceTracker): {
+  paused: boolean;
+  problem?: { reason: Reason; message: string };
+} {
+  const value = tracker.metadata.annotations?.[pausedAnnotation];
+  if (value === undefined || value === "false") return { paused: false };
+  if (value === "true") return { paused: true };
+  return {
+    paused: true,
+    problem: {
+      reason: reasons.invalidSpec,
+      message: `annotation ${pausedAnnotation} must be "true" or "false", not ${JSON.stringify(value)}; reconciling is held until it is one of them`,
+    },
+  };
 }
 
 interface Converged {

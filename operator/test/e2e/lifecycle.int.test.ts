@@ -322,6 +322,39 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     });
   });
 
+  it("holds a tenant whose paused annotation is neither true nor false, and says so", async () => {
+    const annotate = (value: string) => {
+      kubectl([
+        "annotate",
+        "financetracker",
+        "acme",
+        "-n",
+        ns.name,
+        `fintrack.dev/paused=${value}`,
+        "--overwrite",
+      ]);
+    };
+    annotate("yes");
+    const held = await eventually("Degraded InvalidSpec", async () => {
+      const tracker = await read("acme");
+      expect(conditionOf(tracker, "Degraded")).toMatchObject({
+        status: "True",
+        reason: "InvalidSpec",
+      });
+      return tracker;
+    });
+    expect(held.status?.phase).toBe("Paused");
+    expect(conditionOf(held, "Degraded")?.message).toContain(
+      'annotation fintrack.dev/paused must be "true" or "false", not "yes"',
+    );
+    annotate("false");
+    await eventually("no longer Degraded", async () => {
+      const tracker = await read("acme");
+      expect(conditionOf(tracker, "Degraded")?.status).toBe("False");
+      expect(tracker.status?.phase).toBe("Ready");
+    });
+  });
+
   it("keeps PostgreSQL on its major and says why when a newer one is requested", async () => {
     const spec = (version: number) => ({
       app: { adminEmail: "owner@gamma.example", replicas: 1 },

@@ -40,10 +40,11 @@ export async function bookAndReportInBrowser(options: {
       ["Bakery", "-17.25"],
     ] as const) {
       await page.getByRole("button", { name: "Add transaction" }).click();
-      await page.getByLabel("Payee").fill(payee);
+      await page.getByLabel("Payee", { exact: true }).fill(payee);
       await page.getByLabel(/^Amount/).fill(amount);
       await page.getByLabel(/^Amount/).press("Enter");
-      await page.getByRole("form", { name: "Edit transaction" }).waitFor({ state: "detached" });
+      await page.getByRole("form", { name: "New transaction" }).waitFor({ state: "detached" });
+      await page.locator(".register-row", { hasText: payee }).waitFor();
     }
     // The household counts in CHF (spec.app.baseCurrency): a new account opens in it.
     await expect.poll(() => page.locator("main").textContent()).toMatch(/CHF\s?440\.25/);

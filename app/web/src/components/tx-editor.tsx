@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import {
   api,
   type Account,
@@ -212,7 +212,9 @@ export function TxEditor(props: {
   const transferTo = others.find((a) => a.id === draft.transferAccountId);
   const readOnly = !props.canWrite;
 
-  useEffect(() => {
+  // Before paint, not after: a post-paint effect can move focus to the date while someone (or
+  // a test) has already started typing the payee, and the keystrokes land in the date.
+  useLayoutEffect(() => {
     form.current?.querySelector<HTMLInputElement>("input:not([type=hidden])")?.focus();
   }, []);
 
