@@ -202,7 +202,7 @@ describe("the operator's ClusterRole", () => {
       "fintrack.dev/financetrackers": ["get", "list", "patch", "update", "watch"],
       "fintrack.dev/financetrackers/status": ["get", "patch", "update"],
       "fintrack.dev/financetrackers/finalizers": ["update"],
-      "fintrack.dev/financetrackerbackups": ["create", "get", "list", "patch", "watch"],
+      "fintrack.dev/financetrackerbackups": ["create", "delete", "get", "list", "patch", "watch"],
       "fintrack.dev/financetrackerbackups/status": ["get", "patch", "update"],
       "fintrack.dev/financetrackerbackups/finalizers": ["update"],
       "batch/jobs": children,
@@ -283,9 +283,9 @@ describe("the operator's ClusterRole", () => {
         expected: false,
       },
       {
-        what: "delete FinanceTrackerBackups (users decide; the operator never does)",
+        what: "delete FinanceTrackerBackups (scheduled ones past their history limit)",
         attributes: { ...ftb, verb: "delete", namespace: "tenant-x" },
-        expected: false,
+        expected: true,
       },
       {
         what: "read Secrets in a tenant's namespace",

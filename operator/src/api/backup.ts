@@ -132,6 +132,13 @@ export const backupSpec = z
     suspend: z.boolean().default(false).meta({
       description: "Stop creating scheduled backups; on-demand FinanceTrackerBackups still run.",
     }),
+    successfulBackupsHistoryLimit: z.int().min(1).max(1000).default(14).meta({
+      description:
+        "How many completed scheduled FinanceTrackerBackup objects to keep, like a CronJob's history limit. Older ones are deleted; their stored backups stay, as retention says, and remain restorable by name.",
+    }),
+    failedBackupsHistoryLimit: z.int().min(0).max(1000).default(3).meta({
+      description: "How many failed scheduled FinanceTrackerBackup objects to keep.",
+    }),
   })
   .meta({
     description: "Scheduled, verified backups of the tenant's database to S3-compatible storage.",

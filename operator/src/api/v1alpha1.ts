@@ -196,6 +196,38 @@ const monitoring = z
   .default({ serviceMonitor: true })
   .meta({ description: "Prometheus monitoring of the app." });
 
+/** A Kubernetes label selector, as NetworkPolicy peers take it. */
+const labelSelector = z
+  .object({
+    matchLabels: z.record(z.string(), z.string()).optional(),
+    matchExpressions: z
+      .array(
+        z.object({
+          key: z.string().min(1).max(317),
+          operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+          values: z.array(z.string().max(63)).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ description: "A label selector (matchLabels and matchExpressions); {} selects all." });
+
+const networkPolicy = z
+  .object({
+    ingressNamespaceSelector: labelSelector.optional().meta({
+      description:
+        "Namespaces whose pods may reach the app's HTTP port (the ingress controller's); the operator's --ingress-namespace-labels when omitted.",
+    }),
+    monitoringNamespaceSelector: labelSelector.optional().meta({
+      description:
+        "Namespaces whose pods may scrape the app's metrics port (Prometheus'); the operator's --monitoring-namespace-labels when omitted.",
+    }),
+  })
+  .meta({
+    description:
+      "Who may reach the tenant's app. PostgreSQL and Redis accept only the tenant's own pods, and open no connections.",
+  });
+
 /** The desired state of one tenant. Defaults are applied by the API server from this schema. */
 export const financeTrackerSpec = z
   .object({
@@ -208,6 +240,7 @@ export const financeTrackerSpec = z
       description:
         "What happens to the database volume and the credentials Secret when this resource is deleted.",
     }),
+    networkPolicy: networkPolicy.optional(),
     backup: backupSpec.optional(),
     restore: restoreSpec.optional(),
   })

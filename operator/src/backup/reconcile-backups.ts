@@ -16,6 +16,7 @@ import {
   restoreJobName,
 } from "../resources/backup/job.ts";
 import { decideStoredBackup, type BackupEvent } from "./finalizer.ts";
+import { backupsPastHistoryLimit } from "./history.ts";
 import { scheduleBackup } from "./schedule.ts";
 import {
   backupHealth,
@@ -78,13 +79,10 @@ export async function reconcileBackups(
     if (settled && (!retryAt || settled < retryAt)) retryAt = settled;
   }
   const spec = tracker.spec.backup;
+  const current = known.map((b) => ({ ...b, status: statuses.get(b.metadata.name) ?? b.status }));
+  if (spec) await collectHistory(backupsPastHistoryLimit(current, spec), deps);
   const health = spec
-    ? backupHealth(
-        spec,
-        known.map((b) => ({ ...b, status: statuses.get(b.metadata.name) ?? b.status })),
-        tracker.metadata.creationTimestamp,
-        now,
-      )
+    ? backupHealth(spec, current, tracker.metadata.creationTimestamp, now)
     : undefined;
   const wakeAt = [decision?.nextRunAt, retryAt]
     .filter((d): d is Date => d !== undefined)
@@ -94,6 +92,28 @@ export async function reconcileBackups(
     ...(health ? { health } : {}),
     ...(wakeAt === undefined ? {} : { requeueAfterMs: wakeAt - now.getTime() + 1000 }),
   };
+}
+
+/**
+ * Deletes scheduled backup objects past their history limit; their stored backups stay. Best
+ * effort: a refused delete is logged and retried on the next pass, never holding up the rest.
+ */
+async function collectHistory(old: readonly TrackerBackup[], deps: BackupDeps): Promise<void> {
+  for (const { apiVersion, kind, metadata } of old) {
+    try {
+      await deps.api.delete({
+        apiVersion,
+        kind,
+        metadata: { name: metadata.name, namespace: metadata.namespace },
+      });
+      deps.onWrite?.("delete FinanceTrackerBackup");
+    } catch (error) {
+      deps.log?.warn(
+        { backup: metadata.name, error: classifyError(error) },
+        "could not delete a backup object past its history limit",
+      );
+    }
+  }
 }
 
 /**

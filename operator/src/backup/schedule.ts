@@ -5,6 +5,9 @@ import { childMetadata } from "../names.ts";
 import { longestInterval, nextRun, parseCron } from "./cron.ts";
 import type { TrackerBackup } from "./status.ts";
 
+/** Marks the FinanceTrackerBackups the schedule created (the ones history limits collect). */
+export const scheduledLabel = "fintrack.dev/scheduled";
+
 /** The name of the scheduled backup for one run: `<tracker>-<yyyymmddhhmm>`, unique per run. */
 export function scheduledBackupName(trackerName: string, run: Date): string {
   const stamp = run.toISOString().slice(0, 16).replace(/[-:T]/g, "");
@@ -44,7 +47,7 @@ export function scheduleBackup(tracker: FinanceTracker, now: Date): ScheduleDeci
   if (spec.suspend || !run || (created && run < new Date(created))) return { nextRunAt };
   const name = scheduledBackupName(tracker.metadata.name, run);
   const metadata = childMetadata(tracker, "backup", name, {
-    labels: { "fintrack.dev/scheduled": "true" },
+    labels: { [scheduledLabel]: "true" },
   });
   return {
     nextRunAt,

@@ -112,6 +112,8 @@ describe("backupHealth", () => {
     retention: { keepLast: 7 },
     verify: true,
     suspend: false,
+    successfulBackupsHistoryLimit: 14,
+    failedBackupsHistoryLimit: 3,
     destination: {
       s3: {
         bucket: "b",

@@ -138,6 +138,36 @@ describe.skipIf(!clusterRunsControllers())("backups and restores under the opera
     expect(kubectl(["get", "ft", "acme", "-n", ns.name]).split("\n")[0]).toContain("LAST BACKUP");
   });
 
+  it("keeps scheduled backup objects to their history limit, and finished Jobs only for a day", async () => {
+    // A yearly schedule whose runs all predate the tenant: the backups below stand in for runs.
+    applyTracker(ns.name, "hist", {
+      app: { adminEmail },
+      backup: { schedule: "0 3 1 1 *", destination: { s3 }, successfulBackupsHistoryLimit: 2 },
+    });
+    await waitReady(ns.name, "hist");
+    const runs = [1, 2, 3, 4].map((d) => `hist-2026010${String(d)}0300`);
+    for (const name of runs)
+      applyBackup(
+        ns.name,
+        name,
+        { trackerRef: { name: "hist" } },
+        { "fintrack.dev/scheduled": "true" },
+      );
+    applyBackup(ns.name, "hist-by-hand", { trackerRef: { name: "hist" } });
+
+    await eventually(
+      "the two oldest scheduled backups collected",
+      async () => {
+        const mine = (await listBackups()).filter((b) => b.spec.trackerRef.name === "hist");
+        const left = mine.map((b) => b.metadata.name).sort();
+        expect(left).toEqual(["hist-202601030300", "hist-202601040300", "hist-by-hand"].sort());
+      },
+      { timeoutMs: 90_000 },
+    );
+    const job = await batch.readNamespacedJob({ namespace: ns.name, name: `${runs[3] ?? ""}-job` });
+    expect(job.spec?.ttlSecondsAfterFinished).toBe(24 * 3600);
+  });
+
   it("runs an on-demand backup a user creates without any of our labels", async () => {
     kubectl(
       ["apply", "-n", ns.name, "-f", "-"],

@@ -10,13 +10,18 @@ import "./context.ts";
 export const backupResource = "financetrackerbackups.fintrack.dev";
 
 /** Applies a FinanceTrackerBackup as a user would (`kubectl apply --server-side`). */
-export function applyBackup(namespace: string, name: string, spec: object): void {
+export function applyBackup(
+  namespace: string,
+  name: string,
+  spec: object,
+  labels: Record<string, string> = {},
+): void {
   kubectl(
     ["apply", "--server-side", "--field-manager", "platform-team", "-n", namespace, "-f", "-"],
     JSON.stringify({
       apiVersion: "fintrack.dev/v1alpha1",
       kind: "FinanceTrackerBackup",
-      metadata: { name },
+      metadata: { name, labels },
       spec,
     }),
   );

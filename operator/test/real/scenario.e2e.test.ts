@@ -84,8 +84,14 @@ async function reach(
   return outcome.logs.trim().split("\n").pop() ?? "";
 }
 
-const state: { accountId?: string; token?: string; login?: { email: string; password: string } } =
-  {};
+/** What later steps need of the minimal tenant: the ledger's account, a separate account the
+ * traffic pods book into (so the ledger keeps adding up), an API token and the owner's login. */
+const state: {
+  accountId?: string;
+  trafficAccountId?: string;
+  token?: string;
+  login?: { email: string; password: string };
+} = {};
 
 describe("the operator", () => {
   it("deploys from the images just built: 2 replicas, one of which leads", async () => {
@@ -239,6 +245,16 @@ describe("samples/minimal.yaml", () => {
     try {
       state.accountId = await bookLedger(api);
       await captureLedger(api, state.accountId);
+      const traffic = await expectStatus(
+        api.post<{ id: string }>("/accounts", {
+          name: "Traffic",
+          type: "cash",
+          currency: "EUR",
+          openingDate: "2026-01-01",
+        }),
+        201,
+      );
+      state.trafficAccountId = traffic.id;
       const created = await expectStatus(
         api.post<{ token: string }>("/tokens", { name: "e2e traffic", scope: "write" }),
         201,
@@ -318,7 +334,7 @@ describe("NetworkPolicies, enforced", () => {
 if (process.env.E2E_DAY2 === "1") {
   describe("faults with real pods", () => {
     it("keeps serving while PostgreSQL is deleted: 503 with Retry-After meanwhile, no acknowledged write lost", async () => {
-      const { token, accountId } = requireState();
+      const { token, trafficAccountId: accountId } = requireState();
       const traffic = runTraffic({
         fromNamespace: ingressNamespace,
         podName: "traffic-db",
@@ -385,7 +401,7 @@ if (process.env.E2E_DAY2 === "1") {
     });
 
     it("rolls the app out under steady traffic with zero failed requests, the operator leader killed midway", async () => {
-      const { token, accountId } = requireState();
+      const { token, trafficAccountId: accountId } = requireState();
       const traffic = runTraffic({
         fromNamespace: ingressNamespace,
         podName: "traffic-rollout",
@@ -436,7 +452,7 @@ if (process.env.E2E_DAY2 === "1") {
 
   describe("autoscaling on real CPU metrics", () => {
     it("hands the replica count to the HPA without dropping below the running replicas, then scales up under load", async () => {
-      const { token, accountId } = requireState();
+      const { token, trafficAccountId: accountId } = requireState();
       const seen: number[] = [];
       const watching = { on: true };
       const watcher = (async () => {
@@ -666,17 +682,19 @@ function leaderPod(): string {
 
 function requireState(): {
   accountId: string;
+  trafficAccountId: string;
   token: string;
   login: { email: string; password: string };
 } {
-  const { accountId, token, login } = state;
-  if (!accountId || !token || !login) throw new Error("an earlier step did not book the ledger");
-  return { accountId, token, login };
+  const { accountId, trafficAccountId, token, login } = state;
+  if (!accountId || !trafficAccountId || !token || !login)
+    throw new Error("an earlier step did not book the ledger");
+  return { accountId, trafficAccountId, token, login };
 }
 
 /** Every acknowledged write is in the ledger exactly once. */
 async function expectAcknowledgedOnce(acknowledged: string[]): Promise<void> {
-  const { login, accountId } = requireState();
+  const { login, trafficAccountId: accountId } = requireState();
   const { api, forward } = await signedIn(tenantNamespace, "acme", login);
   try {
     const payees = new Map<string, number>();

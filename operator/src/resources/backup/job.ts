@@ -168,10 +168,18 @@ export function buildBackupJob(
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: 6 * 3600,
+      ttlSecondsAfterFinished: finishedJobTtlSeconds,
       template: { metadata: { labels }, spec: podSpec(ctx, args, env) },
     },
   };
 }
+
+/**
+ * How long a finished Job and its pods stay for a look at their logs before the TTL controller
+ * collects them. Every outcome is copied to a FinanceTrackerBackup (or the app Deployment exists
+ * after a restore) long before, so nothing reads a Job this old.
+ */
+export const finishedJobTtlSeconds = 24 * 3600;
 
 /**
  * The Job that deletes one backup's dump, manifest and verification result by its dump's key,
@@ -200,6 +208,7 @@ export function buildDeleteStoredBackupJob(
     spec: {
       backoffLimit: 1,
       activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: finishedJobTtlSeconds,
       template: {
         metadata: { labels },
         spec: podSpec(ctx, ["delete", "--key", backup.key], env, {
@@ -229,6 +238,7 @@ export function buildRestoreJob(tracker: FinanceTracker, ctx: BuildContext): V1J
       // (pg_restore runs in one transaction, so a failed attempt leaves nothing behind).
       backoffLimit: 6,
       activeDeadlineSeconds: 6 * 3600,
+      ttlSecondsAfterFinished: finishedJobTtlSeconds,
       template: {
         metadata: { labels },
         spec: podSpec(

@@ -3,6 +3,7 @@ import type { S3Destination } from "../../api/backup.ts";
 import type { FinanceTracker } from "../../api/v1alpha1.ts";
 import { ports } from "../../context.ts";
 import { childMetadata, childNames, selectorLabels } from "../../names.ts";
+import { dnsEgress } from "../network/policies.ts";
 
 /** The TCP port an S3 endpoint listens on: its URL's, else 443 (AWS and most services). */
 export function s3Port(s3: S3Destination): number {
@@ -92,23 +93,7 @@ export function buildBackupNetworkPolicy(tracker: FinanceTracker): V1NetworkPoli
           to: [{ podSelector: { matchLabels: selectorLabels(name, "postgres") } }],
           ports: [{ protocol: "TCP", port: ports.postgres }],
         },
-        // Port 53 to any address: the resolver may be a CoreDNS pod, a node-local cache on a
-        // link-local address or a host-network pod, and only the first is a pod a selector matches.
-        {
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
-        },
-        // OpenShift's DNS pods listen on 5353 behind their Service's port 53, and the policy sees
-        // the pod's port.
-        {
-          to: [{ namespaceSelector: {} }],
-          ports: [
-            { protocol: "UDP", port: 5353 },
-            { protocol: "TCP", port: 5353 },
-          ],
-        },
+        ...dnsEgress,
         ...buckets,
       ],
     },

@@ -31,10 +31,11 @@ describe("buildPostgresNetworkPolicy", () => {
   const rules = policy.spec.ingress;
   const peer = rules[0]?.from?.[0];
 
-  it("applies to this tenant's PostgreSQL pods, ingress only", () => {
+  it("applies to this tenant's PostgreSQL pods, which open no connections at all", () => {
     expect(policy.metadata?.name).toBe("acme-postgres");
     expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "postgres"));
-    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+    expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(policy.spec.egress).toEqual([]);
   });
 
   it("lets only app and backup pods reach PostgreSQL", () => {
@@ -75,7 +76,8 @@ describe("buildRedisNetworkPolicy", () => {
 
     expect(policy.metadata?.name).toBe("acme-redis");
     expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "redis"));
-    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+    expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(policy.spec.egress).toEqual([]);
     expect(policy.spec.ingress).toEqual([
       {
         from: [{ podSelector: { matchLabels: selectorLabels("acme", "app") } }],
@@ -96,10 +98,43 @@ describe("buildAppNetworkPolicy", () => {
     }),
   );
 
-  it("applies to this tenant's app pods, ingress only", () => {
+  it("applies to this tenant's app pods, both ways", () => {
     expect(policy.metadata?.name).toBe("acme-app");
     expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "app"));
-    expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+    expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+  });
+
+  it("lets the app open connections only to its own PostgreSQL and Redis, and DNS", () => {
+    const egress = policy.spec.egress;
+    expect(egress.slice(0, 2)).toEqual([
+      {
+        to: [{ podSelector: { matchLabels: selectorLabels("acme", "postgres") } }],
+        ports: [{ protocol: "TCP", port: 5432 }],
+      },
+      {
+        to: [{ podSelector: { matchLabels: selectorLabels("acme", "redis") } }],
+        ports: [{ protocol: "TCP", port: 6379 }],
+      },
+    ]);
+    const otherPorts = egress.slice(2).flatMap((rule) => rule.ports?.map((p) => p.port) ?? []);
+    expect(new Set(otherPorts)).toEqual(new Set([53, 5353]));
+  });
+
+  it("takes the tenant's own namespace selectors over the operator's", () => {
+    const gateway = { matchExpressions: [{ key: "gateway", operator: "Exists" as const }] };
+    const scraper = { matchLabels: { team: "observability" } };
+    const own = buildAppNetworkPolicy(
+      aTracker({
+        spec: {
+          networkPolicy: {
+            ingressNamespaceSelector: gateway,
+            monitoringNamespaceSelector: scraper,
+          },
+        },
+      }),
+      aContext(),
+    );
+    expect(own.spec.ingress.map((r) => r.from?.[0]?.namespaceSelector)).toEqual([gateway, scraper]);
   });
 
   it("lets only the ingress controller's namespaces reach the HTTP port", () => {

@@ -1,5 +1,6 @@
 import type {
   V1NetworkPolicy,
+  V1NetworkPolicyEgressRule,
   V1NetworkPolicyIngressRule,
   V1NetworkPolicyPeer,
   V1NetworkPolicySpec,
@@ -11,8 +12,9 @@ import type { Component } from "../../names.ts";
 import { childMetadata, childNames, labelKeys, selectorLabels } from "../../names.ts";
 
 /**
- * Ingress-only policies: each component's pods accept traffic only from who needs them. Egress
- * stays open so that DNS and the app's outbound calls keep working without per-cluster tuning.
+ * Each component's pods accept traffic only from who needs them, and open connections only to
+ * what they need: the app to its PostgreSQL, Redis and DNS (it makes no outbound calls);
+ * PostgreSQL and Redis to nothing. Backup pods have their own policy (resources/backup).
  */
 
 /**
@@ -26,8 +28,32 @@ export type NetworkPolicyIngressRule = Omit<V1NetworkPolicyIngressRule, "_from">
 
 /** A NetworkPolicy as JSON on the wire (see NetworkPolicyIngressRule). */
 export type NetworkPolicy = Omit<V1NetworkPolicy, "spec"> & {
-  spec: Omit<V1NetworkPolicySpec, "ingress"> & { ingress: NetworkPolicyIngressRule[] };
+  spec: Omit<V1NetworkPolicySpec, "ingress" | "egress"> & {
+    ingress: NetworkPolicyIngressRule[];
+    egress: V1NetworkPolicyEgressRule[];
+  };
 };
+
+/**
+ * DNS on port 53 to any address: the resolver may be a CoreDNS pod, a node-local cache on a
+ * link-local address or a host-network pod, and only the first is a pod a selector matches.
+ * OpenShift's DNS pods listen on 5353 behind their Service's 53, and a policy sees the pod's port.
+ */
+export const dnsEgress: V1NetworkPolicyEgressRule[] = [
+  {
+    ports: [
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ],
+  },
+  {
+    to: [{ namespaceSelector: {} }],
+    ports: [
+      { protocol: "UDP", port: 5353 },
+      { protocol: "TCP", port: 5353 },
+    ],
+  },
+];
 
 /** PostgreSQL accepts connections only from this tenant's app (migrations included) and backup pods. */
 export function buildPostgresNetworkPolicy(tracker: FinanceTracker): NetworkPolicy {
@@ -37,37 +63,71 @@ export function buildPostgresNetworkPolicy(tracker: FinanceTracker): NetworkPoli
       { key: labelKeys.component, operator: "In", values: ["app", "backup"] satisfies Component[] },
     ],
   };
-  return policy(tracker, "postgres", [
-    { from: [{ podSelector: instancePods }], ports: [{ protocol: "TCP", port: ports.postgres }] },
-  ]);
+  return policy(
+    tracker,
+    "postgres",
+    [{ from: [{ podSelector: instancePods }], ports: [{ protocol: "TCP", port: ports.postgres }] }],
+    [],
+  );
 }
 
 /** Redis accepts connections only from this tenant's app pods. */
 export function buildRedisNetworkPolicy(tracker: FinanceTracker): NetworkPolicy {
   const appPods = { matchLabels: selectorLabels(tracker.metadata.name, "app") };
-  return policy(tracker, "redis", [
-    { from: [{ podSelector: appPods }], ports: [{ protocol: "TCP", port: ports.redis }] },
-  ]);
+  return policy(
+    tracker,
+    "redis",
+    [{ from: [{ podSelector: appPods }], ports: [{ protocol: "TCP", port: ports.redis }] }],
+    [],
+  );
 }
 
-/** The app accepts HTTP only from the ingress controller's namespaces, metrics only from Prometheus'. */
+/**
+ * The app accepts HTTP only from the ingress controller's namespaces and metrics only from
+ * Prometheus' (the tenant's spec.networkPolicy, else the operator's install settings), and
+ * connects only to its own PostgreSQL and Redis, and DNS.
+ */
 export function buildAppNetworkPolicy(tracker: FinanceTracker, ctx: BuildContext): NetworkPolicy {
-  return policy(tracker, "app", [
-    {
-      from: [{ namespaceSelector: ctx.ingressNamespaceSelector }],
-      ports: [{ protocol: "TCP", port: ports.appHttp }],
-    },
-    {
-      from: [{ namespaceSelector: ctx.monitoringNamespaceSelector }],
-      ports: [{ protocol: "TCP", port: ports.appMetrics }],
-    },
-  ]);
+  const own = tracker.spec.networkPolicy;
+  const name = tracker.metadata.name;
+  return policy(
+    tracker,
+    "app",
+    [
+      {
+        from: [
+          { namespaceSelector: own?.ingressNamespaceSelector ?? ctx.ingressNamespaceSelector },
+        ],
+        ports: [{ protocol: "TCP", port: ports.appHttp }],
+      },
+      {
+        from: [
+          {
+            namespaceSelector: own?.monitoringNamespaceSelector ?? ctx.monitoringNamespaceSelector,
+          },
+        ],
+        ports: [{ protocol: "TCP", port: ports.appMetrics }],
+      },
+    ],
+    [
+      {
+        to: [{ podSelector: { matchLabels: selectorLabels(name, "postgres") } }],
+        ports: [{ protocol: "TCP", port: ports.postgres }],
+      },
+      {
+        to: [{ podSelector: { matchLabels: selectorLabels(name, "redis") } }],
+        ports: [{ protocol: "TCP", port: ports.redis }],
+      },
+      ...dnsEgress,
+    ],
+  );
 }
 
 function policy(
   tracker: FinanceTracker,
   component: Component,
   ingress: NetworkPolicyIngressRule[],
+  egress: V1NetworkPolicyEgressRule[],
 ): NetworkPolicy {
   const name = tracker.metadata.name;
   return {
@@ -76,8 +136,9 @@ function policy(
     metadata: childMetadata(tracker, component, childNames(name).networkPolicy(component)),
     spec: {
       podSelector: { matchLabels: selectorLabels(name, component) },
-      policyTypes: ["Ingress"],
+      policyTypes: ["Ingress", "Egress"],
       ingress,
+      egress,
     },
   };
 }
