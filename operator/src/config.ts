@@ -23,11 +23,15 @@ const port = z.coerce.number().int().min(1).max(65535);
 /** The operator's settings: environment variables, each overridable by a `--flag=value`. */
 export const settingsSchema = z.object({
   FINTRACK_APP_IMAGE: z.string().min(1).default("ghcr.io/fintrack/app:0.1.0"),
-  /** `{version}` is replaced by the PostgreSQL major. */
+  /**
+   * `{minor}` is replaced by the pinned release of the tenant's major (postgresReleases), so a
+   * new minor rolls out when the operator is upgraded, never on its own under a floating tag;
+   * `{version}` by the major alone, for registries that publish one tag per major.
+   */
   FINTRACK_POSTGRES_IMAGE: z
     .string()
-    .includes("{version}")
-    .default("docker.io/library/postgres:{version}-alpine"),
+    .regex(/\{(minor|version)\}/, "must contain {minor} or {version}")
+    .default("docker.io/library/postgres:{minor}-alpine"),
   FINTRACK_REDIS_IMAGE: z.string().min(1).default("docker.io/library/redis:7.4-alpine"),
   /** The backup program's image (Dockerfile.backup: PostgreSQL 18 client and server, Node 24). */
   FINTRACK_BACKUP_IMAGE: z.string().min(1).default("ghcr.io/fintrack/backup:0.1.0"),
@@ -90,7 +94,21 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: readonly string[] = [
   return result.data;
 }
 
+/**
+ * The PostgreSQL release each major runs: the latest minor when this operator was released.
+ * hack/versions.env builds the test bed's stand-in images at the same releases (a test checks).
+ */
+export const postgresReleases: Record<PostgresVersion, string> = {
+  15: "15.19",
+  16: "16.15",
+  17: "17.11",
+  18: "18.6",
+};
+
 /** The PostgreSQL image for a major version, from the settings' template. */
 export function postgresImage(settings: Settings, version: PostgresVersion): string {
-  return settings.FINTRACK_POSTGRES_IMAGE.replaceAll("{version}", String(version));
+  return settings.FINTRACK_POSTGRES_IMAGE.replaceAll(
+    "{minor}",
+    postgresReleases[version],
+  ).replaceAll("{version}", String(version));
 }

@@ -35,4 +35,26 @@ describe("classifyError", () => {
       message: "while applying Ingress acme-app: metadata.annotations: Invalid value",
     });
   });
+
+  it("names every refused child, and retries when any refusal may pass on a retry", () => {
+    const refused = (kind: string, cause: unknown) =>
+      new Error(`while applying ${kind} acme-app`, { cause });
+    const invalid = classifyError(
+      new AggregateError([
+        refused("Ingress", api(422, "metadata.annotations: Invalid value")),
+        refused("HorizontalPodAutoscaler", api(422, "spec.metrics: Required value")),
+      ]),
+    );
+    expect(invalid).toMatchObject({ kind: "invalid-spec", reason: "InvalidSpec" });
+    expect(invalid.kind !== "conflict" && invalid.message).toBe(
+      "while applying Ingress acme-app: metadata.annotations: Invalid value; while applying HorizontalPodAutoscaler acme-app: spec.metrics: Required value",
+    );
+    const mixed = classifyError(
+      new AggregateError([
+        refused("Ingress", api(422, "metadata.annotations: Invalid value")),
+        refused("Deployment", api(500, "etcdserver: request timed out")),
+      ]),
+    );
+    expect(mixed.kind).toBe("transient");
+  });
 });

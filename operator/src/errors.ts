@@ -66,6 +66,7 @@ export function apiMessage(error: unknown): string {
  * retries at once without an error; everything else backs off exponentially.
  */
 export function classifyError(error: unknown): ErrorClass {
+  if (error instanceof AggregateError) return classifyAll(error.errors);
   const cause = rootCause(error);
   const context = error instanceof Error && error !== cause ? `${error.message}: ` : "";
   if (cause instanceof InvalidSpecError) {
@@ -104,4 +105,20 @@ export function classifyError(error: unknown): ErrorClass {
     reason: reasons.reconcileError,
     message: context + apiMessage(cause),
   };
+}
+
+/**
+ * Several independent failures as one: retried with backoff if any may pass on a retry,
+ * otherwise an invalid spec; the message names every one.
+ */
+function classifyAll(errors: readonly unknown[]): ErrorClass {
+  const classes = errors.map(classifyError);
+  const described = classes.filter((c) => c.kind !== "conflict");
+  if (described.length < classes.length) return { kind: "conflict" };
+  const message = described.map((c) => c.message).join("; ");
+  const transient = described.find((c) => c.kind === "transient");
+  if (transient) return { kind: "transient", reason: transient.reason, message };
+  const first = described[0];
+  if (!first) return { kind: "transient", reason: reasons.reconcileError, message: "unknown" };
+  return { ...first, message };
 }

@@ -304,35 +304,51 @@ async function growClaims(resizes: readonly ClaimResize[], deps: ReconcileDeps):
   }
 }
 
-/** Applies every desired object that differs from what is live; unchanged objects cost nothing. */
+/**
+ * Applies every desired object that differs from what is live; unchanged objects cost nothing.
+ * Children are independent: one the API server refuses (a bad Ingress annotation) is reported by
+ * name while every other is still applied. The credentials Secret is the exception: nothing may
+ * start against a database whose passwords were never stored.
+ */
 async function applyChanged(
   desired: readonly KubernetesObject[],
   deps: ReconcileDeps,
 ): Promise<void> {
+  const refused: Error[] = [];
   for (const object of desired) {
-    const key = objectKey(object);
-    const live = deps.cache.get(
-      object.kind ?? "",
-      object.metadata?.namespace ?? "",
-      object.metadata?.name ?? "",
-    );
-    const handover = replicasHandover(object, live);
-    if (!handover && canSkipApply(object, live, deps.lastApplied.get(key))) continue;
     try {
-      if (handover) {
-        await deps.api.applyAs(handover, replicasHandoverManager);
-        deps.onWrite?.("apply Deployment replicas hand-over");
-      }
-      const applied = await deps.api.apply(object);
-      deps.onWrite?.(`apply ${object.kind ?? ""}`);
-      const rv = applied.metadata?.resourceVersion;
-      if (rv) deps.lastApplied.set(key, rv);
+      await applyOne(object, deps);
     } catch (error) {
-      throw new Error(`while applying ${object.kind ?? "object"} ${object.metadata?.name ?? ""}`, {
-        cause: error,
-      });
+      const failure = new Error(
+        `while applying ${object.kind ?? "object"} ${object.metadata?.name ?? ""}`,
+        { cause: error },
+      );
+      if (object.kind === "Secret" || classifyError(error).kind === "conflict") throw failure;
+      refused.push(failure);
     }
   }
+  const [only] = refused;
+  if (only && refused.length === 1) throw only;
+  if (refused.length > 1) throw new AggregateError(refused, "several children were refused");
+}
+
+async function applyOne(object: KubernetesObject, deps: ReconcileDeps): Promise<void> {
+  const key = objectKey(object);
+  const live = deps.cache.get(
+    object.kind ?? "",
+    object.metadata?.namespace ?? "",
+    object.metadata?.name ?? "",
+  );
+  const handover = replicasHandover(object, live);
+  if (!handover && canSkipApply(object, live, deps.lastApplied.get(key))) return;
+  if (handover) {
+    await deps.api.applyAs(handover, replicasHandoverManager);
+    deps.onWrite?.("apply Deployment replicas hand-over");
+  }
+  const applied = await deps.api.apply(object);
+  deps.onWrite?.(`apply ${object.kind ?? ""}`);
+  const rv = applied.metadata?.resourceVersion;
+  if (rv) deps.lastApplied.set(key, rv);
 }
 
 async function pruneUnwanted(

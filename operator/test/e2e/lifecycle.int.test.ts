@@ -221,6 +221,26 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     expect(tracker.status?.conditions?.find((c) => c.type === "Degraded")?.status).toBe("False");
   });
 
+  it("still applies every other child when the API server refuses one, and names the refused one", async () => {
+    apply("indep", {
+      app: { adminEmail: "owner@indep.example", replicas: 1 },
+      ingress: { host: "indep.example", annotations: { "not a valid key!": "x" } },
+    });
+    const degraded = await eventually("Degraded naming the Ingress", async () => {
+      const condition = conditionOf(await read("indep"), "Degraded");
+      expect(condition).toMatchObject({ status: "True", reason: "InvalidSpec" });
+      return condition;
+    });
+    expect(degraded?.message).toMatch(/while applying Ingress indep-app/);
+    await eventually("the app, PostgreSQL and Redis applied all the same", async () => {
+      const app = await apps.readNamespacedDeployment({ name: "indep-app", namespace: ns.name });
+      expect(app.spec?.replicas).toBe(1);
+      await apps.readNamespacedStatefulSet({ name: "indep-postgres", namespace: ns.name });
+      await apps.readNamespacedDeployment({ name: "indep-redis", namespace: ns.name });
+    });
+    deleteTracker(ns.name, "indep", false);
+  });
+
   it("reports Degraded with the API server's reason for a spec it cannot build, and recovers", async () => {
     const base = {
       app: { adminEmail: "owner@acme.example", replicas: 1 },

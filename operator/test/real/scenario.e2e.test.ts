@@ -526,8 +526,19 @@ if (process.env.E2E_DAY2 === "1") {
         storageNamespace,
         "create-bucket",
         `
-      fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT" })
-        .then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); });
+      // A Service created a moment ago may not be routed on the node yet: retry for a minute.
+      (async () => {
+        for (let i = 0; ; i++) {
+          try {
+            const r = await fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT", signal: AbortSignal.timeout(5000) });
+            console.log(r.status, await r.text());
+            process.exit(r.ok ? 0 : 1);
+          } catch (error) {
+            if (i >= 12) throw error;
+            await new Promise((r) => setTimeout(r, 5000));
+          }
+        }
+      })();
     `,
       );
       expect(bucket.exitCode, bucket.logs).toBe(0);

@@ -71,11 +71,17 @@ describe("buildPostgresStatefulSet", () => {
     ]);
 
     expect(mounts.map((m) => m.mountPath).sort()).toEqual([
+      "/dev/shm",
       "/tmp",
       "/var/lib/postgresql/data",
       "/var/run/postgresql",
     ]);
     for (const mount of mounts) expect(volumes).toContain(mount.name);
+  });
+
+  it("gives parallel queries a memory-backed /dev/shm larger than the runtime's 64Mi", () => {
+    const shm = (podSpec(statefulSet).volumes ?? []).find((v) => v.name === "shm");
+    expect(shm?.emptyDir).toEqual({ medium: "Memory", sizeLimit: "256Mi" });
   });
 
   it("keeps the database in a subfolder of the data volume", () => {

@@ -86,6 +86,7 @@ export function buildPostgresStatefulSet(
                 { name: names.postgresDataClaimTemplate, mountPath: dataMountPath },
                 { name: "run", mountPath: "/var/run/postgresql" },
                 { name: "tmp", mountPath: "/tmp" },
+                { name: "shm", mountPath: "/dev/shm" },
               ],
               // First start runs initdb, and a start after an unclean stop replays WAL: allow 5 minutes.
               startupProbe: {
@@ -111,6 +112,9 @@ export function buildPostgresStatefulSet(
           volumes: [
             { name: "run", emptyDir: {} },
             { name: "tmp", emptyDir: {} },
+            // PostgreSQL's dynamic shared memory (parallel queries) lives in /dev/shm, which the
+            // container runtime caps at 64Mi; memory-backed, it counts against the pod's memory.
+            { name: "shm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } },
           ],
         },
       },
