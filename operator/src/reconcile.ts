@@ -477,6 +477,10 @@ async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<R
       kind: "Secret",
       metadata: { name: names.credentialsSecret, namespace },
     });
+    // Jobs of on-demand backups belong to those backups, which outlive the tenant as records of
+    // what is stored; with the tenant's data gone, nothing is left for their Jobs to do or say.
+    for (const job of deps.cache.children(namespace, name).filter((c) => c.kind === "Job"))
+      await deps.api.delete(job);
   } else {
     // Secrets from before credentials went without an owner reference still carry one.
     const secret = await deps.api.readSecret(namespace, names.credentialsSecret);

@@ -326,357 +326,338 @@ describe("NetworkPolicies, enforced", () => {
   });
 });
 
-// The day-2 steps (faults, autoscaling, backups, deletion) run with E2E_DAY2=1. They are written
-// and run on the real node, but not yet green there: PostgreSQL's deletion under traffic once
-// restarted an app pod, and a rolling update refuses connections (the app stops listening at
-// SIGTERM, before the Service stops sending it traffic). Until they pass, `make e2e` and CI run
-// the steps above, which do.
-if (process.env.E2E_DAY2 === "1") {
-  describe("faults with real pods", () => {
-    it("keeps serving while PostgreSQL is deleted: 503 with Retry-After meanwhile, no acknowledged write lost", async () => {
-      const { token, trafficAccountId: accountId } = requireState();
-      const traffic = runTraffic({
-        fromNamespace: ingressNamespace,
-        podName: "traffic-db",
-        service: "acme-app",
-        namespace: tenantNamespace,
-        token,
-        accountId,
-        seconds: 80,
-      });
-      await sleep(20_000);
-      await kubectlAsync([
+// Day 2, on the tenant samples/minimal.yaml made: faults, autoscaling, backups, deletion.
+describe("faults with real pods", () => {
+  it("keeps serving while PostgreSQL is deleted: 503 with Retry-After meanwhile, no acknowledged write lost", async () => {
+    const { token, trafficAccountId: accountId } = requireState();
+    const traffic = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-db",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 80,
+    });
+    await sleep(20_000);
+    await kubectlAsync(["delete", "pod", "acme-postgres-0", "-n", tenantNamespace, "--wait=false"]);
+    const report = await traffic;
+    expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
+    expect(report.unavailableWithoutRetryAfter).toBe(0);
+    expect(
+      Object.keys(report.statuses).every((s) => ["200", "201", "503"].includes(s)),
+      JSON.stringify(report.statuses),
+    ).toBe(true);
+    await waitReady(tenantNamespace, "acme");
+    await expectAcknowledgedOnce(report.acknowledged);
+  });
+
+  it("signs people out, and nothing else, when Redis is deleted", async () => {
+    const { login } = requireState();
+    const { api, forward } = await signedIn(tenantNamespace, "acme", login);
+    try {
+      expect((await api.get("/accounts")).status).toBe(200);
+      kubectl([
         "delete",
         "pod",
-        "acme-postgres-0",
         "-n",
         tenantNamespace,
-        "--wait=false",
+        "-l",
+        "app.kubernetes.io/instance=acme,app.kubernetes.io/component=redis",
+        "--wait=true",
       ]);
-      const report = await traffic;
-      expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
-      expect(report.unavailableWithoutRetryAfter).toBe(0);
-      expect(
-        Object.keys(report.statuses).every((s) => ["200", "201", "503"].includes(s)),
-        JSON.stringify(report.statuses),
-      ).toBe(true);
-      await waitReady(tenantNamespace, "acme");
-      await expectAcknowledgedOnce(report.acknowledged);
+      rolloutStatus(tenantNamespace, "acme-redis");
+      const after = await eventually(
+        "the app to answer again after Redis came back",
+        async () => {
+          const response = await api.get("/accounts");
+          if (response.status === 503) throw new Error("503");
+          return response.status;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      expect(after).toBe(401);
+    } finally {
+      forward.close();
+    }
+    const again = await signedIn(tenantNamespace, "acme", login);
+    try {
+      await captureLedger(again.api, requireState().accountId);
+    } finally {
+      again.forward.close();
+    }
+  });
+
+  it("rolls the app out under steady traffic with zero failed requests, the operator leader killed midway", async () => {
+    const { token, trafficAccountId: accountId } = requireState();
+    const traffic = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-rollout",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 100,
+      intervalMs: 50,
+    });
+    await sleep(20_000);
+    // A spec change that rolls every app pod: a new pod template annotation through the image.
+    patchTracker(tenantNamespace, "acme", { spec: { app: { image: e2e.images.appRollout } } });
+    await sleep(3_000);
+    await kubectlAsync([
+      "delete",
+      "pod",
+      leaderPod(),
+      "-n",
+      operatorNamespace,
+      "--grace-period=0",
+      "--force",
+    ]);
+    const report = await traffic;
+    expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
+    expect(report.statuses, "every request answered 200 or 201").toEqual(
+      Object.fromEntries(
+        Object.entries(report.statuses).filter(([s]) => s === "200" || s === "201"),
+      ),
+    );
+    await waitReady(tenantNamespace, "acme");
+    const images = pods(
+      tenantNamespace,
+      "app.kubernetes.io/instance=acme,app.kubernetes.io/component=app",
+    ).map(
+      (p) =>
+        getJson<{ spec: { containers: { image: string }[] } }>([
+          "pod",
+          p.metadata.name,
+          "-n",
+          tenantNamespace,
+        ]).spec.containers[0]?.image,
+    );
+    expect(new Set(images)).toEqual(new Set([e2e.images.appRollout]));
+    await expectAcknowledgedOnce(report.acknowledged);
+  });
+});
+
+describe("autoscaling on real CPU metrics", () => {
+  it("hands the replica count to the HPA without dropping below the running replicas, then scales up under load", async () => {
+    const { token, trafficAccountId: accountId } = requireState();
+    const seen: number[] = [];
+    const watching = { on: true };
+    const watcher = (async () => {
+      while (watching.on) {
+        const out = await kubectlAsync([
+          "get",
+          "deployment",
+          "acme-app",
+          "-n",
+          tenantNamespace,
+          "-o",
+          "jsonpath={.spec.replicas}",
+        ]);
+        seen.push(Number(out));
+        await sleep(250);
+      }
+    })();
+    patchTracker(tenantNamespace, "acme", {
+      spec: {
+        app: {
+          autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 20 },
+        },
+      },
+    });
+    await waitReady(tenantNamespace, "acme");
+    const load = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-load",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 150,
+      workers: 16,
+      intervalMs: 0,
+      writes: false,
+    });
+    const scaled = await eventually(
+      "the HPA to scale the app above 2 replicas",
+      () => {
+        const hpa = getJson<{
+          status?: { desiredReplicas?: number; currentMetrics?: unknown[] };
+        }>(["hpa", "acme-app", "-n", tenantNamespace]);
+        if ((hpa.status?.desiredReplicas ?? 0) <= 2) throw new Error(JSON.stringify(hpa.status));
+        return hpa.status?.desiredReplicas ?? 0;
+      },
+      { timeoutMs: 240_000, intervalMs: 5_000 },
+    );
+    watching.on = false;
+    await watcher;
+    await load;
+    expect(scaled).toBeGreaterThan(2);
+    expect(Math.min(...seen), `replicas seen: ${seen.join(",")}`).toBeGreaterThanOrEqual(2);
+    patchTrackerJson(tenantNamespace, "acme", [{ op: "remove", path: "/spec/app/autoscaling" }]);
+    await waitReady(tenantNamespace, "acme");
+  });
+});
+
+describe("backups", () => {
+  it("backs up to the in-cluster S3 server, verified, and restores into a second tenant with the same ledger", async () => {
+    const { accountId, login } = requireState();
+    apply(
+      storageNamespace,
+      readFileSync(join(repoRoot, "hack/e2e/s3.yaml"), "utf8").replaceAll(
+        "@S3_IMAGE@",
+        e2e.images.s3,
+      ),
+    );
+    rolloutStatus(storageNamespace, "minio");
+    const bucket = await runNodePod(
+      storageNamespace,
+      "create-bucket",
+      `
+    // A Service created a moment ago may not be routed on the node yet: retry for a minute.
+    (async () => {
+      for (let i = 0; ; i++) {
+        try {
+          const r = await fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT", signal: AbortSignal.timeout(5000) });
+          console.log(r.status, await r.text());
+          process.exit(r.ok ? 0 : 1);
+        } catch (error) {
+          if (i >= 12) throw error;
+          await new Promise((r) => setTimeout(r, 5000));
+        }
+      }
+    })();
+  `,
+    );
+    expect(bucket.exitCode, bucket.logs).toBe(0);
+    kubectl([
+      "create",
+      "secret",
+      "generic",
+      "acme-s3",
+      "-n",
+      tenantNamespace,
+      "--from-literal=AWS_ACCESS_KEY_ID=e2e",
+      "--from-literal=AWS_SECRET_ACCESS_KEY=e2e-secret",
+    ]);
+    const patch = parse(
+      readFileSync(join(repoRoot, "hack/kind/acme-backup.yaml"), "utf8"),
+    ) as unknown;
+    patchTracker(tenantNamespace, "acme", patch);
+    await waitReady(tenantNamespace, "acme");
+    apply(tenantNamespace, readFileSync(join(repoRoot, "samples/backup-on-demand.yaml"), "utf8"));
+    await eventually(
+      "the on-demand backup to complete, verified",
+      () => {
+        const backup = getJson<{
+          status?: { phase?: string; message?: string; verification?: { verified?: boolean } };
+        }>(["financetrackerbackup", "acme-before-upgrade", "-n", tenantNamespace]);
+        const phase = backup.status?.phase;
+        if (phase === "Failed" || phase === "VerificationFailed")
+          throw new Error(`fatal: ${phase}: ${backup.status?.message ?? ""}`);
+        if (phase !== "Completed" || backup.status?.verification?.verified !== true)
+          throw new Error(JSON.stringify(backup.status));
+      },
+      { timeoutMs: 600_000, intervalMs: 5_000 },
+    );
+
+    const source = await signedIn(tenantNamespace, "acme", login);
+    const before = await captureLedger(source.api, accountId).finally(() => {
+      source.forward.close();
     });
 
-    it("signs people out, and nothing else, when Redis is deleted", async () => {
-      const { login } = requireState();
-      const { api, forward } = await signedIn(tenantNamespace, "acme", login);
-      try {
-        expect((await api.get("/accounts")).status).toBe(200);
-        kubectl([
-          "delete",
-          "pod",
+    apply(
+      tenantNamespace,
+      sample("restore-from-backup.yaml", (doc) => {
+        (doc.spec as { restore: { from: { backup: string } } }).restore.from.backup =
+          "acme-before-upgrade";
+      }),
+    );
+    await waitReady(tenantNamespace, "acme-restored");
+    rolloutStatus(tenantNamespace, "acme-restored-app");
+    const restored = await signedIn(tenantNamespace, "acme-restored", login);
+    const after = await captureLedger(restored.api, accountId).finally(() => {
+      restored.forward.close();
+    });
+    expect(after).toEqual(before);
+
+    // A pod with the backup Jobs' labels reaches its bucket and PostgreSQL, nothing else.
+    const backupLabels = {
+      "app.kubernetes.io/name": "fintrack",
+      "app.kubernetes.io/instance": "acme",
+      "app.kubernetes.io/component": "backup",
+    };
+    expect(await reach(tenantNamespace, "minio.storage.svc", 9000, backupLabels)).toBe("open");
+    expect(
+      await reach(tenantNamespace, `acme-postgres.${tenantNamespace}.svc`, 5432, backupLabels),
+    ).toBe("open");
+    expect(
+      await reach(tenantNamespace, `acme-app.${tenantNamespace}.svc`, 8080, backupLabels),
+    ).toMatch(/^closed/);
+    expect(
+      await reach(tenantNamespace, `acme-redis.${tenantNamespace}.svc`, 6379, backupLabels),
+    ).toMatch(/^closed/);
+    kubectl(["delete", "financetracker", "acme-restored", "-n", tenantNamespace, "--timeout=5m"]);
+  });
+});
+
+describe("deleting a tenant", () => {
+  it("with deletionPolicy Retain (foreground cascade) keeps data and credentials; re-created, it signs in to the same ledger", async () => {
+    const { accountId, login } = requireState();
+    kubectl([
+      "delete",
+      "financetracker",
+      "acme",
+      "-n",
+      tenantNamespace,
+      "--cascade=foreground",
+      "--timeout=5m",
+    ]);
+    kubectl([
+      "wait",
+      "--for=delete",
+      "statefulset/acme-postgres",
+      "deployment/acme-app",
+      "-n",
+      tenantNamespace,
+      "--timeout=3m",
+    ]);
+    kubectl(["get", "pvc/data-acme-postgres-0", "secret/acme-credentials", "-n", tenantNamespace]);
+    apply(tenantNamespace, sample("minimal.yaml"));
+    await waitReady(tenantNamespace, "acme");
+    expect(ownerLogin(tenantNamespace, "acme", login.email).password).toBe(login.password);
+    const back = await signedIn(tenantNamespace, "acme", login);
+    await captureLedger(back.api, accountId).finally(() => {
+      back.forward.close();
+    });
+  });
+
+  it("with deletionPolicy Delete leaves nothing behind", async () => {
+    patchTracker(tenantNamespace, "acme", { spec: { deletionPolicy: "Delete" } });
+    await waitReady(tenantNamespace, "acme");
+    kubectl(["delete", "financetracker", "acme", "-n", tenantNamespace, "--timeout=5m"]);
+    await eventually(
+      "every object of acme to be gone",
+      () => {
+        const left = kubectl([
+          "get",
+          "all,pvc,secret,networkpolicy,ingress,configmap,serviceaccount",
           "-n",
           tenantNamespace,
           "-l",
-          "app.kubernetes.io/instance=acme,app.kubernetes.io/component=redis",
-          "--wait=true",
-        ]);
-        rolloutStatus(tenantNamespace, "acme-redis");
-        const after = await eventually(
-          "the app to answer again after Redis came back",
-          async () => {
-            const response = await api.get("/accounts");
-            if (response.status === 503) throw new Error("503");
-            return response.status;
-          },
-          { timeoutMs: 120_000, intervalMs: 1_000 },
-        );
-        expect(after).toBe(401);
-      } finally {
-        forward.close();
-      }
-      const again = await signedIn(tenantNamespace, "acme", login);
-      try {
-        await captureLedger(again.api, requireState().accountId);
-      } finally {
-        again.forward.close();
-      }
-    });
-
-    it("rolls the app out under steady traffic with zero failed requests, the operator leader killed midway", async () => {
-      const { token, trafficAccountId: accountId } = requireState();
-      const traffic = runTraffic({
-        fromNamespace: ingressNamespace,
-        podName: "traffic-rollout",
-        service: "acme-app",
-        namespace: tenantNamespace,
-        token,
-        accountId,
-        seconds: 100,
-        intervalMs: 50,
-      });
-      await sleep(20_000);
-      // A spec change that rolls every app pod: a new pod template annotation through the image.
-      patchTracker(tenantNamespace, "acme", { spec: { app: { image: e2e.images.appRollout } } });
-      await sleep(3_000);
-      await kubectlAsync([
-        "delete",
-        "pod",
-        leaderPod(),
-        "-n",
-        operatorNamespace,
-        "--grace-period=0",
-        "--force",
-      ]);
-      const report = await traffic;
-      expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
-      expect(report.statuses, "every request answered 200 or 201").toEqual(
-        Object.fromEntries(
-          Object.entries(report.statuses).filter(([s]) => s === "200" || s === "201"),
-        ),
-      );
-      await waitReady(tenantNamespace, "acme");
-      const images = pods(
-        tenantNamespace,
-        "app.kubernetes.io/instance=acme,app.kubernetes.io/component=app",
-      ).map(
-        (p) =>
-          getJson<{ spec: { containers: { image: string }[] } }>([
-            "pod",
-            p.metadata.name,
-            "-n",
-            tenantNamespace,
-          ]).spec.containers[0]?.image,
-      );
-      expect(new Set(images)).toEqual(new Set([e2e.images.appRollout]));
-      await expectAcknowledgedOnce(report.acknowledged);
-    });
+          "app.kubernetes.io/instance=acme",
+          "-o",
+          "name",
+        ]).trim();
+        const named = kubectl(["get", "pvc,secret", "-n", tenantNamespace, "-o", "name"])
+          .split("\n")
+          .filter((n) => n.includes("acme-credentials") || n.includes("data-acme-postgres"));
+        if (left || named.length > 0) throw new Error(`${left} ${named.join(" ")}`);
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
   });
-
-  describe("autoscaling on real CPU metrics", () => {
-    it("hands the replica count to the HPA without dropping below the running replicas, then scales up under load", async () => {
-      const { token, trafficAccountId: accountId } = requireState();
-      const seen: number[] = [];
-      const watching = { on: true };
-      const watcher = (async () => {
-        while (watching.on) {
-          const out = await kubectlAsync([
-            "get",
-            "deployment",
-            "acme-app",
-            "-n",
-            tenantNamespace,
-            "-o",
-            "jsonpath={.spec.replicas}",
-          ]);
-          seen.push(Number(out));
-          await sleep(250);
-        }
-      })();
-      patchTracker(tenantNamespace, "acme", {
-        spec: {
-          app: {
-            autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 20 },
-          },
-        },
-      });
-      await waitReady(tenantNamespace, "acme");
-      const load = runTraffic({
-        fromNamespace: ingressNamespace,
-        podName: "traffic-load",
-        service: "acme-app",
-        namespace: tenantNamespace,
-        token,
-        accountId,
-        seconds: 150,
-        workers: 16,
-        intervalMs: 0,
-        writes: false,
-      });
-      const scaled = await eventually(
-        "the HPA to scale the app above 2 replicas",
-        () => {
-          const hpa = getJson<{
-            status?: { desiredReplicas?: number; currentMetrics?: unknown[] };
-          }>(["hpa", "acme-app", "-n", tenantNamespace]);
-          if ((hpa.status?.desiredReplicas ?? 0) <= 2) throw new Error(JSON.stringify(hpa.status));
-          return hpa.status?.desiredReplicas ?? 0;
-        },
-        { timeoutMs: 240_000, intervalMs: 5_000 },
-      );
-      watching.on = false;
-      await watcher;
-      await load;
-      expect(scaled).toBeGreaterThan(2);
-      expect(Math.min(...seen), `replicas seen: ${seen.join(",")}`).toBeGreaterThanOrEqual(2);
-      patchTrackerJson(tenantNamespace, "acme", [{ op: "remove", path: "/spec/app/autoscaling" }]);
-      await waitReady(tenantNamespace, "acme");
-    });
-  });
-
-  describe("backups", () => {
-    it("backs up to the in-cluster S3 server, verified, and restores into a second tenant with the same ledger", async () => {
-      const { accountId, login } = requireState();
-      apply(
-        storageNamespace,
-        readFileSync(join(repoRoot, "hack/e2e/s3.yaml"), "utf8").replaceAll(
-          "@S3_IMAGE@",
-          e2e.images.s3,
-        ),
-      );
-      rolloutStatus(storageNamespace, "minio");
-      const bucket = await runNodePod(
-        storageNamespace,
-        "create-bucket",
-        `
-      // A Service created a moment ago may not be routed on the node yet: retry for a minute.
-      (async () => {
-        for (let i = 0; ; i++) {
-          try {
-            const r = await fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT", signal: AbortSignal.timeout(5000) });
-            console.log(r.status, await r.text());
-            process.exit(r.ok ? 0 : 1);
-          } catch (error) {
-            if (i >= 12) throw error;
-            await new Promise((r) => setTimeout(r, 5000));
-          }
-        }
-      })();
-    `,
-      );
-      expect(bucket.exitCode, bucket.logs).toBe(0);
-      kubectl([
-        "create",
-        "secret",
-        "generic",
-        "acme-s3",
-        "-n",
-        tenantNamespace,
-        "--from-literal=AWS_ACCESS_KEY_ID=e2e",
-        "--from-literal=AWS_SECRET_ACCESS_KEY=e2e-secret",
-      ]);
-      const patch = parse(
-        readFileSync(join(repoRoot, "hack/kind/acme-backup.yaml"), "utf8"),
-      ) as unknown;
-      patchTracker(tenantNamespace, "acme", patch);
-      await waitReady(tenantNamespace, "acme");
-      apply(tenantNamespace, readFileSync(join(repoRoot, "samples/backup-on-demand.yaml"), "utf8"));
-      await eventually(
-        "the on-demand backup to complete, verified",
-        () => {
-          const backup = getJson<{
-            status?: { phase?: string; message?: string; verification?: { verified?: boolean } };
-          }>(["financetrackerbackup", "acme-before-upgrade", "-n", tenantNamespace]);
-          const phase = backup.status?.phase;
-          if (phase === "Failed" || phase === "VerificationFailed")
-            throw new Error(`fatal: ${phase}: ${backup.status?.message ?? ""}`);
-          if (phase !== "Completed" || backup.status?.verification?.verified !== true)
-            throw new Error(JSON.stringify(backup.status));
-        },
-        { timeoutMs: 600_000, intervalMs: 5_000 },
-      );
-
-      const source = await signedIn(tenantNamespace, "acme", login);
-      const before = await captureLedger(source.api, accountId).finally(() => {
-        source.forward.close();
-      });
-
-      apply(
-        tenantNamespace,
-        sample("restore-from-backup.yaml", (doc) => {
-          (doc.spec as { restore: { from: { backup: string } } }).restore.from.backup =
-            "acme-before-upgrade";
-        }),
-      );
-      await waitReady(tenantNamespace, "acme-restored");
-      rolloutStatus(tenantNamespace, "acme-restored-app");
-      const restored = await signedIn(tenantNamespace, "acme-restored", login);
-      const after = await captureLedger(restored.api, accountId).finally(() => {
-        restored.forward.close();
-      });
-      expect(after).toEqual(before);
-
-      // A pod with the backup Jobs' labels reaches its bucket and PostgreSQL, nothing else.
-      const backupLabels = {
-        "app.kubernetes.io/name": "fintrack",
-        "app.kubernetes.io/instance": "acme",
-        "app.kubernetes.io/component": "backup",
-      };
-      expect(await reach(tenantNamespace, "minio.storage.svc", 9000, backupLabels)).toBe("open");
-      expect(
-        await reach(tenantNamespace, `acme-postgres.${tenantNamespace}.svc`, 5432, backupLabels),
-      ).toBe("open");
-      expect(
-        await reach(tenantNamespace, `acme-app.${tenantNamespace}.svc`, 8080, backupLabels),
-      ).toMatch(/^closed/);
-      expect(
-        await reach(tenantNamespace, `acme-redis.${tenantNamespace}.svc`, 6379, backupLabels),
-      ).toMatch(/^closed/);
-      kubectl(["delete", "financetracker", "acme-restored", "-n", tenantNamespace, "--timeout=5m"]);
-    });
-  });
-
-  describe("deleting a tenant", () => {
-    it("with deletionPolicy Retain (foreground cascade) keeps data and credentials; re-created, it signs in to the same ledger", async () => {
-      const { accountId, login } = requireState();
-      kubectl([
-        "delete",
-        "financetracker",
-        "acme",
-        "-n",
-        tenantNamespace,
-        "--cascade=foreground",
-        "--timeout=5m",
-      ]);
-      kubectl([
-        "wait",
-        "--for=delete",
-        "statefulset/acme-postgres",
-        "deployment/acme-app",
-        "-n",
-        tenantNamespace,
-        "--timeout=3m",
-      ]);
-      kubectl([
-        "get",
-        "pvc/data-acme-postgres-0",
-        "secret/acme-credentials",
-        "-n",
-        tenantNamespace,
-      ]);
-      apply(tenantNamespace, sample("minimal.yaml"));
-      await waitReady(tenantNamespace, "acme");
-      expect(ownerLogin(tenantNamespace, "acme", login.email).password).toBe(login.password);
-      const back = await signedIn(tenantNamespace, "acme", login);
-      await captureLedger(back.api, accountId).finally(() => {
-        back.forward.close();
-      });
-    });
-
-    it("with deletionPolicy Delete leaves nothing behind", async () => {
-      patchTracker(tenantNamespace, "acme", { spec: { deletionPolicy: "Delete" } });
-      await waitReady(tenantNamespace, "acme");
-      kubectl(["delete", "financetracker", "acme", "-n", tenantNamespace, "--timeout=5m"]);
-      await eventually(
-        "every object of acme to be gone",
-        () => {
-          const left = kubectl([
-            "get",
-            "all,pvc,secret,networkpolicy,ingress,configmap,serviceaccount",
-            "-n",
-            tenantNamespace,
-            "-l",
-            "app.kubernetes.io/instance=acme",
-            "-o",
-            "name",
-          ]).trim();
-          const named = kubectl(["get", "pvc,secret", "-n", tenantNamespace, "-o", "name"])
-            .split("\n")
-            .filter((n) => n.includes("acme-credentials") || n.includes("data-acme-postgres"));
-          if (left || named.length > 0) throw new Error(`${left} ${named.join(" ")}`);
-        },
-        { timeoutMs: 180_000, intervalMs: 2_000 },
-      );
-    });
-  });
-}
+});
 
 /** The operator pod holding the Lease (its identity is `<pod>_<random>`). */
 function leaderPod(): string {
