@@ -337,7 +337,7 @@ describe("faults with real pods", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 80,
+      seconds: 65,
     });
     await sleep(20_000);
     await kubectlAsync(["delete", "pod", "acme-postgres-0", "-n", tenantNamespace, "--wait=false"]);
@@ -397,7 +397,7 @@ describe("faults with real pods", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 100,
+      seconds: 80,
       intervalMs: 50,
     });
     await sleep(20_000);
@@ -473,7 +473,7 @@ describe("autoscaling on real CPU metrics", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 150,
+      seconds: 110,
       workers: 16,
       intervalMs: 0,
       writes: false,
