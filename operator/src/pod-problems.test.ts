@@ -163,6 +163,30 @@ describe("podProblem", () => {
       },
     },
     {
+      what: "a started container whose readiness probe keeps failing",
+      status: {
+        phase: "Running",
+        containerStatuses: [container("app", { started: true, state: { running: {} } })],
+      },
+      expected: "pod p: container app is running but not ready: its readiness probe fails",
+    },
+    {
+      what: "nothing for a container still within its startup probe",
+      status: {
+        phase: "Running",
+        containerStatuses: [container("app", { started: false, state: { running: {} } })],
+      },
+    },
+    {
+      what: "nothing for a ready container",
+      status: {
+        phase: "Running",
+        containerStatuses: [
+          container("app", { started: true, ready: true, state: { running: {} } }),
+        ],
+      },
+    },
+    {
       what: "nothing for a terminating pod",
       status: unschedulable,
       extra: { metadata: { name: "p", deletionTimestamp: new Date(0) } },

@@ -42,8 +42,8 @@ function describeExit(terminated: V1ContainerStateTerminated): string {
 /**
  * What is wrong with one container, init or main, from its status. CrashLoopBackOff is told by
  * its last exit, not by its waiting message, whose back-off delay grows with every restart and
- * would rewrite the tenant's status each time. A running container is never a problem here: its
- * restart count and readiness change too often to be worth a status write.
+ * would rewrite the tenant's status each time. A running container's restart count is never a
+ * problem here (it changes too often to be worth a status write); failing readiness is.
  */
 function containerProblem(status: V1ContainerStatus): string | undefined {
   const { waiting, terminated } = status.state ?? {};
@@ -58,6 +58,12 @@ function containerProblem(status: V1ContainerStatus): string | undefined {
   }
   if (terminated && terminated.exitCode !== 0) {
     return `${container} failed (${describeExit(terminated)})`;
+  }
+  // Started (past any startup probe) yet not ready: the readiness probe fails. A pod says so once
+  // between starting and its first passing probe, and stays saying so while the probe keeps failing,
+  // which is when it matters (a broken probe, a dependency the app cannot reach).
+  if (status.state?.running && status.started === true && !status.ready) {
+    return `${container} is running but not ready: its readiness probe fails`;
   }
   return undefined;
 }
