@@ -61,13 +61,15 @@ describe("backup API admission", () => {
     );
   });
 
-  it("defaults retention, verify, suspend and the S3 settings", async () => {
+  it("defaults retention, verify, suspend, the history limits and the S3 settings", async () => {
     const stored = await create("defaults", { app: { adminEmail }, backup: backup() });
     expect(stored.spec.backup).toEqual({
       schedule: "0 3 * * *",
       retention: { keepLast: 7 },
       verify: true,
       suspend: false,
+      successfulBackupsHistoryLimit: 14,
+      failedBackupsHistoryLimit: 3,
       destination: {
         s3: {
           ...s3,
