@@ -34,7 +34,9 @@ describe("the error catalogue", () => {
     const redisOffline = new Error(
       "Stream isn't writeable and enableOfflineQueue options is false",
     );
-    for (const error of [refused, shutdown, redisOffline]) {
+    // What a checked-out client's next query throws once PostgreSQL has ended its connection.
+    const deadClient = new Error("Client has encountered a connection error and is not queryable");
+    for (const error of [refused, shutdown, redisOffline, deadClient]) {
       const { problem, headers } = toProblem(error);
       expect(problem).toMatchObject({ status: 503, code: "unavailable" });
       expect(problem.detail).toBeUndefined();

@@ -111,8 +111,10 @@ function fromBodyParser(error: unknown): AppError | undefined {
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, starting
 // up), and the socket errors of a database or Redis that is away.
 const unavailableCodes = /^(08...|57P0[1-4]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/;
+// pg's own words: a connection that died (or was closed) under a checked-out client makes its
+// next query fail with "... is not queryable", which is the database being away, not a bug.
 const unavailableMessages =
-  /Connection terminated|timeout exceeded when trying to connect|enableOfflineQueue|Reached the max retries per request|Connection is closed/;
+  /Connection terminated|is not queryable|timeout exceeded when trying to connect|enableOfflineQueue|Reached the max retries per request|Connection is closed/;
 
 /**
  * A dependency (PostgreSQL, Redis) being away is not a bug: it answers 503 with Retry-After, so

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/harness/database.ts";
+import { toProblem } from "../errors.ts";
 import { createPool } from "./pool.ts";
 
 const db = useTestDatabase();
@@ -20,7 +21,10 @@ describe("createPool", () => {
       await expect
         .poll(() => problems[0], { timeout: 5_000 })
         .toMatch(/^checked out: terminating connection/);
-      await expect(client.query("select 1")).rejects.toThrow(/not queryable|terminat/);
+      const failed = await client.query("select 1").catch((error: unknown) => error);
+      expect(String(failed)).toMatch(/not queryable|terminat/);
+      // The request that met it answers 503 with Retry-After (a 500 on the real node before).
+      expect(toProblem(failed).problem.status).toBe(503);
     } finally {
       client.release();
     }

@@ -473,7 +473,7 @@ describe("autoscaling on real CPU metrics", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 110,
+      seconds: 150,
       workers: 16,
       intervalMs: 0,
       writes: false,
