@@ -8,20 +8,20 @@ export class InvalidSpecError extends Error {
 
 /** Something the tenant needs is not there yet (a CRD, a namespace); try again later. */
 export class MissingPrerequisiteError extends Error {
-  override readonly name = "MissingPrerequisiteError";
+  override readonly name: string = "MissingPrerequisiteError";
+  readonly reason: Reason;
+  constructor(message: string, reason: Reason = reasons.missingPrerequisite) {
+    super(message);
+    this.reason = reason;
+  }
 }
 
 /**
  * The tenant's credentials Secret disagrees with its data (missing, or edited): nothing is applied
  * until a person puts it right, because anything built from it would lock the app out.
  */
-export class CredentialsError extends Error {
+export class CredentialsError extends MissingPrerequisiteError {
   override readonly name = "CredentialsError";
-  readonly reason: Reason;
-  constructor(reason: Reason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
 }
 
 /** How the work queue treats a failed reconcile. */
@@ -73,14 +73,6 @@ export function classifyError(error: unknown): ErrorClass {
     return { kind: "invalid-spec", reason: reasons.invalidSpec, message: cause.message };
   }
   if (cause instanceof MissingPrerequisiteError) {
-    return {
-      kind: "missing-prerequisite",
-      reason: reasons.missingPrerequisite,
-      message: cause.message,
-      retryAfterMs: 30_000,
-    };
-  }
-  if (cause instanceof CredentialsError) {
     return {
       kind: "missing-prerequisite",
       reason: cause.reason,

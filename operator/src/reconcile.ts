@@ -231,7 +231,7 @@ async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Pro
   });
   if (!verdict.ok) {
     deps.verifiedCredentials.delete(key);
-    throw new CredentialsError(verdict.reason, verdict.message);
+    throw new CredentialsError(verdict.message, verdict.reason);
   }
   if (verdict.annotateClaim) {
     await deps.api.applyAs(

@@ -35,6 +35,17 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     applyTracker(ns.name, name, spec);
   };
   const read = (name: string) => readTracker(ns.name, name);
+  const annotatePaused = (name: string, value: string) => {
+    kubectl([
+      "annotate",
+      "financetracker",
+      name,
+      "-n",
+      ns.name,
+      `fintrack.dev/paused=${value}`,
+      "--overwrite",
+    ]);
+  };
   const readyCondition = (t: FinanceTracker) => conditionOf(t, "Ready");
   const waitReady = (name: string, generation?: number) =>
     waitForReady(ns.name, name, { generation });
@@ -304,15 +315,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
   });
 
   it("does nothing while paused and catches up when resumed", async () => {
-    kubectl([
-      "annotate",
-      "financetracker",
-      "acme",
-      "-n",
-      ns.name,
-      "fintrack.dev/paused=true",
-      "--overwrite",
-    ]);
+    annotatePaused("acme", "true");
     await eventually("phase Paused", async () => {
       expect((await read("acme")).status?.phase).toBe("Paused");
     });
@@ -343,18 +346,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
   });
 
   it("holds a tenant whose paused annotation is neither true nor false, and says so", async () => {
-    const annotate = (value: string) => {
-      kubectl([
-        "annotate",
-        "financetracker",
-        "acme",
-        "-n",
-        ns.name,
-        `fintrack.dev/paused=${value}`,
-        "--overwrite",
-      ]);
-    };
-    annotate("yes");
+    annotatePaused("acme", "yes");
     const held = await eventually("Degraded InvalidSpec", async () => {
       const tracker = await read("acme");
       expect(conditionOf(tracker, "Degraded")).toMatchObject({
@@ -367,7 +359,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     expect(conditionOf(held, "Degraded")?.message).toContain(
       'annotation fintrack.dev/paused must be "true" or "false", not "yes"',
     );
-    annotate("false");
+    annotatePaused("acme", "false");
     await eventually("no longer Degraded", async () => {
       const tracker = await read("acme");
       expect(conditionOf(tracker, "Degraded")?.status).toBe("False");
