@@ -32,6 +32,12 @@ interface Mistake {
   says: string;
 }
 
+/**
+ * What a raw OpenAPI `pattern` (or a CEL quantity() on a bad value) puts in a message: the
+ * apiserver's "should match", the regex itself, or its syntax. No refusal may show any of it.
+ */
+const regexSyntax = /should match|regular expression|[\^$\\{}|]|\(\?/;
+
 const mistakes: Mistake[] = [
   {
     mistake: "omits the required adminEmail",
@@ -45,7 +51,14 @@ const mistakes: Mistake[] = [
     name: "bad-admin-email",
     spec: { app: { adminEmail: "owner.acme.example" } },
     field: "spec.app.adminEmail",
-    says: 'Invalid value: "owner.acme.example"',
+    says: "app.adminEmail must be an e-mail address, for example owner@example.com",
+  },
+  {
+    mistake: "has an image with a space in it",
+    name: "bad-image",
+    spec: { app: { adminEmail, image: "ghcr.io/acme/fintrack 1.0" } },
+    field: "spec.app.image",
+    says: "app.image must be a container image reference without spaces",
   },
   {
     mistake: "asks for 0 app replicas",
@@ -59,7 +72,7 @@ const mistakes: Mistake[] = [
     name: "bad-currency",
     spec: { app: { adminEmail, baseCurrency: "euro" } },
     field: "spec.app.baseCurrency",
-    says: 'Invalid value: "euro"',
+    says: "app.baseCurrency must be a 3-letter ISO 4217 code in capitals, for example EUR or USD",
   },
   {
     mistake: 'sets signup to "maybe"',
@@ -80,7 +93,14 @@ const mistakes: Mistake[] = [
     name: "bad-storage-size",
     spec: { app: { adminEmail }, postgres: { storage: { size: "ten gigs" } } },
     field: "spec.postgres.storage.size",
-    says: 'Invalid value: "ten gigs"',
+    says: "postgres.storage.size must be a size such as 10Gi",
+  },
+  {
+    mistake: 'sizes its storage "10GB", not "10Gi"',
+    name: "gb-storage-size",
+    spec: { app: { adminEmail }, postgres: { storage: { size: "10GB" } } },
+    field: "spec.postgres.storage.size",
+    says: "postgres.storage.size must be a size such as 10Gi",
   },
   {
     mistake: "asks for a 1.5-byte database volume",
@@ -94,7 +114,35 @@ const mistakes: Mistake[] = [
     name: "bad-host",
     spec: { app: { adminEmail }, ingress: { host: "Bad_Host" } },
     field: "spec.ingress.host",
-    says: 'Invalid value: "Bad_Host"',
+    says: "ingress.host must be a lower-case DNS host name",
+  },
+  {
+    mistake: 'gives the ingress host "localhost", one label',
+    name: "one-label-host",
+    spec: { app: { adminEmail }, ingress: { host: "localhost" } },
+    field: "spec.ingress.host",
+    says: "for example money.example.com",
+  },
+  {
+    mistake: 'uses the ingress class "Nginx"',
+    name: "bad-ingress-class",
+    spec: { app: { adminEmail }, ingress: { host, className: "Nginx" } },
+    field: "spec.ingress.className",
+    says: "ingress.className must be a lower-case name",
+  },
+  {
+    mistake: 'names its TLS Secret "My_TLS"',
+    name: "bad-tls-secret",
+    spec: { app: { adminEmail }, ingress: { host, tls: { secretName: "My_TLS" } } },
+    field: "spec.ingress.tls.secretName",
+    says: "ingress.tls.secretName must be a lower-case name",
+  },
+  {
+    mistake: 'uses the storage class "Fast_SSD"',
+    name: "bad-storage-class",
+    spec: { app: { adminEmail }, postgres: { storage: { storageClassName: "Fast_SSD" } } },
+    field: "spec.postgres.storage.storageClassName",
+    says: "postgres.storage.storageClassName must be a lower-case name",
   },
   {
     mistake: "asks for an ingress without a host",
@@ -155,8 +203,22 @@ const mistakes: Mistake[] = [
     mistake: 'requests "lots" of CPU',
     name: "bad-cpu-request",
     spec: { app: { adminEmail, resources: { requests: { cpu: "lots" } } } },
-    field: "spec.app.resources.requests.cpu",
-    says: 'Invalid value: "lots"',
+    field: "spec.app.resources.requests[cpu]",
+    says: "must be a resource quantity",
+  },
+  {
+    mistake: 'limits PostgreSQL to "1.5GB" of memory',
+    name: "gb-memory-limit",
+    spec: { app: { adminEmail }, postgres: { resources: { limits: { memory: "1.5GB" } } } },
+    field: "spec.postgres.resources.limits[memory]",
+    says: "must be a resource quantity",
+  },
+  {
+    mistake: 'requests "half" a CPU for Redis',
+    name: "bad-redis-request",
+    spec: { app: { adminEmail }, redis: { resources: { requests: { cpu: "half" } } } },
+    field: "spec.redis.resources.requests[cpu]",
+    says: "must be a resource quantity",
   },
 ];
 
@@ -200,8 +262,34 @@ describe("FinanceTracker admission", () => {
       expect(code).toBe(422);
       expect(message).toContain(`${field}: `);
       expect(message).toContain(says);
+      expect(message, "no regex in the message").not.toMatch(regexSyntax);
     },
   );
+
+  it("accepts the sizes, quantities, names and hosts people write", async () => {
+    const app = { adminEmail };
+    const valid: Json[] = [
+      { app, postgres: { storage: { size: "10Gi", storageClassName: "fast-ssd" } } },
+      {
+        app,
+        postgres: { storage: { size: "300M" } },
+        redis: { resources: { limits: { memory: "1.5Gi" } } },
+      },
+      {
+        app: {
+          ...app,
+          resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: 2 } },
+        },
+      },
+      { app: { ...app, image: "ghcr.io/acme/fintrack@sha256:0123abcd", baseCurrency: "USD" } },
+      {
+        app,
+        ingress: { host: "app.example.com", className: "nginx", tls: { secretName: "app-tls" } },
+      },
+      { app, ingress: { host: "*.money.example.com" } },
+    ];
+    for (const [i, spec] of valid.entries()) await create(`valid-${i}`, spec);
+  });
 
   it("accepts the minimal tracker, fills in the documented defaults and prunes unknown fields", async () => {
     await create("acme", { app: { adminEmail, colour: "teal" } });

@@ -131,6 +131,21 @@ describe("backup API admission", () => {
     expect(message).toContain("endpoint must be an http:// or https:// URL");
   });
 
+  it.each([
+    ["backup", (s3: Json): Json => ({ backup: backup({ destination: { s3 } }) })],
+    ["restore", (s3: Json): Json => ({ restore: { from: { s3 } } })],
+  ])("refuses a %s credentials Secret name that is no object name, in words", async (at, spec) => {
+    const withName = { ...s3, credentialsSecretRef: { name: "S3_Credentials" } };
+    const { code, message } = await refusal(
+      create(`bad-secret-${at}`, { app: { adminEmail }, ...spec(withName) }),
+    );
+    const field = at === "backup" ? "backup.destination" : "restore.from";
+    expect(code).toBe(422);
+    expect(message).toContain(`spec.${field}.s3.credentialsSecretRef.name: `);
+    expect(message).toContain("credentialsSecretRef.name must be a lower-case name");
+    expect(message, "no raw pattern in the message").not.toMatch(/should match|[\^$\\]/);
+  });
+
   it("refuses a destination without credentials and keepLast 0", async () => {
     const noCreds = await refusal(
       create("no-creds", {

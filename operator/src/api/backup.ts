@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseCron } from "../backup/cron.ts";
-import { celRules, celString, condition } from "./schema-helpers.ts";
+import { celRules, celString, condition, objectName } from "./schema-helpers.ts";
 
 /**
  * The backup half of the API: `spec.backup` and `spec.restore` on a FinanceTracker, and the
@@ -27,11 +27,10 @@ const cronValues = [
 ].map((v) => cronField(`(${v})`));
 /** A standard 5-field cron expression (minute hour day-of-month month day-of-week), in RE2. */
 export const cronPattern = `^${cronValues.join(" ")}$`;
-const dnsLabelName = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
 const credentialsSecretRef = z
   .object({
-    name: z.string().regex(new RegExp(dnsLabelName)).max(253).meta({
+    name: objectName("credentialsSecretRef.name", "s3-credentials").meta({
       description: "A Secret in the tenant's namespace holding the S3 access key pair.",
     }),
     accessKeyIdKey: z.string().min(1).max(253).default("AWS_ACCESS_KEY_ID").meta({

@@ -28,12 +28,17 @@ function isDropped(node: SchemaNode, key: string, value: unknown): boolean {
   );
 }
 
-/** An int-or-string union takes the one shape the API server accepts: anyOf integer | string. */
+/**
+ * An int-or-string union takes the one shape the API server accepts: anyOf integer | string,
+ * with the string branch's validations (maxLength also bounds the cost of CEL rules) on the node.
+ */
 function intOrString(node: SchemaNode, anyOf: unknown[]): void {
   const stringBranch = anyOf.find((b): b is SchemaNode => isNode(b) && b.type === "string");
   delete node.type;
   node.anyOf = [{ type: "integer" }, { type: "string" }];
-  if (stringBranch?.pattern) node.pattern = stringBranch.pattern;
+  for (const key of ["maxLength", "pattern"]) {
+    if (stringBranch?.[key] !== undefined) node[key] = stringBranch[key];
+  }
 }
 
 /** A union of literals (z.union of z.literal) becomes one typed enum. */

@@ -3,8 +3,10 @@ import { backupSpec, lastBackupStatus, restoreSpec } from "./backup.ts";
 import {
   celRules,
   condition,
+  isQuantity,
+  objectName,
+  patternedString,
   quantity,
-  quantityPattern,
   resourceRequirements,
 } from "./schema-helpers.ts";
 
@@ -20,9 +22,10 @@ export const postgresVersions = [15, 16, 17, 18] as const;
 export type PostgresVersion = (typeof postgresVersions)[number];
 
 const dnsHostname = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$";
-const dnsLabelName = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 const emailPattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$";
 const imagePattern = "^[^\\s]+$";
+const storageSizeMessage =
+  "postgres.storage.size must be a size such as 10Gi, 500Gi or 1Ti: a number with an optional suffix (Mi, Gi, Ti, or M, G, T), not MB or GB";
 
 const autoscaling = z
   .object({
@@ -44,18 +47,27 @@ const autoscaling = z
 
 const app = z
   .object({
-    image: z.string().regex(new RegExp(imagePattern)).max(512).optional().meta({
-      description: "App container image; defaults to the image the operator was released with.",
-    }),
+    image: patternedString(
+      imagePattern,
+      "app.image must be a container image reference without spaces, for example ghcr.io/acme/fintrack:1.4.0",
+      512,
+    )
+      .optional()
+      .meta({
+        description: "App container image; defaults to the image the operator was released with.",
+      }),
     replicas: z.int().min(1).max(100).default(2).meta({
       description:
         "App replicas when autoscaling is off. More than one adds a PodDisruptionBudget.",
     }),
     resources: resourceRequirements.optional(),
     autoscaling: autoscaling.optional(),
-    baseCurrency: z
-      .string()
-      .regex(/^[A-Z]{3}$/)
+    baseCurrency: patternedString(
+      "^[A-Z]{3}$",
+      "app.baseCurrency must be a 3-letter ISO 4217 code in capitals, for example EUR or USD",
+      // Not 3: a schema error such as "Too long" hides every CEL message, these words included.
+      16,
+    )
       .default("EUR")
       .meta({
         description: "ISO 4217 code of the household's reporting currency, for example EUR or USD.",
@@ -63,19 +75,19 @@ const app = z
     signup: z.enum(["closed", "open"]).default("closed").meta({
       description: "closed: new users join by invitation only; open: anyone may register.",
     }),
-    adminEmail: z
-      .string()
-      .regex(new RegExp(emailPattern))
-      .max(254)
-      .meta({
-        description:
-          "E-mail of the tenant's first owner, created with the tenant; its generated initial password is in the credentials Secret. It cannot change: owners and their e-mail addresses are managed in the app.",
-        ...celRules({
-          rule: "self == oldSelf",
-          message:
-            "app.adminEmail cannot change: it named the first owner, created with the tenant; change owners and their e-mail addresses in the app",
-        }),
-      }),
+    adminEmail: patternedString(
+      emailPattern,
+      "app.adminEmail must be an e-mail address, for example owner@example.com",
+      254,
+      {
+        rule: "self == oldSelf",
+        message:
+          "app.adminEmail cannot change: it named the first owner, created with the tenant; change owners and their e-mail addresses in the app",
+      },
+    ).meta({
+      description:
+        "E-mail of the tenant's first owner, created with the tenant; its generated initial password is in the credentials Secret. It cannot change: owners and their e-mail addresses are managed in the app.",
+    }),
   })
   .meta({ description: "The finance app: image, size, currency and who may sign up." });
 
@@ -94,21 +106,19 @@ const issuerRef = z
 
 const ingress = z
   .object({
-    host: z.string().regex(new RegExp(dnsHostname)).max(253).meta({
+    host: patternedString(
+      dnsHostname,
+      "ingress.host must be a lower-case DNS host name of two or more labels (letters, digits and '-', separated by '.'), optionally starting with '*.', for example money.example.com",
+      253,
+    ).meta({
       description: "Public DNS host name of the tenant's app, for example money.example.com.",
     }),
-    className: z
-      .string()
-      .regex(new RegExp(dnsLabelName))
-      .max(253)
+    className: objectName("ingress.className", "nginx")
       .optional()
       .meta({ description: "IngressClass to use; the cluster default when omitted." }),
     tls: z
       .object({
-        secretName: z
-          .string()
-          .regex(new RegExp(dnsLabelName))
-          .max(253)
+        secretName: objectName("ingress.tls.secretName", "money-example-tls")
           .optional()
           .meta({ description: "An existing TLS Secret for the host." }),
         issuerRef: issuerRef.optional(),
@@ -141,26 +151,26 @@ const postgres = z
       .object({
         size: z
           .string()
-          .regex(new RegExp(quantityPattern))
+          .refine(isQuantity, { message: storageSizeMessage })
           .default("10Gi")
           .meta({
             description:
               "Size of the database volume. It may grow (when the StorageClass allows), never shrink.",
+            // quantity() on a value that is no quantity fails with the library's regex as the
+            // message, so the comparisons leave such values to the isQuantity rule.
             ...celRules(
+              { rule: "isQuantity(self)", message: storageSizeMessage },
               {
-                rule: "quantity(self).compareTo(quantity(oldSelf)) >= 0",
+                rule: "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0",
                 message: "postgres.storage.size cannot shrink",
               },
               {
-                rule: "quantity(self).compareTo(quantity('256Mi')) >= 0",
+                rule: "!isQuantity(self) || quantity(self).compareTo(quantity('256Mi')) >= 0",
                 message: "postgres.storage.size must be at least 256Mi, for example 10Gi",
               },
             ),
           }),
-        storageClassName: z
-          .string()
-          .regex(new RegExp(dnsLabelName))
-          .max(253)
+        storageClassName: objectName("postgres.storage.storageClassName", "fast-ssd")
           .optional()
           .meta({ description: "StorageClass of the volume; the cluster default when omitted." }),
       })
