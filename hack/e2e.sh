@@ -23,11 +23,14 @@ export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}
 export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
 export APP_ROLLOUT_IMG="${APP_ROLLOUT_IMG:-${APP_IMG%:*}:e2e-rollout}"
 artifacts="$repo_root/.cache/e2e"
-# What tenants run besides our own images: the operator's default PostgreSQL (pinned by release,
-# the first of POSTGRES_BINARIES_VERSIONS being 18's) and Redis; postgres:18-alpine plays an image
-# without the app in it for a crash-looping tenant.
-latest_postgres="${POSTGRES_BINARIES_VERSIONS%%,*}"
-tenant_images=("postgres:${latest_postgres%.*}-alpine" postgres:18-alpine redis:7.4-alpine "$S3_IMG")
+# What tenants run besides our own images: the operator's default PostgreSQL of every major
+# (pinned by release: POSTGRES_BINARIES_VERSIONS; the upgrade step runs 15 to 18) and Redis;
+# postgres:18-alpine plays an image without the app in it for a crash-looping tenant.
+tenant_images=(postgres:18-alpine redis:7.4-alpine "$S3_IMG")
+IFS=, read -ra postgres_releases <<<"$POSTGRES_BINARIES_VERSIONS"
+for release in "${postgres_releases[@]}"; do
+  tenant_images+=("postgres:${release%.*}-alpine")
+done
 
 # Runs a timed stage and returns its status (also where errexit does not apply, as in `|| status=1`).
 stage() {

@@ -8,7 +8,7 @@ import { apiVersion, kind } from "./api/v1alpha1.ts";
  */
 
 /** The parts of a tenant; `component` label values. */
-export type Component = "postgres" | "redis" | "app" | "backup";
+export type Component = "postgres" | "redis" | "app" | "backup" | "postgres-upgrade";
 
 export const labelKeys = {
   name: "app.kubernetes.io/name",

@@ -14,7 +14,7 @@ import type { KubeApi } from "./kube/api.ts";
 import { canSkipApply, hashObject, withAppliedHash } from "./kube/drift.ts";
 import { objectKey } from "./kube/kinds.ts";
 import { prunable } from "./kube/prune.ts";
-import { childNames, finalizer, pausedAnnotation } from "./names.ts";
+import { childMetadata, childNames, finalizer, labelKeys, pausedAnnotation } from "./names.ts";
 import type { Result } from "./queue.ts";
 import { generateCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
 import {
@@ -24,7 +24,16 @@ import {
   judgeCredentials,
 } from "./credentials-guard.ts";
 import { computeStatus, type ObservedState } from "./status.ts";
-import { planPostgresMajor, type MajorUpgradeBlocked } from "./postgres-major.ts";
+import {
+  copyJobName,
+  planPostgresUpgrade,
+  preUpgradeBackupName,
+  pruneJobName,
+  recordedRuntime,
+  type UpgradePlan,
+} from "./postgres-upgrade.ts";
+import { buildPostgresStatefulSet } from "./resources/postgres/statefulset.ts";
+import { buildPostgresCopyJob, buildPostgresPruneJob } from "./resources/postgres/upgrade-jobs.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
 import { replicasHandover, replicasHandoverManager } from "./replicas-handover.ts";
 import {
@@ -36,7 +45,10 @@ import {
   type RestoreState,
 } from "./backup/reconcile-backups.ts";
 import type { TrackerBackup } from "./backup/status.ts";
-import { restoreJobName } from "./resources/backup/job.ts";
+import { restoreJobName, verifyAnnotation } from "./resources/backup/job.ts";
+import { apiVersion } from "./api/v1alpha1.ts";
+import { backupKind } from "./api/backup.ts";
+import { deploymentReadiness } from "./status.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
 export interface ChildCache {
@@ -86,16 +98,15 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     }
     throw error;
   }
-  const { blocked, backups, restore } = converged;
-  const problem = blocked
-    ? upgradeProblem(blocked)
-    : restore.state === "failed"
-      ? { reason: restore.reason, message: restore.message }
-      : undefined;
+  const { upgrade, backups, restore } = converged;
+  const problem =
+    upgrade.problem ??
+    (restore.state === "failed" ? { reason: restore.reason, message: restore.message } : undefined);
   const observed = await observe(tracker, deps, {
     ...(problem ? { problem } : {}),
     backups,
     restore,
+    upgrade,
   });
   await writeStatus(tracker, observed, deps);
   return backups.requeueAfterMs === undefined ? {} : { requeueAfterMs: backups.requeueAfterMs };
@@ -122,7 +133,7 @@ function pausedBy(tracker: FinanceTracker): {
 }
 
 interface Converged {
-  blocked?: MajorUpgradeBlocked;
+  upgrade: UpgradePlan;
   backups: BackupOutcome;
   restore: RestoreState;
 }
@@ -136,13 +147,14 @@ async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<C
   const valid = validSpec(tracker);
   const restore = currentRestore(valid, deps);
   const ctx = await buildContext(valid, deps, restore);
-  const planned = planStatefulSet(valid, desiredObjects(valid, ctx), deps);
+  const planned = planPostgres(valid, desiredObjects(valid, ctx), ctx, deps);
+  await startUpgradeSteps(valid, planned.upgrade, deps);
   const desired = planned.objects.map(withAppliedHash);
   await applyChanged(desired, deps);
   await growClaims(planned.resizes, deps);
   await pruneUnwanted(valid, desired, deps);
   const backups = await reconcileBackups(valid, ctx, backupDeps(deps));
-  return { ...(planned.blocked ? { blocked: planned.blocked } : {}), backups, restore };
+  return { upgrade: planned.upgrade, backups, restore };
 }
 
 function backupDeps(deps: ReconcileDeps): BackupDeps {
@@ -168,16 +180,6 @@ function currentRestore(tracker: FinanceTracker, deps: ReconcileDeps): RestoreSt
   const { namespace, name } = tracker.metadata;
   if (deps.cache.get("Deployment", namespace, childNames(name).app)) return { state: "none" };
   return restoreState(tracker, deps.cache.get("Job", namespace, restoreJobName(name)));
-}
-
-function upgradeProblem({ running, requested }: MajorUpgradeBlocked): {
-  reason: Reason;
-  message: string;
-} {
-  return {
-    reason: reasons.majorUpgradeUnsupported,
-    message: `PostgreSQL ${running} keeps running: in-place major upgrades to ${requested} are not automated yet (back up, then restore into a new tenant)`,
-  };
 }
 
 async function readFresh(key: string, deps: ReconcileDeps): Promise<FinanceTracker | undefined> {
@@ -268,25 +270,103 @@ async function buildContext(
 
 /**
  * Adjusts the desired PostgreSQL StatefulSet to what may change in place: its claim templates
- * are immutable (storage growth goes to the claims) and its major version cannot jump.
+ * are immutable (storage growth goes to the claims), and which major runs on which data folder
+ * is the upgrade plan's to decide, which may also want a copy or a prune Job.
  */
-function planStatefulSet(
+function planPostgres(
   tracker: FinanceTracker,
   objects: KubernetesObject[],
+  ctx: BuildContext,
   deps: ReconcileDeps,
-): { objects: KubernetesObject[]; resizes: ClaimResize[]; blocked?: MajorUpgradeBlocked } {
+): { objects: KubernetesObject[]; resizes: ClaimResize[]; upgrade: UpgradePlan } {
+  const upgrade = planUpgrade(tracker, deps);
   let resizes: ClaimResize[] = [];
-  let blocked: MajorUpgradeBlocked | undefined;
   const planned = objects.map((o) => {
     if (o.kind !== "StatefulSet") return o;
     const live = deps.cache.get("StatefulSet", o.metadata?.namespace ?? "", o.metadata?.name ?? "");
-    const major = planPostgresMajor(o, live, tracker.spec.postgres.version);
-    const volumes = planVolumes(major.statefulSet, live);
+    const volumes = planVolumes(buildPostgresStatefulSet(tracker, ctx, upgrade), live);
     resizes = volumes.resizes;
-    blocked = major.blocked;
     return volumes.statefulSet;
   });
-  return { objects: planned, resizes, ...(blocked ? { blocked } : {}) };
+  const jobs = [
+    upgrade.copy
+      ? buildPostgresCopyJob(tracker, ctx, upgrade.copy.from, upgrade.copy.to)
+      : undefined,
+    upgrade.prune ? buildPostgresPruneJob(tracker, ctx, upgrade.runtime) : undefined,
+  ].filter((j) => j !== undefined);
+  return { objects: [...planned, ...jobs], resizes, upgrade };
+}
+
+/** The upgrade plan, from what the caches know of PostgreSQL, its Jobs, the app and backups. */
+function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): UpgradePlan {
+  const { namespace, name } = tracker.metadata;
+  const names = childNames(name);
+  const requested = tracker.spec.postgres.version;
+  const live = deps.cache.get("StatefulSet", namespace, names.postgres);
+  const current = live ? recordedRuntime(live, requested) : undefined;
+  const job = (jobName: string) => deps.cache.get("Job", namespace, jobName);
+  const backup = tracker.spec.backup
+    ? deps
+        .backups(namespace, name)
+        .find((b) => b.metadata.name === preUpgradeBackupName(name, requested))
+    : "not-configured";
+  const app = deps.cache.get("Deployment", namespace, names.app);
+  return planPostgresUpgrade(
+    {
+      requested,
+      live,
+      postgresPods: deps.cache
+        .pods(namespace, name)
+        .filter((p) => p.metadata?.labels?.[labelKeys.component] === "postgres").length,
+      copyJob: job(copyJobName(name)),
+      pruneJob: current ? job(pruneJobName(name, current.dataDirectory)) : undefined,
+      backup,
+      appAvailable: deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas)
+        .ready,
+    },
+    terminationMessageOf,
+  );
+}
+
+/** The copy Job's own account of a failure, from the message its pod left. */
+function terminationMessageOf(job: KubernetesObject): string | undefined {
+  const status = (job as { status?: { conditions?: { type?: string; message?: string }[] } })
+    .status;
+  return status?.conditions?.find((c) => c.type === "Failed")?.message;
+}
+
+/**
+ * The upgrade steps that are not desired objects: the verified backup taken first, and a copy
+ * Job no longer wanted, deleted in the foreground so that it stays visible (and PostgreSQL
+ * stopped) until its pod, which runs the old server, is gone.
+ */
+async function startUpgradeSteps(
+  tracker: FinanceTracker,
+  upgrade: UpgradePlan,
+  deps: ReconcileDeps,
+): Promise<void> {
+  const { namespace, name } = tracker.metadata;
+  if (upgrade.deleteCopyJob) {
+    await deps.api.delete(
+      { apiVersion: "batch/v1", kind: "Job", metadata: { name: copyJobName(name), namespace } },
+      "Foreground",
+    );
+    deps.onWrite?.("delete Job");
+  }
+  if (upgrade.createBackup) {
+    await deps.api.apply({
+      apiVersion,
+      kind: backupKind,
+      metadata: childMetadata(
+        tracker,
+        "backup",
+        preUpgradeBackupName(name, tracker.spec.postgres.version),
+        { annotations: { [verifyAnnotation]: "true" } },
+      ),
+      spec: { trackerRef: { name }, deleteStoredBackup: false },
+    });
+    deps.onWrite?.("apply FinanceTrackerBackup");
+  }
 }
 
 /** Grows each claim whose requested size is below the spec's (a read first: claims are not cached). */
@@ -360,7 +440,11 @@ async function pruneUnwanted(
   const prunableKinds = new Set(
     observed.map((o) => o.kind).filter((k) => k !== "PersistentVolumeClaim"),
   );
-  const candidates = observed.filter((o) => prunableKinds.has(o.kind));
+  // The upgrade plan deletes its copy Job itself, in the foreground (see startUpgradeSteps).
+  const copyJob = copyJobName(tracker.metadata.name);
+  const candidates = observed.filter(
+    (o) => prunableKinds.has(o.kind) && !(o.kind === "Job" && o.metadata?.name === copyJob),
+  );
   for (const object of prunable(tracker.metadata.uid, desired, candidates)) {
     deps.log.info(
       { kind: object.kind, name: object.metadata?.name },
@@ -380,6 +464,7 @@ async function observe(
     problem?: ErrorClass | { reason: Reason; message: string };
     backups?: BackupOutcome;
     restore?: RestoreState;
+    upgrade?: UpgradePlan;
   },
 ): Promise<ObservedState> {
   const { namespace, name } = tracker.metadata;
@@ -400,6 +485,17 @@ async function observe(
     ...(problem ? { problem: { reason: problem.reason, message: problem.message } } : {}),
     ...(extra.backups?.health ? { backup: extra.backups.health } : {}),
     ...(extra.restore?.state === "running" ? { restoring: extra.restore.message } : {}),
+    ...(extra.upgrade
+      ? {
+          postgresRuntime: {
+            version: extra.upgrade.runtime.major,
+            ...(extra.upgrade.rollbackTo
+              ? { rollbackVersion: extra.upgrade.rollbackTo.major }
+              : {}),
+            ...(extra.upgrade.progress ? { upgrade: extra.upgrade.progress } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -434,10 +530,39 @@ async function recordTransitions(
   if (ready?.status === "True") events.push(["Normal", "Ready", ready.message]);
   if (ready?.status === "False" && wasReady) events.push(["Warning", "NotReady", ready.message]);
   if (degraded?.status === "True") events.push(["Warning", degraded.reason, degraded.message]);
+  const upgrade = upgradeEvent(before?.postgres, after.postgres);
+  if (upgrade) events.push(upgrade);
   for (const event of events) await recordEvent(tracker, event, deps);
 }
 
 type EventSpec = [type: "Normal" | "Warning", reason: string, message: string];
+
+/** An Event for each step of a PostgreSQL major upgrade, and one when it is over. */
+function upgradeEvent(
+  before: FinanceTrackerStatus["postgres"],
+  after: FinanceTrackerStatus["postgres"],
+): EventSpec | undefined {
+  const was = before?.upgrade;
+  const now = after?.upgrade;
+  if (now && (now.phase !== was?.phase || now.to !== was.to)) {
+    const type = now.phase === "Failed" ? "Warning" : "Normal";
+    return [type, `PostgresUpgrade${now.phase}`, now.message];
+  }
+  if (was && !now && after) {
+    return after.version === was.to
+      ? [
+          "Normal",
+          "PostgresUpgraded",
+          `PostgreSQL ${String(was.to)} runs on the upgraded data; PostgreSQL ${String(was.from)}'s data is being removed`,
+        ]
+      : [
+          "Normal",
+          "PostgresRolledBack",
+          `PostgreSQL ${String(after.version)} runs on its data from before the upgrade`,
+        ];
+  }
+  return undefined;
+}
 
 /**
  * Events are best effort: a namespace being deleted refuses new ones, and that must never

@@ -27,6 +27,8 @@ export interface ObservedState {
   backup?: BackupHealth;
   /** Why the app is not deployed yet: the database is being restored. */
   restoring?: string;
+  /** PostgreSQL's running major and upgrade, when this pass planned them (not while paused). */
+  postgresRuntime?: NonNullable<FinanceTrackerStatus["postgres"]>;
 }
 
 /**
@@ -132,6 +134,41 @@ function monitoringCondition(monitoring: ObservedState["monitoring"]): Condition
   }
 }
 
+/** Paused, upgrading PostgreSQL, rolling out or done: in that order of precedence. */
+function progressingCondition(
+  observed: ObservedState,
+  allReady: boolean,
+  waiting: readonly string[],
+): ConditionInput {
+  const type = conditionTypes.progressing;
+  if (observed.paused) {
+    return {
+      type,
+      status: "False",
+      reason: reasons.paused,
+      message: "reconciliation is paused by the fintrack.dev/paused annotation",
+    };
+  }
+  const upgrade = observed.postgresRuntime?.upgrade;
+  if (upgrade && upgrade.phase !== "Failed") {
+    return {
+      type,
+      status: "True",
+      reason: reasons.upgradingPostgres,
+      message: `PostgreSQL ${String(upgrade.from)} to ${String(upgrade.to)}: ${upgrade.message}`,
+    };
+  }
+  if (allReady) {
+    return {
+      type,
+      status: "False",
+      reason: reasons.reconcileComplete,
+      message: "the tenant matches its spec",
+    };
+  }
+  return { type, status: "True", reason: reasons.rollingOut, message: waiting.join("; ") };
+}
+
 function phaseOf(
   observed: ObservedState,
   allReady: boolean,
@@ -188,26 +225,7 @@ export function computeStatus(
         reason: reasons.componentsNotReady,
         message: down.join("; "),
       };
-  const progressing: ConditionInput = observed.paused
-    ? {
-        type: conditionTypes.progressing,
-        status: "False",
-        reason: reasons.paused,
-        message: "reconciliation is paused by the fintrack.dev/paused annotation",
-      }
-    : allReady
-      ? {
-          type: conditionTypes.progressing,
-          status: "False",
-          reason: reasons.reconcileComplete,
-          message: "the tenant matches its spec",
-        }
-      : {
-          type: conditionTypes.progressing,
-          status: "True",
-          reason: reasons.rollingOut,
-          message: waiting.join("; "),
-        };
+  const progressing = progressingCondition(observed, allReady, waiting);
   const degraded: ConditionInput = observed.problem
     ? {
         type: conditionTypes.degraded,
@@ -246,7 +264,17 @@ export function computeStatus(
       app: { ready: components.app.ready, message: components.app.message },
     },
     ...(backup.lastBackup ? { lastBackup: backup.lastBackup } : {}),
+    ...postgresStatus(tracker, observed),
   };
+}
+
+/** status.postgres: as planned in this pass, else (a paused pass) as it was. */
+function postgresStatus(
+  tracker: FinanceTracker,
+  observed: ObservedState,
+): Pick<FinanceTrackerStatus, "postgres"> {
+  const postgres = observed.postgresRuntime ?? tracker.status?.postgres;
+  return postgres ? { postgres } : {};
 }
 
 /**

@@ -320,16 +320,36 @@ describe("FinanceTracker admission", () => {
     expect(grown.spec.postgres.storage.size).toBe("30Gi");
   });
 
-  it("refuses lowering postgres.version and accepts raising it", async () => {
+  function patchStatus(name: string, status: Json): Promise<unknown> {
+    return custom.patchNamespacedCustomObjectStatus(
+      { ...where(), name, body: { status } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+  }
+
+  it("refuses lowering postgres.version below the data's major, except back to an unproven upgrade's", async () => {
     await create("pg-18", { app: { adminEmail }, postgres: { version: 18 } });
+    await patchStatus("pg-18", { postgres: { version: 18 } });
     const { code, message } = await refusal(patchSpec("pg-18", { postgres: { version: 17 } }));
     expect(code).toBe(422);
     expect(message).toContain("spec.postgres.version: ");
-    expect(message).toContain("postgres.version cannot be lowered");
+    expect(message).toContain(
+      "spec.postgres.version cannot go below the major PostgreSQL's data is on (status.postgres.version)",
+    );
+
+    // Upgraded from 16, not yet proven: back to 16 is a rollback; 17 never held this data.
+    await patchStatus("pg-18", { postgres: { version: 18, rollbackVersion: 16 } });
+    expect((await refusal(patchSpec("pg-18", { postgres: { version: 17 } }))).code).toBe(422);
+    const rolledBack = await patchSpec("pg-18", { postgres: { version: 16 } });
+    expect(rolledBack.spec.postgres.version).toBe(16);
 
     await create("pg-16", { app: { adminEmail }, postgres: { version: 16 } });
+    await patchStatus("pg-16", { postgres: { version: 16 } });
     const raised = await patchSpec("pg-16", { postgres: { version: 17 } });
     expect(raised.spec.postgres.version).toBe(17);
+    // Raised but not yet upgraded (the data is still 16's): going back is a cancel.
+    const cancelled = await patchSpec("pg-16", { postgres: { version: 16 } });
+    expect(cancelled.spec.postgres.version).toBe(16);
   });
 
   it("refuses changing adminEmail, which named the first owner at creation", async () => {
@@ -368,7 +388,7 @@ describe("FinanceTracker admission", () => {
       kubectl(["explain", "financetracker.spec.postgres.version"]),
     );
     expect(explained.replace(/\s+/g, " ")).toContain(
-      "PostgreSQL major version. It may be raised (an upgrade), never lowered.",
+      "PostgreSQL major version. Raising it upgrades the data: a verified backup first",
     );
   });
 });

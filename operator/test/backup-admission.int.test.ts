@@ -218,7 +218,9 @@ describe("backup API admission", () => {
     expect(moved.message).toContain("trackerRef cannot be changed");
   });
 
-  it("shows Last Backup among the FinanceTracker's columns", () => {
-    expect(kubectl(["get", "ft", "-n", ns.name]).split("\n")[0]).toContain("LAST BACKUP");
+  it("shows PostgreSQL's running major and Last Backup among the FinanceTracker's columns", () => {
+    const header = kubectl(["get", "ft", "-n", ns.name]).split("\n")[0];
+    expect(header).toContain("POSTGRESQL");
+    expect(header).toContain("LAST BACKUP");
   });
 });

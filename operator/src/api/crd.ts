@@ -111,6 +111,7 @@ export function financeTrackerCrd(): SchemaNode {
               jsonPath: '.status.conditions[?(@.type=="Ready")].status',
             },
             { name: "Phase", type: "string", jsonPath: ".status.phase" },
+            { name: "PostgreSQL", type: "integer", jsonPath: ".status.postgres.version" },
             { name: "URL", type: "string", jsonPath: ".status.url" },
             { name: "Last Backup", type: "date", jsonPath: ".status.lastBackup.time" },
             { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
@@ -136,6 +137,18 @@ export function financeTrackerCrd(): SchemaNode {
                   rule: `self.metadata.name.size() <= ${maxNameLength} && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')`,
                   fieldPath: ".metadata.name",
                   message: `metadata.name must start with a letter, hold only lower-case letters, digits and '-', and be at most ${maxNameLength} characters (the names of its children build on it)`,
+                },
+                {
+                  // On the root, not on the field: only here can a rule see status, which knows
+                  // whether the data may still go back (an upgrade not yet proven).
+                  rule:
+                    "!has(self.status) || !has(self.status.postgres) || " +
+                    "self.spec.postgres.version >= self.status.postgres.version || " +
+                    "(has(self.status.postgres.rollbackVersion) && " +
+                    "self.spec.postgres.version == self.status.postgres.rollbackVersion)",
+                  fieldPath: ".spec.postgres.version",
+                  message:
+                    "spec.postgres.version cannot go below the major PostgreSQL's data is on (status.postgres.version), except back to status.postgres.rollbackVersion while an upgrade is not yet proven",
                 },
               ],
             },

@@ -144,8 +144,11 @@ const postgres = z
       .union(postgresVersions.map((v) => z.literal(v)))
       .default(18)
       .meta({
-        description: "PostgreSQL major version. It may be raised (an upgrade), never lowered.",
-        ...celRules({ rule: "self >= oldSelf", message: "postgres.version cannot be lowered" }),
+        description:
+          "PostgreSQL major version. Raising it upgrades the data: a verified backup first (when spec.backup is set), " +
+          "then every database is copied into the new major and compared table by table, the old data kept " +
+          "untouched. Until the new server and every app replica run on it (status.postgres.rollbackVersion is " +
+          "set meanwhile), setting it back rolls back to the old data; after that it can no longer be lowered.",
       }),
     storage: z
       .object({
@@ -267,6 +270,26 @@ const componentStatus = z.object({
   message: z.string().optional(),
 });
 
+/** PostgreSQL's running major and the upgrade in progress. */
+const postgresStatus = z
+  .object({
+    version: z.int().meta({ description: "The major version whose data PostgreSQL runs on." }),
+    rollbackVersion: z.int().optional().meta({
+      description:
+        "While an upgrade is not yet proven: the major whose untouched data spec.postgres.version may go back to.",
+    }),
+    upgrade: z
+      .object({
+        from: z.int(),
+        to: z.int(),
+        phase: z.enum(["BackingUp", "Stopping", "Copying", "Proving", "RollingBack", "Failed"]),
+        message: z.string(),
+      })
+      .optional()
+      .meta({ description: "The major upgrade in progress." }),
+  })
+  .meta({ description: "PostgreSQL's major version and its upgrade." });
+
 /** The observed state the operator reports. */
 export const financeTrackerStatus = z
   .object({
@@ -289,6 +312,7 @@ export const financeTrackerStatus = z
       .optional()
       .meta({ description: "Readiness of each part of the tenant." }),
     lastBackup: lastBackupStatus.optional(),
+    postgres: postgresStatus.optional(),
   })
   .meta({ description: "The observed state of a tenant's finance tracker." });
 

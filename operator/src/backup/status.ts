@@ -14,6 +14,7 @@ export interface TrackerBackup {
     uid: string;
     creationTimestamp?: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     finalizers?: string[];
     deletionTimestamp?: string;
   };

@@ -172,12 +172,16 @@ export class KubeApi {
     });
   }
 
-  /** Deletes an object in the background; one that is already gone counts as deleted. */
-  async delete(object: KubernetesObject): Promise<void> {
+  /**
+   * Deletes an object, its dependents in the background unless told otherwise (Foreground keeps
+   * the object until they are gone); one that is already gone counts as deleted.
+   */
+  async delete(
+    object: KubernetesObject,
+    propagationPolicy: "Background" | "Foreground" = "Background",
+  ): Promise<void> {
     try {
-      await this.#call("DELETE", objectPath(object), {
-        query: { propagationPolicy: "Background" },
-      });
+      await this.#call("DELETE", objectPath(object), { query: { propagationPolicy } });
     } catch (error) {
       if (codeOf(error) !== 404) throw error;
     }

@@ -1,12 +1,12 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
+  BatchV1Api,
   CoreV1Api,
   NetworkingV1Api,
   PolicyV1Api,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { FinanceTracker } from "../../src/api/v1alpha1.ts";
 import { statusCode } from "../harness/api-errors.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
@@ -29,6 +29,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
   const networking = kc.makeApiClient(NetworkingV1Api);
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
   const policy = kc.makeApiClient(PolicyV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
   let operator: OperatorProcess;
 
   const apply = (name: string, spec: object) => {
@@ -46,7 +47,6 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
       "--overwrite",
     ]);
   };
-  const readyCondition = (t: FinanceTracker) => conditionOf(t, "Ready");
   const waitReady = (name: string, generation?: number) =>
     waitForReady(ns.name, name, { generation });
 
@@ -367,7 +367,7 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     });
   });
 
-  it("keeps PostgreSQL on its major and says why when a newer one is requested", async () => {
+  it("upgrades PostgreSQL on request: stops it, copies in a Job with both majors, and cancels when the version goes back", async () => {
     const spec = (version: number) => ({
       app: { adminEmail: "owner@gamma.example", replicas: 1 },
       postgres: { version },
@@ -375,19 +375,44 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
     apply("gamma", spec(16));
     await waitReady("gamma");
     apply("gamma", spec(17));
-    await eventually("upgrade refused", async () => {
+    // kwok's pods never finish: the copy Job stays running, which is the state this test needs.
+    const job = await eventually("the copy Job", async () => {
       const t = await read("gamma");
-      expect(t.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({
+      expect(t.status?.postgres?.upgrade).toMatchObject({ from: 16, to: 17, phase: "Copying" });
+      expect(conditionOf(t, "Progressing")).toMatchObject({
         status: "True",
-        reason: "MajorUpgradeUnsupported",
+        reason: "UpgradingPostgres",
       });
-      expect(readyCondition(t)?.status).toBe("True");
+      return batch.readNamespacedJob({ name: "gamma-postgres-upgrade", namespace: ns.name });
     });
-    const sts = await apps.readNamespacedStatefulSet({
+    const pod = job.spec?.template.spec;
+    expect(pod?.initContainers?.[0]).toMatchObject({
+      name: "old-server",
+      image: "registry.example/postgres:16",
+      restartPolicy: "Always",
+    });
+    expect(pod?.containers[0]?.image).toBe("registry.example/postgres:17");
+    const stopped = await apps.readNamespacedStatefulSet({
       name: "gamma-postgres",
       namespace: ns.name,
     });
-    expect(sts.spec?.template.spec?.containers[0]?.image).toBe("registry.example/postgres:16");
+    expect(stopped.spec?.replicas).toBe(0);
+    expect(stopped.spec?.template.spec?.containers[0]?.image).toBe("registry.example/postgres:16");
+
+    apply("gamma", spec(16));
+    await eventually("the copy cancelled and PostgreSQL 16 back", async () => {
+      const gone = await batch
+        .readNamespacedJob({ name: "gamma-postgres-upgrade", namespace: ns.name })
+        .catch((e: unknown) => e);
+      expect(statusCode(gone)).toBe(404);
+      const sts = await apps.readNamespacedStatefulSet({
+        name: "gamma-postgres",
+        namespace: ns.name,
+      });
+      expect(sts.spec?.replicas).toBe(1);
+      const t = await read("gamma");
+      expect(t.status?.postgres).toEqual({ version: 16 });
+    });
     deleteTracker(ns.name, "gamma", false);
   });
 

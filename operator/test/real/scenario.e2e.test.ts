@@ -44,6 +44,7 @@ const strangerNamespace = "e2e-stranger";
 const storageNamespace = "storage";
 const fullNamespace = "e2e-full";
 const tenantNamespace = "e2e-acme";
+const upgradeNamespace = "e2e-upgrade";
 
 interface PodList {
   items: {
@@ -218,6 +219,13 @@ describe("a tenant whose parts cannot run says why", () => {
       tracker(ns, "crashing").status?.conditions?.find((c) => c.type === "Ready")?.status,
     ).toBe("False");
     kubectl(["delete", "namespace", ns, "--wait=false"]);
+  });
+});
+
+describe("a tenant on PostgreSQL 15, upgraded later", () => {
+  it("is created now, so that it starts while the steps below run", () => {
+    restrictedNamespace(upgradeNamespace);
+    apply(upgradeNamespace, ledgerTenant(15));
   });
 });
 
@@ -601,6 +609,116 @@ describe("backups", () => {
   });
 });
 
+describe("PostgreSQL major upgrades", () => {
+  it("carries a ledger from PostgreSQL 15 through 16 and 17 to 18, a verified backup before the last", async () => {
+    await waitReady(upgradeNamespace, "ledger");
+    const login = ownerLogin(upgradeNamespace, "ledger", "owner@ledger.example");
+    const first = await signedIn(upgradeNamespace, "ledger", login);
+    const accountId = await bookLedger(first.api);
+    const before = await captureLedger(first.api, accountId).finally(() => {
+      first.forward.close();
+    });
+    kubectl([
+      "create",
+      "secret",
+      "generic",
+      "ledger-s3",
+      "-n",
+      upgradeNamespace,
+      "--from-literal=AWS_ACCESS_KEY_ID=e2e",
+      "--from-literal=AWS_SECRET_ACCESS_KEY=e2e-secret",
+    ]);
+    for (const version of [16, 17, 18]) {
+      const started = Date.now();
+      // 17 also changes PostgreSQL's memory in the same patch: other changes keep working.
+      const patch = parse(ledgerTenant(version, { withBackup: version === 18 })) as unknown;
+      patchTracker(upgradeNamespace, "ledger", patch);
+      await eventually(
+        `ledger on PostgreSQL ${String(version)}, its upgrade proven`,
+        () => {
+          const t = getJson<UpgradeState>(["financetracker", "ledger", "-n", upgradeNamespace]);
+          const postgres = t.status?.postgres;
+          if (postgres?.upgrade?.phase === "Failed") {
+            throw new Error(`fatal: ${postgres.upgrade.message}`);
+          }
+          const ready = t.status?.conditions?.find((c) => c.type === "Ready")?.status;
+          if (postgres?.version !== version || postgres.upgrade || postgres.rollbackVersion) {
+            throw new Error(JSON.stringify(postgres));
+          }
+          if (ready !== "True") throw new Error(describeTracker(upgradeNamespace, "ledger"));
+        },
+        { timeoutMs: 600_000, intervalMs: 2_000 },
+      );
+      console.log(`e2e: 15 -> ${String(version)}: upgraded in ${String(Date.now() - started)} ms`);
+      rolloutStatus(upgradeNamespace, "ledger-app");
+      const session = await signedIn(upgradeNamespace, "ledger", login);
+      const after = await captureLedger(session.api, accountId).finally(() => {
+        session.forward.close();
+      });
+      expect(after, `the ledger on PostgreSQL ${String(version)}`).toEqual(before);
+
+      const sts = getJson<{
+        metadata: { annotations: Record<string, string> };
+        spec: {
+          template: {
+            spec: {
+              containers: {
+                image: string;
+                env: { name: string; value?: string }[];
+                resources: { limits?: { memory?: string } };
+              }[];
+            };
+          };
+        };
+      }>(["statefulset", "ledger-postgres", "-n", upgradeNamespace]);
+      const container = sts.spec.template.spec.containers[0];
+      expect(container?.image).toMatch(new RegExp(`postgres:${String(version)}\\.\\d+-alpine$`));
+      expect(container?.env.find((e) => e.name === "PGDATA")?.value).toBe(
+        `/var/lib/postgresql/data/pgdata-${String(version)}`,
+      );
+      if (version >= 17) expect(container?.resources.limits?.memory).toBe("768Mi");
+      const events = kubectl([
+        "get",
+        "events",
+        "-n",
+        upgradeNamespace,
+        "--field-selector",
+        "involvedObject.name=ledger",
+        "-o",
+        "jsonpath={range .items[*]}{.reason}{'\\n'}{end}",
+      ]);
+      expect(events).toContain("PostgresUpgradeCopying");
+      expect(events).toContain("PostgresUpgraded");
+    }
+    const backup = getJson<{ status?: { phase?: string; verification?: { verified?: boolean } } }>([
+      "financetrackerbackup",
+      "ledger-before-postgres-18",
+      "-n",
+      upgradeNamespace,
+    ]);
+    expect(backup.status?.phase).toBe("Completed");
+    expect(backup.status?.verification?.verified).toBe(true);
+    // The old majors' data folders are removed once the upgrade is proven.
+    await eventually(
+      "only PostgreSQL 18's data folder left",
+      () => {
+        const folders = kubectl([
+          "exec",
+          "-n",
+          upgradeNamespace,
+          "ledger-postgres-0",
+          "--",
+          "ls",
+          "/var/lib/postgresql/data",
+        ]).trim();
+        expect(folders.split(/\s+/).filter((f) => f.startsWith("pgdata"))).toEqual(["pgdata-18"]);
+      },
+      { timeoutMs: 120_000, intervalMs: 3_000 },
+    );
+    kubectl(["delete", "namespace", upgradeNamespace, "--wait=false"]);
+  });
+});
+
 describe("deleting a tenant", () => {
   it("with deletionPolicy Retain (foreground cascade) keeps data and credentials; re-created, it signs in to the same ledger", async () => {
     const { accountId, login } = requireState();
@@ -658,6 +776,54 @@ describe("deleting a tenant", () => {
     );
   });
 });
+
+interface UpgradeState {
+  status?: {
+    conditions?: { type: string; status: string }[];
+    postgres?: {
+      version?: number;
+      rollbackVersion?: number;
+      upgrade?: { phase?: string; message?: string };
+    };
+  };
+}
+
+/**
+ * The upgrade test's tenant: minimal, on `version`; from 17 on with more PostgreSQL memory, and
+ * with backups to the in-cluster bucket when asked.
+ */
+function ledgerTenant(version: number, { withBackup = false } = {}): string {
+  const backup = withBackup
+    ? `
+  backup:
+    schedule: "0 3 1 1 *"
+    destination:
+      s3:
+        bucket: acme-fintrack-backups
+        prefix: tenants/ledger
+        endpoint: http://minio.storage.svc:9000
+        region: us-east-1
+        forcePathStyle: true
+        credentialsSecretRef:
+          name: ledger-s3
+          accessKeyIdKey: AWS_ACCESS_KEY_ID
+          secretAccessKeyKey: AWS_SECRET_ACCESS_KEY`
+    : "";
+  const memory = version >= 17 ? "\n    resources:\n      limits:\n        memory: 768Mi" : "";
+  return `apiVersion: fintrack.dev/v1alpha1
+kind: FinanceTracker
+metadata:
+  name: ledger
+spec:
+  app:
+    adminEmail: owner@ledger.example
+    replicas: 1
+  postgres:
+    version: ${String(version)}
+    storage:
+      size: 1Gi${memory}${backup}
+`;
+}
 
 /** The operator pod holding the Lease (its identity is `<pod>_<random>`). */
 function leaderPod(): string {

@@ -19,10 +19,17 @@ export const backupLabel = "fintrack.dev/backup";
 /** Label marking a tenant's restore Job. */
 export const restoreLabel = "fintrack.dev/restore";
 
+/**
+ * Annotation asking for a backup to be verified even when spec.backup.verify is off: the backup
+ * taken before a PostgreSQL major upgrade is one.
+ */
+export const verifyAnnotation = "fintrack.dev/verify";
+
 /** The owner of a backup Job: its FinanceTrackerBackup. */
 export interface BackupRef {
   name: string;
   uid: string;
+  annotations?: Record<string, string>;
 }
 
 function ownedBy(tracker: FinanceTracker, backup: BackupRef) {
@@ -159,7 +166,8 @@ export function buildBackupJob(
     ...retentionEnv("BACKUP_KEEP_WEEKLY", retention.keepWeekly),
     ...retentionEnv("BACKUP_KEEP_MONTHLY", retention.keepMonthly),
   ];
-  const args = ["backup", "--name", backup.name, ...(spec.verify ? ["--verify"] : []), "--prune"];
+  const verify = spec.verify || backup.annotations?.[verifyAnnotation] === "true";
+  const args = ["backup", "--name", backup.name, ...(verify ? ["--verify"] : []), "--prune"];
   const meta = childMetadata(tracker, "backup", backupJobName(backup.name), { labels });
   return {
     apiVersion: "batch/v1",

@@ -1,5 +1,16 @@
-import type { V1PodSecurityContext, V1Probe, V1StatefulSet } from "@kubernetes/client-node";
-import type { FinanceTracker } from "../../api/v1alpha1.ts";
+import type {
+  V1PodSecurityContext,
+  V1Probe,
+  V1ResourceRequirements,
+  V1StatefulSet,
+} from "@kubernetes/client-node";
+import type { FinanceTracker, PostgresVersion } from "../../api/v1alpha1.ts";
+import {
+  formatRuntime,
+  initialDataDirectory,
+  postgresAnnotations,
+  type PostgresRuntime,
+} from "../../postgres-upgrade.ts";
 import { credentialKeys, database, ports, type BuildContext } from "../../context.ts";
 import { childLabels, childMetadata, childNames, selectorLabels } from "../../names.ts";
 import { withDefaults } from "../resources.ts";
@@ -8,12 +19,42 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 /** The `postgres` user and group of the Alpine PostgreSQL images. */
 const postgresId = 70;
 
-const dataMountPath = "/var/lib/postgresql/data";
-// A subfolder, not the mount itself: a fresh volume may hold lost+found, and initdb refuses a
-// non-empty directory; the subfolder is also created by (so owned by) the postgres user.
-const pgdata = `${dataMountPath}/pgdata`;
+export const dataMountPath = "/var/lib/postgresql/data";
 
 const defaultResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } };
+
+/** The server's resources, which the upgrade's copy Job gets too. */
+export function postgresResources(tracker: FinanceTracker): V1ResourceRequirements {
+  return withDefaults(tracker.spec.postgres.resources, defaultResources);
+}
+
+/**
+ * Which major runs, on which folder of the data volume, and whether it runs at all: decided by
+ * planPostgresUpgrade; a new tenant runs its spec's version on the first folder.
+ */
+export interface PostgresRuntimePlan {
+  runtime: PostgresRuntime;
+  replicas: 0 | 1;
+  rollbackTo?: PostgresRuntime;
+  pruned: string;
+}
+
+function initialPlan(tracker: FinanceTracker): PostgresRuntimePlan {
+  const runtime = { major: tracker.spec.postgres.version, dataDirectory: initialDataDirectory };
+  return { runtime, replicas: 1, pruned: runtime.dataDirectory };
+}
+
+/** The annotations that remember the plan on the StatefulSet (see postgres-upgrade.ts). */
+function runtimeAnnotations(plan: PostgresRuntimePlan): Record<string, string> {
+  return {
+    [postgresAnnotations.major]: String(plan.runtime.major),
+    [postgresAnnotations.dataDirectory]: plan.runtime.dataDirectory,
+    [postgresAnnotations.pruned]: plan.pruned,
+    ...(plan.rollbackTo
+      ? { [postgresAnnotations.rollbackTo]: formatRuntime(plan.rollbackTo) }
+      : {}),
+  };
+}
 
 // Over TCP on purpose: while the entrypoint initialises the database, its temporary server listens
 // on the Unix socket only, so the pod turns ready when the real server is up, not before.
@@ -37,6 +78,7 @@ function isReady(): V1Probe["exec"] {
 export function buildPostgresStatefulSet(
   tracker: FinanceTracker,
   ctx: BuildContext,
+  plan: PostgresRuntimePlan = initialPlan(tracker),
 ): V1StatefulSet {
   const name = tracker.metadata.name;
   const names = childNames(name);
@@ -44,9 +86,11 @@ export function buildPostgresStatefulSet(
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: childMetadata(tracker, "postgres", names.postgres),
+    metadata: childMetadata(tracker, "postgres", names.postgres, {
+      annotations: runtimeAnnotations(plan),
+    }),
     spec: {
-      replicas: 1,
+      replicas: plan.replicas,
       serviceName: names.postgresHeadless,
       selector: { matchLabels: selectorLabels(name, "postgres") },
       updateStrategy: { type: "RollingUpdate" },
@@ -60,11 +104,11 @@ export function buildPostgresStatefulSet(
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 60,
-          securityContext: podSecurityContext(),
+          securityContext: postgresPodSecurityContext(),
           containers: [
             {
               name: "postgres",
-              image: ctx.images.postgres(postgres.version),
+              image: ctx.images.postgres(plan.runtime.major as PostgresVersion),
               env: [
                 { name: "POSTGRES_USER", value: database.user },
                 { name: "POSTGRES_DB", value: database.name },
@@ -77,10 +121,12 @@ export function buildPostgresStatefulSet(
                     },
                   },
                 },
-                { name: "PGDATA", value: pgdata },
+                // A subfolder, not the mount itself: a fresh volume may hold lost+found, which
+                // initdb refuses; each major's copy gets its own folder beside it.
+                { name: "PGDATA", value: `${dataMountPath}/${plan.runtime.dataDirectory}` },
               ],
               ports: [{ name: "postgres", containerPort: ports.postgres, protocol: "TCP" }],
-              resources: withDefaults(postgres.resources, defaultResources),
+              resources: postgresResources(tracker),
               securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [
                 { name: names.postgresDataClaimTemplate, mountPath: dataMountPath },
@@ -140,7 +186,7 @@ export function buildPostgresStatefulSet(
   };
 }
 
-function podSecurityContext(): V1PodSecurityContext {
+export function postgresPodSecurityContext(): V1PodSecurityContext {
   const context = restrictedPodSecurityContext(postgresId, postgresId);
   // Walk the (possibly large) data volume only when its root is not already ours.
   context.fsGroupChangePolicy = "OnRootMismatch";
