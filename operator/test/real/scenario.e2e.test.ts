@@ -114,11 +114,67 @@ describe("the operator", () => {
   });
 });
 
+describe("an S3 server in the cluster", () => {
+  it("serves the bucket the tenants back up to", async () => {
+    apply(
+      storageNamespace,
+      readFileSync(join(repoRoot, "hack/e2e/s3.yaml"), "utf8").replaceAll(
+        "@S3_IMAGE@",
+        e2e.images.s3,
+      ),
+    );
+    rolloutStatus(storageNamespace, "minio");
+    const bucket = await runNodePod(
+      storageNamespace,
+      "create-bucket",
+      `
+    // A Service created a moment ago may not be routed on the node yet: retry for a minute.
+    (async () => {
+      for (let i = 0; ; i++) {
+        try {
+          const r = await fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT", signal: AbortSignal.timeout(5000) });
+          console.log(r.status, await r.text());
+          process.exit(r.ok ? 0 : 1);
+        } catch (error) {
+          if (i >= 12) throw error;
+          await new Promise((r) => setTimeout(r, 5000));
+        }
+      }
+    })();
+  `,
+    );
+    expect(bucket.exitCode, bucket.logs).toBe(0);
+  });
+});
+
+/** The major upgrades of the `ledger` tenant, run beside the steps that follow. */
+let upgrades: Promise<UpgradeRecord[]> | undefined;
+
+describe("a tenant on PostgreSQL 15", () => {
+  it("is created, and upgraded to 16, 17 and 18 while the steps below run", () => {
+    restrictedNamespace(upgradeNamespace);
+    kubectl([
+      "create",
+      "secret",
+      "generic",
+      "ledger-s3",
+      "-n",
+      upgradeNamespace,
+      "--from-literal=AWS_ACCESS_KEY_ID=e2e",
+      "--from-literal=AWS_SECRET_ACCESS_KEY=e2e-secret",
+    ]);
+    apply(upgradeNamespace, ledgerTenant(15));
+    upgrades = upgradeLedger();
+    // Awaited (and its failure reported) by the step "PostgreSQL major upgrades" below.
+    upgrades.catch(() => undefined);
+  });
+});
+
 describe("samples/full.yaml", () => {
   it("runs to Ready in a restricted namespace (adapted: no cert-manager, the bucket in the cluster)", async () => {
     restrictedNamespace(fullNamespace);
     // Adapted where the sample names infrastructure this cluster lacks: there is no cert-manager
-    // (so no TLS block), and its bucket is the scenario's S3 server (deployed in the backup step).
+    // (so no TLS block), and its bucket is the scenario's S3 server.
     apply(
       fullNamespace,
       sample("full.yaml", (doc) => {
@@ -219,13 +275,6 @@ describe("a tenant whose parts cannot run says why", () => {
       tracker(ns, "crashing").status?.conditions?.find((c) => c.type === "Ready")?.status,
     ).toBe("False");
     kubectl(["delete", "namespace", ns, "--wait=false"]);
-  });
-});
-
-describe("a tenant on PostgreSQL 15, upgraded later", () => {
-  it("is created now, so that it starts while the steps below run", () => {
-    restrictedNamespace(upgradeNamespace);
-    apply(upgradeNamespace, ledgerTenant(15));
   });
 });
 
@@ -510,34 +559,6 @@ describe("autoscaling on real CPU metrics", () => {
 describe("backups", () => {
   it("backs up to the in-cluster S3 server, verified, and restores into a second tenant with the same ledger", async () => {
     const { accountId, login } = requireState();
-    apply(
-      storageNamespace,
-      readFileSync(join(repoRoot, "hack/e2e/s3.yaml"), "utf8").replaceAll(
-        "@S3_IMAGE@",
-        e2e.images.s3,
-      ),
-    );
-    rolloutStatus(storageNamespace, "minio");
-    const bucket = await runNodePod(
-      storageNamespace,
-      "create-bucket",
-      `
-    // A Service created a moment ago may not be routed on the node yet: retry for a minute.
-    (async () => {
-      for (let i = 0; ; i++) {
-        try {
-          const r = await fetch("http://minio.storage.svc:9000/acme-fintrack-backups", { method: "PUT", signal: AbortSignal.timeout(5000) });
-          console.log(r.status, await r.text());
-          process.exit(r.ok ? 0 : 1);
-        } catch (error) {
-          if (i >= 12) throw error;
-          await new Promise((r) => setTimeout(r, 5000));
-        }
-      }
-    })();
-  `,
-    );
-    expect(bucket.exitCode, bucket.logs).toBe(0);
     kubectl([
       "create",
       "secret",
@@ -610,86 +631,13 @@ describe("backups", () => {
 });
 
 describe("PostgreSQL major upgrades", () => {
-  it("carries a ledger from PostgreSQL 15 through 16 and 17 to 18, a verified backup before the last", async () => {
-    await waitReady(upgradeNamespace, "ledger");
-    const login = ownerLogin(upgradeNamespace, "ledger", "owner@ledger.example");
-    const first = await signedIn(upgradeNamespace, "ledger", login);
-    const accountId = await bookLedger(first.api);
-    const before = await captureLedger(first.api, accountId).finally(() => {
-      first.forward.close();
-    });
-    kubectl([
-      "create",
-      "secret",
-      "generic",
-      "ledger-s3",
-      "-n",
-      upgradeNamespace,
-      "--from-literal=AWS_ACCESS_KEY_ID=e2e",
-      "--from-literal=AWS_SECRET_ACCESS_KEY=e2e-secret",
-    ]);
-    for (const version of [16, 17, 18]) {
-      const started = Date.now();
-      // 17 also changes PostgreSQL's memory in the same patch: other changes keep working.
-      const patch = parse(ledgerTenant(version, { withBackup: version === 18 })) as unknown;
-      patchTracker(upgradeNamespace, "ledger", patch);
-      await eventually(
-        `ledger on PostgreSQL ${String(version)}, its upgrade proven`,
-        () => {
-          const t = getJson<UpgradeState>(["financetracker", "ledger", "-n", upgradeNamespace]);
-          const postgres = t.status?.postgres;
-          if (postgres?.upgrade?.phase === "Failed") {
-            throw new Error(`fatal: ${postgres.upgrade.message}`);
-          }
-          const ready = t.status?.conditions?.find((c) => c.type === "Ready")?.status;
-          if (postgres?.version !== version || postgres.upgrade || postgres.rollbackVersion) {
-            throw new Error(JSON.stringify(postgres));
-          }
-          if (ready !== "True") throw new Error(describeTracker(upgradeNamespace, "ledger"));
-        },
-        { timeoutMs: 600_000, intervalMs: 2_000 },
-      );
-      console.log(`e2e: 15 -> ${String(version)}: upgraded in ${String(Date.now() - started)} ms`);
-      rolloutStatus(upgradeNamespace, "ledger-app");
-      const session = await signedIn(upgradeNamespace, "ledger", login);
-      const after = await captureLedger(session.api, accountId).finally(() => {
-        session.forward.close();
-      });
-      expect(after, `the ledger on PostgreSQL ${String(version)}`).toEqual(before);
-
-      const sts = getJson<{
-        metadata: { annotations: Record<string, string> };
-        spec: {
-          template: {
-            spec: {
-              containers: {
-                image: string;
-                env: { name: string; value?: string }[];
-                resources: { limits?: { memory?: string } };
-              }[];
-            };
-          };
-        };
-      }>(["statefulset", "ledger-postgres", "-n", upgradeNamespace]);
-      const container = sts.spec.template.spec.containers[0];
-      expect(container?.image).toMatch(new RegExp(`postgres:${String(version)}\\.\\d+-alpine$`));
-      expect(container?.env.find((e) => e.name === "PGDATA")?.value).toBe(
-        `/var/lib/postgresql/data/pgdata-${String(version)}`,
-      );
-      if (version >= 17) expect(container?.resources.limits?.memory).toBe("768Mi");
-      const events = kubectl([
-        "get",
-        "events",
-        "-n",
-        upgradeNamespace,
-        "--field-selector",
-        "involvedObject.name=ledger",
-        "-o",
-        "jsonpath={range .items[*]}{.reason}{'\\n'}{end}",
-      ]);
-      expect(events).toContain("PostgresUpgradeCopying");
-      expect(events).toContain("PostgresUpgraded");
+  it("carried a ledger from PostgreSQL 15 through 16 and 17 to 18, a verified backup before the last", async () => {
+    if (!upgrades) throw new Error("the upgrades never started");
+    const records = await upgrades;
+    for (const { version, ms } of records) {
+      console.log(`e2e: PostgreSQL ${String(version)}: upgraded and proven in ${String(ms)} ms`);
     }
+    expect(records.map((r) => r.version)).toEqual([16, 17, 18]);
     const backup = getJson<{ status?: { phase?: string; verification?: { verified?: boolean } } }>([
       "financetrackerbackup",
       "ledger-before-postgres-18",
@@ -698,7 +646,7 @@ describe("PostgreSQL major upgrades", () => {
     ]);
     expect(backup.status?.phase).toBe("Completed");
     expect(backup.status?.verification?.verified).toBe(true);
-    // The old majors' data folders are removed once the upgrade is proven.
+    // The old majors' data folders go once the upgrade is proven.
     await eventually(
       "only PostgreSQL 18's data folder left",
       () => {
@@ -776,6 +724,135 @@ describe("deleting a tenant", () => {
     );
   });
 });
+
+interface UpgradeRecord {
+  version: number;
+  ms: number;
+}
+
+async function getJsonAsync<T>(args: string[]): Promise<T> {
+  return JSON.parse(await kubectlAsync(["get", ...args, "-o", "json"])) as T;
+}
+
+/**
+ * Books a ledger on the PostgreSQL 15 tenant, then raises its version one major at a time: after
+ * each, the upgrade must be proven (status), the ledger read back byte for byte through the API,
+ * and the server must run the pinned image of that major on its own data folder. Only
+ * non-blocking kubectl: it runs beside steps that measure traffic.
+ */
+async function upgradeLedger(): Promise<UpgradeRecord[]> {
+  const ledgerTracker = () =>
+    getJsonAsync<UpgradeState>(["financetracker", "ledger", "-n", upgradeNamespace]);
+  await eventually(
+    "ledger on PostgreSQL 15 to be Ready",
+    async () => {
+      const ready = (await ledgerTracker()).status?.conditions?.find((c) => c.type === "Ready");
+      if (ready?.status !== "True") throw new Error(JSON.stringify(ready));
+    },
+    { timeoutMs: 600_000, intervalMs: 3_000 },
+  );
+  const password = Buffer.from(
+    (
+      await getJsonAsync<{ data: Record<string, string> }>([
+        "secret",
+        "ledger-credentials",
+        "-n",
+        upgradeNamespace,
+      ])
+    ).data["admin-password"] ?? "",
+    "base64",
+  ).toString("utf8");
+  const login = { email: "owner@ledger.example", password };
+  const first = await signedIn(upgradeNamespace, "ledger", login);
+  const accountId = await bookLedger(first.api);
+  const before = await captureLedger(first.api, accountId).finally(() => {
+    first.forward.close();
+  });
+  const records: UpgradeRecord[] = [];
+  for (const version of [16, 17, 18]) {
+    const started = Date.now();
+    // 17 also changes PostgreSQL's memory in the same patch: other changes keep working.
+    const patch = JSON.stringify(parse(ledgerTenant(version, { withBackup: version === 18 })));
+    await kubectlAsync([
+      "patch",
+      "financetracker",
+      "ledger",
+      "-n",
+      upgradeNamespace,
+      "--type",
+      "merge",
+      "-p",
+      patch,
+    ]);
+    await eventually(
+      `ledger on PostgreSQL ${String(version)}, its upgrade proven`,
+      async () => {
+        const t = await ledgerTracker();
+        const postgres = t.status?.postgres;
+        if (postgres?.upgrade?.phase === "Failed") {
+          throw new Error(`fatal: ${postgres.upgrade.message ?? ""}`);
+        }
+        const ready = t.status?.conditions?.find((c) => c.type === "Ready")?.status;
+        if (postgres?.version !== version || postgres.upgrade || postgres.rollbackVersion) {
+          throw new Error(JSON.stringify(postgres));
+        }
+        if (ready !== "True") throw new Error(`not Ready: ${JSON.stringify(t.status?.conditions)}`);
+      },
+      { timeoutMs: 600_000, intervalMs: 2_000 },
+    );
+    records.push({ version, ms: Date.now() - started });
+    await kubectlAsync([
+      "rollout",
+      "status",
+      "deployment/ledger-app",
+      "-n",
+      upgradeNamespace,
+      "--timeout=5m",
+    ]);
+    const session = await signedIn(upgradeNamespace, "ledger", login);
+    const after = await captureLedger(session.api, accountId).finally(() => {
+      session.forward.close();
+    });
+    expect(after, `the ledger on PostgreSQL ${String(version)}`).toEqual(before);
+    await expectServerOn(version);
+  }
+  return records;
+}
+
+/** The StatefulSet runs `version`'s pinned image on its own folder; each step had its Event. */
+async function expectServerOn(version: number): Promise<void> {
+  const sts = await getJsonAsync<{
+    spec: {
+      template: {
+        spec: {
+          containers: {
+            image: string;
+            env: { name: string; value?: string }[];
+            resources: { limits?: { memory?: string } };
+          }[];
+        };
+      };
+    };
+  }>(["statefulset", "ledger-postgres", "-n", upgradeNamespace]);
+  const container = sts.spec.template.spec.containers[0];
+  expect(container?.image).toMatch(new RegExp(`postgres:${String(version)}\\.\\d+-alpine$`));
+  expect(container?.env.find((e) => e.name === "PGDATA")?.value).toBe(
+    `/var/lib/postgresql/data/pgdata-${String(version)}`,
+  );
+  if (version >= 17) expect(container?.resources.limits?.memory).toBe("768Mi");
+  const events = await kubectlAsync([
+    "get",
+    "events",
+    "-n",
+    upgradeNamespace,
+    "--field-selector",
+    "involvedObject.name=ledger",
+    "-o",
+    "jsonpath={range .items[*]}{.reason}{'\\n'}{end}",
+  ]);
+  expect(events).toContain("PostgresUpgradeCopying");
+  expect(events).toContain("PostgresUpgraded");
+}
 
 interface UpgradeState {
   status?: {

@@ -61,7 +61,7 @@ done </tmp/databases
 # A dump carries no planner statistics: gather them before the app's first query.
 vacuumdb -h "$sock" -p 5433 -U "$POSTGRES_USER" --all --analyze-only -q
 pg_ctl -D "$NEW_PGDATA" -m fast -w stop >/dev/null
-printf 'copied %s databases from PostgreSQL %s to %s; all %s tables have the same rows on both\n' \
+printf 'copied %s databases from PostgreSQL %s to %s; each of their %s tables has the same rows on both\n' \
   "$databases" "$OLD_MAJOR" "$NEW_MAJOR" "$tables" | tee /dev/termination-log
 `;
 
