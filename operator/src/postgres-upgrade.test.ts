@@ -197,10 +197,13 @@ describe("planPostgresUpgrade", () => {
       replicas: 1,
       pruned: "pgdata",
     });
-    expect(plan({ live: afterProof, copyJob: copyTo(18, "Complete") })).toMatchObject({
-      deleteCopyJob: true,
-      replicas: 1,
-    });
+    // Seen again while its foreground deletion waits for the finished pod to go.
+    const finished = copyTo(18, "Complete");
+    finished.metadata = { ...finished.metadata, deletionTimestamp: new Date() };
+    const housekeeping = plan({ live: afterProof, copyJob: finished });
+    expect(housekeeping).toMatchObject({ deleteCopyJob: true, replicas: 1 });
+    // Deleting a finished copy is no step of any upgrade: nothing to report.
+    expect(housekeeping.progress).toBeUndefined();
     const pruning = plan({ live: switched(true) });
     expect(pruning.rollbackTo).toBeUndefined();
     expect(pruning.progress).toBeUndefined();
@@ -229,9 +232,11 @@ describe("planPostgresUpgrade", () => {
   it("cancels a running copy: PostgreSQL stays stopped until the copy's pod is gone", () => {
     const cancelling = plan({ requested: 17, postgresPods: 0, copyJob: copyTo(18, "running") });
     expect(cancelling).toMatchObject({ replicas: 0, deleteCopyJob: true, runtime: { major: 17 } });
-    const deleting = copyTo(18, "Failed");
+    const deleting = copyTo(18, "running");
     deleting.metadata = { ...deleting.metadata, deletionTimestamp: new Date() };
     expect(plan({ requested: 17, postgresPods: 0, copyJob: deleting }).replicas).toBe(0);
+    const failed = plan({ requested: 17, postgresPods: 0, copyJob: copyTo(18, "Failed") });
+    expect(failed).toMatchObject({ replicas: 1, deleteCopyJob: true });
     expect(plan({ requested: 17, postgresPods: 0 })).toMatchObject({
       replicas: 1,
       runtime: { major: 17, dataDirectory: "pgdata" },

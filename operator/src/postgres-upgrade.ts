@@ -191,7 +191,7 @@ function steadyPlan(live: V1StatefulSet, requested: number): UpgradePlan {
 /**
  * A copy that is no longer wanted goes first: while its pod lives it runs the old server on the
  * old data, and no second server may start on that directory. Deleted in the foreground, so the
- * Job stays visible until its pod is gone.
+ * Job stays visible (and running) until its pod is gone.
  */
 function stopUnwantedCopy(
   copy: V1Job,
@@ -199,10 +199,9 @@ function stopUnwantedCopy(
   major: number,
   copyTarget: number,
 ): UpgradePlan {
-  const running =
-    jobOutcome(copy) === "running" ||
-    (copy.status?.active ?? 0) > 0 ||
-    copy.metadata?.deletionTimestamp !== undefined;
+  // Finished (its pod is gone once the Job says so): deleting it is housekeeping, nothing to
+  // report. Running, or being deleted while it runs, it still holds the old data.
+  const running = jobOutcome(copy) === "running";
   if (!running) return { ...steady, deleteCopyJob: true };
   return {
     ...steady,

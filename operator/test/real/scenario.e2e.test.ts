@@ -852,6 +852,8 @@ async function expectServerOn(version: number): Promise<void> {
   ]);
   expect(events).toContain("PostgresUpgradeCopying");
   expect(events).toContain("PostgresUpgraded");
+  // Nothing was cancelled: deleting a finished copy Job once proven is no rollback.
+  expect(events).not.toContain("PostgresUpgradeRollingBack");
 }
 
 interface UpgradeState {
