@@ -1,7 +1,10 @@
 // The operator under load: N tenants created at once on the local control plane, timed until all
 // are Ready, with its API writes, an idle resync and its peak memory; and, in the same run, a
-// baseline that only writes the same children with server-side apply. Prints figures, asserts
-// nothing. Usage: npm run bench:operator -- --tenants 100 [--concurrency 4]
+// baseline that only writes the same children with server-side apply. The burst's middle tenant,
+// and a tenant of another namespace created at the same moment, are timed to their first Ready
+// next to the same tenant created alone on the idle operator just before: how long a newcomer
+// waits behind a burst. Prints figures, asserts nothing.
+// Usage: npm run bench:operator -- [--tenants 200] [--concurrency 4]
 import { randomBytes } from "node:crypto";
 import { availableParallelism, cpus } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -20,6 +23,7 @@ import {
   startOperatorProcess,
   type OperatorProcess,
 } from "../test/harness/operator.ts";
+import { timeToReady, type ProbeTimes } from "./probe.ts";
 import {
   describeWrites,
   formatTable,
@@ -42,6 +46,7 @@ import {
   minimalSpec,
   releaseFinalizers,
   tenantNames,
+  waitEarlierRunsGone,
 } from "./tenants.ts";
 
 const baselineConcurrency = 4;
@@ -66,28 +71,93 @@ function say(line: string): void {
 
 const seconds = (fromMs: number, toMs = performance.now()) => (toMs - fromMs) / 1000;
 
+/** A tenant timed on its own: its name, when it was created, and its way to Ready. */
+interface Probe {
+  namespace: string;
+  name: string;
+  /** Seconds from the burst's first create to this tenant's (0 for a tenant created alone). */
+  createdAfter: number;
+  times: ProbeTimes;
+}
+
 interface ReadyRun {
   seconds: number;
   /** Seconds from the first create until each tenant was first seen Ready. */
   perTenant: number[];
   createSeconds: number;
+  /** Since the burst started; the writes for the tenant created alone are not counted. */
   writesAtReady: WriteCounts;
+  /** Created when half the burst was: its middle tenant, and one in another namespace. */
+  newcomers: Probe[];
 }
 
-/** Creates the tenants as fast as allowed, then LISTs every 500 ms until all report Ready. */
-async function createAndWaitReady(
+/** Creates one tenant and times it to Ready from the moment its create returned. */
+async function createAndTime(
   namespace: string,
+  name: string,
+  burstStart: number,
+  stop: AbortSignal = signal,
+): Promise<Probe> {
+  await createTrackers(admin, namespace, [name], 1);
+  const createdAt = performance.now();
+  const times = await timeToReady(admin, namespace, name, createdAt, {
+    timeoutSeconds: options.timeoutSeconds,
+    signal: stop,
+  });
+  return { namespace, name, createdAfter: seconds(burstStart, createdAt), times };
+}
+
+/**
+ * Creates the tenants as fast as allowed, then LISTs every 500 ms until all report Ready. Once
+ * the first half exist, the middle tenant and a `newcomer` in `otherNamespace` are created on
+ * their own, while the second half is being created, and timed to Ready from their own creates.
+ */
+async function createAndWaitReady(
+  [namespace, otherNamespace]: [string, string],
   names: readonly string[],
   operator: OperatorProcess,
+  writesBefore: WriteCounts,
 ): Promise<ReadyRun> {
   const started = performance.now();
-  await createTrackers(admin, namespace, names, options.createConcurrency);
+  const half = Math.floor(names.length / 2);
+  const [first, middle, rest] = [names.slice(0, half), names[half] ?? "", names.slice(half + 1)];
+  await createTrackers(admin, namespace, first, options.createConcurrency);
+  const stopProbe = new AbortController();
+  const stop = AbortSignal.any([signal, stopProbe.signal]);
+  const probe = Promise.all([
+    createAndTime(namespace, middle, started, stop),
+    createAndTime(otherNamespace, "newcomer", started, stop),
+  ]);
+  // Awaited below; until then a failure must not count as unhandled.
+  probe.catch(() => undefined);
+  try {
+    return await waitBurstReady(namespace, names, rest, { operator, writesBefore, started, probe });
+  } finally {
+    // A failed burst must not leave the probe polling the API server.
+    stopProbe.abort();
+  }
+}
+
+async function waitBurstReady(
+  namespace: string,
+  names: readonly string[],
+  rest: readonly string[],
+  run: {
+    operator: OperatorProcess;
+    writesBefore: WriteCounts;
+    started: number;
+    probe: Promise<Probe[]>;
+  },
+): Promise<ReadyRun> {
+  const { operator, writesBefore, started, probe } = run;
+  await createTrackers(admin, namespace, rest, options.createConcurrency);
   const createSeconds = seconds(started);
   say(`created ${names.length} FinanceTrackers in ${createSeconds.toFixed(2)} s`);
+  const wanted = new Set(names);
   const readyAt = new Map<string, number>();
   let lastReport = performance.now();
   for (;;) {
-    const items = await listTrackers(admin, namespace);
+    const items = (await listTrackers(admin, namespace)).filter((t) => wanted.has(t.metadata.name));
     const now = performance.now();
     for (const t of items.filter(isReady)) {
       if (!readyAt.has(t.metadata.name)) readyAt.set(t.metadata.name, seconds(started, now));
@@ -97,7 +167,8 @@ async function createAndWaitReady(
         seconds: seconds(started, now),
         perTenant: [...readyAt.values()],
         createSeconds,
-        writesAtReady: await writeCounts(operator.metricsUrl),
+        writesAtReady: writesBetween(writesBefore, await writeCounts(operator.metricsUrl)),
+        newcomers: await probe,
       };
     }
     if (seconds(started, now) > options.timeoutSeconds) throw notReadyError(items, names.length);
@@ -244,6 +315,8 @@ async function kubernetesVersion(): Promise<string> {
 }
 
 interface Figures {
+  /** The same spec as the burst's tenants, created alone on the idle operator before the burst. */
+  alone: Probe;
   ready: ReadyRun;
   writesSettled: WriteCounts;
   idle: IdlePass;
@@ -271,7 +344,7 @@ function report(figures: Figures, settings: BenchOptions): void {
         [
           String(n),
           ready.seconds.toFixed(1),
-          (writesSettled.total / n).toFixed(2),
+          (writesSettled.total / (n + ready.newcomers.length)).toFixed(2),
           String(idle.writes.total),
           peakRssKiB === undefined ? "n/a" : (peakRssKiB / 1024).toFixed(1),
           figures.baseline.seconds.toFixed(2),
@@ -285,6 +358,38 @@ function report(figures: Figures, settings: BenchOptions): void {
       `objects once: the rest is the operator's own work (finalizers, status, events, reads, ` +
       `a queue ${settings.concurrency} wide) and waiting for the controllers and kwok to make pods Ready.`,
   );
+  console.log("");
+  console.log(probeTable(figures.alone, ready.newcomers, n));
+  console.log(
+    "Each from the tenant's own create. workloads Ready = its PostgreSQL, Redis and app first " +
+      "all ready (the cluster's part); operator lag = from then to its Ready condition (watch, " +
+      "queue, one reconcile).",
+  );
+}
+
+function probeTable(alone: Probe, newcomers: readonly Probe[], burst: number): string {
+  const row = (what: string, { times }: Probe) => {
+    const workloads = times.workloadsReady;
+    return [
+      what,
+      times.ready.toFixed(1),
+      workloads === undefined ? "n/a" : workloads.toFixed(1),
+      workloads === undefined ? "n/a" : (times.ready - workloads).toFixed(1),
+    ];
+  };
+  return formatTable(
+    ["tenant", "time to first Ready (s)", "workloads Ready (s)", "operator lag (s)"],
+    [
+      row(`${alone.namespace}/${alone.name}, alone on the idle operator (baseline)`, alone),
+      ...newcomers.map((p) =>
+        row(
+          `${p.namespace}/${p.name}, created ${p.createdAfter.toFixed(1)} s into a ` +
+            `${burst}-tenant burst`,
+          p,
+        ),
+      ),
+    ],
+  );
 }
 
 /** What must be undone whatever happens: the operator process and the namespaces created. */
@@ -294,16 +399,23 @@ interface Session {
   sampler?: RssSampler | undefined;
 }
 
-/** Starts the operator on a fresh namespace, then: N tenants to Ready, settle, one idle pass. */
+/**
+ * Starts the operator on fresh namespaces, then: one tenant alone to Ready (in a namespace other
+ * than the burst's, so the burst's LISTs and annotations never see it), N tenants to Ready,
+ * settle, one idle pass.
+ */
 async function operatorPhase(
   session: Session,
   namespace: string,
   names: readonly string[],
 ): Promise<Omit<Figures, "baseline">> {
-  await createNamespace(admin, namespace);
-  session.namespaces.push(namespace);
+  const otherNamespace = `${namespace}-other`;
+  for (const ns of [namespace, otherNamespace]) {
+    await createNamespace(admin, ns);
+    session.namespaces.push(ns);
+  }
   const operator = await startOperatorProcess({
-    watchNamespaces: [namespace],
+    watchNamespaces: [namespace, otherNamespace],
     env: { FINTRACK_CONCURRENCY: String(options.concurrency) },
   });
   session.operator = operator;
@@ -312,19 +424,30 @@ async function operatorPhase(
   while (!(await fetch(readyz)).ok) await sleep(100, signal);
   say(`operator pid ${operator.pid ?? "?"} ready, watching ${namespace}`);
 
-  const ready = await createAndWaitReady(namespace, names, operator);
+  const alone = await createAndTime(otherNamespace, "solo", performance.now());
+  say(`${describeProbe(alone)} (alone on the idle operator)`);
+  if (!(await waitQuiet(operator.metricsUrl))) say("warning: the operator never went quiet");
+  const writesBefore = await writeCounts(operator.metricsUrl);
+
+  const ready = await createAndWaitReady(
+    [namespace, otherNamespace],
+    names,
+    operator,
+    writesBefore,
+  );
   const p50 = quantile(ready.perTenant, 0.5) ?? 0;
   const p90 = quantile(ready.perTenant, 0.9) ?? 0;
+  for (const newcomer of ready.newcomers) say(`${describeProbe(newcomer)} (created mid-burst)`);
   say(
     `all ${names.length} Ready after ${ready.seconds.toFixed(1)} s ` +
       `(median tenant ${p50.toFixed(1)} s, p90 ${p90.toFixed(1)} s); writes so far ` +
       `${ready.writesAtReady.total} (${describeWrites(ready.writesAtReady)})`,
   );
   if (!(await waitQuiet(operator.metricsUrl))) say("warning: the operator never went quiet");
-  const writesSettled = await writeCounts(operator.metricsUrl);
+  const writesSettled = writesBetween(writesBefore, await writeCounts(operator.metricsUrl));
   say(
     `settled: ${writesSettled.total} writes = ` +
-      `${(writesSettled.total / names.length).toFixed(2)} per tenant ` +
+      `${(writesSettled.total / (names.length + ready.newcomers.length)).toFixed(2)} per tenant ` +
       `(${describeWrites(writesSettled)})`,
   );
 
@@ -339,7 +462,15 @@ async function operatorPhase(
   const peakRssKiB = session.sampler.stop();
   await stopOperator(operator);
   session.operator = undefined;
-  return { ready, writesSettled, idle, peakRssKiB };
+  return { alone, ready, writesSettled, idle, peakRssKiB };
+}
+
+function describeProbe({ namespace, name, times }: Probe): string {
+  const workloads = times.workloadsReady;
+  return (
+    `${namespace}/${name} Ready ${times.ready.toFixed(1)} s after its create` +
+    (workloads === undefined ? "" : ` (workloads Ready at ${workloads.toFixed(1)} s)`)
+  );
 }
 
 /** Stops the operator if it still runs, releases finalizers, deletes the namespaces (no wait). */
@@ -365,6 +496,8 @@ async function main(): Promise<void> {
       `${options.concurrency}, ${options.createConcurrency} creates in flight`,
   );
   installCrd();
+  const left = await waitEarlierRunsGone(admin, 300, signal);
+  if (left > 0) say(`warning: ${left} namespaces of earlier runs are still being deleted`);
   const suffix = randomBytes(3).toString("hex");
   const names = tenantNames(options.tenants);
   const session: Session = { namespaces: [] };

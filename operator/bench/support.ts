@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { ApiException } from "@kubernetes/client-node";
 import { parseArgs } from "node:util";
 import { metricValue } from "../test/harness/operator.ts";
 
@@ -33,7 +34,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     strict: true,
   });
   return {
-    tenants: positiveInt("tenants", values.tenants, 100),
+    tenants: positiveInt("tenants", values.tenants, 200),
     concurrency: positiveInt("concurrency", values.concurrency, 4),
     createConcurrency: positiveInt("create-concurrency", values["create-concurrency"], 16),
     timeoutSeconds: positiveInt("timeout-seconds", values["timeout-seconds"], 900),
@@ -72,6 +73,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * `fn()`, called again after a second for as long as the API server answers 429: it does so for
+ * a while whenever a CRD is updated (its storage re-initializes), which tests running on the same
+ * cluster do. Anything else is thrown.
+ */
+export async function patiently<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof ApiException && error.code === 429)) throw error;
+      await sleep(1000, signal);
+    }
+  }
 }
 
 /** A `VmRSS`/`VmHWM`-style field of /proc/<pid>/status in KiB, or undefined when unreadable. */

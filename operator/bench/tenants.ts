@@ -2,7 +2,7 @@ import { ApiException } from "@kubernetes/client-node";
 import { apiVersion, kind, plural, type FinanceTracker } from "../src/api/v1alpha1.ts";
 import { collectionPath } from "../src/kube/kinds.ts";
 import type { RestClient } from "../src/kube/rest.ts";
-import { mapBounded } from "./support.ts";
+import { mapBounded, patiently, sleep } from "./support.ts";
 
 const trackers = (namespace: string) => collectionPath({ apiVersion, plural }, namespace);
 
@@ -22,6 +22,26 @@ export async function createNamespace(admin: RestClient, name: string): Promise<
       },
     },
   });
+}
+
+/**
+ * Waits until no namespace of an earlier run is left (they are deleted in the background): the
+ * controllers still deleting their pods would slow this run down. Gives up after `limitSeconds`.
+ */
+export async function waitEarlierRunsGone(
+  admin: RestClient,
+  limitSeconds: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  const deadline = Date.now() + limitSeconds * 1000;
+  for (;;) {
+    const list = (await admin.request("GET", "/api/v1/namespaces", {
+      query: { labelSelector: "fintrack.dev/bench=true" },
+    })) as { items?: unknown[] };
+    const left = list.items?.length ?? 0;
+    if (left === 0 || Date.now() > deadline) return left;
+    await sleep(1000, signal);
+  }
 }
 
 /** Deletes a namespace without waiting: the namespace controller finishes in the background. */
@@ -55,9 +75,11 @@ export async function createTrackers(
     names,
     concurrency,
     async (name) =>
-      (await admin.request("POST", trackers(namespace), {
-        body: { apiVersion, kind, metadata: { name }, spec: minimalSpec(name) },
-      })) as FinanceTracker,
+      (await patiently(() =>
+        admin.request("POST", trackers(namespace), {
+          body: { apiVersion, kind, metadata: { name }, spec: minimalSpec(name) },
+        }),
+      )) as FinanceTracker,
   );
 }
 
@@ -66,7 +88,9 @@ export async function listTrackers(
   admin: RestClient,
   namespace: string,
 ): Promise<FinanceTracker[]> {
-  const list = (await admin.request("GET", trackers(namespace))) as { items?: FinanceTracker[] };
+  const list = (await patiently(() => admin.request("GET", trackers(namespace)))) as {
+    items?: FinanceTracker[];
+  };
   return list.items ?? [];
 }
 

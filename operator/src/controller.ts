@@ -16,10 +16,12 @@ import {
   runWorkers,
   WorkQueue,
   type ErrorDisposition,
+  type Lane,
 } from "./queue.ts";
 import { reconcile, type ChildCache, type ReconcileDeps } from "./reconcile.ts";
 import { backupKind, backupPlural } from "./api/backup.ts";
 import type { TrackerBackup } from "./backup/status.ts";
+import { trackerLane } from "./tracker-lane.ts";
 
 const controllerName = "financetracker";
 const serviceMonitorCrd = "servicemonitors.monitoring.coreos.com";
@@ -65,6 +67,10 @@ export class Controller {
   readonly #children = new Map<string, WatchedKind>();
   readonly #timers: NodeJS.Timeout[] = [];
   #serviceMonitors: { available: boolean; checkedAt: number } = { available: false, checkedAt: 0 };
+  /** Each tracker's generation at its last event, to tell a spec change from any other update. */
+  readonly #generations = new Map<string, number>();
+  /** Whether the trackers' first list is over: what it brings is not news (see trackerLane). */
+  #trackersListed = false;
   #workers: Promise<void> | undefined;
 
   constructor(options: ControllerOptions) {
@@ -72,9 +78,13 @@ export class Controller {
     this.#queue = new WorkQueue({
       metrics: queueMetricsSink(options.metrics, controllerName),
     });
-    this.#trackers = this.#watch({ apiVersion, kind: "FinanceTracker", plural }, undefined, (o) => {
-      this.#enqueue(o.metadata?.namespace, o.metadata?.name);
-    });
+    this.#trackers = this.#watch(
+      { apiVersion, kind: "FinanceTracker", plural },
+      undefined,
+      (o, event) => {
+        this.#onTracker(o, event);
+      },
+    );
     this.#backups = this.#watch(
       { apiVersion, kind: backupKind, plural: backupPlural },
       undefined,
@@ -112,8 +122,18 @@ export class Controller {
     });
   }
 
-  #enqueue(namespace: string | undefined, name: string | undefined): void {
-    if (namespace && name) this.#queue.add(`${namespace}/${name}`);
+  #enqueue(namespace: string | undefined, name: string | undefined, lane?: Lane): void {
+    if (namespace && name) this.#queue.add(`${namespace}/${name}`, lane);
+  }
+
+  /** A tracker's own event: a new or changed spec goes ahead of what only observes it. */
+  #onTracker(tracker: KubernetesObject, event: "add" | "update" | "delete"): void {
+    const { namespace, name, generation } = tracker.metadata ?? {};
+    const key = `${namespace ?? ""}/${name ?? ""}`;
+    const lane = trackerLane(tracker, this.#generations.get(key), this.#trackersListed);
+    if (event === "delete") this.#generations.delete(key);
+    else if (generation !== undefined) this.#generations.set(key, generation);
+    this.#enqueue(namespace, name, event === "delete" ? "observed" : lane);
   }
 
   /**
@@ -128,8 +148,10 @@ export class Controller {
     }
   }
 
-  #enqueueAll(): void {
-    for (const t of this.#trackers.list()) this.#enqueue(t.metadata?.namespace, t.metadata?.name);
+  #enqueueAll(lane: Lane): void {
+    for (const t of this.#trackers.list()) {
+      this.#enqueue(t.metadata?.namespace, t.metadata?.name, lane);
+    }
   }
 
   #watchChildren(kind: OwnedKind): WatchedKind {
@@ -155,7 +177,7 @@ export class Controller {
   async #recheckServiceMonitors(): Promise<void> {
     const before = this.#serviceMonitors.available;
     try {
-      if ((await this.#serviceMonitorAvailable(0)) !== before) this.#enqueueAll();
+      if ((await this.#serviceMonitorAvailable(0)) !== before) this.#enqueueAll("observed");
     } catch (error) {
       this.#options.log.warn({ err: error }, "could not check for the ServiceMonitor CRD");
     }
@@ -213,6 +235,7 @@ export class Controller {
     await this.#pods.start();
     await this.#backups.start();
     await this.#trackers.start();
+    this.#trackersListed = true;
     log.info({ tenants: this.#trackers.list().length }, "caches synced; starting workers");
 
     const deps = this.#deps();
@@ -252,7 +275,7 @@ export class Controller {
     );
     this.#timers.push(
       setInterval(() => {
-        this.#enqueueAll();
+        this.#enqueueAll("periodic");
       }, settings.FINTRACK_RESYNC_SECONDS * 1000),
     );
     this.#timers.push(

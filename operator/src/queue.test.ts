@@ -220,6 +220,124 @@ describe("WorkQueue", () => {
   });
 });
 
+describe("WorkQueue lanes", () => {
+  /** Every key the queue hands out until it is empty, each marked done at once. */
+  async function drain(queue: WorkQueue): Promise<string[]> {
+    const order: string[] = [];
+    while (queue.len() > 0) {
+      const key = await queue.get();
+      if (key === undefined) break;
+      order.push(key);
+      queue.done(key);
+    }
+    return order;
+  }
+
+  it("hands a new tenant out before keys queued by the resync, requeue-afters and retries", async () => {
+    const { clock, advance } = manualClock();
+    const queue = new WorkQueue({ clock });
+    for (let i = 0; i < 100; i++) queue.add(`resync-${i}`, "periodic");
+    queue.addAfter("polling", 10);
+    queue.addRateLimited("failing");
+    advance(10);
+    queue.add("ns/new-tenant", "changed");
+    expect(queue.len()).toBe(103);
+    expect(await queue.get()).toBe("ns/new-tenant");
+  });
+
+  it("hands out observed keys ahead of periodic ones, each lane first in, first out", async () => {
+    const queue = new WorkQueue({ clock: manualClock().clock });
+    queue.add("p1", "periodic");
+    queue.add("o1");
+    queue.add("p2", "periodic");
+    queue.add("o2", "observed");
+    expect(await drain(queue)).toEqual(["o1", "o2", "p1", "p2"]);
+  });
+
+  it("lets changed and observed keys take turns, so neither waits behind the other's backlog", async () => {
+    const queue = new WorkQueue({ clock: manualClock().clock });
+    for (const key of ["o1", "o2", "o3", "o4"]) queue.add(key, "observed");
+    for (const key of ["c1", "c2"]) queue.add(key, "changed");
+    queue.add("p1", "periodic");
+    expect(await drain(queue)).toEqual(["c1", "o1", "c2", "o2", "o3", "o4", "p1"]);
+  });
+
+  it("reaches a tenant created in the middle of a burst within two gets of its lane's head", async () => {
+    const queue = new WorkQueue({ clock: manualClock().clock });
+    // 100 tenants had their first pass and wait for their children's events; a newcomer arrives.
+    for (let i = 0; i < 100; i++) queue.add(`ns/t-${i}`, "observed");
+    queue.add("ns/newcomer", "changed");
+    const first = [await queue.get(), await queue.get()];
+    expect(first).toContain("ns/newcomer");
+  });
+
+  it("lets namespaces take turns in a lane: one namespace's burst delays another's tenant by one key", async () => {
+    const queue = new WorkQueue({ clock: manualClock().clock });
+    for (let i = 0; i < 200; i++) queue.add(`bulk/t-${i}`, "changed");
+    queue.add("acme/acme", "changed");
+    expect([await queue.get(), await queue.get()]).toEqual(["bulk/t-0", "acme/acme"]);
+  });
+
+  it("moves a waiting key up to a higher lane, to that lane's back, and never down", async () => {
+    const queue = new WorkQueue({ clock: manualClock().clock });
+    for (const key of ["p1", "p2", "p3"]) queue.add(key, "periodic");
+    queue.add("o1");
+    queue.add("c1", "changed");
+    queue.add("p3"); // observed now: ahead of p1 and p2, behind o1
+    queue.add("c1", "periodic"); // stays changed
+    queue.add("o1", "changed"); // behind c1
+    queue.add("o1", "changed"); // already there: nothing moves, nothing is counted twice
+    expect(queue.len()).toBe(5);
+    expect(await drain(queue)).toEqual(["c1", "p3", "o1", "p1", "p2"]);
+  });
+
+  it("returns a key re-added while being processed to the highest lane asked for", async () => {
+    const queue = new WorkQueue({ clock: manualClock().clock });
+    queue.add("a", "periodic");
+    queue.add("b");
+    expect(await queue.get()).toBe("b");
+    expect(await queue.get()).toBe("a");
+    queue.add("a", "periodic");
+    queue.add("a", "changed");
+    queue.add("o1");
+    queue.add("o2");
+    expect(queue.len()).toBe(2); // "a" waits for its done, not in a lane
+    queue.done("b");
+    queue.done("a");
+    expect(await drain(queue)).toEqual(["a", "o1", "o2"]);
+  });
+
+  it("puts delayed and rate-limited adds in the periodic lane, even for a key added as changed", async () => {
+    const { clock, advance } = manualClock();
+    const queue = new WorkQueue({ clock });
+    queue.add("t", "changed");
+    expect(await queue.get()).toBe("t");
+    queue.done("t");
+    queue.addAfter("t", 100);
+    queue.addRateLimited("u");
+    advance(100);
+    queue.add("o1");
+    expect(await drain(queue)).toEqual(["o1", "u", "t"]);
+  });
+
+  it("counts a promotion neither as an add nor in the depth twice", async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry);
+    const queue = new WorkQueue({
+      clock: manualClock().clock,
+      metrics: queueMetricsSink(metrics, "financetracker"),
+    });
+    queue.add("a", "periodic");
+    queue.add("a", "observed");
+    queue.add("a", "changed");
+    const value = async (name: string) =>
+      (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+    expect(await value("workqueue_adds_total")).toBe(1);
+    expect(await value("workqueue_depth")).toBe(1);
+    queue.shutDown();
+  });
+});
+
 describe("ItemExponentialBackoff", () => {
   it.each([
     [1, 5],
@@ -379,6 +497,26 @@ describe("runWorkers", () => {
     expect(events[0]?.result).toBe(result);
     expect(events[0]?.failure?.disposition).toEqual(disposition);
     expect(queue.numRequeues("a")).toBe(requeues);
+    queue.shutDown();
+    await workers;
+  });
+
+  it("brings a requeue-after back behind the tenants that changed meanwhile", async () => {
+    const queue = new WorkQueue();
+    const handled: string[] = [];
+    const workers = runWorkers(queue, 1, async (key) => {
+      handled.push(key);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return key === "polling" && handled.length === 1 ? { requeueAfterMs: 100 } : {};
+    });
+    queue.add("polling");
+    await vi.advanceTimersByTimeAsync(105);
+    queue.add("ns/a", "changed");
+    // "polling" comes due at 110 while the one worker is busy with "ns/a"; "ns/b" comes after.
+    await vi.advanceTimersByTimeAsync(7);
+    queue.add("ns/b");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(handled).toEqual(["polling", "ns/a", "ns/b", "polling"]);
     queue.shutDown();
     await workers;
   });

@@ -1,11 +1,40 @@
 import type { Metrics, ReconcileResult } from "./metrics.ts";
+import { RoundRobin } from "./round-robin.ts";
 
 /**
  * A keyed work queue with client-go's workqueue semantics: a key waits at most once (the dirty
  * set); a key being processed is never handed to a second worker, and a key added meanwhile is
  * handed out again once `done` is called; delayed and rate-limited adds go through timers.
  * Workers get keys, not snapshots, and re-read the object each time.
+ *
+ * Unlike client-go's single FIFO, waiting keys sit in one of three lanes (see Lane), so that a
+ * tenant someone just created or changed is not handed out after every key queued before it.
  */
+
+/**
+ * Why a key is queued. `changed`: its spec is new or changed, or it is being deleted; someone
+ * waits for it. `observed`: something it owns or reports on changed (a child, a pod, a backup,
+ * its own status); its status may have to follow. `periodic`: nothing is known to have changed
+ * (the resync, the list at start, a requeue-after, a retry after a failure).
+ *
+ * `changed` and `observed` take turns. With `changed` strictly ahead, no tenant of a creation
+ * burst could report Ready before every other had had its first pass (the "0 of 100 Ready"
+ * of issue 15); with `observed` strictly ahead, a stream of pod events could hold back a new
+ * tenant. Taking turns, a key at the head of its lane is handed out within two gets, whatever
+ * waits in the other. `periodic` keys wait until neither has any: they are the bulk of a resync
+ * or a restart, and no change hides among them, since every change also arrives as an event.
+ * This is controller-runtime's priority queue (edge-triggered work ahead of the initial list and
+ * resyncs) plus a fair share between spec changes and observations.
+ *
+ * Within a lane, namespaces take turns (RoundRobin), first in first out within each: a team that
+ * creates 200 tenants in its namespace delays another team's new tenant by one key, not 200, as
+ * the API server's priority and fairness does with namespaces as flows. With one tenant per
+ * namespace (the README's layout) this is plain first in, first out.
+ */
+export type Lane = "changed" | "observed" | "periodic";
+
+/** A waiting key added again for a higher-ranked reason moves to that lane; never down. */
+const laneRank: Record<Lane, number> = { changed: 2, observed: 1, periodic: 0 };
 
 /** Time and timers, injectable so tests decide when time passes. */
 export interface Clock {
@@ -111,6 +140,14 @@ export interface WorkQueueOptions {
   backoff?: ItemExponentialBackoff;
   /** How often unfinished work is reported to `metrics`; client-go uses 500 ms. */
   unfinishedWorkPeriodMs?: number;
+  /** The group that takes turns within a lane; the namespace of a `namespace/name` key by default. */
+  groupOf?: (key: string) => string;
+}
+
+/** The namespace of a `namespace/name` key (client-go's MetaNamespaceKeyFunc); "" without one. */
+export function namespaceOf(key: string): string {
+  const slash = key.indexOf("/");
+  return slash < 0 ? "" : key.slice(0, slash);
 }
 
 interface Delayed {
@@ -123,10 +160,15 @@ export class WorkQueue {
   private readonly clock: Clock;
   private readonly sink: QueueMetricsSink | undefined;
   private readonly backoff: ItemExponentialBackoff;
-  /** Keys ready to be handed out, in order. Invariant: every one is dirty and not processing. */
-  private readonly ready: string[] = [];
-  /** Keys that need processing: ready ones, and ones re-added while being processed. */
-  private readonly dirty = new Set<string>();
+  /**
+   * Keys ready to be handed out, per lane. Invariant: every one is dirty and not processing,
+   * and sits in the lane `dirty` names for it.
+   */
+  private readonly lanes: Record<Lane, RoundRobin>;
+  /** Keys that need processing, with their lane: ready ones, and ones added while processed. */
+  private readonly dirty = new Map<string, Lane>();
+  /** Which of the two turn-taking lanes handed out a key last; `changed` goes first. */
+  private lastTurn: "changed" | "observed" = "observed";
   private readonly processing = new Set<string>();
   private readonly delayed = new Map<string, Delayed>();
   private readonly addedAt = new Map<string, number>();
@@ -140,30 +182,44 @@ export class WorkQueue {
     this.clock = options.clock ?? systemClock;
     this.sink = options.metrics;
     this.backoff = options.backoff ?? new ItemExponentialBackoff();
+    const groupOf = options.groupOf ?? namespaceOf;
+    this.lanes = {
+      changed: new RoundRobin(groupOf),
+      observed: new RoundRobin(groupOf),
+      periodic: new RoundRobin(groupOf),
+    };
     if (this.sink) this.reportUnfinishedWork(options.unfinishedWorkPeriodMs ?? 500);
   }
 
-  /** Queues `key` unless it is already waiting; a key being processed waits for its `done`. */
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
-    this.dirty.add(key);
+  /**
+   * Queues `key` in `lane` unless it is already waiting; a key being processed waits for its
+   * `done`. A waiting key added for a higher-ranked reason moves to the back of that lane.
+   */
+  add(key: string, lane: Lane = "observed"): void {
+    if (this.shuttingDown) return;
+    const waiting = this.dirty.get(key);
+    if (waiting !== undefined) {
+      if (laneRank[lane] > laneRank[waiting]) this.promote(key, waiting, lane);
+      return;
+    }
+    this.dirty.set(key, lane);
     if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
     this.sink?.added();
     this.sink?.setDepth(this.dirty.size);
     if (this.processing.has(key)) return;
-    this.ready.push(key);
+    this.lanes[lane].add(key);
     this.dispatch();
   }
 
   /**
-   * Adds `key` after `ms`. A key already waiting for a delay keeps the earlier of the two
-   * deadlines, so repeated calls never postpone it.
+   * Adds `key` to the periodic lane after `ms`: a requeue-after or a retry. A key already waiting
+   * for a delay keeps the earlier of the two deadlines, so repeated calls never postpone it.
    */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
     this.sink?.retried();
     if (ms <= 0) {
-      this.add(key);
+      this.add(key, "periodic");
       return;
     }
     const readyAt = this.clock.now() + ms;
@@ -172,7 +228,7 @@ export class WorkQueue {
     existing?.cancel();
     const cancel = this.clock.setTimer(() => {
       this.delayed.delete(key);
-      this.add(key);
+      this.add(key, "periodic");
     }, ms);
     this.delayed.set(key, { readyAt, cancel });
   }
@@ -211,8 +267,9 @@ export class WorkQueue {
     const started = this.startedAt.get(key);
     this.startedAt.delete(key);
     if (started !== undefined) this.sink?.observeWorkDuration(this.secondsSince(started));
-    if (this.dirty.has(key)) {
-      this.ready.push(key);
+    const lane = this.dirty.get(key);
+    if (lane !== undefined) {
+      this.lanes[lane].add(key);
       this.dispatch();
     }
     if (this.processing.size === 0) this.notifyDrained();
@@ -220,7 +277,8 @@ export class WorkQueue {
 
   /** Keys ready to be handed out (neither being processed nor waiting for a delay). */
   len(): number {
-    return this.ready.length;
+    const { changed, observed, periodic } = this.lanes;
+    return changed.size + observed.size + periodic.size;
   }
 
   /** Whether shutDown was called. */
@@ -238,7 +296,7 @@ export class WorkQueue {
     this.stopReporting?.();
     for (const { cancel } of this.delayed.values()) cancel();
     this.delayed.clear();
-    this.ready.length = 0;
+    for (const lane of Object.values(this.lanes)) lane.clear();
     this.dirty.clear();
     this.addedAt.clear();
     this.sink?.setDepth(0);
@@ -257,8 +315,30 @@ export class WorkQueue {
     for (const drained of this.drainers.splice(0)) drained();
   }
 
+  /** Moves a waiting key up; one being processed only changes the lane it returns to. */
+  private promote(key: string, from: Lane, to: Lane): void {
+    this.dirty.set(key, to);
+    if (this.lanes[from].delete(key)) this.lanes[to].add(key);
+  }
+
+  /** `changed` and `observed` take turns while both hold keys; `periodic` waits for both. */
+  private nextLane(): Lane | undefined {
+    const { changed, observed, periodic } = this.lanes;
+    if (changed.size > 0 && (observed.size === 0 || this.lastTurn === "observed")) {
+      this.lastTurn = "changed";
+      return "changed";
+    }
+    if (observed.size > 0) {
+      this.lastTurn = "observed";
+      return "observed";
+    }
+    return periodic.size > 0 ? "periodic" : undefined;
+  }
+
   private take(): string | undefined {
-    const key = this.ready.shift();
+    const lane = this.nextLane();
+    if (lane === undefined) return undefined;
+    const key = this.lanes[lane].shift();
     if (key === undefined) return undefined;
     const now = this.clock.now();
     this.dirty.delete(key);
@@ -272,7 +352,7 @@ export class WorkQueue {
   }
 
   private dispatch(): void {
-    while (this.getters.length > 0 && this.ready.length > 0) {
+    while (this.getters.length > 0 && this.len() > 0) {
       const getter = this.getters.shift();
       const key = this.take();
       getter?.(key);
@@ -412,7 +492,8 @@ function failed(queue: WorkQueue, key: string, error: unknown, disposition: Erro
     }
     case "requeue-now": {
       // The key is being processed, so this marks it dirty: it runs again right after done.
-      queue.add(key);
+      // Someone else wrote in between: news about the object, like any watch event.
+      queue.add(key, "observed");
       const failure = { error, disposition, requeues: queue.numRequeues(key) };
       return { result: "requeue" as const, requeueAfterMs: 0, failure };
     }

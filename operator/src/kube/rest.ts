@@ -16,6 +16,14 @@ export class RestClient {
   readonly #kubeConfig: KubeConfig;
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #server: string;
+  /**
+   * One connection pool for every request. client-node builds a new undici Agent each time it
+   * authenticates a request, so each request would pay a TCP and TLS handshake on both ends and
+   * leave its idle socket behind: under a creation burst that, not the applies, was the cost of a
+   * reconcile. The first Agent is kept (client-go keeps one transport too); the headers, where a
+   * rotating token lives, are still set per request.
+   */
+  #dispatcher: ReturnType<RequestContext["getDispatcher"]>;
 
   constructor(kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -39,6 +47,8 @@ export class RestClient {
       context.setBody(JSON.stringify(options.body));
     }
     await this.#kubeConfig.applySecurityAuthentication(context);
+    this.#dispatcher ??= context.getDispatcher();
+    if (this.#dispatcher) context.setDispatcher(this.#dispatcher);
     const response = await this.#http.send(context).toPromise();
     const text = await response.body.text();
     if (response.httpStatusCode >= 400) {
