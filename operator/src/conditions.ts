@@ -24,6 +24,7 @@ export const reasons = {
   asExpected: "AsExpected",
   invalidSpec: "InvalidSpec",
   missingPrerequisite: "MissingPrerequisite",
+  namespaceTerminating: "NamespaceTerminating",
   reconcileError: "ReconcileError",
   upgradingPostgres: "UpgradingPostgres",
   majorUpgradeFailed: "MajorUpgradeFailed",

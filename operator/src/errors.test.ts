@@ -25,6 +25,21 @@ describe("classifyError", () => {
     expect(classifyError(error).kind).toBe(kind);
   });
 
+  it("waits, without hot retries, while the tenant's namespace is being deleted", () => {
+    const refused = new Error("while applying Secret acme-credentials", {
+      cause: api(
+        403,
+        'secrets "acme-credentials" is forbidden: unable to create new content in namespace acme because it is being terminated',
+      ),
+    });
+    expect(classifyError(refused)).toEqual({
+      kind: "missing-prerequisite",
+      reason: "NamespaceTerminating",
+      message: "the namespace is being deleted, and this tenant with it",
+      retryAfterMs: 30_000,
+    });
+  });
+
   it("looks through wrapping errors and keeps their context in the message", () => {
     const wrapped = new Error("while applying Ingress acme-app", {
       cause: api(422, "metadata.annotations: Invalid value"),

@@ -82,6 +82,16 @@ export function classifyError(error: unknown): ErrorClass {
   }
   if (cause instanceof ApiException) {
     if (cause.code === 409) return { kind: "conflict" };
+    // The tenant's namespace is being deleted, and the tenant with it: nothing to retry hot,
+    // nothing to fix; the namespace controller deletes the FinanceTracker in its sweep.
+    if (cause.code === 403 && apiMessage(cause).includes("because it is being terminated")) {
+      return {
+        kind: "missing-prerequisite",
+        reason: reasons.namespaceTerminating,
+        message: "the namespace is being deleted, and this tenant with it",
+        retryAfterMs: 30_000,
+      };
+    }
     // The API server refused an object built from the spec: the spec holds something invalid
     // that admission of the FinanceTracker itself could not see (e.g. a bad annotation key).
     if (cause.code === 422 || cause.code === 400) {
