@@ -324,36 +324,41 @@ export async function runNodePod(
 }
 
 /**
- * A script for runNodePod: tries TCP connections to host:port and prints `open`, or `closed: why`
- * after `attempts` refusals or timeouts, exiting 0 either way (the caller asserts). It waits a
+ * A script for runNodePod: tries TCP connections to each host:port, all at once, and prints one
+ * line per target in their order: `open`, or `closed: why` after `attempts` refusals or
+ * timeouts, exiting 0 either way (the caller asserts). It waits a
  * few seconds first: a NetworkPolicy enforcer admits a new pod's address only once it has seen
  * the pod (kube-router adds it to its ipsets on the pod's event), so the very first packets of a
  * pod that just started may be refused although the policy admits it.
  */
 export function tcpProbeScript(
-  host: string,
-  port: number,
+  targets: readonly (readonly [host: string, port: number])[],
   timeoutMs = 3_000,
   attempts = 3,
 ): string {
   return `
     const net = require("node:net");
-    const once = () => new Promise((resolve) => {
-      const socket = net.connect({ host: ${JSON.stringify(host)}, port: ${port} });
+    const once = (host, port) => new Promise((resolve) => {
+      const socket = net.connect({ host, port });
       const done = (what) => { socket.destroy(); resolve(what); };
       socket.setTimeout(${timeoutMs}, () => done("closed: timed out"));
       socket.once("connect", () => done("open"));
       socket.once("error", (e) => done("closed: " + e.code));
     });
-    (async () => {
-      await new Promise((r) => setTimeout(r, 3000));
+    const probe = async ([host, port]) => {
       let result = "";
       for (let i = 0; i < ${attempts}; i++) {
-        result = await once();
+        result = await once(host, port);
         if (result === "open") break;
         await new Promise((r) => setTimeout(r, 1000));
       }
-      console.log(result);
+      return result;
+    };
+    (async () => {
+      await new Promise((r) => setTimeout(r, 3000));
+      // Every target at once: a closed one costs its attempts' timeouts, not the others'.
+      const results = await Promise.all(${JSON.stringify(targets)}.map(probe));
+      console.log(results.join("\\n"));
     })();
   `;
 }
