@@ -1,13 +1,13 @@
 import type pg from "pg";
 import { z } from "zod";
 import { route, type Route } from "../../http/route.ts";
+import { PlainDateSchema } from "../../ledger/dates.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { formatMinor } from "../../ledger/money.ts";
 import { csvField, csvLine } from "./csv.ts";
 import { clientReady } from "./drained.ts";
 
 const tag = "exports";
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "is not a YYYY-MM-DD date");
 
 const HEADER = [
   "id",
@@ -53,8 +53,10 @@ export function exportRoutes(db: pg.Pool): Route[] {
           .string()
           .refine((t) => parseId(t) !== undefined, "is not an id")
           .optional(),
-        from: DateText.optional(),
-        to: DateText.optional(),
+        // Calendar dates, checked before the header is sent: PostgreSQL refusing 2026-02-30
+        // mid-stream could only reset the connection.
+        from: PlainDateSchema.optional(),
+        to: PlainDateSchema.optional(),
       }),
       responses: { 200: { description: "The CSV file", contentType: "text/csv" } },
       handler: async ({ query, res }) => {
