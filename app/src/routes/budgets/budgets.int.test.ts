@@ -136,6 +136,23 @@ describe("budgets", () => {
     expect((await member.get("/budgets?month=2026-13")).status).toBe(422);
   });
 
+  it("takes quick saves of the same month one after the other, the last one winning", async () => {
+    const saves = Array.from({ length: 6 }, (_, i) =>
+      put(member, "/budgets?month=2026-05", {
+        lines: [
+          { categoryId: i % 2 === 0 ? food : fun, amount: `${10 + i}.00` },
+          { categoryId: i % 2 === 0 ? fun : food, amount: "1.00" },
+        ],
+      }),
+    );
+    const answers = await Promise.all(saves);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const { lines } = (await member.get("/budgets?month=2026-05")).body as {
+      lines: { categoryId: string }[];
+    };
+    expect(lines.map((l) => l.categoryId).sort()).toEqual([food, fun].sort());
+  });
+
   it("lets a viewer read budgets but not set them", async () => {
     const viewer = app.as(app.viewer);
     expect((await viewer.get("/budgets?month=2026-02")).status).toBe(200);

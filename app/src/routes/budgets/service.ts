@@ -84,12 +84,20 @@ export async function putBudgets(
       }
     });
     if (problems.length > 0) throw errors.validation(problems);
-    await client.query("delete from budgets where month = $1::date", [`${month}-01`]);
+    // An upsert, then the month's other lines deleted: two saves of the same month at once
+    // serialize on the rows they share (the later wins), where deleting first let both insert
+    // the same rows and one fail on the primary key.
     await client.query(
       `insert into budgets (category_id, month, amount)
        select u.category_id, $1::date, u.amount
-       from unnest($2::bigint[], $3::bigint[]) as u (category_id, amount)`,
+       from unnest($2::bigint[], $3::bigint[]) as u (category_id, amount)
+       order by u.category_id -- rows locked in one order: two saves cannot deadlock
+       on conflict (category_id, month) do update set amount = excluded.amount`,
       [`${month}-01`, input.lines.map((l) => l.categoryId), amounts.map(String)],
+    );
+    await client.query(
+      "delete from budgets where month = $1::date and category_id <> all($2::bigint[])",
+      [`${month}-01`, input.lines.map((l) => l.categoryId)],
     );
     const on = input.lines.filter((l) => l.rollover === true).map((l) => l.categoryId);
     const off = input.lines.filter((l) => l.rollover === false).map((l) => l.categoryId);
