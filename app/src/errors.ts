@@ -51,6 +51,7 @@ const titles: Record<number, string> = {
   401: "Authentication required",
   403: "Forbidden",
   404: "Not found",
+  405: "Method not allowed",
   409: "Conflict",
   413: "Payload too large",
   415: "Unsupported media type",
@@ -60,6 +61,13 @@ const titles: Record<number, string> = {
   503: "Service unavailable",
 };
 
+/**
+ * The challenge every 401 carries (RFC 9110 section 11.6.1): a personal access token as a Bearer
+ * token; browsers sign in with the session cookie instead, which no standard scheme names.
+ */
+export const AUTH_CHALLENGE = 'Bearer realm="fintrack"';
+const challenge = { "WWW-Authenticate": AUTH_CHALLENGE };
+
 /** The error catalogue: every error the API answers with is made here. */
 export const errors = {
   badRequest: (detail: string) => new AppError(400, "bad_request", detail),
@@ -67,7 +75,8 @@ export const errors = {
     new AppError(422, "validation_failed", `${problems.length} field(s) are invalid`, {
       errors: problems,
     }),
-  unauthenticated: () => new AppError(401, "unauthenticated", "sign in first"),
+  unauthenticated: () =>
+    new AppError(401, "unauthenticated", "sign in first", { headers: challenge }),
   forbidden: (detail = "you may not do this") => new AppError(403, "forbidden", detail),
   notFound: (what: string) => new AppError(404, "not_found", `${what} does not exist`),
   conflict: (detail: string) => new AppError(409, "conflict", detail),
@@ -82,12 +91,22 @@ export const errors = {
     }),
   unavailable: (detail: string) => new AppError(503, "unavailable", detail),
   unsupportedMediaType: (detail: string) => new AppError(415, "unsupported_media_type", detail),
+  /** The method is not one the path declares; `allow` lists those it does. */
+  methodNotAllowed: (allow: readonly string[]) =>
+    new AppError(405, "method_not_allowed", `this path answers ${allow.join(", ")}`, {
+      headers: { Allow: allow.join(", ") },
+    }),
+  /** A sum the database keeps (a balance, a report total) would leave the range it can hold. */
+  outOfRange: (what: string) =>
+    new AppError(422, "out_of_range", `${what} would exceed the largest amount fintrack stores`),
   csrfFailed: () =>
     new AppError(403, "csrf_failed", "send the token from GET /api/v1/auth/csrf as X-CSRF-Token"),
   invalidCredentials: (detail = "the email or password is wrong") =>
-    new AppError(401, "invalid_credentials", detail),
+    new AppError(401, "invalid_credentials", detail, { headers: challenge }),
   totpRequired: () =>
-    new AppError(401, "totp_required", "enter the code from your authenticator app"),
+    new AppError(401, "totp_required", "enter the code from your authenticator app", {
+      headers: challenge,
+    }),
 };
 
 /** A zod failure as a 422 naming each failing field (`body.amount`, `query.limit`, ...). */
@@ -100,12 +119,42 @@ export function fromZod(error: z.ZodError, source: "body" | "query" | "params"):
   );
 }
 
-/** What body-parser throws on malformed JSON or an oversized body, by its `type`. */
+/** What body-parser throws on a body it cannot read, by its `type`. */
 function fromBodyParser(error: unknown): AppError | undefined {
   if (typeof error !== "object" || error === null || !("type" in error)) return undefined;
-  if (error.type === "entity.parse.failed") return errors.badRequest("the body is not valid JSON");
-  if (error.type === "entity.too.large") return errors.payloadTooLarge("the size limit");
-  return undefined;
+  switch (error.type) {
+    case "entity.parse.failed":
+      return errors.badRequest("the body is not valid JSON");
+    case "entity.too.large":
+      return errors.payloadTooLarge("the size limit");
+    case "charset.unsupported":
+      return errors.unsupportedMediaType("the body's charset is not supported: send UTF-8");
+    case "encoding.unsupported":
+      return errors.unsupportedMediaType(
+        "the body's Content-Encoding is not supported: send it as is, or gzip, deflate or br",
+      );
+    default:
+      return undefined;
+  }
+}
+
+// What each trigger function (or table) of the migrations sums, by a pattern of its name, so an
+// overflow names the sum in the user's words. PostgreSQL only says "bigint out of range".
+const sums: readonly [RegExp, string][] = [
+  [/ledger_totals_|transactions_total|opening_balance/, "the account's balance"],
+  [/report_|category_(days|weeks)/, "a category's income or spending total for the reports"],
+];
+
+/**
+ * A sum leaving bigint (SQLSTATE 22003) is the request's doing: amounts are bounded one by one,
+ * not their totals (a large import into one account). The statement failed, so its transaction
+ * rolled back and nothing was written.
+ */
+function fromOutOfRange(error: unknown): AppError | undefined {
+  if (!(error instanceof Error) || !("code" in error) || error.code !== "22003") return undefined;
+  const where = "where" in error && typeof error.where === "string" ? error.where : "";
+  const what = sums.find(([pattern]) => pattern.test(where))?.[1] ?? "a total";
+  return errors.outOfRange(what);
 }
 
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, starting
@@ -130,13 +179,18 @@ function fromUnavailableDependency(error: unknown): AppError | undefined {
   });
 }
 
+/** The AppError a thrown value stands for, or undefined when it is a bug (a 500). */
+function knownError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  return fromBodyParser(error) ?? fromOutOfRange(error) ?? fromUnavailableDependency(error);
+}
+
 /** Shapes any thrown value as a problem document; unknown errors reveal nothing. */
 export function toProblem(
   error: unknown,
   instance?: string,
 ): { problem: ProblemDetails; headers: Record<string, string> } {
-  const known =
-    error instanceof AppError ? error : (fromBodyParser(error) ?? fromUnavailableDependency(error));
+  const known = knownError(error);
   const status = known?.status ?? 500;
   const problem: ProblemDetails = {
     type: "about:blank",

@@ -304,14 +304,28 @@ describe("openApiDocument", () => {
       "403",
       "409",
       "413",
+      "415",
       "422",
       "default",
     ]);
-    expect(statuses("/auth/login", "post")).toEqual(["204", "400", "413", "422", "429", "default"]);
+    expect(statuses("/auth/login", "post")).toEqual([
+      "204",
+      "400",
+      "413",
+      "415",
+      "422",
+      "429",
+      "default",
+    ]);
     expect(statuses("/accounts", "get")).toEqual(["200", "401", "422", "default"]);
     const own = aRoute({ responses: { 200: { description: "ok" }, 401: { description: "Who?" } } });
     const ownDoc = openApiDocument([own], info);
     expect(at(operationOf(ownDoc, "/things", "get"), "responses", "401").description).toBe("Who?");
+  });
+
+  it("documents the WWW-Authenticate challenge of every 401", () => {
+    const unauthorized = at(operationOf(doc, "/accounts", "get"), "responses", "401");
+    expect(Object.keys(at(unauthorized, "headers"))).toEqual(["WWW-Authenticate"]);
   });
 
   it.each<[Access, unknown[], string | undefined]>([

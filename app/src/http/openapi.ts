@@ -1,6 +1,12 @@
 import { z } from "zod";
 import type { Access } from "../auth/principal.ts";
-import { type AppError, errors, type ProblemDetails, toProblem } from "../errors.ts";
+import {
+  type AppError,
+  AUTH_CHALLENGE,
+  errors,
+  type ProblemDetails,
+  toProblem,
+} from "../errors.ts";
 import type { Method, ResponseSpec, Route } from "./route.ts";
 
 /** What the document says about the API as a whole. */
@@ -285,7 +291,10 @@ function impliedProblems(spec: Route): Record<number, string> {
     (spec.access === "read" && spec.method !== "get")
   )
     implied[403] = "Not allowed: a viewer, a read-scoped token, or a missing CSRF token.";
-  if (spec.body || spec.rawBody) implied[413] = "The body is too large.";
+  if (spec.body || spec.rawBody) {
+    implied[413] = "The body is too large.";
+    implied[415] = "The body's charset or Content-Encoding is not supported.";
+  }
   if (spec.body || spec.query || spec.params)
     implied[422] = "Some fields are invalid: `errors` lists each one.";
   return implied;
@@ -299,6 +308,7 @@ const sampleErrors: Record<number, () => AppError> = {
   404: () => errors.notFound("this object"),
   409: () => errors.conflict("it conflicts with the current state"),
   413: () => errors.payloadTooLarge("the size limit"),
+  415: () => errors.unsupportedMediaType("the body's charset is not supported: send UTF-8"),
   422: () => errors.validation([{ path: "body.amount", message: "Invalid amount" }]),
   429: () => errors.tooManyRequests(30),
   503: () => errors.unavailable("PostgreSQL is not reachable"),
@@ -310,8 +320,21 @@ function problemContent(status: number | "default"): Json {
   return { "application/problem+json": { schema: problemRef, ...(example ? { example } : {}) } };
 }
 
+// RFC 9110 requires the challenge on every 401; documented so clients and checkers expect it.
+const challengeHeader = {
+  "WWW-Authenticate": {
+    description: `The authentication challenge: \`${AUTH_CHALLENGE}\`.`,
+    schema: { type: "string" },
+  },
+};
+
 function response(book: Book, status: number, answer: ResponseSpec): Json {
-  if (status >= 400) return { description: answer.description, content: problemContent(status) };
+  if (status >= 400)
+    return {
+      description: answer.description,
+      ...(status === 401 ? { headers: challengeHeader } : {}),
+      content: problemContent(status),
+    };
   if (answer.schema) {
     const schema = book.convert(answer.schema, "output");
     return {

@@ -1,8 +1,9 @@
-import express, { type Request, type Response, type Router } from "express";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
-import { fromZod } from "../errors.ts";
+import { errors, fromZod } from "../errors.ts";
 import { recordRoute } from "./metrics.ts";
+import { findNul, NUL_REFUSED, showStep } from "./nul.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -90,9 +91,46 @@ export type Authenticate = (req: Request, res: Response) => Promise<Principal | 
 
 function parse(schema: z.ZodType | undefined, value: unknown, source: "body" | "query" | "params") {
   if (schema === undefined) return undefined;
+  // Before the schema: every declared input is checked, whatever type the schema gives a field.
+  const nul = findNul(value);
+  if (nul !== undefined) {
+    throw errors.validation([
+      { path: [source, ...nul.map(showStep)].join("."), message: NUL_REFUSED },
+    ]);
+  }
   const result = schema.safeParse(value);
   if (!result.success) throw fromZod(result.error, source);
   return result.data;
+}
+
+/**
+ * After the routes: a request whose path some route declares, by a method none of them does,
+ * answers 405 with `Allow` (RFC 9110 section 15.5.6) rather than falling through to 404. Every
+ * declared path it matches adds its methods, since `/transactions/summary` also matches
+ * `/transactions/:id`.
+ */
+function refuseOtherMethods(router: Router, routes: readonly Route[]): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const spec of routes) {
+    const methods = methodsByPath.get(spec.path) ?? new Set<string>();
+    methods.add(spec.method.toUpperCase());
+    // Express answers HEAD with the GET handler.
+    if (spec.method === "get") methods.add("HEAD");
+    methodsByPath.set(spec.path, methods);
+  }
+  const allowed = new WeakMap<Request, Set<string>>();
+  for (const [path, methods] of methodsByPath) {
+    router.all(path, (req: Request, _res: Response, next: NextFunction) => {
+      const allow = allowed.get(req) ?? new Set<string>();
+      for (const method of methods) allow.add(method);
+      allowed.set(req, allow);
+      next();
+    });
+  }
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    const allow = allowed.get(req);
+    next(allow === undefined ? undefined : errors.methodNotAllowed([...allow]));
+  });
 }
 
 /** Mounts every route on `router`: authenticate -> authorize -> validate -> handle -> answer. */
@@ -126,4 +164,5 @@ export function mountRoutes(router: Router, routes: readonly Route[], authentica
       else res.status(status).json(result);
     });
   }
+  refuseOtherMethods(router, routes);
 }

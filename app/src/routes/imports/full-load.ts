@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { type Condition, conditionProblems } from "../../domain/rules.ts";
 import { type Split, validateSplits } from "../../domain/splits.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
+import { findNul, NUL_REFUSED, showStep } from "../../http/nul.ts";
 import { amountAt } from "../../ledger/money.ts";
 import { detectAttachmentType } from "../attachments/detect.ts";
 import {
@@ -150,6 +151,7 @@ export class HouseholdLoader {
 
   /** Takes the next event of the document. */
   async handle(event: SectionEvent): Promise<void> {
+    if (this.refusedNul(event)) return;
     switch (event.type) {
       case "scalar":
         this.scalar(event.key, event.value);
@@ -164,6 +166,23 @@ export class HouseholdLoader {
         await this.close();
         return;
     }
+  }
+
+  // The document is read from a file, not through mountRoutes: its texts are checked here.
+  private refusedNul(event: SectionEvent): boolean {
+    if (event.type !== "scalar" && event.type !== "item") return false;
+    const at = findNul(event.value);
+    if (at === undefined) return false;
+    const path =
+      event.type === "scalar"
+        ? `body.${showStep(event.key)}`
+        : pathOf(
+            showStep(event.key),
+            typeof event.index === "number" ? event.index : showStep(event.index),
+            at.map((step) => (typeof step === "number" ? step : showStep(step))),
+          );
+    this.problem(path, NUL_REFUSED);
+    return true;
   }
 
   private scalar(key: string, value: unknown): void {

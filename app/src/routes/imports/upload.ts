@@ -2,6 +2,7 @@ import busboy from "busboy";
 import type { Request } from "express";
 import type pg from "pg";
 import { AppError, errors } from "../../errors.ts";
+import { NUL_REFUSED } from "../../http/nul.ts";
 import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
 import { inspect, type Inspection } from "../../imports/inspect.ts";
 import { lines } from "../../imports/lines.ts";
@@ -69,6 +70,12 @@ function receive(db: pg.Pool, req: Request, userId: string, got: Received): Prom
         return;
       }
       fileSeen = true;
+      // Stored as text: a multipart body does not pass through mountRoutes' NUL check.
+      if ((info.filename ?? "").includes("\u0000")) {
+        failed ??= errors.validation([{ path: "body.file", message: `its name ${NUL_REFUSED}` }]);
+        stream.resume();
+        return;
+      }
       got.filename = (info.filename ?? "").slice(0, 255);
       work.push(
         (async () => {
