@@ -1,11 +1,12 @@
 import { currencyExponent } from "./currencies.ts";
+import { compileRuleRegex, regexProblem } from "./rule-regex.ts";
 
 /**
  * Rules: ordered conditions and actions that categorise, tag and tidy transactions. Pure: the
  * API stores and loads them, this module decides what a rule does to a transaction.
  */
 
-/** A text test on the payee or the description. `matches` takes a safe regular expression. */
+/** A text test on the payee or the description. `matches` takes a regex in RE2 syntax. */
 export interface TextCondition {
   field: "payee" | "description";
   op: "contains" | "equals" | "matches";
@@ -80,172 +81,24 @@ export interface RuleOutcome {
   /** Only fields whose value differs from before. */
   changes: RuleChanges;
   matchedRuleIds: string[];
-  /** True when the time budget ran out before every rule had run. */
+  /** True when the time or the work budget ran out before every rule had run. */
   timedOut: boolean;
+  /** The matching work the run paid for, in RE2 steps (see RULE_WORK_BUDGET). */
+  work: number;
 }
 
-/** The longest regular expression a rule may hold. */
-export const MAX_REGEX_LENGTH = 200;
-/** Quantifiers that repeat unboundedly (`*`, `+`, `{n,}`, long `{n,m}`) one regex may hold. */
-export const MAX_UNBOUNDED_QUANTIFIERS = 2;
-/** All quantifiers one regex may hold. */
-export const MAX_QUANTIFIERS = 10;
-/**
- * A regex sees at most this many characters of the text (a payee's maximum length): with star
- * height 1 and at most two unbounded quantifiers, a match is at worst cubic in this, about a
- * million backtracking steps, which stays within milliseconds.
- */
-export const REGEX_SUBJECT_LIMIT = 200;
 /** The time one transaction's rule run may take before the remaining rules are skipped. */
 export const RULE_BUDGET_MS = 50;
 
-const LOOKAROUND = /^\(\?(=|!|<=|<!)/;
-
-interface Frame {
-  quantified: boolean;
-  alternation: boolean;
-}
-
 /**
- * Why `pattern` is not a safe regular expression, or undefined when it is. Safe means: it
- * compiles (flags `iu`), has no backreferences or lookarounds, no quantifier applies to a
- * group that itself holds a quantifier or an alternation (star height 1: the shape of every
- * catastrophic backtracking case, like `(a+)+` or `(a|a)*`), and few quantifiers overall, so
- * the backtracking of what is left is bounded by a small polynomial of the text's length.
+ * The matching work, in RE2 steps (RuleRegex.cost), one transaction's rule run may spend. The
+ * clock alone cannot bound a run: it is read between matches, and one match does not yield.
+ * So every regex match is paid for before it starts, at its worst-case cost, and a match the
+ * rest of the budget cannot pay for does not start: the run stops there. A run therefore never
+ * exceeds this many steps, some 30 ms at re2js's slowest measured pace (about 30 ns a step).
+ * It pays for four of the largest regexes on the longest text, or thousands of ordinary ones.
  */
-export function regexProblem(pattern: string): string | undefined {
-  if (pattern.length === 0) return "is empty";
-  if (pattern.length > MAX_REGEX_LENGTH) return `is longer than ${MAX_REGEX_LENGTH} characters`;
-  try {
-    new RegExp(pattern, "iu");
-  } catch (error) {
-    return `is not a valid regular expression: ${error instanceof Error ? error.message : ""}`;
-  }
-  const scan: Scan = {
-    pattern,
-    i: 0,
-    stack: [{ quantified: false, alternation: false }],
-    last: undefined,
-    unbounded: 0,
-    quantifiers: 0,
-  };
-  while (scan.i < pattern.length) {
-    const problem = step(scan);
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-}
-
-/** Where a scan of a pattern stands. */
-interface Scan {
-  pattern: string;
-  i: number;
-  stack: Frame[];
-  /** What the next quantifier would apply to: a group (its frame) or a single atom. */
-  last: Frame | "atom" | undefined;
-  unbounded: number;
-  quantifiers: number;
-}
-
-/** Reads one element of the pattern at `scan.i`; returns what makes the pattern unsafe. */
-function step(scan: Scan): string | undefined {
-  const { pattern, i } = scan;
-  const ch = pattern[i];
-  if (ch === "\\") {
-    const next = pattern[i + 1] ?? "";
-    if (/[1-9]/.test(next) || next === "k") return "uses a backreference, which is not allowed";
-    scan.i = next === "u" || next === "p" || next === "P" ? skipBraced(pattern, i + 2) : i + 2;
-    scan.last = "atom";
-    return undefined;
-  }
-  if (ch === "[") {
-    scan.i = skipClass(pattern, i);
-    scan.last = "atom";
-    return undefined;
-  }
-  if (ch === "(") return openGroup(scan);
-  if (ch === ")") return closeGroup(scan);
-  if (ch === "|") {
-    const top = scan.stack.at(-1);
-    if (top !== undefined) top.alternation = true;
-    scan.last = undefined;
-    scan.i += 1;
-    return undefined;
-  }
-  const quantifier = readQuantifier(pattern, i);
-  if (quantifier !== undefined) return quantify(scan, quantifier);
-  scan.last = "atom";
-  scan.i += 1;
-  return undefined;
-}
-
-function openGroup(scan: Scan): string | undefined {
-  const { pattern, i } = scan;
-  if (LOOKAROUND.test(pattern.slice(i, i + 4))) return "uses a lookaround, which is not allowed";
-  scan.stack.push({ quantified: false, alternation: false });
-  if (pattern.startsWith("(?:", i)) scan.i = i + 3;
-  else if (pattern.startsWith("(?<", i)) scan.i = pattern.indexOf(">", i) + 1;
-  else scan.i = i + 1;
-  scan.last = undefined;
-  return undefined;
-}
-
-function closeGroup(scan: Scan): string | undefined {
-  const frame = scan.stack.pop();
-  const parent = scan.stack.at(-1);
-  if (frame === undefined || parent === undefined) return "has unbalanced parentheses";
-  parent.quantified ||= frame.quantified;
-  parent.alternation ||= frame.alternation;
-  scan.last = frame;
-  scan.i += 1;
-  return undefined;
-}
-
-function quantify(scan: Scan, quantifier: { end: number; unbounded: boolean }): string | undefined {
-  const last = scan.last;
-  if (typeof last === "object" && (last.quantified || last.alternation)) {
-    return "repeats a group that holds a quantifier or an alternation (catastrophic backtracking)";
-  }
-  scan.quantifiers += 1;
-  if (quantifier.unbounded) scan.unbounded += 1;
-  if (scan.quantifiers > MAX_QUANTIFIERS) return `has more than ${MAX_QUANTIFIERS} quantifiers`;
-  if (scan.unbounded > MAX_UNBOUNDED_QUANTIFIERS) {
-    return `has more than ${MAX_UNBOUNDED_QUANTIFIERS} unbounded quantifiers (*, +, {n,})`;
-  }
-  const top = scan.stack.at(-1);
-  if (top !== undefined) top.quantified = true;
-  scan.i = quantifier.end + (scan.pattern[quantifier.end] === "?" ? 1 : 0);
-  scan.last = undefined;
-  return undefined;
-}
-
-function skipBraced(pattern: string, from: number): number {
-  if (pattern[from] !== "{") return from + 4 <= pattern.length ? from + 4 : pattern.length;
-  const close = pattern.indexOf("}", from);
-  return close < 0 ? pattern.length : close + 1;
-}
-
-/** The index just past the character class starting at `start` (escapes inside honoured). */
-function skipClass(pattern: string, start: number): number {
-  let i = start + 1;
-  while (i < pattern.length && pattern[i] !== "]") i += pattern[i] === "\\" ? 2 : 1;
-  return i + 1;
-}
-
-function readQuantifier(
-  pattern: string,
-  i: number,
-): { end: number; unbounded: boolean } | undefined {
-  const ch = pattern[i];
-  if (ch === "*" || ch === "+") return { end: i + 1, unbounded: true };
-  if (ch === "?") return { end: i + 1, unbounded: false };
-  if (ch !== "{") return undefined;
-  const match = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
-  if (match === null) return undefined;
-  const low = Number(match[1]);
-  const high = match[2] === undefined ? low : match[3] === "" ? Infinity : Number(match[3]);
-  return { end: i + match[0].length, unbounded: high - low > 10 };
-}
+export const RULE_WORK_BUDGET = 1_000_000;
 
 /** Why a condition cannot be stored, as [path within the condition, message] pairs. */
 export function conditionProblems(condition: Condition): [string, string][] {
@@ -288,24 +141,39 @@ function scaled(text: string): bigint {
 /** A decimal amount as rules spell it: sign, digits, at most four decimals. */
 export const RULE_AMOUNT = /^-?[0-9]{1,15}(\.[0-9]{1,4})?$/;
 
+/** The matching work a run may still spend, in RE2 steps. */
+interface Meter {
+  left: number;
+}
+
+/** One condition's test: undefined when the meter could not pay for the match it needs. */
+type Test = (subject: RuleSubject, meter: Meter) => boolean | undefined;
+
 /** A rule with its regexes compiled once, ready to run on many transactions. */
 export interface CompiledRule {
   rule: Rule;
-  tests: ((subject: RuleSubject) => boolean)[];
+  tests: Test[];
 }
 
-function textTest(condition: TextCondition): (subject: RuleSubject) => boolean {
+function textTest(condition: TextCondition): Test {
   const read = (s: RuleSubject) => s[condition.field];
   if (condition.op === "matches") {
-    const regex = new RegExp(condition.value, "iu");
-    return (s) => regex.test(read(s).slice(0, REGEX_SUBJECT_LIMIT));
+    const regex = compileRuleRegex(condition.value);
+    return (s, meter) => {
+      const text = read(s);
+      const cost = regex.cost(text);
+      if (cost > meter.left) return undefined;
+      meter.left -= cost;
+      return regex.test(text);
+    };
   }
+  // Plain text tests are linear in the text with no pattern to blow them up: not metered.
   const wanted = condition.value.toLocaleLowerCase("und");
   if (condition.op === "equals") return (s) => read(s).toLocaleLowerCase("und") === wanted;
   return (s) => read(s).toLocaleLowerCase("und").includes(wanted);
 }
 
-function conditionTest(condition: Condition): (subject: RuleSubject) => boolean {
+function conditionTest(condition: Condition): Test {
   switch (condition.field) {
     case "payee":
     case "description":
@@ -328,31 +196,34 @@ function conditionTest(condition: Condition): (subject: RuleSubject) => boolean 
 }
 
 /**
- * Compiles rules for running: enabled ones only, in order (position, then id). Throws when a
- * stored regex is unsafe, which the API never stores.
+ * Compiles rules for running: enabled ones only, in order (position, then id). A stored rule
+ * that no longer passes conditionProblems (a regex saved before rules took RE2 syntax, such
+ * as one with a `\u0041` escape) is left out, as if disabled, rather than failing every write
+ * and import that runs rules; saving it again reports what to change.
  */
 export function compileRules(rules: readonly Rule[]): CompiledRule[] {
   return rules
-    .filter((rule) => rule.enabled)
+    .filter(
+      (rule) => rule.enabled && rule.conditions.every((c) => conditionProblems(c).length === 0),
+    )
     .sort((a, b) => a.position - b.position || compareIds(a.id, b.id))
-    .map((rule) => {
-      for (const condition of rule.conditions) {
-        const problems = conditionProblems(condition);
-        if (problems.length > 0) throw new Error(`rule ${rule.id}: ${problems[0]?.[1] ?? ""}`);
-      }
-      return { rule, tests: rule.conditions.map(conditionTest) };
-    });
+    .map((rule) => ({ rule, tests: rule.conditions.map(conditionTest) }));
 }
 
 function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function matches(compiled: CompiledRule, subject: RuleSubject): boolean {
+/** Whether the rule matches; undefined when the meter ran dry before that was decided. */
+function matches(compiled: CompiledRule, subject: RuleSubject, meter: Meter): boolean | undefined {
   if (compiled.tests.length === 0) return false;
-  return compiled.rule.match === "all"
-    ? compiled.tests.every((test) => test(subject))
-    : compiled.tests.some((test) => test(subject));
+  // "all" is decided by the first false, "any" by the first true.
+  const all = compiled.rule.match === "all";
+  for (const test of compiled.tests) {
+    const result = test(subject, meter);
+    if (result === undefined || result !== all) return result;
+  }
+  return all;
 }
 
 function applyAction(subject: RuleSubject, action: Action): void {
@@ -374,27 +245,41 @@ function applyAction(subject: RuleSubject, action: Action): void {
   }
 }
 
+/** The limits of one transaction's rule run; the defaults suit every caller but tests. */
+export interface RunBudget {
+  /** Wall-clock milliseconds, checked before each rule. */
+  ms?: number;
+  /** RE2 steps, paid before each match (see RULE_WORK_BUDGET). */
+  work?: number;
+  /** The clock in milliseconds; tests pass one that advances as they say. */
+  now?: () => number;
+}
+
 /**
  * Runs compiled rules on one transaction, in order. Each matching rule's actions apply to a
  * working copy that later rules see; a matching rule with stopProcessing ends the run. The run
- * stops early (timedOut) once it has taken `budgetMs`, so no transaction holds up a batch.
+ * stops early (timedOut) once it has taken `budget.ms`, or when the next regex match costs
+ * more than is left of `budget.work`, so no transaction holds up a batch or the server; the
+ * rules that ran before still apply.
  */
 export function runRules(
   rules: readonly CompiledRule[],
   subject: RuleSubject,
-  budgetMs = RULE_BUDGET_MS,
-  now: () => number = () => performance.now(),
+  budget: RunBudget = {},
 ): RuleOutcome {
+  const { ms = RULE_BUDGET_MS, work = RULE_WORK_BUDGET, now = () => performance.now() } = budget;
   const started = now();
+  const meter: Meter = { left: work };
   const working: RuleSubject = { ...subject, tags: [...subject.tags] };
   const matchedRuleIds: string[] = [];
   let timedOut = false;
   for (const compiled of rules) {
-    if (now() - started > budgetMs) {
+    const matched = now() - started > ms ? undefined : matches(compiled, working, meter);
+    if (matched === undefined) {
       timedOut = true;
       break;
     }
-    if (!matches(compiled, working)) continue;
+    if (!matched) continue;
     matchedRuleIds.push(compiled.rule.id);
     for (const action of compiled.rule.actions) applyAction(working, action);
     if (compiled.rule.stopProcessing) break;
@@ -404,7 +289,7 @@ export function runRules(
   if (working.tags.join("\u0000") !== subject.tags.join("\u0000")) changes.tags = working.tags;
   if (working.payee !== subject.payee) changes.payee = working.payee;
   if (working.notes !== subject.notes) changes.notes = working.notes;
-  return { changes, matchedRuleIds, timedOut };
+  return { changes, matchedRuleIds, timedOut, work: work - meter.left };
 }
 
 /** One transaction a draft rule would change: the transaction as it is, the fields before and after. */
@@ -447,7 +332,7 @@ export function previewRule(
       return { examined, matched, changes, outOfTime: true };
     }
     examined += 1;
-    const outcome = runRules([rule], subject, RULE_BUDGET_MS, now);
+    const outcome = runRules([rule], subject, { now });
     const change = changeOf(subject, outcome.changes);
     if (change === undefined) continue;
     matched += 1;

@@ -183,7 +183,7 @@ describe("POST /rules/preview", () => {
         name: "Bad",
         conditions: [
           { field: "payee", op: "contains", value: "ok" },
-          { field: "payee", op: "matches", value: "(a+)+$" },
+          { field: "payee", op: "matches", value: "(a)\\1" },
           { field: "account", accountId: "999999" },
         ],
         actions: [{ type: "setCategory", categoryId: "999999" }],

@@ -3,6 +3,11 @@ import { route, type Route } from "../../http/route.ts";
 import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
 import {
+  MAX_PROGRAM_SIZE,
+  MAX_REGEX_LENGTH,
+  REGEX_SUBJECT_LIMIT,
+} from "../../domain/rule-regex.ts";
+import {
   ApplyResultSchema,
   ApplyRulesSchema,
   CreateRuleSchema,
@@ -27,7 +32,7 @@ import {
 const tag = "rules";
 const notFound = { 404: problemResponse("No such rule") };
 const invalid = {
-  422: problemResponse("Invalid fields, an unsafe regex, an unknown account or category"),
+  422: problemResponse("Invalid fields, an invalid regex, an unknown account or category"),
 };
 
 /** The rule routes: CRUD, and running rules on existing transactions with a dry-run preview. */
@@ -53,9 +58,16 @@ export function ruleRoutes(db: pg.Pool): Route[] {
         "order they were created). Without `position` the new rule runs last, after every " +
         "existing rule. `match` says " +
         "whether all or any conditions must hold; a matching rule with `stopProcessing` ends " +
-        "the run (first match), otherwise later rules run too (all matches). Regexes are " +
-        "checked for safety: no backreferences, lookarounds or repeated groups holding a " +
-        "quantifier or alternation, at most two unbounded quantifiers.",
+        "the run (first match), otherwise later rules run too (all matches). Regexes " +
+        "(`op: matches`) use RE2 syntax (https://github.com/google/re2/wiki/Syntax), ignore " +
+        `case and see the first ${String(REGEX_SUBJECT_LIMIT)} characters of the field; they ` +
+        "match in time linear in the text. RE2 has no backreferences, lookarounds, atomic " +
+        "groups or possessive quantifiers; `\\s`, `\\d`, `\\w` and `\\b` are ASCII only " +
+        "(`\\pZ`, `\\pN`, `\\pL` are the Unicode classes) and `\\x{41}` replaces `\\u0041`. " +
+        `A regex longer than ${String(MAX_REGEX_LENGTH)} characters or compiling to more ` +
+        `than ${String(MAX_PROGRAM_SIZE)} instructions is refused. Each transaction's rule ` +
+        "run has a budget of matching work; a run that spends it stops early and is listed " +
+        "in `timedOut` of applyRules.",
       tag,
       access: "write",
       body: CreateRuleSchema,
@@ -98,7 +110,7 @@ export function ruleRoutes(db: pg.Pool): Route[] {
       responses: {
         200: { description: "What the rule would change", schema: PreviewResultSchema },
         422: problemResponse(
-          "Invalid fields, an unsafe regex, an unknown account or category, a malformed query",
+          "Invalid fields, an invalid regex, an unknown account or category, a malformed query",
         ),
       },
       handler: ({ body }) => previewDraftRule(db, body),

@@ -6,7 +6,7 @@ import { MAX_TAG_LENGTH } from "../transactions/schema.ts";
 
 const AmountSchema = z.string().regex(RULE_AMOUNT, { message: "is not an amount like -12.34" });
 
-/** One condition of a rule; `matches` takes a safe regular expression (checked on save). */
+/** One condition of a rule; `matches` takes a regex in RE2 syntax (checked on save). */
 export const ConditionSchema = z.discriminatedUnion("field", [
   z.object({
     field: z.enum(["payee", "description"]),
@@ -121,7 +121,7 @@ export const ApplyResultSchema = z.object({
   changes: z.array(RuleChangeSchema),
   /** True when more transactions matched the filter than `limit`: call again for the rest. */
   truncated: z.boolean(),
-  /** Transactions whose rule run stopped at the time budget. */
+  /** Transactions whose rule run stopped at the time or matching-work budget. */
   timedOut: z.array(z.string()),
 });
 export type ApplyResultJson = z.infer<typeof ApplyResultSchema>;

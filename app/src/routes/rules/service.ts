@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type pg from "pg";
 import { compileQuery, isPlainText, parseQuery, QueryError } from "../../domain/query-language.ts";
 import {
@@ -8,6 +9,7 @@ import {
   conditionProblems,
   previewRule,
   type Rule,
+  RULE_BUDGET_MS,
   type RuleChanges,
   type RuleSubject,
   runRules,
@@ -287,7 +289,15 @@ export async function applyRulesToTransactions(
   );
   const changes: AppliedChange[] = [];
   const timedOut: string[] = [];
+  let turnStarted = performance.now();
   for (const row of rows) {
+    // One run is bounded (runRules' budgets), a batch of thousands is not: give the event loop
+    // back about every RULE_BUDGET_MS so health checks and other requests are served during
+    // a large import or apply.
+    if (performance.now() - turnStarted > RULE_BUDGET_MS) {
+      await nextTurn();
+      turnStarted = performance.now();
+    }
     const subject = subjectOf(row);
     const outcome = runRules(rules, subject);
     if (outcome.timedOut) timedOut.push(row.id);

@@ -138,7 +138,9 @@ function ConditionRow(props: {
             onValue={(value) => {
               set({ value });
             }}
-            hint={draft.op === "matches" ? "Ignores case, e.g. ^rewe\\b" : "Ignores case"}
+            hint={
+              draft.op === "matches" ? "RE2 syntax, ignores case, e.g. ^rewe\\b" : "Ignores case"
+            }
             error={props.error}
           />
         )}
