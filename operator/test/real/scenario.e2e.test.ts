@@ -537,6 +537,8 @@ describe("autoscaling on real CPU metrics", () => {
       },
     });
     await waitReady(tenantNamespace, "acme");
+    // Load until the HPA has scaled (at most 4 minutes), not a fixed window.
+    let scaledUp = (): void => undefined;
     const load = runTraffic({
       fromNamespace: ingressNamespace,
       podName: "traffic-load",
@@ -544,10 +546,13 @@ describe("autoscaling on real CPU metrics", () => {
       namespace: tenantNamespace,
       token,
       accountId,
-      seconds: 150,
+      seconds: 240,
       workers: 16,
       intervalMs: 0,
       writes: false,
+      stop: new Promise<void>((resolve) => {
+        scaledUp = resolve;
+      }),
     });
     const scaled = await eventually(
       "the HPA to scale the app above 2 replicas",
@@ -560,9 +565,11 @@ describe("autoscaling on real CPU metrics", () => {
       },
       { timeoutMs: 240_000, intervalMs: 5_000 },
     );
+    scaledUp();
     watching.on = false;
     await watcher;
-    await load;
+    const report = await load;
+    expect(report.total, "requests sent under load").toBeGreaterThan(0);
     expect(scaled).toBeGreaterThan(2);
     expect(Math.min(...seen), `replicas seen: ${seen.join(",")}`).toBeGreaterThanOrEqual(2);
     patchTrackerJson(tenantNamespace, "acme", [{ op: "remove", path: "/spec/app/autoscaling" }]);

@@ -1,4 +1,4 @@
-import { runNodePod } from "./harness.ts";
+import { kubectlAsync, runNodePod } from "./harness.ts";
 
 /** What a traffic pod saw: answers by status, and the payees of writes that were acknowledged. */
 export interface TrafficReport {
@@ -28,6 +28,8 @@ export async function runTraffic(options: {
   intervalMs?: number;
   /** Reads only (e.g. while Redis is away), or reads and writes. */
   writes?: boolean;
+  /** Ends the traffic early once this settles (the report covers what was sent until then). */
+  stop?: Promise<unknown>;
 }): Promise<TrafficReport> {
   const { fromNamespace, podName, service, namespace, token, accountId, seconds } = options;
   const script = `
@@ -46,6 +48,9 @@ export async function runTraffic(options: {
     }
     let until = 0;
     let seq = 0;
+    // runTraffic's stop: the workers finish their request in flight, and the report is printed.
+    let stopped = false;
+    process.on("SIGTERM", () => { stopped = true; until = 0; });
     async function worker(id) {
       while (Date.now() < until) {
         const write = ${options.writes !== false} && seq % 2 === 0;
@@ -68,12 +73,26 @@ export async function runTraffic(options: {
       }
     }
     warmUp().then(() => {
-      until = Date.now() + ${seconds * 1000};
+      until = stopped ? 0 : Date.now() + ${seconds * 1000};
       return Promise.all(Array.from({ length: ${options.workers ?? 4} }, (_, i) => worker(i)));
     }).then(() => {
       console.log(JSON.stringify(report));
     });
   `;
+  void options.stop?.then(() =>
+    // node is the container's PID 1, which gets no default SIGTERM handling: the script's own
+    // handler is what ends it.
+    kubectlAsync([
+      "exec",
+      "-n",
+      fromNamespace,
+      podName,
+      "--",
+      "node",
+      "-e",
+      "process.kill(1, 'SIGTERM')",
+    ]).catch(() => undefined),
+  );
   const outcome = await runNodePod(fromNamespace, podName, script, {
     env: { TOKEN: token, ACCOUNT: accountId, RUN: podName },
     timeoutMs: (seconds + 180) * 1000,
