@@ -15,6 +15,7 @@ const api = createApi({
   config: {
     baseUrl: new URL("http://localhost:8080"),
     signup: "closed",
+    passwordChangeRevokesTokens: true,
     baseCurrency: "EUR",
     sessionSecret: "s".repeat(32),
   },

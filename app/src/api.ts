@@ -23,7 +23,7 @@ export interface ApiDeps {
   db: pg.Pool;
   sessions: SessionStore;
   throttle: Throttle;
-  config: Pick<Config, "baseUrl" | "signup" | "baseCurrency"> & { sessionSecret: string };
+  config: Pick<Config, "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens"> & { sessionSecret: string };
   log: Logger;
   registry: Registry;
 }
@@ -37,6 +37,7 @@ export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authe
     config: {
       baseUrl: deps.config.baseUrl,
       signup: deps.config.signup,
+      passwordChangeRevokesTokens: deps.config.passwordChangeRevokesTokens,
       sessionSecret: deps.config.sessionSecret,
     },
     log: deps.log,

@@ -27,6 +27,15 @@ describe("loadConfig", () => {
     expect(c.admin).toBeUndefined();
   });
 
+  it("revokes tokens on a password change unless told to keep them", () => {
+    expect(loadConfig({}, fakeRead).passwordChangeRevokesTokens).toBe(true);
+    const keep = { FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS: "false" };
+    expect(loadConfig(keep, fakeRead).passwordChangeRevokesTokens).toBe(false);
+    expect(() => loadConfig({ FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS: "no" }, fakeRead)).toThrow(
+      /FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS/,
+    );
+  });
+
   it("reads secrets from files, as Kubernetes mounts them, without their trailing newline", () => {
     const c = loadConfig(
       {

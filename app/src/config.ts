@@ -32,6 +32,10 @@ const environmentSchema = z
       .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
       .default("EUR"),
     FINTRACK_SIGNUP: z.enum(["closed", "open"]).default("closed"),
+    // A changed or reset password revokes the user's personal access tokens as well as their
+    // sessions: whoever knew the old password may have minted one. "false" keeps tokens (scripts
+    // keep running) for deployments that accept that risk.
+    FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS: bool.default(true),
   })
   .check((ctx) => {
     const env = ctx.value;
@@ -69,6 +73,8 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   baseCurrency: string;
   signup: "closed" | "open";
+  /** Whether a password change or an owner's reset revokes the user's personal access tokens. */
+  passwordChangeRevokesTokens: boolean;
 }
 
 /** A configuration that cannot work; its message lists every problem at once. */
@@ -131,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
         : undefined,
     baseCurrency: e.FINTRACK_BASE_CURRENCY,
     signup: e.FINTRACK_SIGNUP,
+    passwordChangeRevokesTokens: e.FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS,
   };
 }

@@ -154,6 +154,7 @@ export async function startServer(
     config: {
       baseUrl: config.baseUrl,
       signup: config.signup,
+      passwordChangeRevokesTokens: config.passwordChangeRevokesTokens,
       baseCurrency: config.baseCurrency,
       sessionSecret,
     },

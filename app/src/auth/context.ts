@@ -16,6 +16,8 @@ export interface AuthDeps {
     /** At least 32 characters: it keys CSRF tokens and seals TOTP secrets. */
     sessionSecret: string;
     baseUrl: URL;
+    /** Whether a password change or reset revokes the user's tokens (default true). */
+    passwordChangeRevokesTokens?: boolean;
     signup: "closed" | "open";
   };
   log: Logger;
@@ -37,6 +39,8 @@ export interface AuthContext {
   sessions: SessionStore;
   throttle: Throttle;
   config: AuthDeps["config"];
+  /** See replacePassword: FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS. */
+  passwordChangeRevokesTokens: boolean;
   log: Logger;
   now: () => number;
   sessionPolicy: SessionPolicy;
@@ -64,6 +68,7 @@ export function authContext(deps: AuthDeps): AuthContext {
     sessions: guardedSessions(deps.sessions, deps.log),
     throttle: guardedThrottle(deps.throttle, deps.log),
     config: deps.config,
+    passwordChangeRevokesTokens: deps.config.passwordChangeRevokesTokens ?? true,
     log: deps.log,
     now: deps.now ?? Date.now,
     sessionPolicy,

@@ -59,6 +59,8 @@ export function useAuthApp(
     policy?: AuthDeps["policy"];
     baseUrl?: string;
     signup?: "open" | "closed";
+    /** As AuthDeps' config: whether a password change revokes tokens (default true). */
+    passwordChangeRevokesTokens?: boolean;
     /** More routes to serve behind the real authentication (another module's, say). */
     routes?: readonly Route[];
   } = {},
@@ -104,6 +106,7 @@ export function useAuthApp(
         sessionSecret: "test-session-secret-".padEnd(40, "x"),
         baseUrl,
         signup: options.signup ?? "closed",
+        passwordChangeRevokesTokens: options.passwordChangeRevokesTokens ?? true,
       },
       log,
       registry: app.registry,

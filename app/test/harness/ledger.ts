@@ -151,6 +151,7 @@ export async function startLedgerApp(
       sessionSecret: randomBytes(32).toString("hex"),
       baseUrl: new URL("http://127.0.0.1"),
       signup: "closed",
+      ownerFromConfig: false,
     },
     log: pino({ level: "silent" }),
     registry,

@@ -126,7 +126,13 @@ async function roleForNewUser(
   now: Date,
 ): Promise<{ role: Role; invitationId?: string }> {
   const { rows } = await client.query<{ n: number }>("select count(*)::int as n from users");
-  if ((rows[0]?.n ?? 0) === 0) return { role: "owner" };
+  if ((rows[0]?.n ?? 0) === 0) {
+    // A configured owner that is missing is a broken start, not an invitation to claim the
+    // household: readiness reports it, and registration waits for it.
+    if (ctx.config.ownerFromConfig)
+      throw errors.unavailable("the household's owner is not set up yet; try again later");
+    return { role: "owner" };
+  }
   if (body.invitation !== undefined) {
     const { rows: invited } = await client.query<{ id: string; email: string | null; role: Role }>(
       `update invitations set accepted_at = $2
@@ -148,9 +154,9 @@ async function roleForNewUser(
 }
 
 /**
- * Creates an account: the first becomes the owner; after that an invitation decides the role,
- * or open sign-up makes members. Serialised by an advisory lock so the first-user rule holds
- * across replicas.
+ * Creates an account: the first becomes the owner, unless the owner comes from configuration;
+ * after that an invitation decides the role, or open sign-up makes members. Serialised by an
+ * advisory lock so the first-user rule holds across replicas.
  */
 export async function register(
   ctx: AuthContext,

@@ -1,6 +1,7 @@
 import type { AuthContext } from "../../auth/context.ts";
 import { errors } from "../../errors.ts";
-import { hashPassword, passwordProblem, verifyPassword } from "../../auth/passwords.ts";
+import { replacePassword } from "../../auth/credentials.ts";
+import { passwordProblem, verifyPassword } from "../../auth/passwords.ts";
 import { publicIdOf, sessionExpiry } from "../../auth/sessions.ts";
 import {
   hashRecoveryCode,
@@ -44,7 +45,10 @@ export async function rename(ctx: AuthContext, userId: string, name: string): Pr
   ]);
 }
 
-/** Sets a new password; every session of the user ends (the caller starts a fresh one). */
+/**
+ * Sets a new password; every session of the user ends (the caller starts a fresh one for this
+ * browser) and so do their tokens (see replacePassword).
+ */
 export async function changePassword(
   ctx: AuthContext,
   user: UserRow,
@@ -55,12 +59,8 @@ export async function changePassword(
   const problem = passwordProblem(newPassword, { email: user.email });
   if (problem !== undefined)
     throw errors.validation([{ path: "body.newPassword", message: problem }]);
-  await ctx.db.query(
-    "update users set password_hash = $2, password_changed_at = $3, updated_at = $3 where id = $1",
-    [user.id, await hashPassword(newPassword), new Date(ctx.now())],
-  );
-  await ctx.sessions.deleteForUser(user.id);
-  ctx.log.info({ userId: user.id }, "password changed; sessions revoked");
+  const { tokensRevoked } = await replacePassword(ctx, user.id, newPassword);
+  ctx.log.info({ userId: user.id, tokensRevoked }, "password changed; sessions and tokens revoked");
 }
 
 /** The user's live sessions, most recently used first, marking the one asking. */

@@ -67,8 +67,11 @@ export function meRoutes(ctx: AuthContext): Route[] {
       method: "post",
       path: "/me/password",
       operationId: "changePassword",
-      summary: "Change the password; every other session is signed out",
-      description: "This browser gets a new session cookie (and so a new CSRF token).",
+      summary: "Change the password; every other session and every token is signed out",
+      description:
+        "This browser gets a new session cookie (and so a new CSRF token). The user's personal " +
+        "access tokens are revoked too, unless the instance runs with " +
+        "FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS=false.",
       tag: "me",
       access: "read",
       body: ChangePasswordBody,

@@ -79,6 +79,9 @@ export function householdRoutes(ctx: AuthContext): Route[] {
       path: "/users/:id/password-reset",
       operationId: "resetUserPassword",
       summary: "Give a member a temporary password (shown once) and end their sessions",
+      description:
+        "Their personal access tokens are revoked too, unless the instance runs with " +
+        "FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS=false.",
       tag: "household",
       access: "owner",
       params: UserParams,

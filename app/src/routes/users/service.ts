@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { AuthContext } from "../../auth/context.ts";
-import { hashPassword } from "../../auth/passwords.ts";
+import { replacePassword } from "../../auth/credentials.ts";
 import type { Role } from "../../auth/principal.ts";
 import { randomId, sha256Hex } from "../../auth/secrets.ts";
 import { errors } from "../../errors.ts";
@@ -81,7 +81,7 @@ export async function removeUser(ctx: AuthContext, id: string): Promise<void> {
 
 /**
  * Replaces another user's password with a random temporary one, answered once, and ends their
- * sessions. 15 random bytes (120 bits) pass the password policy by construction.
+ * sessions and tokens (see replacePassword). 15 random bytes (120 bits) pass the password policy by construction.
  */
 export async function resetPassword(
   ctx: AuthContext,
@@ -91,14 +91,12 @@ export async function resetPassword(
   if (actorId === id)
     throw errors.conflict("change your own password with POST /api/v1/me/password");
   const temporaryPassword = randomId(15);
-  const { rowCount } = await ctx.db.query(
-    `update users set password_hash = $2, password_changed_at = $3, updated_at = $3
-      where id = $1`,
-    [id, await hashPassword(temporaryPassword), new Date(ctx.now())],
+  const { found, tokensRevoked } = await replacePassword(ctx, id, temporaryPassword);
+  if (!found) throw errors.notFound("this user");
+  ctx.log.info(
+    { userId: id, by: actorId, tokensRevoked },
+    "password reset by an owner; sessions and tokens revoked",
   );
-  if (rowCount !== 1) throw errors.notFound("this user");
-  await ctx.sessions.deleteForUser(id);
-  ctx.log.info({ userId: id, by: actorId }, "password reset by an owner; sessions revoked");
   return { temporaryPassword };
 }
 

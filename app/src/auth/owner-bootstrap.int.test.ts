@@ -1,0 +1,93 @@
+import { Writable } from "node:stream";
+import pg from "pg";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useRedisPrefix, useTestDatabase } from "../../test/harness/database.ts";
+import { freePort } from "../../test/harness/process.ts";
+import { loadConfig } from "../config.ts";
+import { migrate } from "../db/migrate.ts";
+import { startServer, type RunningServer } from "../server.ts";
+
+interface Readyz {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+// The password breaks the policy (one of the most common), so the configured owner cannot exist.
+const weakPassword = "password1234";
+
+describe("a configured owner that cannot be created", () => {
+  const db = useTestDatabase();
+  const { url: redisUrl } = useRedisPrefix();
+  let running: RunningServer;
+  let base = "";
+  let logs = "";
+
+  beforeAll(async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    await migrate(pool);
+    await pool.end();
+    const port = await freePort();
+    const config = loadConfig(
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: redisUrl,
+        SESSION_SECRET: "s".repeat(48),
+        PORT: String(port),
+        METRICS_PORT: String(await freePort()),
+        FINTRACK_ADMIN_EMAIL: "owner@acme.example",
+        FINTRACK_ADMIN_PASSWORD_FILE: "/run/secrets/admin-password",
+        FINTRACK_SIGNUP: "open",
+      },
+      () => weakPassword,
+    );
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs += chunk.toString();
+        done();
+      },
+    });
+    running = await startServer(config, pino({ level: "info" }, sink));
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await running.shutdown(1000);
+  });
+
+  it("keeps the app not ready (503), naming the reason without the password", async () => {
+    const deadline = Date.now() + 10_000;
+    let body: Readyz | undefined;
+    let status = 0;
+    // The bootstrap runs in the background; wait until it has given up and said why.
+    while (Date.now() < deadline) {
+      const res = await fetch(`${base}/readyz`);
+      status = res.status;
+      body = (await res.json()) as Readyz;
+      if (body.checks.owner?.includes("cannot be created")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(503);
+    expect(body?.ready).toBe(false);
+    expect(body?.checks.owner).toMatch(/FINTRACK_ADMIN_EMAIL.*cannot be created.*common/);
+    expect(JSON.stringify(body)).not.toContain(weakPassword);
+    expect(logs).toMatch(/the owner account cannot be created/);
+    expect(logs).not.toContain(weakPassword);
+  });
+
+  it("does not make the first visitor who registers the owner", async () => {
+    const res = await fetch(`${base}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        email: "mallory@example.test",
+        password: "lunch at the harbour on friday",
+        name: "Mallory",
+      }),
+    });
+    expect(res.status).toBe(503);
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const { rows } = await pool.query("select 1 from users");
+    await pool.end();
+    expect(rows).toHaveLength(0);
+  });
+});
