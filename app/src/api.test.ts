@@ -16,6 +16,7 @@ const api = createApi({
     baseUrl: new URL("http://localhost:8080"),
     signup: "closed",
     passwordChangeRevokesTokens: true,
+    ownerFromConfig: false,
     baseCurrency: "EUR",
     sessionSecret: "s".repeat(32),
   },

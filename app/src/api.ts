@@ -23,7 +23,11 @@ export interface ApiDeps {
   db: pg.Pool;
   sessions: SessionStore;
   throttle: Throttle;
-  config: Pick<Config, "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens"> & { sessionSecret: string };
+  config: Pick<Config, "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens"> & {
+    sessionSecret: string;
+    /** The owner comes from FINTRACK_ADMIN_EMAIL, so registration never makes one. */
+    ownerFromConfig: boolean;
+  };
   log: Logger;
   registry: Registry;
 }
@@ -38,6 +42,7 @@ export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authe
       baseUrl: deps.config.baseUrl,
       signup: deps.config.signup,
       passwordChangeRevokesTokens: deps.config.passwordChangeRevokesTokens,
+      ownerFromConfig: deps.config.ownerFromConfig,
       sessionSecret: deps.config.sessionSecret,
     },
     log: deps.log,

@@ -1,19 +1,19 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Express } from "express";
 import { Redis } from "ioredis";
-import pg from "pg";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import express from "express";
 import { createApi } from "./api.ts";
 import { createApp } from "./app.ts";
 import {
-  ensureAdmin,
   memorySessionStore,
   memoryThrottle,
   redisSessionStore,
   redisThrottle,
 } from "./auth/index.ts";
+import { ownerBootstrap, type OwnerBootstrap } from "./auth/owner-bootstrap.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
 import { createPool } from "./db/pool.ts";
@@ -51,32 +51,41 @@ export interface ServerOptions {
   stores?: "redis" | "memory";
 }
 
-/**
- * Creates the owner from FINTRACK_ADMIN_EMAIL at start. PostgreSQL may still be starting next to
- * us, so it retries with backoff instead of failing the process; `stopped` ends the retries.
- */
-async function bootstrapAdmin(
+/** What must answer before the app takes traffic; the configured owner too, when there is one. */
+function readinessChecks(
   pool: pg.Pool,
-  admin: NonNullable<Config["admin"]>,
-  log: Logger,
-  stopped: () => boolean,
-): Promise<void> {
-  for (let attempt = 0; !stopped(); attempt++) {
-    try {
-      const result = await ensureAdmin(pool, admin);
-      log.info({ userId: result.userId, created: result.created }, "owner account ensured");
-      return;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // A password that breaks the policy will not get better by retrying.
-      if (message.startsWith("FINTRACK_ADMIN_PASSWORD_FILE")) {
-        log.error({ error: message }, "the owner account cannot be created");
-        return;
-      }
-      log.warn({ error: message, attempt }, "cannot create the owner account yet; retrying");
-      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-    }
-  }
+  redis: Redis | undefined,
+  owner: OwnerBootstrap | undefined,
+): ReadinessCheck[] {
+  return [
+    {
+      name: "postgres",
+      check: async () => {
+        await pool.query("select 1");
+      },
+    },
+    ...(redis
+      ? [
+          {
+            name: "redis",
+            check: async () => {
+              await redis.ping();
+            },
+          },
+        ]
+      : []),
+    {
+      name: "schema",
+      check: async () => {
+        const status = await schemaStatus(pool);
+        if (!status.upToDate)
+          throw new Error(
+            `schema at ${status.current ?? "none"}, this build needs ${status.latest}`,
+          );
+      },
+    },
+    ...(owner ? [owner.readiness] : []),
+  ];
 }
 
 /**
@@ -118,35 +127,8 @@ export async function startServer(
 
   const registry = new Registry();
   defaultMetrics(registry);
-  const checks: ReadinessCheck[] = [
-    {
-      name: "postgres",
-      check: async () => {
-        await pool.query("select 1");
-      },
-    },
-    ...(redis
-      ? [
-          {
-            name: "redis",
-            check: async () => {
-              await redis.ping();
-            },
-          },
-        ]
-      : []),
-    {
-      name: "schema",
-      check: async () => {
-        const status = await schemaStatus(pool);
-        if (!status.upToDate)
-          throw new Error(
-            `schema at ${status.current ?? "none"}, this build needs ${status.latest}`,
-          );
-      },
-    },
-  ];
-  const ready = readiness(checks);
+  const owner = config.admin ? ownerBootstrap(pool, config.admin, log) : undefined;
+  const ready = readiness(readinessChecks(pool, redis, owner));
   const api = createApi({
     db: pool,
     sessions: redis ? redisSessionStore(redis) : memorySessionStore(),
@@ -155,6 +137,7 @@ export async function startServer(
       baseUrl: config.baseUrl,
       signup: config.signup,
       passwordChangeRevokesTokens: config.passwordChangeRevokesTokens,
+      ownerFromConfig: config.admin !== undefined,
       baseCurrency: config.baseCurrency,
       sessionSecret,
     },
@@ -162,7 +145,7 @@ export async function startServer(
     registry,
   });
   let stopping = false;
-  if (config.admin) void bootstrapAdmin(pool, config.admin, log, () => stopping);
+  if (owner) void owner.run(() => stopping);
   // Bills due today are booked by whichever replica gets there first (postDueOccurrences is safe
   // across replicas); every few minutes so a replica that starts late in the day catches up.
   const postBills = () => {

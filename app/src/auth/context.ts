@@ -19,6 +19,11 @@ export interface AuthDeps {
     /** Whether a password change or reset revokes the user's tokens (default true). */
     passwordChangeRevokesTokens?: boolean;
     signup: "closed" | "open";
+    /**
+     * The owner is created from configuration (FINTRACK_ADMIN_EMAIL): registration must never
+     * make one, even while that owner is missing (its creation failed, or has not run yet).
+     */
+    ownerFromConfig: boolean;
   };
   log: Logger;
   registry: Registry;

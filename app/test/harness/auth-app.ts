@@ -107,6 +107,7 @@ export function useAuthApp(
         baseUrl,
         signup: options.signup ?? "closed",
         passwordChangeRevokesTokens: options.passwordChangeRevokesTokens ?? true,
+        ownerFromConfig: false,
       },
       log,
       registry: app.registry,
