@@ -13,17 +13,19 @@ import {
   sealTotpSecret,
 } from "../../auth/totp.ts";
 import type { UserRow } from "../../auth/users.ts";
-import { accountKey } from "../auth/service.ts";
+import { accountKey, checkSecondFactor } from "../auth/service.ts";
 
 /**
- * Checks the signed-in user's password before a sensitive change, throttled like a login so a
- * stolen session cannot be used to guess it. A wrong password is a 422 on `field`.
+ * Checks the signed-in user's password (and, when given, a second factor) before a sensitive
+ * change, throttled like a login so a stolen session cannot be used to guess either: the
+ * throttle is forgiven only once both are right. A wrong answer is a 422 on its field.
  */
 export async function confirmPassword(
   ctx: AuthContext,
   user: UserRow,
   password: string,
   field: string,
+  secondFactor?: { code: string; field: string },
 ): Promise<void> {
   const wait = await ctx.throttle.attempt(
     accountKey(user.email),
@@ -33,6 +35,10 @@ export async function confirmPassword(
   if (wait > 0) throw errors.tooManyRequests(Math.max(1, Math.ceil(wait / 1000)));
   if (!(await verifyPassword(user.passwordHash, password)))
     throw errors.validation([{ path: field, message: "is wrong" }]);
+  if (secondFactor !== undefined && !(await checkSecondFactor(ctx, user, secondFactor.code)))
+    throw errors.validation([
+      { path: secondFactor.field, message: "is wrong or was already used" },
+    ]);
   await ctx.throttle.reset(accountKey(user.email));
 }
 
@@ -129,9 +135,15 @@ export async function enableTotp(ctx: AuthContext, user: UserRow, code: string) 
   return { recoveryCodes: codes };
 }
 
-/** Turns two-factor sign-in off after the password is confirmed; recovery codes go with it. */
-export async function disableTotp(ctx: AuthContext, user: UserRow, password: string) {
-  await confirmPassword(ctx, user, password, "body.password");
+/**
+ * Turns two-factor sign-in off after the password and a current code (or an unused recovery
+ * code) are confirmed; recovery codes go with it. The code is asked for because the password
+ * alone is what two-factor sign-in exists to distrust: a session opened with a phished password
+ * must not be able to strip the second factor.
+ */
+export async function disableTotp(ctx: AuthContext, user: UserRow, password: string, code: string) {
+  if (!user.totpEnabled) throw errors.conflict("two-factor sign-in is off");
+  await confirmPassword(ctx, user, password, "body.password", { code, field: "body.code" });
   await ctx.db.query(
     `update users set totp_secret = null, totp_enabled_at = null, totp_last_step = null,
        updated_at = $2 where id = $1`,

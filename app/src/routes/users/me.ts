@@ -179,7 +179,10 @@ export function meRoutes(ctx: AuthContext): Route[] {
       method: "delete",
       path: "/me/totp",
       operationId: "disableTotp",
-      summary: "Turn two-factor sign-in off (password required)",
+      summary: "Turn two-factor sign-in off (password and a current code required)",
+      description:
+        "`code` is a 6-digit code from the authenticator app or an unused recovery code (which " +
+        "is then used up); the password alone cannot remove the second factor.",
       tag: "me",
       access: "read",
       body: TotpDisableBody,
@@ -187,11 +190,13 @@ export function meRoutes(ctx: AuthContext): Route[] {
       responses: {
         204: { description: "Off" },
         403: sessionOnly,
-        422: problem("The password is wrong"),
+        409: problem("Two-factor sign-in is off"),
+        422: problem("The password or the code is wrong"),
+        429: problem("Too many wrong passwords or codes"),
       },
       handler: async ({ principal, body }) => {
         requireSession(principal);
-        await disableTotp(ctx, await me(ctx, principal), body.password);
+        await disableTotp(ctx, await me(ctx, principal), body.password, body.code);
         return undefined;
       },
     }),

@@ -26,7 +26,15 @@ export const TotpEnableBody = z.object({ code: z.string().regex(/^\d{6}$/, "must
 
 export const RecoveryCodesJson = z.object({ recoveryCodes: z.array(z.string()) });
 
-export const TotpDisableBody = z.object({ password: z.string().min(1).max(1024) });
+export const TotpDisableBody = z.object({
+  password: z.string().min(1).max(1024),
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .describe("A current 6-digit code from the authenticator app, or an unused recovery code"),
+});
 
 export const UserParams = z.object({ id: z.string().regex(/^\d{1,18}$/, "must be a user id") });
 

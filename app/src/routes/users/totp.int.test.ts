@@ -108,7 +108,7 @@ describe("two-factor sign-in over HTTP", () => {
     expect((await login(recoveryCodes[1])).status).toBe(200);
   });
 
-  it("turns off only with the password, after which sign-in needs no code", async () => {
+  it("turns off only with the password and a current code, after which sign-in needs no code", async () => {
     app.clock.advance(30_000);
     const session = new ApiClient(app.base);
     await session.post("/auth/login", {
@@ -116,12 +116,27 @@ describe("two-factor sign-in over HTTP", () => {
       password: user.password,
       totp: totpCode(secret, app.clock.now()),
     });
+    app.clock.advance(30_000);
+    const code = totpCode(secret, app.clock.now());
     const wrong = await session.delete<ProblemDetails>("/me/totp", {
       password: "not the password",
+      code,
     });
     expect(wrong.status).toBe(422);
     expect(wrong.body.errors?.[0]?.path).toBe("body.password");
-    expect((await session.delete("/me/totp", { password: user.password })).status).toBe(204);
+    const passwordOnly = await session.delete<ProblemDetails>("/me/totp", {
+      password: user.password,
+    });
+    expect(passwordOnly.status).toBe(422);
+    expect(passwordOnly.body.errors?.[0]?.path).toBe("body.code");
+    const wrongCode = await session.delete<ProblemDetails>("/me/totp", {
+      password: user.password,
+      code: code === "123456" ? "654321" : "123456",
+    });
+    expect(wrongCode.status).toBe(422);
+    expect(wrongCode.body.errors?.[0]?.path).toBe("body.code");
+    expect((await login()).status).toBe(401);
+    expect((await session.delete("/me/totp", { password: user.password, code })).status).toBe(204);
     expect((await login()).status).toBe(200);
     const { rows } = await app.pool.query("select 1 from recovery_codes");
     expect(rows).toHaveLength(0);

@@ -117,6 +117,7 @@ function TwoFactor() {
   const [setup, setSetup] = useState<{ secret: string; qr: string }>();
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
+  const [offCode, setOffCode] = useState("");
   const [recovery, setRecovery] = useState<string[]>();
   const [error, setError] = useState<unknown>();
   const start = async () => {
@@ -156,12 +157,13 @@ function TwoFactor() {
     event.preventDefault();
     setError(undefined);
     try {
-      await api.del("/me/totp", { password });
+      await api.del("/me/totp", { password, code: offCode.trim() });
       await refresh();
     } catch (e) {
       setError(e);
     }
     setPassword("");
+    setOffCode("");
   };
   return (
     <Section title="Two-factor sign-in">
@@ -190,6 +192,15 @@ function TwoFactor() {
             autoComplete="current-password"
             value={password}
             onValue={setPassword}
+            error={error}
+          />
+          <TextField
+            label="Code from the app, or a recovery code"
+            name="code"
+            autoComplete="one-time-code"
+            required
+            value={offCode}
+            onValue={setOffCode}
             error={error}
           />
           <FormError error={error} />
