@@ -27,6 +27,13 @@ describe("loadConfig", () => {
     expect(c.admin).toBeUndefined();
   });
 
+  it("binds every interface unless HOST names an address", () => {
+    expect(loadConfig({}, fakeRead).host).toBeUndefined();
+    expect(loadConfig({ HOST: "127.0.0.1" }, fakeRead).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "::" }, fakeRead).host).toBe("::");
+    expect(() => loadConfig({ HOST: "example.com; rm" }, fakeRead)).toThrow(/HOST: must be an IP/);
+  });
+
   it("revokes tokens on a password change unless told to keep them", () => {
     expect(loadConfig({}, fakeRead).passwordChangeRevokesTokens).toBe(true);
     const keep = { FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS: "false" };

@@ -16,6 +16,13 @@ const environmentSchema = z
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     SESSION_SECRET_FILE: z.string().min(1).optional(),
     PORT: port.default(8080),
+    // The address both servers bind. Unset: every interface (as a container needs; the default
+    // of Node, IPv6 included). The demo sets 127.0.0.1 unless told otherwise (demo/mode.ts).
+    HOST: z
+      .union([z.ipv4(), z.ipv6(), z.literal("localhost")], {
+        error: "must be an IP address (0.0.0.0, 127.0.0.1, ::) or localhost",
+      })
+      .optional(),
     METRICS_PORT: port.default(9090),
     BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
     TRUST_PROXY: bool.default(false),
@@ -63,6 +70,8 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
+  /** The address to bind; undefined means every interface. */
+  host: string | undefined;
   port: number;
   metricsPort: number;
   baseUrl: URL;
@@ -125,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     sessionSecret,
+    host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
     baseUrl: new URL(e.BASE_URL),

@@ -108,7 +108,15 @@ try {
     `port ${port} is already in use: set PORT (the app) or METRICS_PORT (metrics) to a free one`,
   );
 }
-log.info({ port: config.port, metricsPort: config.metricsPort, demo }, "fintrack app listening");
+log.info(
+  {
+    host: config.host ?? "all interfaces",
+    port: config.port,
+    metricsPort: config.metricsPort,
+    demo,
+  },
+  "fintrack app listening",
+);
 if (demo) {
   const { demoBanner } = await import("./demo/start.ts");
   // After the log lines written so far, so the banner is the last thing on the screen.

@@ -36,9 +36,10 @@ function closeAfterResponse(_req: IncomingMessage, res: ServerResponse): void {
   res.shouldKeepAlive = false;
 }
 
-function listen(app: Express, port: number): Promise<Server> {
+/** Listens on `host` (every interface when undefined) and `port`, settling once bound. */
+function listen(app: Express, port: number, host: string | undefined): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port);
+    const server = host === undefined ? app.listen(port) : app.listen(port, host);
     server.once("listening", () => {
       resolve(server);
     });
@@ -197,8 +198,8 @@ export async function startServer(
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  const server = await listen(app, config.port);
-  const metricsServer = await listen(metricsApp, config.metricsPort);
+  const server = await listen(app, config.port, config.host);
+  const metricsServer = await listen(metricsApp, config.metricsPort, config.host);
   return {
     server,
     metricsServer,

@@ -35,7 +35,14 @@ describe("demoEnvironment", () => {
       NODE_ENV: "development",
       LOG_LEVEL: "warn",
       BASE_URL: "http://localhost:8080",
+      HOST: "127.0.0.1",
     });
+  });
+
+  it("listens on loopback only unless HOST opts into more", () => {
+    expect(demoEnvironment({}).HOST).toBe("127.0.0.1");
+    expect(demoEnvironment({ HOST: "" }).HOST).toBe("127.0.0.1");
+    expect(demoEnvironment({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
   });
 
   it("derives the base URL from PORT unless BASE_URL is given", () => {

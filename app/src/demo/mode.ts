@@ -22,13 +22,16 @@ export function runMode(env: NodeJS.ProcessEnv): RunMode {
 }
 
 /**
- * The environment the demo runs with: development mode, no half-empty service URLs, and a base
- * URL on the demo's port unless one is given.
+ * The environment the demo runs with: development mode, no half-empty service URLs, a base URL
+ * on the demo's port unless one is given, and loopback only unless HOST says otherwise: the demo's
+ * sign-in is printed on the screen and in the README, so anyone who could reach it could use it.
  */
 export function demoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const demo: NodeJS.ProcessEnv = { ...env, NODE_ENV: "development" };
   delete demo.DATABASE_URL;
   delete demo.REDIS_URL;
+  // An empty HOST counts as unset, as the service URLs do.
+  if (demo.HOST === undefined || demo.HOST === "") demo.HOST = "127.0.0.1";
   // A PORT that is not a number is left for the configuration to report, once.
   if (!demo.BASE_URL && (demo.PORT === undefined || /^\d+$/.test(demo.PORT))) {
     demo.BASE_URL = `http://localhost:${demo.PORT ?? "8080"}`;
