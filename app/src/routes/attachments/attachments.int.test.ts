@@ -137,16 +137,54 @@ describe("the attachment routes", () => {
         "Content-Disposition": "attachment; filename*=UTF-8''Quittung%20M%C3%A4rz.pdf",
       })
     ).body as Attachment;
-    expect(created.filename).toBe("Quittung März.pdf");
+    // A PNG is named as one, whatever its name claimed.
+    expect(created.filename).toBe("Quittung März.png");
     const res = await member.get(`/transactions/${tx.id}/attachments/${created.id}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/png");
     expect(res.headers.get("content-disposition")).toBe(
-      "attachment; filename*=UTF-8''Quittung%20M%C3%A4rz.pdf",
+      "attachment; filename=\"Quittung Marz.png\"; filename*=UTF-8''Quittung%20M%C3%A4rz.png",
     );
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.bytes.equals(file)).toBe(true);
+  });
+
+  it("stores names without bidi overrides and with the extension of the detected type", async () => {
+    const disguised = "invoice\u202Efdp.exe";
+    const created = (
+      await upload(
+        tx.id,
+        pdfBytes(),
+        "application/pdf",
+        `?filename=${encodeURIComponent(disguised)}`,
+      )
+    ).body as Attachment;
+    expect(created.filename).toBe("invoicefdp.pdf");
+    const { rows } = await app.pool.query<{ filename: string }>(
+      "select filename from attachments where id = $1",
+      [created.id],
+    );
+    expect(rows[0]?.filename).toBe("invoicefdp.pdf");
+    const executable = (await upload(tx.id, pngBytes(), "image/png", "?filename=photo.png.exe"))
+      .body as Attachment;
+    expect(executable.filename).toBe("photo_png.png");
+  });
+
+  it("lists and serves names stored before they were cleaned, cleaned", async () => {
+    const legacy = (await upload(tx.id, pdfBytes(), "application/pdf")).body as Attachment;
+    await app.pool.query("update attachments set filename = $2 where id = $1", [
+      legacy.id,
+      "report\u2067\u202Efdp.scr",
+    ]);
+    const list = (await member.get(`/transactions/${tx.id}/attachments`)).body as {
+      data: Attachment[];
+    };
+    expect(list.data.find((a) => a.id === legacy.id)?.filename).toBe("reportfdp.pdf");
+    const res = await member.get(`/transactions/${tx.id}/attachments/${legacy.id}`);
+    expect(res.headers.get("content-disposition")).toBe(
+      "attachment; filename=\"reportfdp.pdf\"; filename*=UTF-8''reportfdp.pdf",
+    );
   });
 
   it("lists metadata without content, and deletes", async () => {

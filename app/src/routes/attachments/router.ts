@@ -40,7 +40,8 @@ const columns = "id::text, filename, media_type, size, sha256, created_at";
 function present(row: AttachmentRow): Attachment {
   return {
     id: row.id,
-    filename: row.filename,
+    // Cleaned again on the way out: rows stored before names were cleaned this way still exist.
+    filename: cleanFilename(row.filename, row.media_type),
     mediaType: row.media_type,
     size: row.size,
     sha256: row.sha256,
@@ -180,7 +181,9 @@ export function attachmentRoutes(db: pg.Pool): Route[] {
           .status(200)
           .set({
             "Content-Type": row.media_type,
-            "Content-Disposition": attachmentDisposition(row.filename),
+            "Content-Disposition": attachmentDisposition(
+              cleanFilename(row.filename, row.media_type),
+            ),
             "X-Content-Type-Options": "nosniff",
             "Content-Length": String(row.content.length),
           })

@@ -7,6 +7,7 @@ import { errors, type FieldProblem } from "../../errors.ts";
 import { findNul, NUL_REFUSED, showStep } from "../../http/nul.ts";
 import { amountAt } from "../../ledger/money.ts";
 import { detectAttachmentType } from "../attachments/detect.ts";
+import { cleanFilename } from "../attachments/filename.ts";
 import {
   type AccountEntry,
   type BudgetEntry,
@@ -643,7 +644,8 @@ export class HouseholdLoader {
         this.problem(field("mediaType"), `does not match the content (${detected ?? "unknown"})`);
         continue;
       }
-      out.push({ ...attachment, bytes });
+      // Cleaned as an upload's name is: a backup is a way in too, and may come from elsewhere.
+      out.push({ ...attachment, filename: cleanFilename(attachment.filename, detected), bytes });
     }
     return out;
   }
