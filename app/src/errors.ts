@@ -99,6 +99,13 @@ export const errors = {
   /** A sum the database keeps (a balance, a report total) would leave the range it can hold. */
   outOfRange: (what: string) =>
     new AppError(422, "out_of_range", `${what} would exceed the largest amount fintrack stores`),
+  /** Account security needs a recent sign-in: the UI asks for the password and retries. */
+  reauthenticationRequired: () =>
+    new AppError(
+      403,
+      "reauthentication_required",
+      "confirm your password with POST /api/v1/me/reauthenticate, then try again",
+    ),
   csrfFailed: () =>
     new AppError(403, "csrf_failed", "send the token from GET /api/v1/auth/csrf as X-CSRF-Token"),
   invalidCredentials: (detail = "the email or password is wrong") =>

@@ -78,7 +78,15 @@ async function sessionPrincipal(ctx: AuthContext, id: string): Promise<Principal
   }
   if (shouldTouch(session.lastSeenAt, now, ctx.sessionPolicy))
     await ctx.sessions.touch(id, now, sessionTtl(session, now, ctx.sessionPolicy));
-  return { userId: session.userId, role: user.role, via: "session", scope: "write", sessionId: id };
+  // A session is made only by signing in (or re-authenticating), so its birth is that moment.
+  return {
+    userId: session.userId,
+    role: user.role,
+    via: "session",
+    scope: "write",
+    sessionId: id,
+    authenticatedAt: session.createdAt,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AuthContext } from "./context.ts";
+import type pg from "pg";
 import { withTransaction } from "../ledger/db.ts";
 import { hashPassword } from "./passwords.ts";
 
@@ -14,12 +15,14 @@ export interface PasswordReplaced {
  * a fresh one for the browser that asked) and, unless the deployment keeps them, every personal
  * access token. A password changes because it may be known to someone else, and a token minted
  * by whoever knew it would otherwise outlive the change. The password and the tokens change in
- * one transaction, so no token survives a password it was minted under.
+ * one transaction, so no token survives a password it was minted under; `alongside` runs in it
+ * too (the audit record of a reset).
  */
 export async function replacePassword(
   ctx: AuthContext,
   userId: string,
   password: string,
+  alongside?: (client: pg.PoolClient) => Promise<void>,
 ): Promise<PasswordReplaced> {
   const hash = await hashPassword(password);
   const tokensRevoked = await withTransaction(ctx.db, async (client) => {
@@ -29,6 +32,7 @@ export async function replacePassword(
       [userId, hash, new Date(ctx.now())],
     );
     if (rowCount !== 1) return undefined;
+    await alongside?.(client);
     if (!ctx.passwordChangeRevokesTokens) return 0;
     const revoked = await client.query("delete from api_tokens where user_id = $1", [userId]);
     return revoked.rowCount ?? 0;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.ts";
-import { type Access, authorize, type Principal, requireSession, type Role } from "./principal.ts";
+import {
+  type Access,
+  authorize,
+  type Principal,
+  requireRecentSession,
+  requireSession,
+  type Role,
+} from "./principal.ts";
 
 function outcome(principal: Principal | undefined, access: Access): number {
   try {
@@ -55,5 +62,31 @@ describe("requireSession", () => {
     expect(() => requireSession({ ...who("owner", "write", "token"), tokenId: "1" })).toThrow(
       expect.objectContaining({ status: 403 }) as Error,
     );
+  });
+});
+
+describe("requireRecentSession", () => {
+  const session: Principal = {
+    ...who("owner", "write", "session"),
+    sessionId: "s",
+    authenticatedAt: 1_000,
+  };
+  const code = (principal: Principal, now: number) => {
+    try {
+      requireRecentSession(principal, now, 100);
+      return "ok";
+    } catch (error) {
+      if (error instanceof AppError) return error.code;
+      throw error;
+    }
+  };
+
+  it("lets a session through within the window after its sign-in, and no later", () => {
+    expect(code(session, 1_100)).toBe("ok");
+    expect(code(session, 1_101)).toBe("reauthentication_required");
+  });
+
+  it("refuses a token, even the owner's, as forbidden rather than asking to re-authenticate", () => {
+    expect(code({ ...who("owner", "write", "token"), tokenId: "t" }, 1_000)).toBe("forbidden");
   });
 });

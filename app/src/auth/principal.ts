@@ -16,6 +16,8 @@ export interface Principal {
   sessionId?: string;
   /** The token id when `via` is "token". */
   tokenId?: string;
+  /** When the session's user last proved who they are (signed in or re-authenticated), epoch ms. */
+  authenticatedAt?: number;
 }
 
 /**
@@ -48,3 +50,23 @@ export function requireSession(principal: Principal): string {
     throw errors.forbidden("sign in with a browser session to change account security");
   return principal.sessionId;
 }
+
+/**
+ * The session id of a browser session whose user proved who they are within `withinMs` of
+ * `now`, else a 403: `forbidden` for a token, `reauthentication_required` for an older session.
+ * Changes that hand out access (invitations, roles, passwords, second factors, tokens) need it,
+ * so neither a leaked token nor a browser left signed in can make them.
+ */
+export function requireRecentSession(principal: Principal, now: number, withinMs: number): string {
+  const id = requireSession(principal);
+  if (principal.authenticatedAt === undefined || now - principal.authenticatedAt > withinMs)
+    throw errors.reauthenticationRequired();
+  return id;
+}
+
+/** The OpenAPI description of requireRecentSession's 403, for the routes that call it. */
+export const recentSessionProblem = {
+  description:
+    "Needs a browser session (not a token) that signed in or re-authenticated recently: " +
+    "`reauthentication_required` asks for POST /me/reauthenticate, then a retry",
+};

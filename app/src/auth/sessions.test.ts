@@ -9,7 +9,7 @@ import {
 } from "./sessions.ts";
 import { describeSessionStore } from "../../test/harness/stores-contract.ts";
 
-const policy = { idleMs: 100, absoluteMs: 1000, touchEveryMs: 10 };
+const policy = { idleMs: 100, absoluteMs: 1000, touchEveryMs: 10, recentAuthMs: 50 };
 
 describe("sessionExpiry", () => {
   it("keeps a session alive while used within the idle timeout", () => {

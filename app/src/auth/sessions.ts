@@ -46,6 +46,12 @@ export interface SessionPolicy {
   absoluteMs: number;
   /** lastSeenAt is written at most this often, so a page of requests costs one Redis write. */
   touchEveryMs: number;
+  /**
+   * How long after signing in (or re-authenticating) account security may be changed without
+   * the password again: 15 minutes covers setting things up in one sitting, and bounds what a
+   * browser left signed in lets the next person do.
+   */
+  recentAuthMs: number;
 }
 
 /** The default policy (see SessionPolicy for why). */
@@ -53,6 +59,7 @@ export const defaultSessionPolicy: SessionPolicy = {
   idleMs: 2 * 60 * 60 * 1000,
   absoluteMs: 7 * 24 * 60 * 60 * 1000,
   touchEveryMs: 60 * 1000,
+  recentAuthMs: 15 * 60 * 1000,
 };
 
 /** Why a session has ended at `now`, or undefined while it is alive. */

@@ -4,6 +4,7 @@ import { Shell } from "./components/shell.tsx";
 import { lazyScreen } from "./components/lazy.tsx";
 import { Loading } from "./components/ui.tsx";
 import { clearData } from "./lib/data.ts";
+import { Reauthenticate } from "./components/reauthenticate.tsx";
 import { api, ApiError, type Me, resetCsrf, setUnauthorizedHandler } from "./lib/api.ts";
 import { match, navigate, usePath } from "./lib/router.ts";
 import { SessionContext, type SessionState } from "./lib/session.ts";
@@ -117,6 +118,7 @@ function App() {
       <Shell path={path}>
         <Routes path={path} />
       </Shell>
+      <Reauthenticate />
     </SessionContext.Provider>
   );
 }

@@ -14,6 +14,7 @@ export const AuditEntitySchema = z.enum([
   "account",
   "reconciliation",
   "rule",
+  "user",
 ]);
 
 /** `GET /audit`: one object's history (entity and id) or one kind's, newest first. */
@@ -103,7 +104,9 @@ export function auditRoutes(db: pg.Pool): Route[] {
       description:
         "Every create, update, delete, import, import_undo (the deletes of undoing an import), " +
         "reconcile, unlock, rule and recurring change of transactions, split lines, accounts, " +
-        "reconciliations and rules, with who made it and the state before and after. `entity` " +
+        "reconciliations and rules, with who made it and the state before and after; and the " +
+        "owner's role_change, password_reset and user_remove of users (their role, never a " +
+        "secret). `entity` " +
         "and `id` narrow it to one object's history. Pass `nextCursor` as `cursor` for older " +
         "entries.",
       tag: "audit",

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import type { AuthContext } from "../../auth/context.ts";
-import { requireSession } from "../../auth/principal.ts";
+import {
+  recentSessionProblem,
+  requireRecentSession,
+  requireSession,
+} from "../../auth/principal.ts";
 import { type Route, route } from "../../http/route.ts";
 import { CreatedTokenJson, CreateTokenBody, TokenJson, TokenParams } from "./schema.ts";
 import { createToken, listTokens, revokeToken } from "./service.ts";
@@ -10,7 +14,8 @@ const sessionOnly = problem("Needs a browser session: a token cannot manage toke
 
 /**
  * Personal access tokens. Managed from a browser session only, so a leaked token cannot mint
- * successors that outlive its revocation. A viewer may hold a write-scoped token; authorize()
+ * successors that outlive its revocation; created only soon after signing in, so a browser left
+ * signed in cannot mint one for whoever sits down at it. A viewer may hold a write-scoped token; authorize()
  * still refuses it every write, because the role is checked as well as the scope.
  */
 export function tokenRoutes(ctx: AuthContext): Route[] {
@@ -26,12 +31,12 @@ export function tokenRoutes(ctx: AuthContext): Route[] {
       status: 201,
       responses: {
         201: { description: "The token; `token` is shown only now", schema: CreatedTokenJson },
-        403: sessionOnly,
+        403: recentSessionProblem,
         409: problem("Too many tokens"),
         422: problem("Invalid input"),
       },
       handler: ({ principal, body }) => {
-        requireSession(principal);
+        requireRecentSession(principal, ctx.now(), ctx.sessionPolicy.recentAuthMs);
         return createToken(ctx, principal.userId, body);
       },
     }),

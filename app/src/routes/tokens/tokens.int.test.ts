@@ -18,6 +18,7 @@ describe("personal access tokens over HTTP", () => {
   const secrets: string[] = [];
   let owner: ApiClient;
   let member: ApiClient;
+  let memberPassword: string;
 
   async function create(client: ApiClient, body: object): Promise<CreatedToken> {
     const res = await client.post<CreatedToken>("/tokens", body);
@@ -29,7 +30,9 @@ describe("personal access tokens over HTTP", () => {
   beforeAll(async () => {
     owner = new ApiClient(app.base);
     await registerOwner(owner);
-    member = (await addMember(owner, "member")).client;
+    const added = await addMember(owner, "member");
+    member = added.client;
+    memberPassword = added.user.password;
   });
 
   it("answers the token once, as ft_ and 43 base64url characters, storing only its sha256", async () => {
@@ -113,6 +116,12 @@ describe("personal access tokens over HTTP", () => {
     expect((await member.withToken(token).get("/me")).status).toBe(200);
     app.clock.advance(61 * 60_000);
     expect((await member.withToken(token).get("/me")).status).toBe(401);
+    // An hour after signing in, a new token needs the password again.
+    const stale = await member.post<ProblemDetails>("/tokens", { name: "stale", scope: "read" });
+    expect(stale.status).toBe(403);
+    expect(stale.body.code).toBe("reauthentication_required");
+    const again = await member.post("/me/reauthenticate", { password: memberPassword });
+    expect(again.status).toBe(204);
     const past = await member.post<ProblemDetails>("/tokens", {
       name: "past",
       scope: "read",

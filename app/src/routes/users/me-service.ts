@@ -42,6 +42,26 @@ export async function confirmPassword(
   await ctx.throttle.reset(accountKey(user.email));
 }
 
+/**
+ * Confirms the signed-in user is at the keyboard: their password, and a second factor when two-
+ * factor sign-in is on (as signing in would ask). The caller starts a fresh session, whose birth
+ * is the recent authentication account-security changes look for.
+ */
+export async function reauthenticate(
+  ctx: AuthContext,
+  user: UserRow,
+  password: string,
+  totp: string | undefined,
+): Promise<void> {
+  if (user.totpEnabled && totp === undefined)
+    throw errors.validation([
+      { path: "body.totp", message: "is required: two-factor sign-in is on" },
+    ]);
+  const secondFactor = user.totpEnabled ? { code: totp ?? "", field: "body.totp" } : undefined;
+  await confirmPassword(ctx, user, password, "body.password", secondFactor);
+  ctx.log.info({ userId: user.id }, "re-authenticated");
+}
+
 /** Changes the user's display name. */
 export async function rename(ctx: AuthContext, userId: string, name: string): Promise<void> {
   await ctx.db.query("update users set name = $2, updated_at = $3 where id = $1", [

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { AuthContext } from "../../auth/context.ts";
-import { type Principal, requireSession } from "../../auth/principal.ts";
+import {
+  type Principal,
+  recentSessionProblem,
+  requireRecentSession,
+  requireSession,
+} from "../../auth/principal.ts";
 import { publicIdOf } from "../../auth/sessions.ts";
 import { clearSessionCookie, startSession } from "../../auth/signin.ts";
 import { findUserById, presentMe, type UserRow } from "../../auth/users.ts";
@@ -10,6 +15,7 @@ import { MeJson } from "../auth/schema.ts";
 import {
   ChangePasswordBody,
   PatchMeBody,
+  ReauthenticateBody,
   RecoveryCodesJson,
   SessionJson,
   SessionParams,
@@ -23,6 +29,7 @@ import {
   disableTotp,
   enableTotp,
   listSessions,
+  reauthenticate,
   rename,
 } from "./me-service.ts";
 
@@ -37,6 +44,8 @@ async function me(ctx: AuthContext, principal: Principal): Promise<UserRow> {
 
 /** `/me` and its security settings: profile, password, sessions, two-factor sign-in. */
 export function meRoutes(ctx: AuthContext): Route[] {
+  const recently = (principal: Principal) =>
+    requireRecentSession(principal, ctx.now(), ctx.sessionPolicy.recentAuthMs);
   return [
     route({
       method: "get",
@@ -65,13 +74,42 @@ export function meRoutes(ctx: AuthContext): Route[] {
     }),
     route({
       method: "post",
+      path: "/me/reauthenticate",
+      operationId: "reauthenticate",
+      summary: "Confirm the password (and a second factor when on) to change account security",
+      description:
+        "Answer to `reauthentication_required`: invitations, role changes, password resets, " +
+        "two-factor enrolment and new tokens need a sign-in within the last 15 minutes. This " +
+        "browser gets a new session cookie (and so a new CSRF token). `totp` is a 6-digit code " +
+        "or an unused recovery code, required when two-factor sign-in is on.",
+      tag: "me",
+      access: "read",
+      body: ReauthenticateBody,
+      status: 204,
+      responses: {
+        204: { description: "Confirmed; a new session cookie is set" },
+        403: sessionOnly,
+        422: problem("The password or the code is wrong, or the code is missing"),
+        429: problem("Too many wrong passwords or codes"),
+      },
+      handler: async ({ principal, body, req, res }) => {
+        requireSession(principal);
+        const user = await me(ctx, principal);
+        await reauthenticate(ctx, user, body.password, body.totp);
+        await startSession(ctx, req, res, user.id);
+        return undefined;
+      },
+    }),
+    route({
+      method: "post",
       path: "/me/password",
       operationId: "changePassword",
       summary: "Change the password; every other session and every token is signed out",
       description:
         "This browser gets a new session cookie (and so a new CSRF token). The user's personal " +
         "access tokens are revoked too, unless the instance runs with " +
-        "FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS=false.",
+        "FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS=false. The current password in the body is " +
+        "the re-authentication: no recent sign-in is needed.",
       tag: "me",
       access: "read",
       body: ChangePasswordBody,
@@ -145,11 +183,11 @@ export function meRoutes(ctx: AuthContext): Route[] {
       access: "read",
       responses: {
         200: { description: "The pending secret", schema: TotpSetupJson },
-        403: sessionOnly,
+        403: recentSessionProblem,
         409: problem("Two-factor sign-in is already on"),
       },
       handler: async ({ principal }) => {
-        requireSession(principal);
+        recently(principal);
         return beginTotp(ctx, await me(ctx, principal));
       },
     }),
@@ -166,12 +204,12 @@ export function meRoutes(ctx: AuthContext): Route[] {
           description: "Ten single-use recovery codes, shown once",
           schema: RecoveryCodesJson,
         },
-        403: sessionOnly,
+        403: recentSessionProblem,
         409: problem("No enrolment started, or already on"),
         422: problem("The code is wrong"),
       },
       handler: async ({ principal, body }) => {
-        requireSession(principal);
+        recently(principal);
         return enableTotp(ctx, await me(ctx, principal), body.code);
       },
     }),
@@ -182,7 +220,8 @@ export function meRoutes(ctx: AuthContext): Route[] {
       summary: "Turn two-factor sign-in off (password and a current code required)",
       description:
         "`code` is a 6-digit code from the authenticator app or an unused recovery code (which " +
-        "is then used up); the password alone cannot remove the second factor.",
+        "is then used up); the password alone cannot remove the second factor. Password and " +
+        "code are the re-authentication: no recent sign-in is needed.",
       tag: "me",
       access: "read",
       body: TotpDisableBody,

@@ -1,5 +1,10 @@
 import { z } from "zod";
 import type { AuthContext } from "../../auth/context.ts";
+import {
+  type Principal,
+  recentSessionProblem,
+  requireRecentSession,
+} from "../../auth/principal.ts";
 import { type Route, route } from "../../http/route.ts";
 import {
   InvitationBody,
@@ -23,9 +28,13 @@ import {
 
 const problem = (description: string) => ({ description });
 const ownerOnly = problem("Only the household's owner may do this");
+// Changes that hand out or take away access: the owner, from a recent browser session.
+const ownerRecently = problem(`${ownerOnly.description}. ${recentSessionProblem.description}`);
 
 /** The household: members, roles, removal, password resets and invitations. */
 export function householdRoutes(ctx: AuthContext): Route[] {
+  const recently = (principal: Principal) =>
+    requireRecentSession(principal, ctx.now(), ctx.sessionPolicy.recentAuthMs);
   return [
     route({
       method: "get",
@@ -42,35 +51,41 @@ export function householdRoutes(ctx: AuthContext): Route[] {
       path: "/users/:id",
       operationId: "updateUserRole",
       summary: "Change a member's role (the last owner cannot be demoted)",
+      description: "Recorded in the audit log as `role_change` of the entity `user`.",
       tag: "household",
       access: "owner",
       params: UserParams,
       body: PatchUserBody,
       responses: {
         200: { description: "The member", schema: MemberJson },
-        403: ownerOnly,
+        403: ownerRecently,
         404: problem("No such user"),
         409: problem("That would leave the household without an owner"),
       },
-      handler: ({ params, body }) => setRole(ctx, params.id, body.role),
+      handler: ({ principal, params, body }) => {
+        recently(principal);
+        return setRole(ctx, principal.userId, params.id, body.role);
+      },
     }),
     route({
       method: "delete",
       path: "/users/:id",
       operationId: "deleteUser",
       summary: "Remove a member: their sessions and tokens end",
+      description: "Recorded in the audit log as `user_remove` of the entity `user`.",
       tag: "household",
       access: "owner",
       params: UserParams,
       status: 204,
       responses: {
         204: { description: "Removed" },
-        403: ownerOnly,
+        403: ownerRecently,
         404: problem("No such user"),
         409: problem("The last owner cannot be removed"),
       },
-      handler: async ({ params }) => {
-        await removeUser(ctx, params.id);
+      handler: async ({ principal, params }) => {
+        recently(principal);
+        await removeUser(ctx, principal.userId, params.id);
         return undefined;
       },
     }),
@@ -81,17 +96,21 @@ export function householdRoutes(ctx: AuthContext): Route[] {
       summary: "Give a member a temporary password (shown once) and end their sessions",
       description:
         "Their personal access tokens are revoked too, unless the instance runs with " +
-        "FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS=false.",
+        "FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS=false. Recorded in the audit log as " +
+        "`password_reset` of the entity `user`.",
       tag: "household",
       access: "owner",
       params: UserParams,
       responses: {
         200: { description: "The temporary password", schema: PasswordResetJson },
-        403: ownerOnly,
+        403: ownerRecently,
         404: problem("No such user"),
         409: problem("Owners change their own password under /me/password"),
       },
-      handler: ({ principal, params }) => resetPassword(ctx, principal.userId, params.id),
+      handler: ({ principal, params }) => {
+        recently(principal);
+        return resetPassword(ctx, principal.userId, params.id);
+      },
     }),
     route({
       method: "post",
@@ -107,10 +126,13 @@ export function householdRoutes(ctx: AuthContext): Route[] {
           description: "The invitation with its token, shown once",
           schema: InvitationCreatedJson,
         },
-        403: ownerOnly,
+        403: ownerRecently,
         409: problem("This email already has an account"),
       },
-      handler: ({ principal, body }) => createInvitation(ctx, principal.userId, body),
+      handler: ({ principal, body }) => {
+        recently(principal);
+        return createInvitation(ctx, principal.userId, body);
+      },
     }),
     route({
       method: "get",

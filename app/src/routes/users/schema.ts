@@ -26,6 +26,11 @@ export const TotpEnableBody = z.object({ code: z.string().regex(/^\d{6}$/, "must
 
 export const RecoveryCodesJson = z.object({ recoveryCodes: z.array(z.string()) });
 
+export const ReauthenticateBody = z.object({
+  password: z.string().min(1).max(1024),
+  totp: z.string().trim().min(1).max(64).optional(),
+});
+
 export const TotpDisableBody = z.object({
   password: z.string().min(1).max(1024),
   code: z

@@ -4,6 +4,7 @@ import { replacePassword } from "../../auth/credentials.ts";
 import type { Role } from "../../auth/principal.ts";
 import { randomId, sha256Hex } from "../../auth/secrets.ts";
 import { errors } from "../../errors.ts";
+import { recordAccountChange } from "../audit/record.ts";
 import type { InvitationBody } from "./schema.ts";
 
 /** A household member as every member may see them. */
@@ -54,26 +55,49 @@ async function withOwnersLocked<T>(
   }
 }
 
-/** Gives a user another role; the last owner cannot be demoted. */
-export function setRole(ctx: AuthContext, id: string, role: Role): Promise<MemberJson> {
+/** Gives a user another role, recorded in the audit log; the last owner cannot be demoted. */
+export function setRole(
+  ctx: AuthContext,
+  actorId: string,
+  id: string,
+  role: Role,
+): Promise<MemberJson> {
   return withOwnersLocked(ctx, id, async (client, target, owners) => {
     if (target.role === "owner" && role !== "owner" && owners <= 1)
       throw errors.conflict("the household needs an owner; make someone else owner first");
+    if (target.role === role) return target;
     await client.query("update users set role = $2, updated_at = $3 where id = $1", [
       id,
       role,
       new Date(ctx.now()),
     ]);
+    await recordAccountChange(client, {
+      actorId,
+      action: "role_change",
+      userId: id,
+      before: { role: target.role },
+      after: { role },
+    });
     return { ...target, role };
   });
 }
 
-/** Removes a user with their tokens (by cascade) and sessions; never the last owner. */
-export async function removeUser(ctx: AuthContext, id: string): Promise<void> {
+/**
+ * Removes a user with their tokens (by cascade) and sessions, recorded in the audit log; never
+ * the last owner.
+ */
+export async function removeUser(ctx: AuthContext, actorId: string, id: string): Promise<void> {
   await withOwnersLocked(ctx, id, async (client, target, owners) => {
     if (target.role === "owner" && owners <= 1)
       throw errors.conflict("the household needs an owner; make someone else owner first");
     await client.query("delete from users where id = $1", [id]);
+    await recordAccountChange(client, {
+      actorId,
+      action: "user_remove",
+      userId: id,
+      before: { email: target.email, name: target.name, role: target.role },
+      after: null,
+    });
   });
   await ctx.sessions.deleteForUser(id);
   ctx.log.info({ userId: id }, "user removed; sessions and tokens revoked");
@@ -81,7 +105,7 @@ export async function removeUser(ctx: AuthContext, id: string): Promise<void> {
 
 /**
  * Replaces another user's password with a random temporary one, answered once, and ends their
- * sessions and tokens (see replacePassword). 15 random bytes (120 bits) pass the password policy by construction.
+ * sessions and tokens (see replacePassword); the audit log records who did it. 15 random bytes (120 bits) pass the password policy by construction.
  */
 export async function resetPassword(
   ctx: AuthContext,
@@ -91,7 +115,15 @@ export async function resetPassword(
   if (actorId === id)
     throw errors.conflict("change your own password with POST /api/v1/me/password");
   const temporaryPassword = randomId(15);
-  const { found, tokensRevoked } = await replacePassword(ctx, id, temporaryPassword);
+  const { found, tokensRevoked } = await replacePassword(ctx, id, temporaryPassword, (client) =>
+    recordAccountChange(client, {
+      actorId,
+      action: "password_reset",
+      userId: id,
+      before: null,
+      after: null,
+    }),
+  );
   if (!found) throw errors.notFound("this user");
   ctx.log.info(
     { userId: id, by: actorId, tokensRevoked },

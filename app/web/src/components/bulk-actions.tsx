@@ -1,10 +1,11 @@
 // The register's bulk actions: categorise, tag, untag or delete the ticked transactions in one
 // request (all or nothing on the server), each after a confirmation that says what will happen.
 import type { ComponentChildren } from "preact";
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
 import { api, ApiError, type Category, messageOf, type Transaction } from "../lib/api.ts";
 import { categoryOptions, categoryPath } from "../lib/data.ts";
 import { formatCount, formatDate } from "../lib/format.ts";
+import { useModal } from "../lib/modal.ts";
 import { SelectField, TextField } from "./ui.tsx";
 
 /** The most transactions one bulk request takes (the API's limit). */
@@ -32,17 +33,8 @@ export function ConfirmDialog(props: {
   onCancel: () => void;
   children: ComponentChildren;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    const opener = document.activeElement;
-    dialog?.showModal();
-    return () => {
-      if (dialog?.open) dialog.close();
-      if (opener instanceof HTMLElement) opener.focus();
-    };
-  }, []);
   return (
     <dialog
       ref={ref}

@@ -182,10 +182,19 @@ export class ApiError extends Error {
 const API = "/api/v1";
 let csrf: Promise<string> | undefined;
 let onUnauthorized: (() => void) | undefined;
+let onReauthenticate: (() => Promise<boolean>) | undefined;
 
 /** Called when a request answers 401 outside the sign-in forms: the session has ended. */
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
+}
+
+/**
+ * Called when account security answers 403 `reauthentication_required`: asks for the password,
+ * resolving true once the session is fresh (the request is then sent again) or false on cancel.
+ */
+export function setReauthenticateHandler(handler: (() => Promise<boolean>) | undefined): void {
+  onReauthenticate = handler;
 }
 
 /** Forgets the CSRF token: a new session (sign-in, sign-out) has a new one. */
@@ -216,6 +225,8 @@ interface RequestOptions {
   form?: FormData;
   /** No CSRF token: sign-in and sign-up have no session yet. */
   public?: boolean;
+  /** Already sent again after a re-authentication: do not ask twice. */
+  retried?: boolean;
 }
 
 // The request body: a multipart form, a raw upload or JSON (setting its content type).
@@ -232,6 +243,12 @@ function bodyOf(
   if (body === undefined) return undefined;
   headers["Content-Type"] = "application/json";
   return JSON.stringify(body);
+}
+
+/** Whether the user has just re-authenticated for a request that asked for it (once). */
+async function reauthenticated(error: ApiError, options: RequestOptions): Promise<boolean> {
+  if (error.code !== "reauthentication_required" || options.retried) return false;
+  return onReauthenticate === undefined ? false : onReauthenticate();
 }
 
 async function request<T>(
@@ -255,6 +272,8 @@ async function request<T>(
   if (!res.ok) {
     const error = new ApiError(res.status, json ?? {});
     if (res.status === 401 && !options.public) onUnauthorized?.();
+    if (await reauthenticated(error, options))
+      return request<T>(method, path, body, { ...options, retried: true });
     throw error;
   }
   return json as T;
