@@ -4,7 +4,8 @@ import { Counter, type Registry } from "prom-client";
 import { type SessionCookie, sessionCookie } from "./cookies.ts";
 import { guardedSessions, guardedThrottle } from "./guard.ts";
 import { defaultSessionPolicy, type SessionPolicy, type SessionStore } from "./sessions.ts";
-import { defaultLoginThrottle, type Throttle, type ThrottlePolicy } from "./throttle.ts";
+import { deviceCookie, deviceKey } from "./device-cookie.ts";
+import { defaultLoginThrottle, type LoginThrottlePolicy, type Throttle } from "./throttle.ts";
 import { totpKey } from "./totp.ts";
 
 /** What authentication is built from. Stores are chosen by the caller: Redis, or memory for the demo. */
@@ -32,7 +33,7 @@ export interface AuthDeps {
   /** Replaces parts of the session and login throttling policies (tests shorten them). */
   policy?: {
     session?: Partial<SessionPolicy>;
-    login?: { account?: ThrottlePolicy; ip?: ThrottlePolicy };
+    login?: Partial<LoginThrottlePolicy>;
   };
 }
 
@@ -49,8 +50,10 @@ export interface AuthContext {
   log: Logger;
   now: () => number;
   sessionPolicy: SessionPolicy;
-  loginPolicy: { account: ThrottlePolicy; ip: ThrottlePolicy };
+  loginPolicy: LoginThrottlePolicy;
   cookie: SessionCookie;
+  /** The trusted-device cookie (see device-cookie.ts) and the key its tokens are signed with. */
+  device: { cookie: SessionCookie; key: Buffer };
   totpKey: Buffer;
   loginFailed: (reason: FailedLoginReason) => void;
 }
@@ -79,6 +82,10 @@ export function authContext(deps: AuthDeps): AuthContext {
     sessionPolicy,
     loginPolicy: { ...defaultLoginThrottle, ...deps.policy?.login },
     cookie: sessionCookie(deps.config.baseUrl, sessionPolicy.absoluteMs),
+    device: {
+      cookie: deviceCookie(deps.config.baseUrl),
+      key: deviceKey(deps.config.sessionSecret),
+    },
     totpKey: totpKey(deps.config.sessionSecret),
     loginFailed: (reason) => {
       failed.inc({ reason });

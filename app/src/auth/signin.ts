@@ -1,6 +1,8 @@
 import type { Request, Response } from "express";
 import type { AuthContext } from "./context.ts";
 import { clearingOptions, readCookie } from "./cookies.ts";
+import { newDeviceToken } from "./device-cookie.ts";
+import { accountId } from "./login-throttle.ts";
 import { sessionTtl } from "./sessions.ts";
 
 /** Who is at the other end of a request, as sessions and logs record it. */
@@ -44,4 +46,18 @@ export async function startSession(
 /** Tells the browser to drop its session cookie. */
 export function clearSessionCookie(ctx: AuthContext, res: Response): void {
   res.clearCookie(ctx.cookie.name, clearingOptions(ctx.cookie));
+}
+
+/** The trusted-device token the request carries (see device-cookie.ts), if any. */
+export function deviceTokenOf(ctx: AuthContext, req: Request): string | undefined {
+  return readCookie(req.headers.cookie, ctx.device.cookie.name);
+}
+
+/**
+ * Marks this browser as a trusted device of the account signed in as `email`, with a fresh
+ * token each time, so a copied cookie stops counting once the owner signs in again there.
+ */
+export function trustDevice(ctx: AuthContext, res: Response, email: string): void {
+  const token = newDeviceToken(ctx.device.key, accountId(email));
+  res.cookie(ctx.device.cookie.name, token, ctx.device.cookie.options);
 }

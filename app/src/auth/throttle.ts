@@ -14,9 +14,25 @@ export interface ThrottlePolicy {
   maxDelayMs: number;
 }
 
-/** Login throttling: per account 5 free attempts, per IP 50 (a household behind one NAT). */
-export const defaultLoginThrottle: { account: ThrottlePolicy; ip: ThrottlePolicy } = {
-  account: { limit: 5, windowMs: 15 * 60_000, baseDelayMs: 1000, maxDelayMs: 15 * 60_000 },
+/** The budgets of sign-in attempts; see loginBudgets for which apply to an attempt. */
+export interface LoginThrottlePolicy {
+  /** One account from one client (an address, a trusted device or a signed-in session). */
+  client: ThrottlePolicy;
+  /** One account from every unknown client together: the ceiling a botnet runs into. */
+  account: ThrottlePolicy;
+  /** One address across every account (password spraying). */
+  ip: ThrottlePolicy;
+}
+
+/**
+ * Per account and client 5 free attempts; per account across unknown clients 100 a day, the
+ * most NIST SP 800-63B section 5.2.2 allows ("no more than 100 consecutive failed attempts on a
+ * single subscriber account"); per IP 50 (a household behind one NAT). Every wait is capped at
+ * 15 minutes, so the owner is slowed at worst, never locked out.
+ */
+export const defaultLoginThrottle: LoginThrottlePolicy = {
+  client: { limit: 5, windowMs: 15 * 60_000, baseDelayMs: 1000, maxDelayMs: 15 * 60_000 },
+  account: { limit: 100, windowMs: 24 * 60 * 60_000, baseDelayMs: 1000, maxDelayMs: 15 * 60_000 },
   ip: { limit: 50, windowMs: 15 * 60_000, baseDelayMs: 1000, maxDelayMs: 15 * 60_000 },
 };
 

@@ -328,6 +328,16 @@ describe("openApiDocument", () => {
     expect(Object.keys(at(unauthorized, "headers"))).toEqual(["WWW-Authenticate"]);
   });
 
+  it("documents Retry-After on every 429 and a route's own headers on its success", () => {
+    const tooMany = at(operationOf(doc, "/auth/login", "post"), "responses", "429");
+    expect(Object.keys(at(tooMany, "headers"))).toEqual(["Retry-After"]);
+    const withCookie = aRoute({
+      responses: { 200: { description: "ok", headers: { "Set-Cookie": "The session cookie" } } },
+    });
+    const ok = at(operationOf(openApiDocument([withCookie], info), "/things", "get"), "responses");
+    expect(at(ok, "200", "headers", "Set-Cookie").description).toBe("The session cookie");
+  });
+
   it.each<[Access, unknown[], string | undefined]>([
     ["public", [], undefined],
     ["read", [{ sessionCookie: [] }, { bearerToken: [] }], "any signed-in user"],

@@ -328,28 +328,48 @@ const challengeHeader = {
   },
 };
 
+// 429 (RFC 6585 section 4) and 503 (RFC 9110 section 10.2.3) always say when to come back.
+const retryAfterHeader = {
+  "Retry-After": {
+    description: "The seconds to wait before trying again.",
+    schema: { type: "integer", minimum: 1 },
+  },
+};
+
+function problemHeaders(status: number): Json {
+  if (status === 401) return { headers: challengeHeader };
+  if (status === 429 || status === 503) return { headers: retryAfterHeader };
+  return {};
+}
+
+function successHeaders(answer: ResponseSpec): Json {
+  if (answer.headers === undefined) return {};
+  const headers: Json = {};
+  for (const [name, description] of Object.entries(answer.headers))
+    headers[name] = { description, schema: { type: "string" } };
+  return { headers };
+}
+
 function response(book: Book, status: number, answer: ResponseSpec): Json {
   if (status >= 400)
     return {
       description: answer.description,
-      ...(status === 401 ? { headers: challengeHeader } : {}),
+      ...problemHeaders(status),
       content: problemContent(status),
     };
+  const base = { description: answer.description, ...successHeaders(answer) };
   if (answer.schema) {
     const schema = book.convert(answer.schema, "output");
-    return {
-      description: answer.description,
-      content: { [answer.contentType ?? "application/json"]: { schema } },
-    };
+    return { ...base, content: { [answer.contentType ?? "application/json"]: { schema } } };
   }
   if (answer.contentType)
     return {
-      description: answer.description,
+      ...base,
       content: {
         [answer.contentType]: { schema: { type: "string", contentMediaType: answer.contentType } },
       },
     };
-  return { description: answer.description };
+  return base;
 }
 
 function responses(book: Book, spec: Route): Json {

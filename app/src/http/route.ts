@@ -14,6 +14,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json when `schema` is given. */
   contentType?: string;
+  /** Headers of a successful answer worth documenting (`Set-Cookie`), by name: description. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** What a handler receives: the validated inputs and who is asking. */

@@ -63,6 +63,8 @@ export function useAuthApp(
     passwordChangeRevokesTokens?: boolean;
     /** More routes to serve behind the real authentication (another module's, say). */
     routes?: readonly Route[];
+    /** Trust one proxy, so tests can play clients at other addresses with X-Forwarded-For. */
+    trustProxy?: boolean;
   } = {},
 ): AuthApp {
   const db = useTestDatabase();
@@ -121,7 +123,7 @@ export function useAuthApp(
       },
     });
     const express = createApp({
-      config: { baseUrl, trustProxy: false },
+      config: { baseUrl, trustProxy: options.trustProxy ?? false },
       log,
       registry: app.registry,
       readiness: readiness([]),

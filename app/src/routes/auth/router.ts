@@ -1,6 +1,12 @@
 import type { AuthContext } from "../../auth/context.ts";
 import { csrfToken } from "../../auth/csrf.ts";
-import { clearSessionCookie, clientMeta, startSession } from "../../auth/signin.ts";
+import {
+  clearSessionCookie,
+  clientMeta,
+  deviceTokenOf,
+  startSession,
+  trustDevice,
+} from "../../auth/signin.ts";
 import { presentMe } from "../../auth/users.ts";
 import { errors } from "../../errors.ts";
 import { type Route, route } from "../../http/route.ts";
@@ -45,19 +51,35 @@ export function authRoutes(ctx: AuthContext): Route[] {
       description:
         "Answers 401 `totp_required` when the account has two-factor sign-in and `totp` is " +
         "missing; `totp` takes a 6-digit code or a single-use recovery code. Login needs no CSRF " +
-        "token: no session exists yet, and the SameSite=Lax cookie is not sent on cross-site POSTs.",
+        "token: no session exists yet, and the SameSite=Lax cookie is not sent on cross-site POSTs. " +
+        "A success also sets the trusted-device cookie `fintrack_device` (`__Host-fintrack_device` " +
+        "over HTTPS; httpOnly, SameSite=Strict, 180 days): sign-ins to the same account from that " +
+        "browser are throttled on their own, so failures from other clients never hold them up. " +
+        "Other clients are throttled per address, per account and address, and per account.",
       tag: "auth",
       access: "public",
       body: LoginBody,
       responses: {
-        200: { description: "Signed in; a new session cookie is set", schema: MeJson },
+        200: {
+          description: "Signed in; a new session cookie and a new trusted-device cookie are set",
+          schema: MeJson,
+          headers: {
+            "Set-Cookie":
+              "The session cookie `fintrack_session` and the trusted-device cookie " +
+              "`fintrack_device` (both `__Host-` prefixed over HTTPS)",
+          },
+        },
         401: problem("Wrong email or password (`invalid_credentials`), or `totp_required`"),
         422: problem("Invalid input"),
-        429: problem("Too many attempts; Retry-After says when to try again"),
+        429: problem(
+          "Too many attempts from this browser, this address, or unknown clients for this " +
+            "account; Retry-After says when to try again",
+        ),
       },
       handler: async ({ body, req, res }) => {
-        const user = await login(ctx, body, clientMeta(req));
+        const user = await login(ctx, body, clientMeta(req), deviceTokenOf(ctx, req));
         await startSession(ctx, req, res, user.id);
+        trustDevice(ctx, res, user.email);
         return presentMe(user);
       },
     }),

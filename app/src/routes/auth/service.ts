@@ -12,6 +12,13 @@ import { sha256Hex } from "../../auth/secrets.ts";
 import type { ClientMeta } from "../../auth/signin.ts";
 import { ipBucket } from "../../auth/throttle.ts";
 import {
+  accountId,
+  chargeAttempt,
+  loginBudgets,
+  settleSuccess,
+} from "../../auth/login-throttle.ts";
+import { trustedDeviceId } from "../../auth/device-cookie.ts";
+import {
   hashRecoveryCode,
   looksLikeRecoveryCode,
   matchTotp,
@@ -23,7 +30,7 @@ import {
   isUniqueViolation,
   type UserRow,
 } from "../../auth/users.ts";
-import { AppError, errors } from "../../errors.ts";
+import { errors } from "../../errors.ts";
 import type { LoginBody, RegisterBody } from "./schema.ts";
 
 // The transaction-level advisory lock that serialises registrations, so two people racing to be
@@ -33,25 +40,6 @@ const registerLock = createHash("sha256")
   .digest()
   .readBigInt64BE(0)
   .toString();
-
-/** The throttle key of an account: a hash, so Redis never holds the email itself. */
-export function accountKey(email: string): string {
-  return `login:account:${sha256Hex(email.trim().toLowerCase())}`;
-}
-
-function tooMany(ctx: AuthContext, waitMs: number): AppError {
-  ctx.loginFailed("throttled");
-  return errors.tooManyRequests(Math.max(1, Math.ceil(waitMs / 1000)));
-}
-
-/** Counts an attempt against the IP and the account; throws 429 when either must wait. */
-async function throttleLogin(ctx: AuthContext, email: string, ip: string): Promise<void> {
-  const now = ctx.now();
-  const ipWait = await ctx.throttle.attempt(`login:ip:${ipBucket(ip)}`, ctx.loginPolicy.ip, now);
-  if (ipWait > 0) throw tooMany(ctx, ipWait);
-  const accountWait = await ctx.throttle.attempt(accountKey(email), ctx.loginPolicy.account, now);
-  if (accountWait > 0) throw tooMany(ctx, accountWait);
-}
 
 /**
  * Checks a second factor: a 6-digit TOTP code from a step later than the last one used, or an
@@ -86,11 +74,20 @@ export async function checkSecondFactor(
 }
 
 /**
- * Signs a user in: throttle, password (timing-equal for unknown emails), then the second factor
- * when enabled. Answers the user; the caller starts the session.
+ * Signs a user in: throttle (see loginBudgets; `deviceToken` is the trusted-device cookie, if
+ * any), password (timing-equal for unknown emails), then the second factor when enabled.
+ * Answers the user; the caller starts the session and trusts the device.
  */
-export async function login(ctx: AuthContext, body: LoginBody, meta: ClientMeta): Promise<UserRow> {
-  await throttleLogin(ctx, body.email, meta.ip);
+export async function login(
+  ctx: AuthContext,
+  body: LoginBody,
+  meta: ClientMeta,
+  deviceToken: string | undefined,
+): Promise<UserRow> {
+  const account = accountId(body.email);
+  const device = trustedDeviceId(ctx.device.key, account, deviceToken);
+  const budgets = loginBudgets(ctx.loginPolicy, account, meta.ip, device);
+  await chargeAttempt(ctx, budgets);
   const user = await findUserByEmail(ctx.db, body.email);
   const ok = await verifyPasswordOrDummy(user?.passwordHash, body.password);
   if (!user || !ok) {
@@ -106,15 +103,14 @@ export async function login(ctx: AuthContext, body: LoginBody, meta: ClientMeta)
       throw errors.invalidCredentials("the authentication code is wrong or was already used");
     }
   }
-  await ctx.throttle.reset(accountKey(body.email));
-  await ctx.throttle.forgive(`login:ip:${ipBucket(meta.ip)}`);
+  await settleSuccess(ctx, budgets);
   if (needsRehash(user.passwordHash)) {
     await ctx.db.query("update users set password_hash = $2 where id = $1", [
       user.id,
       await hashPassword(body.password),
     ]);
   }
-  ctx.log.info({ userId: user.id, ip: meta.ip }, "signed in");
+  ctx.log.info({ userId: user.id, ip: meta.ip, trustedDevice: device !== undefined }, "signed in");
   return user;
 }
 

@@ -1,6 +1,7 @@
 import type { AuthContext } from "../../auth/context.ts";
 import { errors } from "../../errors.ts";
 import { replacePassword } from "../../auth/credentials.ts";
+import { chargeAttempt, sessionBudget, settleSuccess } from "../../auth/login-throttle.ts";
 import { passwordProblem, verifyPassword } from "../../auth/passwords.ts";
 import { publicIdOf, sessionExpiry } from "../../auth/sessions.ts";
 import {
@@ -13,33 +14,31 @@ import {
   sealTotpSecret,
 } from "../../auth/totp.ts";
 import type { UserRow } from "../../auth/users.ts";
-import { accountKey, checkSecondFactor } from "../auth/service.ts";
+import { checkSecondFactor } from "../auth/service.ts";
 
 /**
  * Checks the signed-in user's password (and, when given, a second factor) before a sensitive
- * change, throttled like a login so a stolen session cannot be used to guess either: the
- * throttle is forgiven only once both are right. A wrong answer is a 422 on its field.
+ * change, throttled on the session's own budget (see sessionBudget): a stolen session cannot
+ * guess freely, and failed sign-ins from other clients never block the owner. The budget is
+ * reset only once both are right. A wrong answer is a 422 on its field.
  */
 export async function confirmPassword(
   ctx: AuthContext,
   user: UserRow,
+  sessionId: string,
   password: string,
   field: string,
   secondFactor?: { code: string; field: string },
 ): Promise<void> {
-  const wait = await ctx.throttle.attempt(
-    accountKey(user.email),
-    ctx.loginPolicy.account,
-    ctx.now(),
-  );
-  if (wait > 0) throw errors.tooManyRequests(Math.max(1, Math.ceil(wait / 1000)));
+  const budgets = [sessionBudget(ctx.loginPolicy, publicIdOf(sessionId))];
+  await chargeAttempt(ctx, budgets);
   if (!(await verifyPassword(user.passwordHash, password)))
     throw errors.validation([{ path: field, message: "is wrong" }]);
   if (secondFactor !== undefined && !(await checkSecondFactor(ctx, user, secondFactor.code)))
     throw errors.validation([
       { path: secondFactor.field, message: "is wrong or was already used" },
     ]);
-  await ctx.throttle.reset(accountKey(user.email));
+  await settleSuccess(ctx, budgets);
 }
 
 /**
@@ -50,6 +49,7 @@ export async function confirmPassword(
 export async function reauthenticate(
   ctx: AuthContext,
   user: UserRow,
+  sessionId: string,
   password: string,
   totp: string | undefined,
 ): Promise<void> {
@@ -58,7 +58,7 @@ export async function reauthenticate(
       { path: "body.totp", message: "is required: two-factor sign-in is on" },
     ]);
   const secondFactor = user.totpEnabled ? { code: totp ?? "", field: "body.totp" } : undefined;
-  await confirmPassword(ctx, user, password, "body.password", secondFactor);
+  await confirmPassword(ctx, user, sessionId, password, "body.password", secondFactor);
   ctx.log.info({ userId: user.id }, "re-authenticated");
 }
 
@@ -78,10 +78,11 @@ export async function rename(ctx: AuthContext, userId: string, name: string): Pr
 export async function changePassword(
   ctx: AuthContext,
   user: UserRow,
+  sessionId: string,
   currentPassword: string,
   newPassword: string,
 ): Promise<void> {
-  await confirmPassword(ctx, user, currentPassword, "body.currentPassword");
+  await confirmPassword(ctx, user, sessionId, currentPassword, "body.currentPassword");
   const problem = passwordProblem(newPassword, { email: user.email });
   if (problem !== undefined)
     throw errors.validation([{ path: "body.newPassword", message: problem }]);
@@ -161,9 +162,18 @@ export async function enableTotp(ctx: AuthContext, user: UserRow, code: string) 
  * alone is what two-factor sign-in exists to distrust: a session opened with a phished password
  * must not be able to strip the second factor.
  */
-export async function disableTotp(ctx: AuthContext, user: UserRow, password: string, code: string) {
+export async function disableTotp(
+  ctx: AuthContext,
+  user: UserRow,
+  sessionId: string,
+  password: string,
+  code: string,
+) {
   if (!user.totpEnabled) throw errors.conflict("two-factor sign-in is off");
-  await confirmPassword(ctx, user, password, "body.password", { code, field: "body.code" });
+  await confirmPassword(ctx, user, sessionId, password, "body.password", {
+    code,
+    field: "body.code",
+  });
   await ctx.db.query(
     `update users set totp_secret = null, totp_enabled_at = null, totp_last_step = null,
        updated_at = $2 where id = $1`,

@@ -90,12 +90,12 @@ export function meRoutes(ctx: AuthContext): Route[] {
         204: { description: "Confirmed; a new session cookie is set" },
         403: sessionOnly,
         422: problem("The password or the code is wrong, or the code is missing"),
-        429: problem("Too many wrong passwords or codes"),
+        429: problem("Too many wrong passwords or codes in this session; Retry-After says when"),
       },
       handler: async ({ principal, body, req, res }) => {
-        requireSession(principal);
+        const session = requireSession(principal);
         const user = await me(ctx, principal);
-        await reauthenticate(ctx, user, body.password, body.totp);
+        await reauthenticate(ctx, user, session, body.password, body.totp);
         await startSession(ctx, req, res, user.id);
         return undefined;
       },
@@ -118,12 +118,12 @@ export function meRoutes(ctx: AuthContext): Route[] {
         204: { description: "Changed" },
         403: sessionOnly,
         422: problem("The current password is wrong or the new one is refused"),
-        429: problem("Too many wrong passwords"),
+        429: problem("Too many wrong passwords in this session; Retry-After says when"),
       },
       handler: async ({ principal, body, req, res }) => {
-        requireSession(principal);
+        const session = requireSession(principal);
         const user = await me(ctx, principal);
-        await changePassword(ctx, user, body.currentPassword, body.newPassword);
+        await changePassword(ctx, user, session, body.currentPassword, body.newPassword);
         await startSession(ctx, req, res, user.id);
         return undefined;
       },
@@ -231,11 +231,11 @@ export function meRoutes(ctx: AuthContext): Route[] {
         403: sessionOnly,
         409: problem("Two-factor sign-in is off"),
         422: problem("The password or the code is wrong"),
-        429: problem("Too many wrong passwords or codes"),
+        429: problem("Too many wrong passwords or codes in this session; Retry-After says when"),
       },
       handler: async ({ principal, body }) => {
-        requireSession(principal);
-        await disableTotp(ctx, await me(ctx, principal), body.password, body.code);
+        const session = requireSession(principal);
+        await disableTotp(ctx, await me(ctx, principal), session, body.password, body.code);
         return undefined;
       },
     }),
