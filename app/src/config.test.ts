@@ -34,6 +34,25 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ HOST: "example.com; rm" }, fakeRead)).toThrow(/HOST: must be an IP/);
   });
 
+  it("bounds every wait for PostgreSQL and Redis, with defaults a deployment can raise", () => {
+    expect(loadConfig({}, fakeRead).timeouts).toEqual({
+      statementMs: 30_000,
+      idleInTransactionMs: 60_000,
+      databaseConnectMs: 5_000,
+      redisCommandMs: 2_000,
+      redisConnectMs: 5_000,
+    });
+    const raised = loadConfig(
+      { DATABASE_STATEMENT_TIMEOUT_SECONDS: "120", REDIS_COMMAND_TIMEOUT_MS: "500" },
+      fakeRead,
+    );
+    expect(raised.timeouts).toMatchObject({ statementMs: 120_000, redisCommandMs: 500 });
+    // 0 would mean "no limit" to PostgreSQL: the very hang these settings exist to prevent.
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: "0" }, fakeRead)).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_SECONDS/,
+    );
+  });
+
   it("revokes tokens on a password change unless told to keep them", () => {
     expect(loadConfig({}, fakeRead).passwordChangeRevokesTokens).toBe(true);
     const keep = { FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS: "false" };

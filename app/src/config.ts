@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
+const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 /**
@@ -29,6 +30,13 @@ const environmentSchema = z
     // Seconds a terminating replica keeps accepting (readiness already failing) before it closes
     // its listener: the time Service endpoints take to drop it. 0 outside Kubernetes.
     SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+    // Bounds on every wait for PostgreSQL and Redis, so a frozen dependency answers 503 soon
+    // instead of holding requests (and their sockets) for as long as it stays frozen.
+    DATABASE_STATEMENT_TIMEOUT_SECONDS: seconds(3600).default(30),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: seconds(3600).default(60),
+    DATABASE_CONNECT_TIMEOUT_SECONDS: seconds(300).default(5),
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+    REDIS_CONNECT_TIMEOUT_SECONDS: seconds(300).default(5),
     LOG_LEVEL: z
       .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
       .default("info"),
@@ -78,12 +86,27 @@ export interface Config {
   trustProxy: boolean;
   /** How long a terminating replica keeps accepting new connections before closing. */
   shutdownDelayMs: number;
+  /** How long PostgreSQL and Redis may keep the app waiting. */
+  timeouts: Timeouts;
   logLevel: string;
   admin: { email: string; password: string } | undefined;
   baseCurrency: string;
   signup: "closed" | "open";
   /** Whether a password change or an owner's reset revokes the user's personal access tokens. */
   passwordChangeRevokesTokens: boolean;
+}
+
+/** Milliseconds; long work (imports, exports) raises the database ones per transaction. */
+export interface Timeouts {
+  /** PostgreSQL's statement_timeout on every pooled connection. */
+  statementMs: number;
+  /** PostgreSQL's idle_in_transaction_session_timeout on every pooled connection. */
+  idleInTransactionMs: number;
+  /** How long the pool waits for a connection (new or free) before the request fails. */
+  databaseConnectMs: number;
+  /** How long one Redis command may take before it fails. */
+  redisCommandMs: number;
+  redisConnectMs: number;
 }
 
 /** A configuration that cannot work; its message lists every problem at once. */
@@ -140,6 +163,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     baseUrl: new URL(e.BASE_URL),
     trustProxy: e.TRUST_PROXY,
     shutdownDelayMs: e.SHUTDOWN_DELAY_SECONDS * 1000,
+    timeouts: {
+      statementMs: e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
+      idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS * 1000,
+      databaseConnectMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+      redisCommandMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      redisConnectMs: e.REDIS_CONNECT_TIMEOUT_SECONDS * 1000,
+    },
     logLevel: e.LOG_LEVEL,
     admin:
       e.FINTRACK_ADMIN_EMAIL && adminPassword

@@ -36,7 +36,29 @@ describe("the error catalogue", () => {
     );
     // What a checked-out client's next query throws once PostgreSQL has ended its connection.
     const deadClient = new Error("Client has encountered a connection error and is not queryable");
-    for (const error of [refused, shutdown, redisOffline, deadClient]) {
+    // A frozen Redis past commandTimeout, and PostgreSQL's own limits running out.
+    const redisFrozen = new Error("Command timed out");
+    const statementTimeout = Object.assign(
+      new Error("canceling statement due to statement timeout"),
+      {
+        code: "57014",
+      },
+    );
+    const idleTimeout = Object.assign(
+      new Error("terminating connection due to idle-in-transaction timeout"),
+      {
+        code: "25P03",
+      },
+    );
+    for (const error of [
+      refused,
+      shutdown,
+      redisOffline,
+      deadClient,
+      redisFrozen,
+      statementTimeout,
+      idleTimeout,
+    ]) {
       const { problem, headers } = toProblem(error);
       expect(problem).toMatchObject({ status: 503, code: "unavailable" });
       expect(problem.detail).toBeUndefined();

@@ -165,12 +165,15 @@ function fromOutOfRange(error: unknown): AppError | undefined {
 }
 
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, starting
-// up), and the socket errors of a database or Redis that is away.
-const unavailableCodes = /^(08...|57P0[1-4]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/;
+// up), 57014 and 25P03 (statement_timeout and idle_in_transaction_session_timeout ran out: a
+// database too busy or stuck to answer in time), and the socket errors of a dependency away.
+const unavailableCodes =
+  /^(08...|57P0[1-4]|57014|25P03|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/;
 // pg's own words: a connection that died (or was closed) under a checked-out client makes its
 // next query fail with "... is not queryable", which is the database being away, not a bug.
+// ioredis's "Command timed out" is a Redis frozen past commandTimeout.
 const unavailableMessages =
-  /Connection terminated|is not queryable|timeout exceeded when trying to connect|enableOfflineQueue|Reached the max retries per request|Connection is closed/;
+  /Connection terminated|is not queryable|timeout exceeded when trying to connect|enableOfflineQueue|Reached the max retries per request|Connection is closed|^Command timed out$/;
 
 /**
  * A dependency (PostgreSQL, Redis) being away is not a bug: it answers 503 with Retry-After, so

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,20 +106,25 @@ describe("the server through a database outage and a graceful shutdown", () => {
     expect(list.data.map((a) => a.name)).toEqual(["After the outage"]);
   });
 
-  it("keeps answering new connections while it drains, each told to close, then stops listening", async () => {
+  /** A second server on the same PostgreSQL and Redis, with `env` added to its settings. */
+  const startAnother = async (env: Record<string, string>) => {
     const port = await freePort();
-    const draining = await startServer(
+    const server = await startServer(
       loadConfig({
         DATABASE_URL: databaseUrl,
         REDIS_URL: redis.url,
         SESSION_SECRET: "s".repeat(48),
         PORT: String(port),
         METRICS_PORT: String(await freePort()),
-        SHUTDOWN_DELAY_SECONDS: "2",
+        ...env,
       }),
       pino({ level: "silent" }),
     );
-    const url = `http://127.0.0.1:${port}`;
+    return { server, url: `http://127.0.0.1:${port}` };
+  };
+
+  it("keeps answering new connections while it drains, each told to close, then stops listening", async () => {
+    const { server: draining, url } = await startAnother({ SHUTDOWN_DELAY_SECONDS: "2" });
     await readyzBecomes(url, 200);
 
     const stopped = draining.shutdown(1000);
@@ -132,5 +138,33 @@ describe("the server through a database outage and a graceful shutdown", () => {
 
     await stopped;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it("answers 503 with Retry-After while Redis is frozen, before Redis thaws", async () => {
+    const { server: frozenAware, url } = await startAnother({ REDIS_COMMAND_TIMEOUT_MS: "300" });
+    const admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await readyzBecomes(url, 200);
+      await admin.connect();
+      // Redis accepts every command and answers none until the pause ends, as a frozen one does.
+      await admin.call("client", "pause", "4000", "all");
+      // Queued behind the pause: it settles only once Redis thaws.
+      const thawed = admin.ping().then(() => "thawed" as const);
+      // Sign-in consults the throttle in Redis first.
+      const answered = fetch(`${url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "nobody@x.example", password: "not the password at all" }),
+      });
+      const first = await Promise.race([answered.then(() => "answered" as const), thawed]);
+      expect(first).toBe("answered");
+      const res = await answered;
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      await thawed;
+    } finally {
+      admin.disconnect();
+      await frozenAware.shutdown(1000);
+    }
   });
 });

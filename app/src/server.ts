@@ -16,7 +16,7 @@ import {
 import { ownerBootstrap, type OwnerBootstrap } from "./auth/owner-bootstrap.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
-import { createPool } from "./db/pool.ts";
+import { boundedPoolConfig, createPool } from "./db/pool.ts";
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
 import { cleanUpImports } from "./routes/imports/cleanup.ts";
@@ -108,7 +108,7 @@ export async function startServer(
   }
   if (sessionSecret === undefined) throw new Error("SESSION_SECRET is required");
   const pool = createPool(
-    { connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 2000 },
+    { connectionString: databaseUrl, max: 20, ...boundedPoolConfig(config.timeouts) },
     (error, where) => {
       log.warn({ error, where }, "a PostgreSQL connection failed");
     },
@@ -119,6 +119,10 @@ export async function startServer(
           lazyConnect: true,
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
+          // A frozen Redis (paused, swapping, a dead peer without RST) accepts commands and never
+          // answers: without these a request waits as long as it stays frozen.
+          commandTimeout: config.timeouts.redisCommandMs,
+          connectTimeout: config.timeouts.redisConnectMs,
         })
       : undefined;
   redis?.on("error", (error: Error) => {

@@ -13,7 +13,11 @@ describe("guarded stores", () => {
     const sessions = guardedSessions({ ...memorySessionStore(), get: down }, log);
     const error: unknown = await sessions.get("x").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ status: 503, code: "unavailable" });
+    expect(error).toMatchObject({
+      status: 503,
+      code: "unavailable",
+      headers: { "Retry-After": "5" },
+    });
     const throttle = guardedThrottle({ ...memoryThrottle(), attempt: down }, log);
     await expect(
       throttle.attempt("k", { limit: 1, windowMs: 1, baseDelayMs: 1, maxDelayMs: 1 }, 0),

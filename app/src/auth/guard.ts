@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { AppError, errors } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import type { SessionStore } from "./sessions.ts";
 import type { Throttle } from "./throttle.ts";
 
@@ -13,7 +13,11 @@ async function guard<T>(what: string, log: Logger, call: () => Promise<T>): Prom
   } catch (error) {
     if (error instanceof AppError) throw error;
     log.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed`);
-    throw errors.unavailable(`${what} is unavailable; try again shortly`);
+    // Retry-After as for any dependency away (errors.ts), so clients back off and retry.
+    throw new AppError(503, "unavailable", `${what} is unavailable; try again shortly`, {
+      headers: { "Retry-After": "5" },
+      cause: error,
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/harness/database.ts";
 import { toProblem } from "../errors.ts";
-import { createPool } from "./pool.ts";
+import { allowLongWork, boundedPoolConfig, createPool } from "./pool.ts";
 
 const db = useTestDatabase();
 
@@ -33,5 +33,54 @@ describe("createPool", () => {
     expect(fresh).toEqual([{ one: 1 }]);
     expect(pool.totalCount).toBe(1);
     await Promise.all([pool.end(), admin.end()]);
+  });
+
+  it("sets statement_timeout and idle_in_transaction_session_timeout on every pooled connection", async () => {
+    const timeouts = { statementMs: 30_000, idleInTransactionMs: 60_000, databaseConnectMs: 5_000 };
+    const pool = createPool({ connectionString: db.url, max: 2, ...boundedPoolConfig(timeouts) });
+    try {
+      const [a, b] = await Promise.all([pool.connect(), pool.connect()]);
+      for (const client of [a, b]) {
+        const { rows } = await client.query<{ statement: string; idle: string }>(
+          `select current_setting('statement_timeout') as statement,
+                  current_setting('idle_in_transaction_session_timeout') as idle`,
+        );
+        expect(rows).toEqual([{ statement: "30s", idle: "1min" }]);
+      }
+      a.release();
+      b.release();
+      const { rows: shown } = await pool.query<{ statement_timeout: string }>(
+        "show statement_timeout",
+      );
+      expect(shown).toEqual([{ statement_timeout: "30s" }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("cancels a statement past the limit, and lets long work raise it for its transaction only", async () => {
+    const timeouts = { statementMs: 200, idleInTransactionMs: 60_000, databaseConnectMs: 5_000 };
+    const pool = createPool({ connectionString: db.url, max: 1, ...boundedPoolConfig(timeouts) });
+    try {
+      const canceled = await pool.query("select pg_sleep(2)").catch((error: unknown) => error);
+      expect(canceled).toMatchObject({ code: "57014" });
+      expect(toProblem(canceled).problem.status).toBe(503);
+
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        await allowLongWork(client);
+        await client.query("select pg_sleep(0.5)");
+        await client.query("commit");
+        const { rows } = await client.query<{ statement_timeout: string }>(
+          "show statement_timeout",
+        );
+        expect(rows).toEqual([{ statement_timeout: "200ms" }]);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { Timeouts } from "../config.ts";
 
 /** What the pool reports when a connection dies; never the connection string. */
 export type ConnectionProblem = (message: string, where: "idle" | "checked out") => void;
@@ -24,4 +25,40 @@ export function createPool(
     problem(error.message, "idle");
   });
   return pool;
+}
+
+/**
+ * The pool settings that bound every wait on PostgreSQL. The two server-side limits travel in the
+ * startup packet, so each connection has them before its first query: a frozen server or a
+ * forgotten transaction ends in an error (a 503) rather than a request that hangs, or a write
+ * the client gave up on committing later. Migrations, backups and restores open their own
+ * connections without them.
+ */
+export function boundedPoolConfig(
+  timeouts: Pick<Timeouts, "statementMs" | "idleInTransactionMs" | "databaseConnectMs">,
+): Pick<
+  pg.PoolConfig,
+  "statement_timeout" | "idle_in_transaction_session_timeout" | "connectionTimeoutMillis"
+> {
+  return {
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    connectionTimeoutMillis: timeouts.databaseConnectMs,
+  };
+}
+
+/** How long one import or export transaction may run, and wait on its HTTP peer in between. */
+export const LONG_WORK_TIMEOUT = "15min";
+
+/**
+ * Raises the pool's limits for the rest of the current transaction (SET LOCAL): a whole-household
+ * export waits on a slow download between fetches, an import COPYs a large file in one statement.
+ * Still bounded, so a stuck one frees its connection in the end.
+ */
+export async function allowLongWork(client: pg.ClientBase): Promise<void> {
+  await client.query(
+    `select set_config('statement_timeout', $1, true),
+            set_config('idle_in_transaction_session_timeout', $1, true)`,
+    [LONG_WORK_TIMEOUT],
+  );
 }

@@ -1,6 +1,7 @@
 import type { Response } from "express";
 import type pg from "pg";
 import { z } from "zod";
+import { allowLongWork } from "../../db/pool.ts";
 import { formatRate, parseRate } from "../../domain/fx.ts";
 import { route, type Route } from "../../http/route.ts";
 import { formatMinor } from "../../ledger/money.ts";
@@ -594,6 +595,8 @@ async function exportHousehold(
   let broken: Error | undefined;
   try {
     await client.query("begin isolation level repeatable read read only");
+    // The snapshot stays open while a slow download drains the socket between two fetches.
+    await allowLongWork(client);
     const names = await loadNames(client);
     const day = new Date().toISOString().slice(0, 10);
     res

@@ -8,6 +8,7 @@ import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
 import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError, type ImportFormat, type RowProblem } from "../../imports/types.ts";
 import { withTransaction } from "../../ledger/db.ts";
+import { allowLongWork } from "../../db/pool.ts";
 import { applyRulesToTransactions, setAuditContext } from "../rules-and-audit.ts";
 import type { CommitResult } from "./schema.ts";
 import { chooseLookup, classifySql } from "./classify.ts";
@@ -280,6 +281,8 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     // Held until this transaction ends, however it ends (a crash closes the connection): while
     // it is held the import's 'committing' status is live, and recoverStalledCommit leaves it be.
     await lockCommit(client, plan.importId);
+    // One COPY of a large file and the set-based steps after it outlast the pool's limits.
+    await allowLongWork(client);
     // The classification sorts the whole file (by fingerprint, and by bank id): in memory, not
     // in temporary files, for files of a few hundred thousand rows.
     await client.query("set local work_mem = '64MB'");

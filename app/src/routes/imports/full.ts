@@ -9,6 +9,7 @@ import type pg from "pg";
 import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import { withTransaction } from "../../ledger/db.ts";
+import { allowLongWork } from "../../db/pool.ts";
 import { problemResponse } from "../../ledger/schema.ts";
 import { setAuditContext } from "../audit/context.ts";
 import { type FullImportResult, FullImportResultSchema } from "../exports/full-format.ts";
@@ -192,6 +193,8 @@ async function loadHousehold(
   await refuseUnlessEmpty(db);
   return withSpooledFile(req, (path) =>
     withTransaction(db, async (client) => {
+      // A whole household loads in one transaction: longer than the pool's limits allow.
+      await allowLongWork(client);
       await setAuditContext(client, { actor, action: "import" });
       await lockEmptyHousehold(client);
       const loader = new HouseholdLoader(client, base);
