@@ -26,6 +26,7 @@ import {
 import { computeStatus, type ObservedState } from "./status.ts";
 import {
   copyJobName,
+  jobOutcome,
   planPostgresUpgrade,
   preUpgradeBackupName,
   pruneJobName,
@@ -44,7 +45,7 @@ import {
   type BackupOutcome,
   type RestoreState,
 } from "./backup/reconcile-backups.ts";
-import type { TrackerBackup } from "./backup/status.ts";
+import { terminationMessage, type TrackerBackup } from "./backup/status.ts";
 import { restoreJobName, verifyAnnotation } from "./resources/backup/job.ts";
 import { apiVersion } from "./api/v1alpha1.ts";
 import { backupKind } from "./api/backup.ts";
@@ -147,7 +148,7 @@ async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<C
   const valid = validSpec(tracker);
   const restore = currentRestore(valid, deps);
   const ctx = await buildContext(valid, deps, restore);
-  const planned = planPostgres(valid, desiredObjects(valid, ctx), ctx, deps);
+  const planned = await planPostgres(valid, desiredObjects(valid, ctx), ctx, deps);
   await startUpgradeSteps(valid, planned.upgrade, deps);
   const desired = planned.objects.map(withAppliedHash);
   await applyChanged(desired, deps);
@@ -273,13 +274,13 @@ async function buildContext(
  * are immutable (storage growth goes to the claims), and which major runs on which data folder
  * is the upgrade plan's to decide, which may also want a copy or a prune Job.
  */
-function planPostgres(
+async function planPostgres(
   tracker: FinanceTracker,
   objects: KubernetesObject[],
   ctx: BuildContext,
   deps: ReconcileDeps,
-): { objects: KubernetesObject[]; resizes: ClaimResize[]; upgrade: UpgradePlan } {
-  const upgrade = planUpgrade(tracker, deps);
+): Promise<{ objects: KubernetesObject[]; resizes: ClaimResize[]; upgrade: UpgradePlan }> {
+  const upgrade = await planUpgrade(tracker, deps);
   let resizes: ClaimResize[] = [];
   const planned = objects.map((o) => {
     if (o.kind !== "StatefulSet") return o;
@@ -298,7 +299,7 @@ function planPostgres(
 }
 
 /** The upgrade plan, from what the caches know of PostgreSQL, its Jobs, the app and backups. */
-function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): UpgradePlan {
+async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promise<UpgradePlan> {
   const { namespace, name } = tracker.metadata;
   const names = childNames(name);
   const requested = tracker.spec.postgres.version;
@@ -311,6 +312,21 @@ function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): UpgradePlan 
         .find((b) => b.metadata.name === preUpgradeBackupName(name, requested))
     : "not-configured";
   const app = deps.cache.get("Deployment", namespace, names.app);
+  const copyJob = job(copyJobName(name));
+  // What the copy script said about its failure; read only while a failed copy is reported.
+  const failure =
+    copyJob && jobOutcome(copyJob) === "failed"
+      ? terminationMessage(
+          (
+            await deps.api.list(
+              { apiVersion: "v1", plural: "pods" },
+              namespace,
+              `job-name=${copyJobName(name)}`,
+            )
+          ).items,
+          "copy",
+        )
+      : undefined;
   return planPostgresUpgrade(
     {
       requested,
@@ -318,21 +334,14 @@ function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): UpgradePlan 
       postgresPods: deps.cache
         .pods(namespace, name)
         .filter((p) => p.metadata?.labels?.[labelKeys.component] === "postgres").length,
-      copyJob: job(copyJobName(name)),
+      copyJob,
       pruneJob: current ? job(pruneJobName(name, current.dataDirectory)) : undefined,
       backup,
       appAvailable: deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas)
         .ready,
     },
-    terminationMessageOf,
+    () => failure,
   );
-}
-
-/** The copy Job's own account of a failure, from the message its pod left. */
-function terminationMessageOf(job: KubernetesObject): string | undefined {
-  const status = (job as { status?: { conditions?: { type?: string; message?: string }[] } })
-    .status;
-  return status?.conditions?.find((c) => c.type === "Failed")?.message;
 }
 
 /**

@@ -50,9 +50,12 @@ export function parseProgramResult(message: string | undefined): ProgramResult {
 }
 
 /** The termination message of a Job pod's backup container, if it has terminated. */
-export function terminationMessage(pods: readonly V1Pod[]): string | undefined {
+export function terminationMessage(
+  pods: readonly V1Pod[],
+  container = "backup",
+): string | undefined {
   for (const pod of pods) {
-    const state = pod.status?.containerStatuses?.find((c) => c.name === "backup")?.state;
+    const state = pod.status?.containerStatuses?.find((c) => c.name === container)?.state;
     if (state?.terminated?.message) return state.terminated.message;
   }
   return undefined;
