@@ -126,5 +126,8 @@ describe("loadConfig", () => {
     expect(() =>
       loadConfig({ FINTRACK_ADMIN_PASSWORD_FILE: "/run/secrets/admin" }, fakeRead),
     ).toThrow(/FINTRACK_ADMIN_EMAIL: is required/);
+    expect(() => loadConfig({ FINTRACK_ADMIN_EMAIL: "owner@acme.example" }, fakeRead)).toThrow(
+      /FINTRACK_ADMIN_PASSWORD_FILE: is required when FINTRACK_ADMIN_EMAIL is set/,
+    );
   });
 });

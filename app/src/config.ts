@@ -70,6 +70,16 @@ const environmentSchema = z
         message: "is required when FINTRACK_ADMIN_PASSWORD_FILE is set",
       });
     }
+    // An owner named without a password would count as no configured owner at all, and the
+    // first visitor to register would become the owner: refuse to start instead.
+    if (env.FINTRACK_ADMIN_EMAIL && !env.FINTRACK_ADMIN_PASSWORD_FILE) {
+      ctx.issues.push({
+        code: "custom",
+        input: env.FINTRACK_ADMIN_EMAIL,
+        path: ["FINTRACK_ADMIN_PASSWORD_FILE"],
+        message: "is required when FINTRACK_ADMIN_EMAIL is set",
+      });
+    }
   });
 
 /** The app's settings, with secrets read from their files. */
