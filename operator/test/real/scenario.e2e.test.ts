@@ -287,6 +287,9 @@ describe("samples/minimal.yaml", () => {
     restrictedNamespace(tenantNamespace);
     apply(tenantNamespace, sample("minimal.yaml"));
     await waitReady(tenantNamespace, "acme");
+    // Ready means every part serves, which one app replica of two already does: the rollout
+    // completes a moment later.
+    rolloutStatus(tenantNamespace, "acme-app");
     const all = pods(tenantNamespace, "app.kubernetes.io/instance=acme");
     const running = all.filter((p) => p.status.phase === "Running");
     expect(running.map((p) => p.metadata.labels?.["app.kubernetes.io/component"]).sort()).toEqual([
