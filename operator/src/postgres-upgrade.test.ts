@@ -65,19 +65,16 @@ function backup(phase: string, verified = true): TrackerBackup {
 }
 
 function plan(inputs: Partial<UpgradeInputs>): UpgradePlan {
-  return planPostgresUpgrade(
-    {
-      requested: 18,
-      live: on17,
-      postgresPods: 1,
-      copyJob: undefined,
-      pruneJob: undefined,
-      backup: "not-configured",
-      appAvailable: true,
-      ...inputs,
-    },
-    (j) => j.status?.conditions?.[0]?.message,
-  );
+  return planPostgresUpgrade({
+    requested: 18,
+    live: on17,
+    postgresPods: 1,
+    copyJob: undefined,
+    pruneJob: undefined,
+    backup: "not-configured",
+    appAvailable: true,
+    ...inputs,
+  });
 }
 
 describe("planPostgresUpgrade", () => {
@@ -146,7 +143,11 @@ describe("planPostgresUpgrade", () => {
   });
 
   it("reports a failed copy and starts the old server again, without copying again", () => {
-    const result = plan({ postgresPods: 0, copyJob: copyTo(18, "Failed") });
+    const result = plan({
+      postgresPods: 0,
+      copyJob: copyTo(18, "Failed"),
+      copyFailure: "the acme-postgres-upgrade said so",
+    });
     expect(result).toMatchObject({ replicas: 1, runtime: { major: 17, dataDirectory: "pgdata" } });
     expect(result.copy).toBeUndefined();
     expect(result.problem?.reason).toBe("MajorUpgradeFailed");

@@ -75,6 +75,8 @@ export interface UpgradeInputs {
   backup: TrackerBackup | "not-configured" | undefined;
   /** Whether the app Deployment's rollout is complete and every replica available. */
   appAvailable: boolean;
+  /** What the copy container said when it failed (its termination message), if it did. */
+  copyFailure?: string | undefined;
 }
 
 /** What PostgreSQL should look like now, and which upgrade objects should exist. */
@@ -140,14 +142,11 @@ export function jobOutcome(job: V1Job): JobOutcome {
   return "running";
 }
 
-/** The Job's termination message, as its pod left it (the copy script writes one line). */
-export type JobMessage = (job: V1Job) => string | undefined;
-
 /**
  * Decides PostgreSQL's runtime and the upgrade's next step. Pure; called on every reconcile, so
  * each branch names the one thing to do now and the state that makes the next branch apply.
  */
-export function planPostgresUpgrade(inputs: UpgradeInputs, message: JobMessage): UpgradePlan {
+export function planPostgresUpgrade(inputs: UpgradeInputs): UpgradePlan {
   const { requested, live } = inputs;
   if (!live) {
     const runtime = { major: requested, dataDirectory: initialDataDirectory };
@@ -171,7 +170,7 @@ export function planPostgresUpgrade(inputs: UpgradeInputs, message: JobMessage):
       },
     };
   }
-  if (requested > current.major) return planUpgrade(inputs, steady, current, message);
+  if (requested > current.major) return planUpgrade(inputs, steady, current);
   return withPrune(inputs, steady, current);
 }
 
@@ -258,7 +257,6 @@ function planUpgrade(
   inputs: UpgradeInputs,
   steady: UpgradePlan,
   current: PostgresRuntime,
-  message: JobMessage,
 ): UpgradePlan {
   const to = inputs.requested;
   const from = current.major;
@@ -273,7 +271,7 @@ function planUpgrade(
   const target = { major: to, dataDirectory: dataDirectoryFor(to) };
   const copy = inputs.copyJob;
   if (copy && jobOutcome(copy) === "failed") {
-    const why = message(copy) ?? "the copy Job failed";
+    const why = inputs.copyFailure ?? "the copy Job failed";
     return failed(
       steady,
       progress("Failed", `copying the data into PostgreSQL ${String(to)} failed: ${why}`),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
+  apiVersion,
   financeTrackerSpec,
   type FinanceTracker,
   type FinanceTrackerStatus,
@@ -23,7 +24,7 @@ import {
   credentialsFieldManager,
   judgeCredentials,
 } from "./credentials-guard.ts";
-import { computeStatus, type ObservedState } from "./status.ts";
+import { computeStatus, deploymentReadiness, type ObservedState } from "./status.ts";
 import {
   copyJobName,
   jobOutcome,
@@ -47,9 +48,7 @@ import {
 } from "./backup/reconcile-backups.ts";
 import { terminationMessage, type TrackerBackup } from "./backup/status.ts";
 import { restoreJobName, verifyAnnotation } from "./resources/backup/job.ts";
-import { apiVersion } from "./api/v1alpha1.ts";
 import { backupKind } from "./api/backup.ts";
-import { deploymentReadiness } from "./status.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
 export interface ChildCache {
@@ -314,7 +313,7 @@ async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promis
   const app = deps.cache.get("Deployment", namespace, names.app);
   const copyJob = job(copyJobName(name));
   // What the copy script said about its failure; read only while a failed copy is reported.
-  const failure =
+  const copyFailure =
     copyJob && jobOutcome(copyJob) === "failed"
       ? terminationMessage(
           (
@@ -327,21 +326,18 @@ async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promis
           "copy",
         )
       : undefined;
-  return planPostgresUpgrade(
-    {
-      requested,
-      live,
-      postgresPods: deps.cache
-        .pods(namespace, name)
-        .filter((p) => p.metadata?.labels?.[labelKeys.component] === "postgres").length,
-      copyJob,
-      pruneJob: current ? job(pruneJobName(name, current.dataDirectory)) : undefined,
-      backup,
-      appAvailable: deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas)
-        .ready,
-    },
-    () => failure,
-  );
+  return planPostgresUpgrade({
+    requested,
+    live,
+    postgresPods: deps.cache
+      .pods(namespace, name)
+      .filter((p) => p.metadata?.labels?.[labelKeys.component] === "postgres").length,
+    copyJob,
+    pruneJob: current ? job(pruneJobName(name, current.dataDirectory)) : undefined,
+    backup,
+    appAvailable: deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas).ready,
+    copyFailure,
+  });
 }
 
 /**
