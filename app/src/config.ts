@@ -13,6 +13,9 @@ const environmentSchema = z
   .object({
     NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    // Set by the operator while it rotates the database password: the password being replaced,
+    // tried when PostgreSQL refuses the URL's (see createPool).
+    DATABASE_PASSWORD_PREVIOUS: z.string().optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     SESSION_SECRET_FILE: z.string().min(1).optional(),
@@ -86,6 +89,8 @@ const environmentSchema = z
 export interface Config {
   nodeEnv: "production" | "development" | "test";
   databaseUrl: string | undefined;
+  /** During a credentials rotation, the database password the URL's replaces. */
+  databasePasswordPrevious: string | undefined;
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** The address to bind; undefined means every interface. */
@@ -165,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    databasePasswordPrevious: e.DATABASE_PASSWORD_PREVIOUS || undefined,
     redisUrl: e.REDIS_URL,
     sessionSecret,
     host: e.HOST,

@@ -112,6 +112,7 @@ export async function startServer(
     (error, where) => {
       log.warn({ error, where }, "a PostgreSQL connection failed");
     },
+    config.databasePasswordPrevious,
   );
   const redis =
     stores === "redis" && redisUrl
@@ -196,6 +197,7 @@ export async function startServer(
     readiness: ready,
     routes: api.routes,
     authenticate: api.authenticate,
+    idempotency: api.idempotency,
   });
   const metricsApp = express();
   metricsApp.get("/metrics", async (_req, res) => {

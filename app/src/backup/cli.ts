@@ -1,3 +1,4 @@
+import { urlThatOpens } from "../db/password-fallback.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { backup } from "./backup.ts";
@@ -64,7 +65,7 @@ const commands: Record<string, Command> = {
     log(`backing up to s3://${store.bucket}/${store.prefix} as ${name}`);
     const manifest = await backup({
       store,
-      databaseUrl: databaseUrl(config),
+      databaseUrl: await urlThatOpens(databaseUrl(config), config.DATABASE_PASSWORD_PREVIOUS),
       tenant: config.BACKUP_TENANT,
       name,
       binDir,
@@ -103,7 +104,7 @@ const commands: Record<string, Command> = {
     const result = await restore({
       store,
       manifest,
-      databaseUrl: databaseUrl(config),
+      databaseUrl: await urlThatOpens(databaseUrl(config), config.DATABASE_PASSWORD_PREVIOUS),
       binDir,
       log,
     });

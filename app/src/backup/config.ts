@@ -24,6 +24,8 @@ export const backupEnvSchema = z.object({
   /** Where the one-line JSON result goes for the operator (a container's termination log). */
   BACKUP_RESULT_FILE: z.string().optional(),
   DATABASE_URL: z.string().optional(),
+  /** The password a credentials rotation is replacing: see urlThatOpens. */
+  DATABASE_PASSWORD_PREVIOUS: z.string().optional(),
   PGHOST: z.string().optional(),
   PGPORT: z.string().optional(),
   PGUSER: z.string().optional(),

@@ -24,7 +24,10 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
     console.error(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  const redact = redactor(url);
+  // While the operator rotates the password: the one being replaced, should PostgreSQL still
+  // hold it (see createPool).
+  const previousPassword = env.DATABASE_PASSWORD_PREVIOUS;
+  const redact = redactor(url, previousPassword);
   console.log(`migrating ${describeTarget(url)}`);
   const pool = createPool(
     {
@@ -36,6 +39,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<number> {
     (message) => {
       console.log(redact(`a PostgreSQL connection failed: ${message}`));
     },
+    previousPassword,
   );
   try {
     await waitForPostgres({
@@ -107,11 +111,11 @@ function describeTarget(url: string): string {
 }
 
 /** Masks the URL's password, raw or percent-decoded, wherever it appears in a message. */
-function redactor(url: string): (message: string) => string {
-  let secrets: string[] = [];
+function redactor(url: string, previousPassword = ""): (message: string) => string {
+  let secrets: string[] = [previousPassword].filter((s) => s.length > 0);
   try {
     const { password } = new URL(url);
-    secrets = [password, safeDecode(password)].filter((s) => s.length > 0);
+    secrets = [...secrets, password, safeDecode(password)].filter((s) => s.length > 0);
   } catch {
     // Not a URL: nothing we can parse out, and describeTarget does not echo it either.
   }

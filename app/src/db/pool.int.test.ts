@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/harness/database.ts";
+import { query, startPostgres, type PostgresServer } from "../../test/harness/postgres.ts";
 import { toProblem } from "../errors.ts";
+import { urlThatOpens } from "./password-fallback.ts";
 import { allowLongWork, boundedPoolConfig, createPool } from "./pool.ts";
 
 const db = useTestDatabase();
@@ -79,6 +82,88 @@ describe("createPool", () => {
       } finally {
         client.release();
       }
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe("createPool with the password a rotation replaces", () => {
+  // A server that checks passwords, as production's does.
+  let server: PostgresServer | undefined;
+  const started = () => {
+    if (!server) throw new Error("the server did not start");
+    return server;
+  };
+  const old = randomBytes(12).toString("hex");
+  const rotated = randomBytes(12).toString("hex");
+  const setPassword = (password: string) =>
+    query(started(), "postgres", `alter role ledger password '${password}'`);
+  const urlWith = (password: string) =>
+    `postgres://ledger:${password}@${started().host}:${started().port}/postgres`;
+
+  beforeAll(async () => {
+    server = await startPostgres(undefined, { passwordAuth: true });
+    await query(server, "postgres", `create role ledger login password '${old}'`);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("opens every connection, before, during and after PostgreSQL switches passwords", async () => {
+    await setPassword(old);
+    // The app's new pods: the Secret's new password first, the one it replaces as the fallback.
+    const pool = createPool({ connectionString: urlWith(rotated), max: 4 }, undefined, old);
+    const fresh = async () => {
+      // A new connection each time: the password is checked only when one opens.
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ who: string }>("select current_user as who");
+        return rows[0]?.who;
+      } finally {
+        client.release(true);
+      }
+    };
+    try {
+      expect(await fresh()).toBe("ledger");
+      const { rows } = await pool.query<{ one: number }>("select 1 as one");
+      expect(rows).toEqual([{ one: 1 }]);
+      // The rotation's last step: only the new password opens connections now.
+      await setPassword(rotated);
+      expect(await Promise.all([fresh(), fresh(), fresh()])).toEqual([
+        "ledger",
+        "ledger",
+        "ledger",
+      ]);
+      expect(await fresh()).toBe("ledger");
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("gives short-lived programs the URL whose password opens the database", async () => {
+    await setPassword(old);
+    expect(await urlThatOpens(urlWith(rotated), old)).toBe(urlWith(old));
+    expect(await urlThatOpens(urlWith(rotated), undefined)).toBe(urlWith(rotated));
+    await setPassword(rotated);
+    expect(await urlThatOpens(urlWith(rotated), old)).toBe(urlWith(rotated));
+  });
+
+  it("still fails when neither password opens the database", async () => {
+    await setPassword(randomBytes(12).toString("hex"));
+    const pool = createPool({ connectionString: urlWith(rotated), max: 1 }, undefined, old);
+    try {
+      await expect(pool.query("select 1")).rejects.toMatchObject({ code: "28P01" });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("without a previous password, a refused password is refused (the control)", async () => {
+    await setPassword(old);
+    const pool = createPool({ connectionString: urlWith(rotated), max: 1 });
+    try {
+      await expect(pool.query("select 1")).rejects.toMatchObject({ code: "28P01" });
     } finally {
       await pool.end();
     }

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { parseIntoClientConfig } from "pg-connection-string";
 import type { Timeouts } from "../config.ts";
 
 /** What the pool reports when a connection dies; never the connection string. */
@@ -14,8 +15,11 @@ export type ConnectionProblem = (message: string, where: "idle" | "checked out")
 export function createPool(
   config: pg.PoolConfig,
   problem: ConnectionProblem = () => undefined,
+  previousPassword?: string,
 ): pg.Pool {
-  const pool = new pg.Pool(config);
+  const pool = previousPassword
+    ? new RotatingPasswordPool(config, previousPassword)
+    : new pg.Pool(config);
   pool.on("connect", (client) => {
     client.on("error", (error: Error) => {
       problem(error.message, "checked out");
@@ -25,6 +29,75 @@ export function createPool(
     problem(error.message, "idle");
   });
   return pool;
+}
+
+/** PostgreSQL's SQLSTATE for a refused password (invalid_password). */
+const invalidPassword = "28P01";
+
+/**
+ * A pool that knows two passwords while the operator rotates them: the Secret's new one, which
+ * PostgreSQL accepts only once the rotation's last step has run, and the one it replaces, which
+ * PostgreSQL accepts until then. A connection refused with one password is opened again with the
+ * other, so no request fails on either side of the switch. Open connections are unaffected:
+ * PostgreSQL checks the password only when a connection starts.
+ */
+class RotatingPasswordPool extends pg.Pool {
+  /** Which of the two passwords new connections use; shared with the password function. */
+  private readonly choice: { active: 0 | 1 };
+
+  constructor(config: pg.PoolConfig, previousPassword: string) {
+    // The URL is taken apart here because pg lets a URL's password (even none) override the
+    // password function; pg calls that for every new connection, so a switch applies to the next.
+    const { connectionString, ...rest } = config;
+    const fromUrl = connectionString ? parseIntoClientConfig(connectionString) : {};
+    const current = fromUrl.password ?? rest.password;
+    const passwords = [typeof current === "string" ? current : "", previousPassword] as const;
+    const choice: { active: 0 | 1 } = { active: 0 };
+    super({ ...rest, ...fromUrl, password: () => passwords[choice.active] });
+    this.choice = choice;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: () => void) => void,
+  ): void;
+  override connect(
+    callback?: (
+      err: Error | undefined,
+      client: pg.PoolClient | undefined,
+      done: () => void,
+    ) => void,
+  ): Promise<pg.PoolClient> | undefined {
+    const connected = this.connectEitherPassword();
+    if (!callback) return connected;
+    // pg-pool's own query() checks out clients through this callback form.
+    connected.then(
+      (client) => {
+        callback(undefined, client, () => {
+          client.release();
+        });
+      },
+      (error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)), undefined, () => {
+          /* nothing was checked out */
+        });
+      },
+    );
+    return undefined;
+  }
+
+  private async connectEitherPassword(): Promise<pg.PoolClient> {
+    const tried = this.choice.active;
+    try {
+      return await super.connect();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== invalidPassword) throw error;
+      // Only the first of several connections refused together switches, and back again after
+      // the rotation: the password that works is whichever the last refusal was not.
+      if (this.choice.active === tried) this.choice.active = tried === 0 ? 1 : 0;
+      return await super.connect();
+    }
+  }
 }
 
 /**
