@@ -170,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
-    databasePasswordPrevious: e.DATABASE_PASSWORD_PREVIOUS || undefined,
+    databasePasswordPrevious: e.DATABASE_PASSWORD_PREVIOUS,
     redisUrl: e.REDIS_URL,
     sessionSecret,
     host: e.HOST,
