@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createAuth, type SessionStore, type Throttle } from "./auth/index.ts";
 import type { Config } from "./config.ts";
+import { type IdempotencyStore, idempotencyStore } from "./http/idempotency.ts";
 import type { Authenticate, Route } from "./http/route.ts";
 import { docsRoutes } from "./routes/docs/router.ts";
 import { importExportRoutes } from "./routes/imports-exports.ts";
@@ -32,8 +33,15 @@ export interface ApiDeps {
   registry: Registry;
 }
 
-/** Every route of /api/v1 and the authentication in front of them: the composition root. */
-export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authenticate } {
+/**
+ * Every route of /api/v1, the authentication in front of them and the store of their
+ * Idempotency-Keys: the composition root.
+ */
+export function createApi(deps: ApiDeps): {
+  routes: Route[];
+  authenticate: Authenticate;
+  idempotency: IdempotencyStore;
+} {
   const auth = createAuth({
     db: deps.db,
     sessions: deps.sessions,
@@ -68,5 +76,5 @@ export function createApi(deps: ApiDeps): { routes: Route[]; authenticate: Authe
       serverUrl: "/api/v1",
     }),
   ];
-  return { routes, authenticate: auth.authenticate };
+  return { routes, authenticate: auth.authenticate, idempotency: idempotencyStore(deps.db) };
 }

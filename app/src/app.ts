@@ -5,6 +5,7 @@ import type { Registry } from "prom-client";
 import type { Config } from "./config.ts";
 import { errorMiddleware, errors } from "./errors.ts";
 import type { Readiness } from "./health.ts";
+import type { IdempotencyStore } from "./http/idempotency.ts";
 import { httpMetrics } from "./http/metrics.ts";
 import { requestId } from "./http/request-id.ts";
 import { type Authenticate, mountRoutes, type Route } from "./http/route.ts";
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** Every API route, mounted under /api/v1 in this order. */
   routes: readonly Route[];
   authenticate: Authenticate;
+  /** Where Idempotency-Keys of unsafe requests are kept; absent, the header is ignored. */
+  idempotency?: IdempotencyStore;
 }
 
 /** The HTTP app: probes, the API under /api/v1, one error middleware. */
@@ -58,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(noStore);
   api.use(express.json({ limit: "1mb" }));
-  mountRoutes(api, deps.routes, deps.authenticate);
+  mountRoutes(api, deps.routes, deps.authenticate, deps.idempotency);
   api.use((_req, _res, next) => {
     next(errors.notFound("this API route"));
   });

@@ -71,6 +71,9 @@ const challenge = { "WWW-Authenticate": AUTH_CHALLENGE };
 /** The error catalogue: every error the API answers with is made here. */
 export const errors = {
   badRequest: (detail: string) => new AppError(400, "bad_request", detail),
+  /** A malformed header or other non-body input, each problem named (`header.Idempotency-Key`). */
+  badRequestAt: (detail: string, problems: FieldProblem[]) =>
+    new AppError(400, "bad_request", detail, { errors: problems }),
   validation: (problems: FieldProblem[]) =>
     new AppError(422, "validation_failed", `${problems.length} field(s) are invalid`, {
       errors: problems,
@@ -96,6 +99,30 @@ export const errors = {
     new AppError(405, "method_not_allowed", `this path answers ${allow.join(", ")}`, {
       headers: { Allow: allow.join(", ") },
     }),
+  /** Idempotency-Key sent again with another request (draft-ietf-httpapi-idempotency-key-header). */
+  idempotencyKeyReused: (path: string) =>
+    new AppError(
+      422,
+      "idempotency_key_reused",
+      "this Idempotency-Key was used with another request: send a new key for a new request",
+      { errors: [{ path, message: "was used with another method, path or body" }] },
+    ),
+  /** The first request with this Idempotency-Key is still being processed. */
+  idempotencyKeyInProgress: () =>
+    new AppError(
+      409,
+      "idempotency_key_in_progress",
+      "a request with this Idempotency-Key is being processed: retry shortly to get its answer",
+      { headers: { "Retry-After": "1" } },
+    ),
+  /** The write of this Idempotency-Key committed, but its answer could not be recorded. */
+  idempotencyAnswerLost: () =>
+    new AppError(
+      409,
+      "idempotency_answer_unavailable",
+      "the request with this Idempotency-Key was applied, but its answer was not recorded; " +
+        "it will not be applied again: read the resource to see the result",
+    ),
   /** A sum the database keeps (a balance, a report total) would leave the range it can hold. */
   outOfRange: (what: string) =>
     new AppError(422, "out_of_range", `${what} would exceed the largest amount fintrack stores`),

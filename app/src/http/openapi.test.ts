@@ -323,6 +323,19 @@ describe("openApiDocument", () => {
     expect(at(operationOf(ownDoc, "/things", "get"), "responses", "401").description).toBe("Who?");
   });
 
+  it("documents the optional Idempotency-Key header on the unsafe routes of signed-in users", () => {
+    const header = (path: string, method: string) =>
+      list(operationOf(doc, path, method).parameters ?? []).find((p) => p.in === "header");
+    expect(header("/transactions", "post")).toMatchObject({
+      name: "Idempotency-Key",
+      required: false,
+      schema: { type: "string" },
+    });
+    expect(String(header("/transactions", "post")?.description)).toMatch(/24 hours/);
+    expect(header("/accounts", "get")).toBeUndefined();
+    expect(header("/auth/login", "post")).toBeUndefined();
+  });
+
   it("documents the WWW-Authenticate challenge of every 401", () => {
     const unauthorized = at(operationOf(doc, "/accounts", "get"), "responses", "401");
     expect(Object.keys(at(unauthorized, "headers"))).toEqual(["WWW-Authenticate"]);

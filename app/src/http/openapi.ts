@@ -7,6 +7,11 @@ import {
   type ProblemDetails,
   toProblem,
 } from "../errors.ts";
+import {
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_KEY_TTL_HOURS,
+} from "./idempotency-key.ts";
 import type { Method, ResponseSpec, Route } from "./route.ts";
 
 /** What the document says about the API as a whole. */
@@ -234,6 +239,29 @@ function parameter(
   };
 }
 
+/** Whether mountRoutes honours an Idempotency-Key on the route: unsafe and signed in. */
+function takesIdempotencyKey(spec: Route): boolean {
+  return spec.method !== "get" && spec.access !== "public";
+}
+
+// draft-ietf-httpapi-idempotency-key-header asks servers to publish the key's format and expiry.
+const idempotencyKeyParameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  description:
+    "Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an " +
+    `RFC 8941 sf-string of 1 to ${String(IDEMPOTENCY_KEY_MAX_LENGTH)} printable ASCII ` +
+    'characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The ' +
+    "key is stored with the write, in the same database transaction, for " +
+    `${String(IDEMPOTENCY_KEY_TTL_HOURS)} hours and per user. A retry with the same key, ` +
+    "method, path and body is not applied again: it gets the first answer replayed " +
+    "(marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or " +
+    "when its answer was lost after it was applied. The same key with another request gets " +
+    "422. Errors are not recorded: a failed request may be retried with its key. Optional.",
+  required: false,
+  schema: { type: "string", pattern: IDEMPOTENCY_KEY_PATTERN },
+};
+
 function parameters(book: Book, spec: Route, pathParams: readonly string[]): Json[] {
   const declared = objectProperties(book, spec.params, `${spec.operationId} params`);
   for (const name of declared.keys())
@@ -246,7 +274,7 @@ function parameters(book: Book, spec: Route, pathParams: readonly string[]): Jso
   const inQuery = [...query].map(([name, p]) =>
     parameter(book, name, "query", p.schema, p.required),
   );
-  return [...inPath, ...inQuery];
+  return [...inPath, ...inQuery, ...(takesIdempotencyKey(spec) ? [idempotencyKeyParameter] : [])];
 }
 
 function requestBody(book: Book, spec: Route): Json | undefined {
@@ -297,6 +325,14 @@ function impliedProblems(spec: Route): Record<number, string> {
   }
   if (spec.body || spec.query || spec.params)
     implied[422] = "Some fields are invalid: `errors` lists each one.";
+  if (takesIdempotencyKey(spec)) {
+    implied[400] = [implied[400], "The Idempotency-Key header is malformed."].join(" ").trim();
+    implied[409] =
+      "A request with this Idempotency-Key is being processed, or was applied and its answer lost.";
+    implied[422] = [implied[422], "The Idempotency-Key was used with another request."]
+      .join(" ")
+      .trim();
+  }
   return implied;
 }
 

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
 import { errors, fromZod } from "../errors.ts";
+import { idempotently, type IdempotencyStore } from "./idempotency.ts";
 import { recordRoute } from "./metrics.ts";
 import { findNul, NUL_REFUSED, showStep } from "./nul.ts";
 
@@ -135,8 +136,16 @@ function refuseOtherMethods(router: Router, routes: readonly Route[]): void {
   });
 }
 
-/** Mounts every route on `router`: authenticate -> authorize -> validate -> handle -> answer. */
-export function mountRoutes(router: Router, routes: readonly Route[], authenticate: Authenticate) {
+/**
+ * Mounts every route on `router`: authenticate -> authorize -> Idempotency-Key -> validate ->
+ * handle -> answer. Without `idempotency` (route tests without a database) the header is ignored.
+ */
+export function mountRoutes(
+  router: Router,
+  routes: readonly Route[],
+  authenticate: Authenticate,
+  idempotency?: IdempotencyStore,
+) {
   const seen = new Set<string>();
   for (const spec of routes) {
     if (seen.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId}`);
@@ -147,21 +156,23 @@ export function mountRoutes(router: Router, routes: readonly Route[], authentica
     router[spec.method](spec.path, recordRoute, ...raw, async (req: Request, res: Response) => {
       const principal = await authenticate(req, res);
       authorize(principal, spec.access);
-      const body: unknown = spec.rawBody
-        ? Buffer.isBuffer(req.body)
-          ? req.body
-          : Buffer.alloc(0)
-        : parse(spec.body, req.body ?? {}, "body");
-      const result = await spec.handler({
-        body,
-        query: parse(spec.query, req.query, "query"),
-        params: parse(spec.params, req.params, "params"),
-        principal,
-        req,
-        res,
+      const status = spec.status ?? 200;
+      const result = await idempotently(idempotency, { req, res, principal, status }, () => {
+        const body: unknown = spec.rawBody
+          ? Buffer.isBuffer(req.body)
+            ? req.body
+            : Buffer.alloc(0)
+          : parse(spec.body, req.body ?? {}, "body");
+        return spec.handler({
+          body,
+          query: parse(spec.query, req.query, "query"),
+          params: parse(spec.params, req.params, "params"),
+          principal,
+          req,
+          res,
+        });
       });
       if (res.headersSent) return;
-      const status = spec.status ?? 200;
       if (result === undefined || status === 204) res.status(status).end();
       else res.status(status).json(result);
     });

@@ -1,4 +1,60 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type pg from "pg";
+
+/** Work that must commit together with a request's write: run by its first SQL transaction. */
+export type TransactionHook = (client: pg.PoolClient) => Promise<void>;
+
+interface HookState {
+  hook: TransactionHook | undefined;
+  committed: boolean;
+}
+
+const firstTransaction = new AsyncLocalStorage<HookState>();
+
+/**
+ * Runs `work` so that `hook` runs at the start of the first SQL transaction `work` opens with
+ * withTransaction, and commits or rolls back with it; a transaction that rolls back hands the
+ * hook on to the next one. This is how a request's bookkeeping (its idempotency key) lands in
+ * the same transaction as its write without every service passing it along. `committed()` says
+ * whether a transaction carrying the hook has committed.
+ */
+export async function withFirstTransactionHook<T>(
+  hook: TransactionHook,
+  work: () => Promise<T>,
+): Promise<{ result: T; committed: () => boolean }> {
+  const state: HookState = { hook, committed: false };
+  const result = await firstTransaction.run(state, work);
+  return { result, committed: () => state.committed };
+}
+
+/**
+ * Runs the current request's pending hook, if any, inside the transaction of `client`; returns
+ * what puts it back should that transaction roll back, and marks it committed otherwise.
+ */
+async function runHook(
+  client: pg.PoolClient,
+): Promise<{ committed: () => void; rolledBack: () => void } | undefined> {
+  const state = firstTransaction.getStore();
+  const hook = state?.hook;
+  if (state === undefined || hook === undefined) return undefined;
+  // Taken before it runs: a second transaction opened meanwhile must not run it too.
+  state.hook = undefined;
+  const rolledBack = () => {
+    state.hook ??= hook;
+  };
+  try {
+    await hook(client);
+  } catch (error) {
+    rolledBack();
+    throw error;
+  }
+  return {
+    committed: () => {
+      state.committed = true;
+    },
+    rolledBack,
+  };
+}
 
 /**
  * Runs `work` inside one SQL transaction on one pooled connection: committed when it returns,
@@ -10,12 +66,16 @@ export async function withTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  let hooked: Awaited<ReturnType<typeof runHook>> = undefined;
   try {
     await client.query("begin");
+    hooked = await runHook(client);
     const result = await work(client);
     await client.query("commit");
+    hooked?.committed();
     return result;
   } catch (error) {
+    hooked?.rolledBack();
     await client.query("rollback").catch((rollbackError: unknown) => {
       broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
     });

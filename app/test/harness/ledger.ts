@@ -10,6 +10,7 @@ import { createAuth, memorySessionStore, memoryThrottle } from "../../src/auth/i
 import { sha256Hex } from "../../src/auth/secrets.ts";
 import type { Role } from "../../src/auth/principal.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { idempotencyStore } from "../../src/http/idempotency.ts";
 import type { Route } from "../../src/http/route.ts";
 import type { Account } from "../../src/routes/accounts/schema.ts";
 import type { CategoryJson } from "../../src/routes/categories/schema.ts";
@@ -159,6 +160,7 @@ export async function startLedgerApp(
   const served = await serveApp({
     routes: [...ledgerRoutes({ db: pool, registry }), ...extraRoutes({ db: pool, registry })],
     authenticate: auth.authenticate,
+    idempotency: idempotencyStore(pool),
   });
   return {
     pool,

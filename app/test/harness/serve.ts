@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Registry } from "prom-client";
 import { createApp } from "../../src/app.ts";
 import type { Principal, Role } from "../../src/auth/principal.ts";
+import type { IdempotencyStore } from "../../src/http/idempotency.ts";
 import type { Authenticate, Route } from "../../src/http/route.ts";
 import { readiness } from "../../src/health.ts";
 
@@ -19,6 +20,7 @@ export async function serveApp(options: {
   routes: readonly Route[];
   authenticate: Authenticate;
   baseUrl?: string;
+  idempotency?: IdempotencyStore;
 }): Promise<ServedApp> {
   const registry = new Registry();
   const app = createApp({
@@ -28,6 +30,7 @@ export async function serveApp(options: {
     readiness: readiness([]),
     routes: options.routes,
     authenticate: options.authenticate,
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
   });
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
