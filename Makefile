@@ -96,6 +96,7 @@ test-unit: install ## Run the unit tests (no services needed)
 test: install ## Run every test: unit, then integration against real PostgreSQL, Redis, Chromium and Kubernetes
 	hack/install-system-packages.sh
 	hack/install-s3-server.sh >/dev/null
+	hack/install-schemathesis.sh >/dev/null
 	@mkdir -p .cache
 	status=0; npm test -- --reporter=default --reporter=json \
 	  --outputFile.json=.cache/vitest-report.json || status=$$?; \

@@ -17,16 +17,8 @@ if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import moto.server' 2>/
   echo "$venv/bin/python"
   exit 0
 fi
-python="$(command -v python3 || true)"
-[[ -n "$python" ]] || die "python3 is needed for the S3 test server (apt-get install python3-venv)"
 started=$SECONDS
-partial="$venv.partial"
-rm -rf "$partial"
-"$python" -m venv "$partial" >&2 || die "python3 -m venv failed (apt-get install python3-venv)"
-"$partial/bin/pip" install --quiet --disable-pip-version-check "moto[server,s3]==$MOTO_VERSION" >&2
-rm -rf "$venv"
-# A venv's python finds its packages through pyvenv.cfg beside it, so the folder may be renamed.
-mv "$partial" "$venv"
+make_python_venv "$venv" "the S3 test server" "moto[server,s3]==$MOTO_VERSION"
 "$venv/bin/python" -c 'import moto.server'
 log "installed moto $MOTO_VERSION in $venv in $((SECONDS - started)) s"
 echo "$venv/bin/python"

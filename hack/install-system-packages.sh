@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test bed needs, once: PostgreSQL, Redis, Chromium, openssl,
 # promtool (in `prometheus`) to check the alerting rules and /metrics output, python3-venv for
-# the S3 test server (hack/install-s3-server.sh), and shellcheck, through which actionlint checks
-# the workflows' run: scripts (hack/actionlint.sh).
+# the S3 test server and the API fuzzer (hack/install-s3-server.sh, hack/install-schemathesis.sh),
+# and shellcheck, through which actionlint checks the workflows' run: scripts (hack/actionlint.sh).
 # With arguments, installs those packages instead (hack/node-up.sh and hack/docker-up.sh name theirs).
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail

@@ -93,3 +93,19 @@ stop_pid() {
   kill -KILL "$pid" 2>/dev/null || true
   sleep 0.5
 }
+
+# Creates the Python virtualenv VENV for WHAT with `pip install PIP_ARGS...`, built beside it and
+# moved into place, so an interrupted install never leaves a half-made one. A venv's python finds
+# its packages through pyvenv.cfg beside it, so `VENV/bin/python -m <module>` survives the move;
+# the console scripts in VENV/bin do not (their #! names the folder they were built in).
+make_python_venv() {
+  local venv="$1" what="$2" python partial="$1.partial"
+  shift 2
+  python="$(command -v python3 || true)"
+  [[ -n "$python" ]] || die "python3 is needed for $what (apt-get install python3-venv)"
+  rm -rf "$partial"
+  "$python" -m venv "$partial" >&2 || die "python3 -m venv failed (apt-get install python3-venv)"
+  "$partial/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2
+  rm -rf "$venv"
+  mv "$partial" "$venv"
+}
