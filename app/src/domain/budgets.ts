@@ -5,14 +5,6 @@ import { daysInMonth } from "../ledger/dates.ts";
  * from day d of that month to the day before day d of the next one; d = 1 gives calendar months.
  */
 
-const MONTH = /^([0-9]{4})-(0[1-9]|1[0-2])$/;
-
-/** Whether `text` is a month "YYYY-MM" (years 1000 to 9999). */
-export function isMonth(text: string): boolean {
-  const match = MONTH.exec(text);
-  return match !== null && Number(match[1]) >= 1000;
-}
-
 /** A month as a running index (year * 12 + month - 1), for arithmetic. */
 export function monthIndex(month: string): number {
   const [year = "0", number = "1"] = month.split("-");

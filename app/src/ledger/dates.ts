@@ -25,7 +25,19 @@ export function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** A plain calendar date in the API: "YYYY-MM-DD". */
+// The shapes as patterns, years 1000 to 9999 like the checks: the OpenAPI document states them, so
+// clients and fuzzers send what the server can accept (PostgreSQL has no year 0).
+const DATE_PATTERN = /^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
+const MONTH_PATTERN = /^[1-9][0-9]{3}-(0[1-9]|1[0-2])$/;
+const NOT_A_DATE = "is not a calendar date in the form YYYY-MM-DD";
+
+/** A plain calendar date in the API: "YYYY-MM-DD", the pattern plus the days of each month. */
 export const PlainDateSchema = z
   .string()
-  .refine(isPlainDate, { message: "is not a calendar date in the form YYYY-MM-DD" });
+  .regex(DATE_PATTERN, { message: NOT_A_DATE, abort: true })
+  .refine(isPlainDate, { message: NOT_A_DATE });
+
+/** A calendar month in the API: "YYYY-MM". Every month schema of the API is this one. */
+export const PlainMonthSchema = z
+  .string()
+  .regex(MONTH_PATTERN, { message: "is not a month in the form YYYY-MM" });

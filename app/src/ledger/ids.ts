@@ -23,6 +23,8 @@ export function pathId(text: string, what: string): string {
 /** An id in a JSON body or query: a decimal string, as the API returns ids. */
 export const IdSchema = z
   .string()
+  // The pattern for the OpenAPI document; the bigint range is checked after it.
+  .regex(ID, { message: "is not an id", abort: true })
   .refine((text) => parseId(text) !== undefined, { message: "is not an id" });
 
 /** Path parameters of `/resource/:id`; checked by pathId so bad ids are 404s, not 422s. */

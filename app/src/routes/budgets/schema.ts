@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { isMonth } from "../../domain/budgets.ts";
+import { PlainMonthSchema } from "../../ledger/dates.ts";
 import { IdSchema } from "../../ledger/ids.ts";
 import { AmountTextSchema } from "../../ledger/schema.ts";
 
 /** A budget month "YYYY-MM". */
-export const MonthSchema = z
-  .string()
-  .refine(isMonth, { message: "is not a month in the form YYYY-MM" });
+export const MonthSchema = PlainMonthSchema;
 
 export const BudgetMonthQuerySchema = z.object({ month: MonthSchema });
 

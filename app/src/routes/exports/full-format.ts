@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { isMonth } from "../../domain/budgets.ts";
 import { parseRate, RATE_DECIMALS } from "../../domain/fx.ts";
 import { RULE_AMOUNT } from "../../domain/rules.ts";
 import { MAX_SPLITS } from "../../domain/splits.ts";
 import { MappingSchema } from "../../imports/csv-mapping.ts";
-import { PlainDateSchema } from "../../ledger/dates.ts";
+import { PlainDateSchema, PlainMonthSchema } from "../../ledger/dates.ts";
 import { AmountTextSchema, CurrencySchema } from "../../ledger/schema.ts";
 import { AccountTypeSchema } from "../accounts/schema.ts";
 import { ATTACHMENT_TYPES } from "../attachments/detect.ts";
@@ -101,7 +100,7 @@ export type BudgetSettingsEntry = z.infer<typeof BudgetSettingsSchema>;
 /** A category's budget for a month "YYYY-MM", in the base currency. */
 export const BudgetEntrySchema = z.strictObject({
   category: CategoryPathSchema,
-  month: z.string().refine(isMonth, { message: "is not a month in the form YYYY-MM" }),
+  month: PlainMonthSchema,
   amount: AmountTextSchema,
 });
 export type BudgetEntry = z.infer<typeof BudgetEntrySchema>;

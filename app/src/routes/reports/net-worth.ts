@@ -1,19 +1,17 @@
 import type pg from "pg";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
-import { daysInMonth } from "../../ledger/dates.ts";
+import { daysInMonth, PlainMonthSchema } from "../../ledger/dates.ts";
 import { formatMinor } from "../../ledger/money.ts";
 import { convertRows, MissingRateSchema, rateInForce, type SumRow } from "./convert.ts";
-
-const MONTH = /^([0-9]{4})-(0[1-9]|1[0-2])$/;
 
 /** The most points one net-worth report has: fifty years of months. */
 export const MAX_POINTS = 600;
 
 /** `GET /reports/net-worth`: months "YYYY-MM"; by default the twelve months up to this one. */
 export const NetWorthQuerySchema = z.object({
-  from: z.string().regex(MONTH, "is not a month in the form YYYY-MM").optional(),
-  to: z.string().regex(MONTH, "is not a month in the form YYYY-MM").optional(),
+  from: PlainMonthSchema.optional(),
+  to: PlainMonthSchema.optional(),
   interval: z.literal("month").default("month"),
 });
 export type NetWorthQuery = z.infer<typeof NetWorthQuerySchema>;

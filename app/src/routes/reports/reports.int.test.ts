@@ -272,6 +272,10 @@ describe("the reports", () => {
     expect(paths((await member.get("/reports/net-worth?interval=week")).body)).toEqual([
       "query.interval",
     ]);
+    // Year 0 passed the old pattern and reached PostgreSQL, which has no year 0: a 500.
+    const yearZero = await member.get("/reports/net-worth?to=0000-01");
+    expect(yearZero.status).toBe(422);
+    expect(paths(yearZero.body)).toEqual(["query.to"]);
     expect(paths((await member.get("/reports/spending?groupBy=mood")).body)).toEqual([
       "query.groupBy",
     ]);
