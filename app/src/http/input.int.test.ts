@@ -200,6 +200,17 @@ describe("the API's input layer", () => {
       );
     });
 
+    it("answers a concrete path by its own methods, never its templated neighbour's", async () => {
+      // /imports/full also matches /imports/:id, whose GET and DELETE it used to advertise.
+      const options = await member.send("OPTIONS", "/imports/full", new Uint8Array(), {});
+      expect(options.status).toBe(405);
+      expect(options.headers.get("allow")).toBe("POST");
+      const summary = await member.send("DELETE", "/transactions/summary", new Uint8Array(), {});
+      expect(summary.status).toBe(405);
+      expect(summary.headers.get("allow")).toBe("GET, HEAD");
+      expect((await member.get("/transactions/summary")).status).toBe(200);
+    });
+
     it("still answers 404 to a path no route declares", async () => {
       expect((await member.send("PUT", "/nothing-here", new Uint8Array(), {})).status).toBe(404);
     });

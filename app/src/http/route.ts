@@ -1,9 +1,10 @@
-import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import express, { type Request, type Response, type Router } from "express";
 import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
 import { errors, fromZod } from "../errors.ts";
 import { idempotently, type IdempotencyStore } from "./idempotency.ts";
 import { recordRoute } from "./metrics.ts";
+import { concreteFirst, refuseOtherMethods } from "./methods.ts";
 import { findNul, NUL_REFUSED, showStep } from "./nul.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -107,36 +108,6 @@ function parse(schema: z.ZodType | undefined, value: unknown, source: "body" | "
 }
 
 /**
- * After the routes: a request whose path some route declares, by a method none of them does,
- * answers 405 with `Allow` (RFC 9110 section 15.5.6) rather than falling through to 404. Every
- * declared path it matches adds its methods, since `/transactions/summary` also matches
- * `/transactions/:id`.
- */
-function refuseOtherMethods(router: Router, routes: readonly Route[]): void {
-  const methodsByPath = new Map<string, Set<string>>();
-  for (const spec of routes) {
-    const methods = methodsByPath.get(spec.path) ?? new Set<string>();
-    methods.add(spec.method.toUpperCase());
-    // Express answers HEAD with the GET handler.
-    if (spec.method === "get") methods.add("HEAD");
-    methodsByPath.set(spec.path, methods);
-  }
-  const allowed = new WeakMap<Request, Set<string>>();
-  for (const [path, methods] of methodsByPath) {
-    router.all(path, (req: Request, _res: Response, next: NextFunction) => {
-      const allow = allowed.get(req) ?? new Set<string>();
-      for (const method of methods) allow.add(method);
-      allowed.set(req, allow);
-      next();
-    });
-  }
-  router.use((req: Request, _res: Response, next: NextFunction) => {
-    const allow = allowed.get(req);
-    next(allow === undefined ? undefined : errors.methodNotAllowed([...allow]));
-  });
-}
-
-/**
  * Mounts every route on `router`: authenticate -> authorize -> Idempotency-Key -> validate ->
  * handle -> answer. Without `idempotency` (route tests without a database) the header is ignored.
  */
@@ -146,8 +117,9 @@ export function mountRoutes(
   authenticate: Authenticate,
   idempotency?: IdempotencyStore,
 ) {
+  router.use(refuseOtherMethods(routes));
   const seen = new Set<string>();
-  for (const spec of routes) {
+  for (const spec of concreteFirst(routes)) {
     if (seen.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId}`);
     seen.add(spec.operationId);
     const raw = spec.rawBody
@@ -177,5 +149,4 @@ export function mountRoutes(
       else res.status(status).json(result);
     });
   }
-  refuseOtherMethods(router, routes);
 }
