@@ -53,6 +53,7 @@ const titles: Record<number, string> = {
   404: "Not found",
   405: "Method not allowed",
   409: "Conflict",
+  412: "Precondition failed",
   413: "Payload too large",
   415: "Unsupported media type",
   422: "Validation failed",
@@ -99,6 +100,17 @@ export const errors = {
     new AppError(405, "method_not_allowed", `this path answers ${allow.join(", ")}`, {
       headers: { Allow: allow.join(", ") },
     }),
+  /** An edit made with If-Match on a resource changed since: `etag` is its current one. */
+  preconditionFailed: (etag: string) =>
+    new AppError(
+      412,
+      "precondition_failed",
+      `it was changed elsewhere since you read it (its ETag is now ${etag}): reload and try again`,
+      {
+        errors: [{ path: "header.If-Match", message: `does not match the current ETag ${etag}` }],
+        headers: { ETag: etag },
+      },
+    ),
   /** Idempotency-Key sent again with another request (draft-ietf-httpapi-idempotency-key-header). */
   idempotencyKeyReused: (path: string) =>
     new AppError(

@@ -262,6 +262,26 @@ const idempotencyKeyParameter = {
   schema: { type: "string", pattern: IDEMPOTENCY_KEY_PATTERN },
 };
 
+// RFC 9110 section 13.1.1; the service compares it under the row lock of the edit.
+const ifMatchParameter = {
+  name: "If-Match",
+  in: "header",
+  description:
+    'The ETag the resource had when it was read (also its `version`, quoted: `"7"`). The ' +
+    "change is made only if it still has that version; otherwise 412 names the current ETag, " +
+    "and nothing changes. Without the header the change is made whatever the version.",
+  required: false,
+  schema: { type: "string" },
+};
+
+/** Whether the route takes If-Match: an edit or delete of a versioned resource. */
+function takesIfMatch(spec: Route): boolean {
+  return (
+    spec.versioned === true &&
+    (spec.method === "patch" || spec.method === "put" || spec.method === "delete")
+  );
+}
+
 function parameters(book: Book, spec: Route, pathParams: readonly string[]): Json[] {
   const declared = objectProperties(book, spec.params, `${spec.operationId} params`);
   for (const name of declared.keys())
@@ -274,7 +294,12 @@ function parameters(book: Book, spec: Route, pathParams: readonly string[]): Jso
   const inQuery = [...query].map(([name, p]) =>
     parameter(book, name, "query", p.schema, p.required),
   );
-  return [...inPath, ...inQuery, ...(takesIdempotencyKey(spec) ? [idempotencyKeyParameter] : [])];
+  return [
+    ...inPath,
+    ...inQuery,
+    ...(takesIfMatch(spec) ? [ifMatchParameter] : []),
+    ...(takesIdempotencyKey(spec) ? [idempotencyKeyParameter] : []),
+  ];
 }
 
 function requestBody(book: Book, spec: Route): Json | undefined {
@@ -343,6 +368,7 @@ const sampleErrors: Record<number, () => AppError> = {
   403: () => errors.forbidden(),
   404: () => errors.notFound("this object"),
   409: () => errors.conflict("it conflicts with the current state"),
+  412: () => errors.preconditionFailed('"7"'),
   413: () => errors.payloadTooLarge("the size limit"),
   415: () => errors.unsupportedMediaType("the body's charset is not supported: send UTF-8"),
   422: () => errors.validation([{ path: "body.amount", message: "Invalid amount" }]),
@@ -375,25 +401,32 @@ const retryAfterHeader = {
 function problemHeaders(status: number): Json {
   if (status === 401) return { headers: challengeHeader };
   if (status === 429 || status === 503) return { headers: retryAfterHeader };
+  if (status === 412) {
+    return { headers: { ETag: { description: "The current ETag.", schema: { type: "string" } } } };
+  }
   return {};
 }
 
-function successHeaders(answer: ResponseSpec): Json {
-  if (answer.headers === undefined) return {};
+const etagDescription =
+  'The resource\'s version as a strong entity tag (`"7"`): send it as If-Match to edit it.';
+
+function successHeaders(answer: ResponseSpec, etag: boolean): Json {
+  const declared = { ...answer.headers, ...(etag ? { ETag: etagDescription } : {}) };
+  if (Object.keys(declared).length === 0) return {};
   const headers: Json = {};
-  for (const [name, description] of Object.entries(answer.headers))
+  for (const [name, description] of Object.entries(declared))
     headers[name] = { description, schema: { type: "string" } };
   return { headers };
 }
 
-function response(book: Book, status: number, answer: ResponseSpec): Json {
+function response(book: Book, status: number, answer: ResponseSpec, etag: boolean): Json {
   if (status >= 400)
     return {
       description: answer.description,
       ...problemHeaders(status),
       content: problemContent(status),
     };
-  const base = { description: answer.description, ...successHeaders(answer) };
+  const base = { description: answer.description, ...successHeaders(answer, etag) };
   if (answer.schema) {
     const schema = book.convert(answer.schema, "output");
     return { ...base, content: { [answer.contentType ?? "application/json"]: { schema } } };
@@ -421,7 +454,8 @@ function responses(book: Book, spec: Route): Json {
   const out: Json = {};
   for (const status of statuses) {
     const answer = listed[status];
-    if (answer) out[String(status)] = response(book, status, answer);
+    const etag = spec.versioned === true && status === success && status !== 204;
+    if (answer) out[String(status)] = response(book, status, answer, etag);
   }
   out.default = { $ref: "#/components/responses/Problem" };
   return out;

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
 import { errors, fromZod } from "../errors.ts";
 import { idempotently, type IdempotencyStore } from "./idempotency.ts";
+import { etagOf, type IfMatch, parseIfMatch } from "./preconditions.ts";
 import { recordRoute } from "./metrics.ts";
 import { concreteFirst, refuseOtherMethods } from "./methods.ts";
 import { findNul, NUL_REFUSED, showStep } from "./nul.ts";
@@ -32,6 +33,8 @@ export interface RouteInput<
   params: z.output<P>;
   /** Always present unless the route is public: authorize() has run. */
   principal: A extends "public" ? Principal | undefined : Principal;
+  /** The request's If-Match on a `versioned` route, for the service to check under its lock. */
+  ifMatch: IfMatch | undefined;
   req: Request;
   res: Response;
 }
@@ -64,6 +67,11 @@ export interface RouteSpec<
    * The handler then gets the raw bytes as `body` (a Buffer) and `body` must not be set.
    */
   rawBody?: { contentTypes: readonly string[]; limit: string };
+  /**
+   * The answer carries the resource's `version`: it is sent as the ETag, and If-Match on the
+   * route reaches the handler (a stale one answers 412).
+   */
+  versioned?: boolean;
   /** The status of a successful answer: 200 unless said (201 creates, 204 empty). */
   status?: number;
   responses: Readonly<Record<number, ResponseSpec>>;
@@ -107,6 +115,12 @@ function parse(schema: z.ZodType | undefined, value: unknown, source: "body" | "
   return result.data;
 }
 
+/** Sends the `version` of a versioned route's answer as its ETag. */
+function setETag(res: Response, result: unknown): void {
+  if (typeof result !== "object" || result === null || !("version" in result)) return;
+  if (typeof result.version === "string") res.set("ETag", etagOf(result.version));
+}
+
 /**
  * Mounts every route on `router`: authenticate -> authorize -> Idempotency-Key -> validate ->
  * handle -> answer. Without `idempotency` (route tests without a database) the header is ignored.
@@ -129,20 +143,23 @@ export function mountRoutes(
       const principal = await authenticate(req, res);
       authorize(principal, spec.access);
       const status = spec.status ?? 200;
-      const result = await idempotently(idempotency, { req, res, principal, status }, () => {
+      const result = await idempotently(idempotency, { req, res, principal, status }, async () => {
         const body: unknown = spec.rawBody
           ? Buffer.isBuffer(req.body)
             ? req.body
             : Buffer.alloc(0)
           : parse(spec.body, req.body ?? {}, "body");
-        return spec.handler({
+        const result = await spec.handler({
           body,
           query: parse(spec.query, req.query, "query"),
           params: parse(spec.params, req.params, "params"),
           principal,
+          ifMatch: spec.versioned ? parseIfMatch(req.get("if-match")) : undefined,
           req,
           res,
         });
+        if (spec.versioned) setETag(res, result);
+        return result;
       });
       if (res.headersSent) return;
       if (result === undefined || status === 204) res.status(status).end();

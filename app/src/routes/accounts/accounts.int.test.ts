@@ -43,6 +43,7 @@ describe("the account routes", () => {
       openingDate: "2026-01-01",
       archived: false,
       balance: "1234.50",
+      version: "1",
     });
     const id = (res.body as Account).id;
     expect((await member.get(`/accounts/${id}`)).body).toEqual(res.body);

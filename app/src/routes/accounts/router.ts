@@ -19,6 +19,9 @@ import {
 
 const tag = "accounts";
 const notFound = { 404: problemResponse("No such account") };
+const precondition = problemResponse(
+  "If-Match names another version: the account changed since it was read",
+);
 
 /** The account routes: list with balances, create, read, change and delete. */
 export function accountRoutes(db: pg.Pool): Route[] {
@@ -41,6 +44,7 @@ export function accountRoutes(db: pg.Pool): Route[] {
       summary: "Open an account",
       tag,
       access: "write",
+      versioned: true,
       body: CreateAccountSchema,
       status: 201,
       responses: {
@@ -57,6 +61,7 @@ export function accountRoutes(db: pg.Pool): Route[] {
       summary: "Read an account",
       tag,
       access: "read",
+      versioned: true,
       params: IdParamsSchema,
       responses: { 200: { description: "The account", schema: AccountSchema }, ...notFound },
       handler: ({ params }) => getAccount(db, pathId(params.id, "the account")),
@@ -69,16 +74,18 @@ export function accountRoutes(db: pg.Pool): Route[] {
       description: "The currency cannot change once the account has transactions (409).",
       tag,
       access: "write",
+      versioned: true,
       params: IdParamsSchema,
       body: UpdateAccountSchema,
       responses: {
         200: { description: "The changed account", schema: AccountSchema },
         ...notFound,
         409: problemResponse("Name taken, or a currency change on an account in use"),
+        412: precondition,
         422: problemResponse("Invalid fields"),
       },
-      handler: ({ params, body, principal }) =>
-        updateAccount(db, pathId(params.id, "the account"), body, principal.userId),
+      handler: ({ params, body, principal, ifMatch }) =>
+        updateAccount(db, pathId(params.id, "the account"), body, principal.userId, ifMatch),
     }),
     route({
       method: "delete",
@@ -88,15 +95,17 @@ export function accountRoutes(db: pg.Pool): Route[] {
       description: "An account with transactions cannot be deleted (409): archive it instead.",
       tag,
       access: "write",
+      versioned: true,
       params: IdParamsSchema,
       status: 204,
       responses: {
         204: { description: "Deleted" },
         ...notFound,
         409: problemResponse("The account has transactions"),
+        412: precondition,
       },
-      handler: async ({ params, principal }) => {
-        await deleteAccount(db, pathId(params.id, "the account"), principal.userId);
+      handler: async ({ params, principal, ifMatch }) => {
+        await deleteAccount(db, pathId(params.id, "the account"), principal.userId, ifMatch);
         return undefined;
       },
     }),

@@ -55,6 +55,11 @@ export const AccountSchema = z.object({
   openingDate: z.string(),
   archived: z.boolean(),
   balance: z.string(),
+  /**
+   * Bumped by every edit of the account (not by its balance moving); `"<version>"` is the ETag
+   * that If-Match edits name.
+   */
+  version: z.string(),
 });
 export type Account = z.infer<typeof AccountSchema>;
 

@@ -3,6 +3,7 @@ import { currencyExponent } from "../../domain/currencies.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from "../../ledger/db.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
+import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
 import { setAuditContext } from "../audit/context.ts";
 import type { Account, CreateAccount, UpdateAccount } from "./schema.ts";
 
@@ -17,11 +18,12 @@ interface AccountRow {
   opening_date: string;
   archived: boolean;
   balance: string;
+  version: string;
 }
 
 const columns = `id::text, name, type, currency, opening_balance::text,
   to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived,
-  (opening_balance + transactions_total)::text as balance`;
+  (opening_balance + transactions_total)::text as balance, version::text`;
 
 /** An account row as the API shows it. */
 export function presentAccount(row: AccountRow): Account {
@@ -34,6 +36,7 @@ export function presentAccount(row: AccountRow): Account {
     openingDate: row.opening_date,
     archived: row.archived,
     balance: formatMinor(row.balance, row.currency),
+    version: row.version,
   };
 }
 
@@ -105,13 +108,15 @@ async function insertAccount(
 /**
  * Changes an account. Its currency is fixed once it has transactions (their amounts are in it):
  * 409 then. Changing the currency of an account with an opening balance needs that balance
- * restated in the new currency unless both have the same number of decimals.
+ * restated in the new currency unless both have the same number of decimals. 412 when
+ * `ifMatch` names another version than the current one.
  */
 export async function updateAccount(
   db: pg.Pool,
   id: string,
   patch: UpdateAccount,
   actor?: string,
+  ifMatch?: IfMatch,
 ): Promise<Account> {
   try {
     return await withTransaction(db, async (client) => {
@@ -124,6 +129,7 @@ export async function updateAccount(
       );
       const current = rows[0];
       if (current === undefined) throw errors.notFound("the account");
+      checkIfMatch(ifMatch, current.version);
       const currency = patch.currency ?? current.currency;
       if (currency !== current.currency) await refuseIfUsed(client, id);
       const opening = openingBalanceMinor(current, currency, patch.openingBalance);
@@ -181,18 +187,28 @@ function openingBalanceMinor(
   ]);
 }
 
-/** Deletes an account without transactions; 409 while it has any (archive it instead). */
-export async function deleteAccount(db: pg.Pool, id: string, actor?: string): Promise<void> {
+/**
+ * Deletes an account without transactions; 409 while it has any (archive it instead), 412 when
+ * `ifMatch` names another version than the current one.
+ */
+export async function deleteAccount(
+  db: pg.Pool,
+  id: string,
+  actor?: string,
+  ifMatch?: IfMatch,
+): Promise<void> {
   const used = () =>
     errors.conflict("the account has transactions: archive it instead of deleting it");
   try {
     await withTransaction(db, async (client) => {
       await setAuditContext(client, { actor });
-      const { rows } = await client.query(
-        "select id from accounts where id = $1 for no key update",
+      const { rows } = await client.query<{ version: string }>(
+        "select version::text from accounts where id = $1 for no key update",
         [id],
       );
-      if (rows.length === 0) throw errors.notFound("the account");
+      const current = rows[0];
+      if (current === undefined) throw errors.notFound("the account");
+      checkIfMatch(ifMatch, current.version);
       const { rows: found } = await client.query<{ used: boolean }>(
         "select exists (select 1 from transactions where account_id = $1) as used",
         [id],

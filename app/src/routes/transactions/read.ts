@@ -33,6 +33,7 @@ export interface TransactionRow {
   category_id: string | null;
   tags: string[];
   status: TransactionJson["status"];
+  version: string;
   splits: { amount: string; categoryId: string | null; memo: string }[] | null;
   transfer_account_id: string | null;
   transfer_amount: string | null;
@@ -48,7 +49,7 @@ export function withDetails(page: string): string {
   return `with page as (${page})
 select t.id::text, t.account_id::text, to_char(t.booking_date, 'YYYY-MM-DD') as date,
   t.amount::text, t.currency, t.payee, t.description, t.notes, t.category_id::text, t.tags,
-  t.status, sp.splits, tr.account_id as transfer_account_id, tr.amount as transfer_amount,
+  t.status, t.version::text, sp.splits, tr.account_id as transfer_account_id, tr.amount as transfer_amount,
   tr.currency as transfer_currency
 from page p
 join transactions t on t.id = p.id
@@ -92,6 +93,7 @@ export function presentTransaction(row: TransactionRow): TransactionJson {
     })),
     transfer,
     status: row.status,
+    version: row.version,
   };
 }
 

@@ -26,6 +26,9 @@ import {
 
 const tag = "transactions";
 const notFound = { 404: problemResponse("No such transaction") };
+const precondition = problemResponse(
+  "If-Match names another version: the transaction changed since it was read",
+);
 
 /**
  * The transaction routes: the keyset-paginated list and its summary, create, read, change,
@@ -66,6 +69,7 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       summary: "Book a transaction or a transfer",
       tag,
       access: "write",
+      versioned: true,
       body: CreateTransactionSchema,
       status: 201,
       responses: {
@@ -124,6 +128,7 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       summary: "Read a transaction",
       tag,
       access: "read",
+      versioned: true,
       params: IdParamsSchema,
       responses: {
         200: { description: "The transaction", schema: TransactionSchema },
@@ -139,16 +144,24 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       description: "On a transfer, date and amount changes carry over to the other side.",
       tag,
       access: "write",
+      versioned: true,
       params: IdParamsSchema,
       body: UpdateTransactionSchema,
       responses: {
         200: { description: "The changed transaction", schema: TransactionSchema },
         ...notFound,
         409: problemResponse("The transaction is reconciled: unlock it first"),
+        412: precondition,
         422: problemResponse("Invalid fields"),
       },
-      handler: ({ params, body, principal }) =>
-        updateTransaction(db, pathId(params.id, "the transaction"), body, principal.userId),
+      handler: ({ params, body, principal, ifMatch }) =>
+        updateTransaction(
+          db,
+          pathId(params.id, "the transaction"),
+          body,
+          principal.userId,
+          ifMatch,
+        ),
     }),
     route({
       method: "delete",
@@ -157,15 +170,22 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       summary: "Delete a transaction (both sides of a transfer)",
       tag,
       access: "write",
+      versioned: true,
       params: IdParamsSchema,
       status: 204,
       responses: {
         204: { description: "Deleted" },
         ...notFound,
         409: problemResponse("The transaction is reconciled: unlock it first"),
+        412: precondition,
       },
-      handler: async ({ params, principal }) => {
-        await deleteTransaction(db, pathId(params.id, "the transaction"), principal.userId);
+      handler: async ({ params, principal, ifMatch }) => {
+        await deleteTransaction(
+          db,
+          pathId(params.id, "the transaction"),
+          principal.userId,
+          ifMatch,
+        );
         return undefined;
       },
     }),

@@ -183,6 +183,8 @@ export const TransactionSchema = z.object({
   splits: z.array(SplitSchema),
   transfer: z.object({ accountId: z.string(), amount: z.string() }).nullable(),
   status: StatusSchema,
+  /** Bumped by every change; `"<version>"` is the ETag that If-Match edits name. */
+  version: z.string(),
 });
 export type TransactionJson = z.infer<typeof TransactionSchema>;
 

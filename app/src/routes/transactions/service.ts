@@ -9,6 +9,7 @@ import { isForeignKeyViolation, withTransaction } from "../../ledger/db.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { amountAt } from "../../ledger/money.ts";
 import { setAuditContext } from "../audit/context.ts";
+import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
 import { applyRulesToTransactions } from "../rules/service.ts";
 import { getTransaction, getTransactions } from "./read.ts";
@@ -299,6 +300,7 @@ interface StoredRow {
   tags: string[];
   status: string;
   transfer_group: string | null;
+  version: string;
 }
 
 /** The transaction and, for a transfer, its other side, locked for update (in id order). */
@@ -309,7 +311,7 @@ async function lockPair(
   const { rows } = await client.query<StoredRow>(
     `select id::text, account_id::text, to_char(booking_date, 'YYYY-MM-DD') as date,
        amount::text, currency, payee, description, notes, category_id::text, tags, status,
-       transfer_group::text
+       transfer_group::text, version::text
      from transactions
      where id = $1
         or transfer_group = (select transfer_group from transactions where id = $1)
@@ -467,17 +469,20 @@ function refuseReconciled(self: StoredRow, other: StoredRow | undefined): void {
 
 /**
  * Changes a transaction. On a transfer the other side follows: the same date, and the mirrored
- * amount (across currencies the given or the kept `transfer.amount`). 409 when reconciled.
+ * amount (across currencies the given or the kept `transfer.amount`). 409 when reconciled, 412
+ * when `ifMatch` names another version than the current one.
  */
 export async function updateTransaction(
   db: pg.Pool,
   id: string,
   patch: UpdateTransaction,
   actor?: string,
+  ifMatch?: IfMatch,
 ): Promise<TransactionJson> {
   await withTransaction(db, async (client) => {
     await setAuditContext(client, { actor });
     const { self, other } = await lockPair(client, id);
+    checkIfMatch(ifMatch, self.version);
     refuseReconciled(self, other);
     const edit = await planEdit(client, self, other, patch);
     await client
@@ -515,11 +520,20 @@ export async function updateTransaction(
   return getTransaction(db, id);
 }
 
-/** Deletes a transaction; deleting either side of a transfer deletes both. 409 when reconciled. */
-export async function deleteTransaction(db: pg.Pool, id: string, actor?: string): Promise<void> {
+/**
+ * Deletes a transaction; deleting either side of a transfer deletes both. 409 when reconciled,
+ * 412 when `ifMatch` names another version than the current one.
+ */
+export async function deleteTransaction(
+  db: pg.Pool,
+  id: string,
+  actor?: string,
+  ifMatch?: IfMatch,
+): Promise<void> {
   await withTransaction(db, async (client) => {
     await setAuditContext(client, { actor });
     const { self, other } = await lockPair(client, id);
+    checkIfMatch(ifMatch, self.version);
     refuseReconciled(self, other);
     await client.query("delete from transactions where id = any($1::bigint[])", [
       [self.id, ...(other === undefined ? [] : [other.id])],

@@ -55,6 +55,7 @@ describe("the transaction routes", () => {
         splits: [],
         transfer: null,
         status: "cleared",
+        version: "1",
       });
       expect(await balanceOf(account.id)).toBe("-200");
       const id = (res.body as TransactionJson).id;

@@ -226,7 +226,9 @@ export function TxEditor(props: {
     try {
       const body = bodyOf(draft, props.account, others, props.tx !== undefined);
       const saved = props.tx
-        ? await api.patch<Transaction>(`/transactions/${props.tx.id}`, body)
+        ? await api.patch<Transaction>(`/transactions/${props.tx.id}`, body, {
+            version: props.tx.version,
+          })
         : await api.post<Transaction>("/transactions", body);
       props.onSaved(saved);
     } catch (e) {
@@ -239,7 +241,7 @@ export function TxEditor(props: {
   const remove = async () => {
     if (!props.tx || !confirm("Delete this transaction?")) return;
     try {
-      await api.del(`/transactions/${props.tx.id}`);
+      await api.del(`/transactions/${props.tx.id}`, undefined, { version: props.tx.version });
       props.onDeleted?.(props.tx.id);
     } catch (e) {
       setError(e);

@@ -136,7 +136,11 @@ export function SelectField(props: {
 /** The form-level message of a failed request (field messages sit by their fields). */
 export function FormError(props: { error: unknown }) {
   if (props.error === undefined || props.error === null) return null;
-  const fields = props.error instanceof ApiError ? Object.keys(props.error.fields).length : 0;
+  // Only body fields are shown beside their controls; a header's problem (If-Match) is not.
+  const fields =
+    props.error instanceof ApiError
+      ? Object.keys(props.error.fields).filter((path) => path.startsWith("body.")).length
+      : 0;
   return (
     <p class="form-error" role="alert">
       {fields > 0 ? "Please correct the highlighted fields." : messageOf(props.error)}

@@ -75,3 +75,23 @@ describe("the api client and reauthentication_required", () => {
     expect(ask).not.toHaveBeenCalled();
   });
 });
+
+describe("the api client and edits of a version", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    resetCsrf();
+  });
+
+  it("sends the version as If-Match and explains a 412 as a change made elsewhere", async () => {
+    stubFetch([problem(412, "precondition_failed")]);
+    const error = await api
+      .patch("/transactions/5", { payee: "x" }, { version: "3" })
+      .catch((e: unknown) => e);
+    const sent = vi
+      .mocked(fetch)
+      .mock.calls.find(([url]) => typeof url === "string" && url.endsWith("/5"));
+    expect((sent?.[1]?.headers as Record<string, string>)["If-Match"]).toBe('"3"');
+    expect((error as ApiError).status).toBe(412);
+    expect((error as ApiError).message).toMatch(/changed elsewhere.*Reload/);
+  });
+});

@@ -24,6 +24,8 @@ export interface Account {
   openingDate: string;
   archived: boolean;
   balance: string;
+  /** Bumped by every edit; sent back as If-Match so an edit never overwrites a newer one. */
+  version: string;
 }
 
 export interface Category {
@@ -55,6 +57,8 @@ export interface Transaction {
   splits: Split[];
   transfer: { accountId: string; amount: string } | null;
   status: Status;
+  /** Bumped by every change; sent back as If-Match so an edit never overwrites a newer one. */
+  version: string;
 }
 
 export interface Page<T> {
@@ -152,6 +156,11 @@ interface Problem {
   errors?: { path: string; message: string }[];
 }
 
+// What a 412 (an edit made with If-Match of a version someone else has since changed) tells the
+// user: nothing was saved, and reloading shows the other change before making this one again.
+const changedElsewhere =
+  "This was changed elsewhere since you opened it, so your change was not saved. Reload to see the current version, then make your change again.";
+
 /** A failed API call: the problem's code and message, and its messages per field path. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -163,7 +172,11 @@ export class ApiError extends Error {
   constructor(status: number, problem: Problem) {
     const fields: Record<string, string> = {};
     for (const e of problem.errors ?? []) fields[e.path] ??= e.message;
-    super(problem.detail ?? problem.title ?? `request failed (${String(status)})`);
+    super(
+      status === 412
+        ? changedElsewhere
+        : (problem.detail ?? problem.title ?? `request failed (${String(status)})`),
+    );
     this.status = status;
     this.code = problem.code ?? "error";
     this.fields = fields;
@@ -227,6 +240,8 @@ interface RequestOptions {
   public?: boolean;
   /** Already sent again after a re-authentication: do not ask twice. */
   retried?: boolean;
+  /** The version the edit is based on: sent as If-Match, so a stale edit answers 412. */
+  version?: string;
 }
 
 // The request body: a multipart form, a raw upload or JSON (setting its content type).
@@ -259,6 +274,7 @@ async function request<T>(
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET" && !options.public) headers["X-CSRF-Token"] = await csrfToken();
+  if (options.version !== undefined) headers["If-Match"] = `"${options.version}"`;
   const payload = bodyOf(body, options, headers);
   const res = await fetch(`${API}${path}`, {
     method,
@@ -285,8 +301,10 @@ export const api = {
   post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
     request<T>("POST", path, body ?? {}, options),
   put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
-  patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
-  del: (path: string, body?: unknown) => request<undefined>("DELETE", path, body),
+  patch: <T>(path: string, body: unknown, options?: RequestOptions) =>
+    request<T>("PATCH", path, body, options),
+  del: (path: string, body?: unknown, options?: RequestOptions) =>
+    request<undefined>("DELETE", path, body, options),
   upload: <T>(path: string, file: Blob) => request<T>("POST", path, undefined, { raw: file }),
   form: <T>(path: string, form: FormData) => request<T>("POST", path, undefined, { form }),
 };

@@ -16,6 +16,7 @@ const accounts: Account[] = [
     openingDate: "2026-01-01",
     archived: false,
     balance: "0",
+    version: "1",
   },
 ];
 
@@ -34,6 +35,7 @@ function aTransaction(overrides: Partial<Transaction> = {}): Transaction {
     splits: [],
     transfer: null,
     status: "cleared",
+    version: "1",
     ...overrides,
   };
 }
