@@ -31,6 +31,8 @@ export const reasons = {
   majorDowngradeUnsupported: "MajorDowngradeUnsupported",
   credentialsMissing: "CredentialsMissing",
   credentialsMismatch: "CredentialsMismatch",
+  rotatingCredentials: "RotatingCredentials",
+  credentialsRotationFailed: "CredentialsRotationFailed",
   serviceMonitorReady: "ServiceMonitorReady",
   prometheusOperatorNotInstalled: "PrometheusOperatorNotInstalled",
   monitoringDisabled: "MonitoringDisabled",

@@ -41,6 +41,23 @@ export interface Credentials {
   redisPassword: string;
   sessionSecret: string;
   adminPassword: string;
+  /** The rotation in progress (see credentials-rotation.ts). */
+  rotation?: CredentialsRotation;
+  /** The last rotation done. */
+  rotated?: { request: string; at: string };
+}
+
+/**
+ * A rotation's other passwords: while `preparing`, the new ones (the current ones still in use);
+ * while `switching`, the old ones (the current ones are new, and PostgreSQL may not know them
+ * yet). `postgresVerifier` is always the new PostgreSQL password's SCRAM verifier.
+ */
+export interface CredentialsRotation {
+  request: string;
+  stage: "preparing" | "switching";
+  postgresPassword: string;
+  redisPassword: string;
+  postgresVerifier: string;
 }
 
 /** Keys of the credentials Secret; the app and the platform team read them by these names. */
@@ -54,6 +71,12 @@ export const credentialKeys = {
   sessionSecret: "session-secret",
   adminEmail: "admin-email",
   adminPassword: "admin-password",
+  // Only while a rotation is in progress (see CredentialsRotation).
+  postgresPasswordNext: "postgres-password-next",
+  redisPasswordNext: "redis-password-next",
+  postgresPasswordPrevious: "postgres-password-previous",
+  redisPasswordPrevious: "redis-password-previous",
+  postgresPasswordVerifier: "postgres-password-verifier",
 } as const;
 
 /** Ports of the tenant's services. */

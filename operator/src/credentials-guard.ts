@@ -58,6 +58,14 @@ export function judgeCredentials(input: {
   }
   const recorded = claim.metadata?.annotations?.[credentialsFingerprintAnnotation];
   if (recorded === undefined) return { ok: true, credentials, fingerprint, annotateClaim: true };
+  // Mid-rotation the data may still hold the password being replaced (until the last step).
+  const replaced =
+    credentials.rotation?.stage === "switching"
+      ? credentialsFingerprint(credentials.rotation.postgresPassword)
+      : undefined;
+  if (recorded === replaced) {
+    return { ok: true, credentials, fingerprint: replaced, annotateClaim: false };
+  }
   if (recorded !== fingerprint) {
     return {
       ok: false,

@@ -8,7 +8,14 @@ import { apiVersion, kind } from "./api/v1alpha1.ts";
  */
 
 /** The parts of a tenant; `component` label values. */
-export type Component = "postgres" | "redis" | "app" | "backup" | "postgres-upgrade";
+export type Component =
+  | "postgres"
+  | "redis"
+  | "app"
+  | "backup"
+  | "postgres-upgrade"
+  // A credentials rotation's Jobs.
+  | "credentials";
 
 export const labelKeys = {
   name: "app.kubernetes.io/name",

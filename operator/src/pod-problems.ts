@@ -131,21 +131,28 @@ export function podProblem(pods: readonly V1Pod[]): string | undefined {
 }
 
 /**
- * A pod as the operator caches it: identity, labels and status, which is all `podProblem` and
+ * A pod as the operator caches it: identity, labels, status and the operator's own annotations
+ * (a credentials rotation reads which credentials each pod runs), which is all `podProblem` and
  * the cache read. Specs and managedFields are most of a pod's size, and a thousand tenants' pods
  * must fit in the operator's memory.
  */
 export function slimPod(pod: V1Pod): V1Pod {
+  const ours = Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) =>
+    key.startsWith("fintrack.dev/"),
+  );
   return {
     ...pick(pod, ["apiVersion", "kind"]),
-    metadata: pick(pod.metadata ?? {}, [
-      "name",
-      "namespace",
-      "uid",
-      "resourceVersion",
-      "labels",
-      "deletionTimestamp",
-    ]),
+    metadata: {
+      ...pick(pod.metadata ?? {}, [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "labels",
+        "deletionTimestamp",
+      ]),
+      ...(ours.length > 0 ? { annotations: Object.fromEntries(ours) } : {}),
+    },
     status: pick(pod.status ?? {}, [
       "phase",
       "reason",

@@ -35,6 +35,8 @@ import {
   type UpgradePlan,
 } from "./postgres-upgrade.ts";
 import { buildPostgresStatefulSet } from "./resources/postgres/statefulset.ts";
+import { planCredentialsRotation, recordRotatedPassword } from "./reconcile-rotation.ts";
+import type { RotationPlan } from "./credentials-rotation.ts";
 import { buildPostgresCopyJob, buildPostgresPruneJob } from "./resources/postgres/upgrade-jobs.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
 import { replicasHandover, replicasHandoverManager } from "./replicas-handover.ts";
@@ -98,15 +100,21 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     }
     throw error;
   }
-  const { upgrade, backups, restore } = converged;
+  const { upgrade, backups, restore, credentials, rotation } = converged;
   const problem =
     upgrade.problem ??
-    (restore.state === "failed" ? { reason: restore.reason, message: restore.message } : undefined);
+    (restore.state === "failed"
+      ? { reason: restore.reason, message: restore.message }
+      : undefined) ??
+    (rotation.progress?.phase === "Failed"
+      ? { reason: reasons.credentialsRotationFailed, message: rotation.progress.message }
+      : undefined);
   const observed = await observe(tracker, deps, {
     ...(problem ? { problem } : {}),
     backups,
     restore,
     upgrade,
+    credentials,
   });
   await writeStatus(tracker, observed, deps);
   return backups.requeueAfterMs === undefined ? {} : { requeueAfterMs: backups.requeueAfterMs };
@@ -136,6 +144,8 @@ interface Converged {
   upgrade: UpgradePlan;
   backups: BackupOutcome;
   restore: RestoreState;
+  credentials: NonNullable<FinanceTrackerStatus["credentials"]>;
+  rotation: RotationPlan;
 }
 
 /**
@@ -146,15 +156,25 @@ async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<C
   await ensureFinalizer(tracker, deps);
   const valid = validSpec(tracker);
   const restore = currentRestore(valid, deps);
-  const ctx = await buildContext(valid, deps, restore);
-  const planned = await planPostgres(valid, desiredObjects(valid, ctx), ctx, deps);
-  await startUpgradeSteps(valid, planned.upgrade, deps);
-  const desired = planned.objects.map(withAppliedHash);
+  const upgrade = await planUpgrade(valid, deps);
+  const rotation = await planCredentialsRotation(
+    valid,
+    await buildContext(valid, deps, restore),
+    upgrade,
+    restore,
+    deps,
+  );
+  const { ctx } = rotation;
+  const planned = planPostgres(valid, desiredObjects(valid, ctx), ctx, upgrade, deps);
+  await startUpgradeSteps(valid, upgrade, deps);
+  await recordRotatedPassword(valid, rotation, deps);
+  const desired = [...planned.objects, ...rotation.objects].map(withAppliedHash);
   await applyChanged(desired, deps);
   await growClaims(planned.resizes, deps);
   await pruneUnwanted(valid, desired, deps);
+  if (rotation.plan.event) await recordRotationEvent(valid, rotation.plan.event, deps);
   const backups = await reconcileBackups(valid, ctx, backupDeps(deps));
-  return { upgrade: planned.upgrade, backups, restore };
+  return { upgrade, backups, restore, credentials: rotation.status, rotation: rotation.plan };
 }
 
 function backupDeps(deps: ReconcileDeps): BackupDeps {
@@ -273,13 +293,13 @@ async function buildContext(
  * are immutable (storage growth goes to the claims), and which major runs on which data folder
  * is the upgrade plan's to decide, which may also want a copy or a prune Job.
  */
-async function planPostgres(
+function planPostgres(
   tracker: FinanceTracker,
   objects: KubernetesObject[],
   ctx: BuildContext,
+  upgrade: UpgradePlan,
   deps: ReconcileDeps,
-): Promise<{ objects: KubernetesObject[]; resizes: ClaimResize[]; upgrade: UpgradePlan }> {
-  const upgrade = await planUpgrade(tracker, deps);
+): { objects: KubernetesObject[]; resizes: ClaimResize[] } {
   let resizes: ClaimResize[] = [];
   const planned = objects.map((o) => {
     if (o.kind !== "StatefulSet") return o;
@@ -294,7 +314,7 @@ async function planPostgres(
       : undefined,
     upgrade.prune ? buildPostgresPruneJob(tracker, ctx, upgrade.runtime) : undefined,
   ].filter((j) => j !== undefined);
-  return { objects: [...planned, ...jobs], resizes, upgrade };
+  return { objects: [...planned, ...jobs], resizes };
 }
 
 /** The upgrade plan, from what the caches know of PostgreSQL, its Jobs, the app and backups. */
@@ -470,6 +490,7 @@ async function observe(
     backups?: BackupOutcome;
     restore?: RestoreState;
     upgrade?: UpgradePlan;
+    credentials?: NonNullable<FinanceTrackerStatus["credentials"]>;
   },
 ): Promise<ObservedState> {
   const { namespace, name } = tracker.metadata;
@@ -501,6 +522,7 @@ async function observe(
           },
         }
       : {}),
+    ...(extra.credentials ? { credentials: extra.credentials } : {}),
   };
 }
 
@@ -541,6 +563,14 @@ async function recordTransitions(
 }
 
 type EventSpec = [type: "Normal" | "Warning", reason: string, message: string];
+
+async function recordRotationEvent(
+  tracker: FinanceTracker,
+  event: { reason: string; message: string },
+  deps: ReconcileDeps,
+): Promise<void> {
+  await recordEvent(tracker, ["Normal", event.reason, event.message], deps);
+}
 
 /** An Event for each step of a PostgreSQL major upgrade, and one when it is over. */
 function upgradeEvent(

@@ -29,6 +29,8 @@ export interface ObservedState {
   restoring?: string;
   /** PostgreSQL's running major and upgrade, when this pass planned them (not while paused). */
   postgresRuntime?: NonNullable<FinanceTrackerStatus["postgres"]>;
+  /** The credentials rotation, when this pass planned it (not while paused). */
+  credentials?: NonNullable<FinanceTrackerStatus["credentials"]>;
 }
 
 /**
@@ -158,6 +160,15 @@ function progressingCondition(
       message: `PostgreSQL ${String(upgrade.from)} to ${String(upgrade.to)}: ${upgrade.message}`,
     };
   }
+  const rotation = observed.credentials?.rotation;
+  if (rotation && rotation.phase !== "Failed" && rotation.phase !== "Waiting") {
+    return {
+      type,
+      status: "True",
+      reason: reasons.rotatingCredentials,
+      message: `credentials rotation ${rotation.request}: ${rotation.message}`,
+    };
+  }
   if (allReady) {
     return {
       type,
@@ -265,7 +276,17 @@ export function computeStatus(
     },
     ...(backup.lastBackup ? { lastBackup: backup.lastBackup } : {}),
     ...postgresStatus(tracker, observed),
+    ...credentialsStatus(tracker, observed),
   };
+}
+
+/** status.credentials: as planned in this pass, else (a paused pass) as it was. */
+function credentialsStatus(
+  tracker: FinanceTracker,
+  observed: ObservedState,
+): Pick<FinanceTrackerStatus, "credentials"> {
+  const credentials = observed.credentials ?? tracker.status?.credentials;
+  return credentials && Object.keys(credentials).length > 0 ? { credentials } : {};
 }
 
 /** status.postgres: as planned in this pass, else (a paused pass) as it was. */

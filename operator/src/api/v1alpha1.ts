@@ -290,6 +290,24 @@ const postgresStatus = z
   })
   .meta({ description: "PostgreSQL's major version and its upgrade." });
 
+/** The credentials rotation asked for with the fintrack.dev/rotate-credentials annotation. */
+const credentialsStatus = z
+  .object({
+    rotation: z
+      .object({
+        request: z.string(),
+        phase: z.enum(["Waiting", "Preparing", "RollingOut", "Finishing", "Failed"]),
+        message: z.string(),
+      })
+      .optional()
+      .meta({ description: "The rotation in progress (or waiting to start, or failed)." }),
+    lastRotation: z
+      .object({ request: z.string(), time: z.string() })
+      .optional()
+      .meta({ description: "The last rotation done: its request and when it finished." }),
+  })
+  .meta({ description: "The rotation of the PostgreSQL and Redis passwords." });
+
 /** The observed state the operator reports. */
 export const financeTrackerStatus = z
   .object({
@@ -313,6 +331,7 @@ export const financeTrackerStatus = z
       .meta({ description: "Readiness of each part of the tenant." }),
     lastBackup: lastBackupStatus.optional(),
     postgres: postgresStatus.optional(),
+    credentials: credentialsStatus.optional(),
   })
   .meta({ description: "The observed state of a tenant's finance tracker." });
 

@@ -12,6 +12,8 @@ import type { BuildContext } from "../../context.ts";
 import { credentialKeys, ports } from "../../context.ts";
 import { childLabels, childNames, childMetadata, selectorLabels } from "../../names.ts";
 import { tenantUrl } from "../ingress/ingress.ts";
+import { previousDatabasePassword } from "../secret/credentials.ts";
+import { credentialsRevision, credentialsRevisionAnnotation } from "../../credentials-rotation.ts";
 import { withDefaults } from "../resources.ts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security.ts";
 
@@ -49,7 +51,11 @@ export function buildAppDeployment(tracker: FinanceTracker, ctx: BuildContext): 
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       selector: { matchLabels: selectorLabels(name, "app") },
       template: {
-        metadata: { labels: childLabels(name, "app") },
+        metadata: {
+          labels: childLabels(name, "app"),
+          // A rotation's new passwords reach running pods only by a rollout: env is read at start.
+          ...templateAnnotations(ctx),
+        },
         spec: {
           serviceAccountName: names.serviceAccount,
           automountServiceAccountToken: false,
@@ -123,6 +129,7 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
   });
   return [
     { name: "DATABASE_URL", valueFrom: fromSecret(credentialKeys.databaseUrl) },
+    previousDatabasePassword(credentials),
     { name: "REDIS_URL", valueFrom: fromSecret(credentialKeys.redisUrl) },
     { name: "SESSION_SECRET_FILE", value: `${secretsDir}/${secretFiles.sessionSecret}` },
     { name: "FINTRACK_ADMIN_PASSWORD_FILE", value: `${secretsDir}/${secretFiles.adminPassword}` },
@@ -139,6 +146,11 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
     { name: "NODE_ENV", value: "production" },
     { name: "SHUTDOWN_DELAY_SECONDS", value: String(drainDelaySeconds) },
   ];
+}
+
+function templateAnnotations(ctx: BuildContext): { annotations?: Record<string, string> } {
+  const revision = credentialsRevision(ctx.credentials);
+  return revision ? { annotations: { [credentialsRevisionAnnotation]: revision } } : {};
 }
 
 function volumeMounts(): V1VolumeMount[] {

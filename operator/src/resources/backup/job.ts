@@ -5,6 +5,7 @@ import type { FinanceTracker } from "../../api/v1alpha1.ts";
 import { credentialKeys } from "../../context.ts";
 import type { BuildContext } from "../../context.ts";
 import { childLabels, childNames, childMetadata } from "../../names.ts";
+import { previousDatabasePassword } from "../secret/credentials.ts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security.ts";
 
 /** The uid and gid of the `postgres` user in the official postgres image the backup image builds on. */
@@ -159,6 +160,7 @@ export function buildBackupJob(
   const retention = spec.retention;
   const env: V1EnvVar[] = [
     databaseEnv(tracker),
+    previousDatabasePassword(childNames(tracker.metadata.name).credentialsSecret),
     ...s3Env(spec.destination.s3),
     { name: "BACKUP_TENANT", value: `${tracker.metadata.namespace}/${name}` },
     { name: "BACKUP_KEEP_LAST", value: String(retention.keepLast) },
@@ -252,7 +254,11 @@ export function buildRestoreJob(tracker: FinanceTracker, ctx: BuildContext): V1J
         spec: podSpec(
           ctx,
           ["restore", "--name", from.backup],
-          [databaseEnv(tracker), ...s3Env(from.s3)],
+          [
+            databaseEnv(tracker),
+            previousDatabasePassword(childNames(tracker.metadata.name).credentialsSecret),
+            ...s3Env(from.s3),
+          ],
         ),
       },
     },

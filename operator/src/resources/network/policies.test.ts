@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
-import { selectorLabels } from "../../names.ts";
+import { labelKeys, selectorLabels } from "../../names.ts";
 import {
   buildAppNetworkPolicy,
+  buildCredentialsNetworkPolicy,
   buildPostgresNetworkPolicy,
   buildRedisNetworkPolicy,
 } from "./policies.ts";
@@ -71,18 +72,45 @@ describe("every tenant NetworkPolicy", () => {
 });
 
 describe("buildRedisNetworkPolicy", () => {
-  it("lets only this tenant's app pods reach Redis", () => {
+  it("lets only this tenant's app pods and credentials rotation Jobs reach Redis", () => {
     const policy = buildRedisNetworkPolicy(aTracker());
 
     expect(policy.metadata?.name).toBe("acme-redis");
     expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "redis"));
     expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(policy.spec.egress).toEqual([]);
+    const { instance } = labelKeys;
     expect(policy.spec.ingress).toEqual([
       {
-        from: [{ podSelector: { matchLabels: selectorLabels("acme", "app") } }],
+        from: [
+          {
+            podSelector: {
+              matchLabels: expect.objectContaining({ [instance]: "acme" }) as unknown,
+              matchExpressions: [
+                { key: labelKeys.component, operator: "In", values: ["app", "credentials"] },
+              ],
+            },
+          },
+        ],
         ports: [{ protocol: "TCP", port: 6379 }],
       },
+    ]);
+  });
+});
+
+describe("buildCredentialsNetworkPolicy", () => {
+  it("lets a rotation Job reach only its own PostgreSQL, Redis and DNS, and nothing reach it", () => {
+    const policy = buildCredentialsNetworkPolicy(aTracker());
+
+    expect(policy.spec.podSelector?.matchLabels).toEqual(selectorLabels("acme", "credentials"));
+    expect(policy.spec.ingress).toEqual([]);
+    const peers = policy.spec.egress.flatMap((rule) => rule.to ?? []);
+    expect(peers).toContainEqual({
+      podSelector: { matchLabels: selectorLabels("acme", "postgres") },
+    });
+    expect(peers).toContainEqual({ podSelector: { matchLabels: selectorLabels("acme", "redis") } });
+    expect(policy.spec.egress.flatMap((rule) => rule.ports ?? []).map((p) => p.port)).toEqual([
+      5432, 6379, 53, 53, 5353, 5353,
     ]);
   });
 });

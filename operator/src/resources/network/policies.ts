@@ -55,14 +55,12 @@ export const dnsEgress: V1NetworkPolicyEgressRule[] = [
   },
 ];
 
-/** PostgreSQL accepts connections only from this tenant's app (migrations included) and backup pods. */
+/**
+ * PostgreSQL accepts connections only from this tenant's app (migrations included), backup pods
+ * and a credentials rotation's Job.
+ */
 export function buildPostgresNetworkPolicy(tracker: FinanceTracker): NetworkPolicy {
-  const instancePods = {
-    matchLabels: instanceLabels(tracker),
-    matchExpressions: [
-      { key: labelKeys.component, operator: "In", values: ["app", "backup"] satisfies Component[] },
-    ],
-  };
+  const instancePods = componentPods(tracker, ["app", "backup", "credentials"]);
   return policy(
     tracker,
     "postgres",
@@ -71,15 +69,40 @@ export function buildPostgresNetworkPolicy(tracker: FinanceTracker): NetworkPoli
   );
 }
 
-/** Redis accepts connections only from this tenant's app pods. */
+/** Redis accepts connections only from this tenant's app pods and a credentials rotation's Job. */
 export function buildRedisNetworkPolicy(tracker: FinanceTracker): NetworkPolicy {
-  const appPods = { matchLabels: selectorLabels(tracker.metadata.name, "app") };
+  const pods = componentPods(tracker, ["app", "credentials"]);
   return policy(
     tracker,
     "redis",
-    [{ from: [{ podSelector: appPods }], ports: [{ protocol: "TCP", port: ports.redis }] }],
+    [{ from: [{ podSelector: pods }], ports: [{ protocol: "TCP", port: ports.redis }] }],
     [],
   );
+}
+
+/** A credentials rotation's Job reaches its PostgreSQL, Redis and DNS; nothing reaches it. */
+export function buildCredentialsNetworkPolicy(tracker: FinanceTracker): NetworkPolicy {
+  return policy(tracker, "credentials", [], [...ownDatabases(tracker.metadata.name), ...dnsEgress]);
+}
+
+function componentPods(tracker: FinanceTracker, components: Component[]) {
+  return {
+    matchLabels: instanceLabels(tracker),
+    matchExpressions: [{ key: labelKeys.component, operator: "In", values: components }],
+  };
+}
+
+function ownDatabases(name: string): V1NetworkPolicyEgressRule[] {
+  return [
+    {
+      to: [{ podSelector: { matchLabels: selectorLabels(name, "postgres") } }],
+      ports: [{ protocol: "TCP", port: ports.postgres }],
+    },
+    {
+      to: [{ podSelector: { matchLabels: selectorLabels(name, "redis") } }],
+      ports: [{ protocol: "TCP", port: ports.redis }],
+    },
+  ];
 }
 
 /**
@@ -109,17 +132,7 @@ export function buildAppNetworkPolicy(tracker: FinanceTracker, ctx: BuildContext
         ports: [{ protocol: "TCP", port: ports.appMetrics }],
       },
     ],
-    [
-      {
-        to: [{ podSelector: { matchLabels: selectorLabels(name, "postgres") } }],
-        ports: [{ protocol: "TCP", port: ports.postgres }],
-      },
-      {
-        to: [{ podSelector: { matchLabels: selectorLabels(name, "redis") } }],
-        ports: [{ protocol: "TCP", port: ports.redis }],
-      },
-      ...dnsEgress,
-    ],
+    [...ownDatabases(name), ...dnsEgress],
   );
 }
 

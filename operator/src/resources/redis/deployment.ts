@@ -10,10 +10,18 @@ const redisId = 999;
 
 const defaultResources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } };
 
-// REDISCLI_AUTH hands redis-cli the password through its environment, off the command line.
+/**
+ * Redis answers commands. REDISCLI_AUTH hands redis-cli the password through its environment,
+ * off the command line. NOAUTH is an answer too: after a credentials rotation the password this
+ * container started with is no longer valid, and the server is no less alive for it.
+ */
 function ping(): V1Probe["exec"] {
   return {
-    command: ["sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG'],
+    command: [
+      "sh",
+      "-c",
+      'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --no-auth-warning ping | grep -qE "^(PONG|NOAUTH)"',
+    ],
   };
 }
 

@@ -3,6 +3,11 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { aTracker } from "../../../test/fixtures/tracker.ts";
 import { credentialKeys, type Credentials } from "../../context.ts";
+import {
+  applySecretChange,
+  newRotation,
+  rotationSecretAnnotations,
+} from "../../credentials-rotation.ts";
 import { childLabels } from "../../names.ts";
 import {
   buildCredentialsSecret,
@@ -75,7 +80,18 @@ describe("buildCredentialsSecret", () => {
 
   it("writes every key the app reads, base64-encoded in data and never as stringData", () => {
     expect(secret.stringData).toBeUndefined();
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(Object.values(credentialKeys).sort());
+    const rotationOnly: string[] = [
+      credentialKeys.postgresPasswordNext,
+      credentialKeys.redisPasswordNext,
+      credentialKeys.postgresPasswordPrevious,
+      credentialKeys.redisPasswordPrevious,
+      credentialKeys.postgresPasswordVerifier,
+    ];
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(
+      Object.values(credentialKeys)
+        .filter((key) => !rotationOnly.includes(key))
+        .sort(),
+    );
     expect(secret.data?.[credentialKeys.postgresPassword]).toBe(
       Buffer.from(awkward.postgresPassword).toString("base64"),
     );
@@ -160,5 +176,61 @@ describe("readStoredCredentials", () => {
     );
 
     expect(readStoredCredentials({ data: passwordsOnly })).toEqual(awkward);
+  });
+});
+
+describe("a rotation in the Secret", () => {
+  const tracker = aTracker();
+  const rotation = newRotation("2026-12-06", countingBytes().source);
+
+  it("keeps the new passwords beside the current ones while preparing, and reads them back", () => {
+    const secret = buildCredentialsSecret(tracker, { ...awkward, rotation });
+    const values = decoded(secret);
+
+    expect(values[credentialKeys.postgresPassword]).toBe(awkward.postgresPassword);
+    expect(values[credentialKeys.postgresPasswordNext]).toBe(rotation.postgresPassword);
+    expect(values[credentialKeys.redisPasswordNext]).toBe(rotation.redisPassword);
+    expect(values[credentialKeys.postgresPasswordPrevious]).toBeUndefined();
+    expect(secret.metadata?.annotations).toEqual({
+      [rotationSecretAnnotations.request]: "2026-12-06",
+    });
+    expect(readStoredCredentials(secret)).toEqual({ ...awkward, rotation });
+  });
+
+  it("keeps the old passwords as previous once switched; the URLs carry the new ones", () => {
+    const switched = applySecretChange(
+      { ...awkward, rotation },
+      "switch",
+      () => rotation,
+      new Date(0),
+    );
+    const secret = buildCredentialsSecret(tracker, switched);
+    const values = decoded(secret);
+
+    expect(values[credentialKeys.postgresPassword]).toBe(rotation.postgresPassword);
+    expect(values[credentialKeys.databaseUrl]).toContain(`:${rotation.postgresPassword}@`);
+    expect(values[credentialKeys.redisUrl]).toContain(`:${rotation.redisPassword}@`);
+    expect(values[credentialKeys.postgresPasswordPrevious]).toBe(awkward.postgresPassword);
+    expect(values[credentialKeys.redisPasswordPrevious]).toBe(awkward.redisPassword);
+    expect(values[credentialKeys.postgresPasswordNext]).toBeUndefined();
+    expect(readStoredCredentials(secret)).toEqual(switched);
+  });
+
+  it("records the finished request and when, and drops every rotation value", () => {
+    const done = applySecretChange(
+      { ...awkward, rotation: { ...rotation, stage: "switching" } },
+      "complete",
+      () => rotation,
+      new Date("2026-12-06T10:00:00Z"),
+    );
+    const secret = buildCredentialsSecret(tracker, done);
+
+    expect(Object.keys(secret.data ?? {})).not.toContain(credentialKeys.postgresPasswordPrevious);
+    expect(Object.keys(secret.data ?? {})).not.toContain(credentialKeys.postgresPasswordVerifier);
+    expect(secret.metadata?.annotations).toEqual({
+      [rotationSecretAnnotations.rotated]: "2026-12-06",
+      [rotationSecretAnnotations.rotatedAt]: "2026-12-06T10:00:00.000Z",
+    });
+    expect(readStoredCredentials(secret)).toEqual(done);
   });
 });

@@ -1,6 +1,13 @@
-import type { V1Secret } from "@kubernetes/client-node";
+import type { V1EnvVar, V1Secret } from "@kubernetes/client-node";
 import type { FinanceTracker } from "../../api/v1alpha1.ts";
-import { credentialKeys, database, ports, type Credentials } from "../../context.ts";
+import {
+  credentialKeys,
+  database,
+  ports,
+  type Credentials,
+  type CredentialsRotation,
+} from "../../context.ts";
+import { rotationSecretAnnotations } from "../../credentials-rotation.ts";
 import { childMetadata, childNames } from "../../names.ts";
 
 /**
@@ -31,7 +38,7 @@ export function buildCredentialsSecret(
   const names = childNames(tracker.metadata.name);
   const postgresPassword = encodeURIComponent(credentials.postgresPassword);
   const redisPassword = encodeURIComponent(credentials.redisPassword);
-  const values: Record<(typeof credentialKeys)[keyof typeof credentialKeys], string> = {
+  const values: Partial<Record<(typeof credentialKeys)[keyof typeof credentialKeys], string>> = {
     [credentialKeys.postgresUser]: database.user,
     [credentialKeys.postgresPassword]: credentials.postgresPassword,
     [credentialKeys.postgresDatabase]: database.name,
@@ -41,20 +48,50 @@ export function buildCredentialsSecret(
     [credentialKeys.sessionSecret]: credentials.sessionSecret,
     [credentialKeys.adminEmail]: tracker.spec.app.adminEmail,
     [credentialKeys.adminPassword]: credentials.adminPassword,
+    ...rotationValues(credentials.rotation),
   };
   // No owner reference: garbage collection must never take the passwords the data volume was
   // initialised with. A foreground deletion (what Argo CD's prune does) deletes dependents while
   // our finalizer still runs, too early to spare them; the finalizer deletes this Secret itself
   // when deletionPolicy is Delete.
   const { name, namespace, labels } = childMetadata(tracker, "app", names.credentialsSecret);
+  const annotations = rotationAnnotations(credentials);
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name, namespace, labels },
+    metadata: { name, namespace, labels, ...(annotations ? { annotations } : {}) },
     type: "Opaque",
     data: Object.fromEntries(
       Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
     ),
+  };
+}
+
+function rotationValues(
+  rotation: CredentialsRotation | undefined,
+): Partial<Record<(typeof credentialKeys)[keyof typeof credentialKeys], string>> {
+  if (!rotation) return {};
+  const preparing = rotation.stage === "preparing";
+  return {
+    [preparing ? credentialKeys.postgresPasswordNext : credentialKeys.postgresPasswordPrevious]:
+      rotation.postgresPassword,
+    [preparing ? credentialKeys.redisPasswordNext : credentialKeys.redisPasswordPrevious]:
+      rotation.redisPassword,
+    [credentialKeys.postgresPasswordVerifier]: rotation.postgresVerifier,
+  };
+}
+
+function rotationAnnotations(credentials: Credentials): Record<string, string> | undefined {
+  const { rotation, rotated } = credentials;
+  if (!rotation && !rotated) return undefined;
+  return {
+    ...(rotation ? { [rotationSecretAnnotations.request]: rotation.request } : {}),
+    ...(rotated
+      ? {
+          [rotationSecretAnnotations.rotated]: rotated.request,
+          [rotationSecretAnnotations.rotatedAt]: rotated.at,
+        }
+      : {}),
   };
 }
 
@@ -81,5 +118,53 @@ export function readStoredCredentials(
   if (redisPassword) stored.redisPassword = redisPassword;
   if (sessionSecret) stored.sessionSecret = sessionSecret;
   if (adminPassword) stored.adminPassword = adminPassword;
+  const rotation = readRotation(secret.metadata?.annotations ?? {}, read);
+  if (rotation) stored.rotation = rotation;
+  const annotations = secret.metadata?.annotations ?? {};
+  const rotated = annotations[rotationSecretAnnotations.rotated];
+  if (rotated) {
+    stored.rotated = {
+      request: rotated,
+      at: annotations[rotationSecretAnnotations.rotatedAt] ?? "",
+    };
+  }
   return stored;
+}
+
+/** The rotation a Secret records, if its request and every value it needs are there. */
+function readRotation(
+  annotations: Record<string, string>,
+  read: (key: string) => string | undefined,
+): CredentialsRotation | undefined {
+  const request = annotations[rotationSecretAnnotations.request];
+  const postgresVerifier = read(credentialKeys.postgresPasswordVerifier);
+  if (!request || !postgresVerifier) return undefined;
+  const next = [read(credentialKeys.postgresPasswordNext), read(credentialKeys.redisPasswordNext)];
+  const previous = [
+    read(credentialKeys.postgresPasswordPrevious),
+    read(credentialKeys.redisPasswordPrevious),
+  ];
+  const [stage, [postgresPassword, redisPassword]] = previous[0]
+    ? (["switching", previous] as const)
+    : (["preparing", next] as const);
+  if (!postgresPassword || !redisPassword) return undefined;
+  return { request, stage, postgresPassword, redisPassword, postgresVerifier };
+}
+
+/**
+ * During a credentials rotation, the password PostgreSQL holds until the rotation's last step:
+ * the app opens connections with it when the URL's new one is refused. Optional: the key exists
+ * only while a rotation needs it.
+ */
+export function previousDatabasePassword(secretName: string): V1EnvVar {
+  return {
+    name: "DATABASE_PASSWORD_PREVIOUS",
+    valueFrom: {
+      secretKeyRef: {
+        name: secretName,
+        key: credentialKeys.postgresPasswordPrevious,
+        optional: true,
+      },
+    },
+  };
 }
