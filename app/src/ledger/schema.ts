@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { isCurrency } from "../domain/currencies.ts";
-import { AMOUNT_PATTERN } from "../domain/money.ts";
 
 /** An ISO 4217 code fintrack knows ("EUR"); anything else fails naming the field. */
 const notACurrency = (issue: { input: unknown }) =>
@@ -11,12 +10,8 @@ export const CurrencySchema = z
   .regex(/^[A-Z]{3}$/, { error: notACurrency, abort: true })
   .refine(isCurrency, { error: notACurrency });
 
-/**
- * An amount as the API spells it ("-12.34"); its precision is checked against the currency. The
- * pattern is for the OpenAPI document only: parseAmount checks it, explaining a miss ("use a
- * point") better than a pattern could.
- */
-export const AmountTextSchema = z.string().max(40).meta({ pattern: AMOUNT_PATTERN });
+/** An amount as the API spells it ("-12.34"); its precision is checked against the currency. */
+export const AmountTextSchema = z.string().max(40);
 
 /** What error answers document in the OpenAPI document. */
 export const problemResponse = (description: string) => ({

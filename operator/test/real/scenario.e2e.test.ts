@@ -510,6 +510,130 @@ describe("faults with real pods", () => {
     expect(new Set(images)).toEqual(new Set([e2e.images.appRollout]));
     await expectAcknowledgedOnce(report.acknowledged);
   });
+
+  it("rotates its PostgreSQL and Redis passwords on request under steady traffic with zero failed requests", async () => {
+    const { token, trafficAccountId: accountId } = requireState();
+    interface Credentials {
+      data: Record<string, string>;
+    }
+    const secret = () =>
+      getJsonAsync<Credentials>(["secret", "acme-credentials", "-n", tenantNamespace]);
+    const decoded = (s: Credentials, key: string) =>
+      Buffer.from(s.data[key] ?? "", "base64").toString("utf8");
+    const before = await secret();
+    const redisPod = () =>
+      pods(
+        tenantNamespace,
+        "app.kubernetes.io/instance=acme,app.kubernetes.io/component=redis",
+      ).map((p) => p.metadata.name);
+    const redisBefore = redisPod();
+    const started = Date.now();
+    const rotated = (async () => {
+      await sleep(10_000);
+      await kubectlAsync([
+        "annotate",
+        "financetracker",
+        "acme",
+        "-n",
+        tenantNamespace,
+        "--overwrite",
+        "fintrack.dev/rotate-credentials=e2e-first",
+      ]);
+      await eventually(
+        "the rotation done",
+        async () => {
+          const tracker = await getJsonAsync<{
+            status?: {
+              credentials?: { rotation?: { phase: string }; lastRotation?: { request: string } };
+            };
+          }>(["financetracker", "acme", "-n", tenantNamespace]);
+          const credentials = tracker.status?.credentials;
+          if (credentials?.lastRotation?.request !== "e2e-first") {
+            throw new Error(JSON.stringify(credentials));
+          }
+        },
+        { timeoutMs: 420_000, intervalMs: 2_000 },
+      );
+      // A few more seconds of traffic on the new passwords alone.
+      await sleep(5_000);
+    })();
+    const traffic = runTraffic({
+      fromNamespace: ingressNamespace,
+      podName: "traffic-rotation",
+      service: "acme-app",
+      namespace: tenantNamespace,
+      token,
+      accountId,
+      seconds: 480,
+      intervalMs: 50,
+      stop: rotated,
+    });
+    await rotated;
+    const report = await traffic;
+    console.log(
+      `credentials rotation: ${String(Math.round((Date.now() - started) / 1000))} s, ${String(report.total)} requests, ${JSON.stringify(report.statuses)}`,
+    );
+    expect(report.transportErrors, "requests without an HTTP answer").toEqual([]);
+    expect(report.statuses, "every request answered 200 or 201").toEqual(
+      Object.fromEntries(
+        Object.entries(report.statuses).filter(([s]) => s === "200" || s === "201"),
+      ),
+    );
+    await expectAcknowledgedOnce(report.acknowledged);
+
+    const after = await secret();
+    for (const key of ["postgres-password", "redis-password"]) {
+      expect(decoded(after, key), key).not.toBe(decoded(before, key));
+    }
+    expect(Object.keys(after.data).filter((k) => /previous|next|verifier/.test(k))).toEqual([]);
+    // From an app pod: the new passwords open PostgreSQL and Redis, the old ones nothing.
+    const appPod = pods(
+      tenantNamespace,
+      "app.kubernetes.io/instance=acme,app.kubernetes.io/component=app",
+    )[0];
+    if (!appPod) throw new Error("no app pod");
+    const check = `
+      const pg = require("pg");
+      const { Redis } = require("ioredis");
+      const db = new URL(process.env.DATABASE_URL);
+      const cache = new URL(process.env.REDIS_URL);
+      async function postgres(password) {
+        const client = new pg.Client({ host: db.hostname, port: Number(db.port), user: db.username,
+          database: db.pathname.slice(1), password, connectionTimeoutMillis: 5000 });
+        try { await client.connect(); await client.end(); return "opens"; }
+        catch (e) { return e.code === "28P01" ? "refused" : "error: " + e.message; }
+      }
+      async function redis(password) {
+        const client = new Redis({ host: cache.hostname, port: Number(cache.port), password,
+          lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        client.on("error", () => {});
+        try { await client.connect(); await client.ping(); return "opens"; }
+        catch (e) { return /WRONGPASS/.test(e.message) ? "refused" : "error: " + e.message; }
+        finally { client.disconnect(); }
+      }
+      (async () => console.log(JSON.stringify({
+        postgres: [await postgres(decodeURIComponent(db.password)), await postgres(${JSON.stringify(decoded(before, "postgres-password"))})],
+        redis: [await redis(decodeURIComponent(cache.password)), await redis(${JSON.stringify(decoded(before, "redis-password"))})],
+      })))();`;
+    const opened = JSON.parse(
+      await kubectlAsync([
+        "exec",
+        "-n",
+        tenantNamespace,
+        appPod.metadata.name,
+        "-c",
+        "app",
+        "--",
+        "node",
+        "-e",
+        check,
+      ]),
+    ) as unknown;
+    expect(opened).toEqual({ postgres: ["opens", "refused"], redis: ["opens", "refused"] });
+    // Redis was never restarted: nobody was signed out by the rotation.
+    expect(redisPod()).toEqual(redisBefore);
+    await waitReady(tenantNamespace, "acme");
+  });
 });
 
 describe("autoscaling on real CPU metrics", () => {
