@@ -5,9 +5,11 @@ import pg from "pg";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { useRedisPrefix, useTestDatabase } from "../test/harness/database.ts";
 import { createApp } from "./app.ts";
 import { readiness, type Readiness } from "./health.ts";
+import { route } from "./http/route.ts";
 
 describe("the HTTP app against real PostgreSQL and Redis", () => {
   const db = useTestDatabase();
@@ -48,7 +50,19 @@ describe("the HTTP app against real PostgreSQL and Redis", () => {
       log: pino({ level: "silent" }),
       registry,
       readiness: ready,
-      routes: [],
+      routes: [
+        route({
+          method: "post",
+          path: "/echo",
+          operationId: "echo",
+          summary: "Answers its body",
+          tag: "test",
+          access: "public",
+          body: z.object({ text: z.string() }),
+          responses: { 200: { description: "The body" } },
+          handler: ({ body }) => Promise.resolve(body),
+        }),
+      ],
       authenticate: () => Promise.resolve(undefined),
     });
     server = app.listen(0, "127.0.0.1");
@@ -106,7 +120,7 @@ describe("the HTTP app against real PostgreSQL and Redis", () => {
   });
 
   it("refuses malformed JSON with a 400 problem", async () => {
-    const res = await fetch(`${base}/api/v1/anything`, {
+    const res = await fetch(`${base}/api/v1/echo`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{not json",

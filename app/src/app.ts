@@ -1,4 +1,4 @@
-import express, { type Express } from "express";
+import express, { type ErrorRequestHandler, type Express } from "express";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { Registry } from "prom-client";
@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import { errorMiddleware, errors } from "./errors.ts";
 import type { Readiness } from "./health.ts";
 import type { IdempotencyStore } from "./http/idempotency.ts";
+import { closeIfBodyUnread } from "./http/body.ts";
 import { httpMetrics } from "./http/metrics.ts";
 import { requestId } from "./http/request-id.ts";
 import { type Authenticate, mountRoutes, type Route } from "./http/route.ts";
@@ -60,7 +61,6 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(noStore);
-  api.use(express.json({ limit: "1mb" }));
   mountRoutes(api, deps.routes, deps.authenticate, deps.idempotency);
   api.use((_req, _res, next) => {
     next(errors.notFound("this API route"));
@@ -72,6 +72,11 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, _res, next) => {
     next(errors.notFound("this page"));
   });
+  // An error answered before the body was read (a 401, a 413) must not wait for that body.
+  app.use(((error, req, res, next) => {
+    closeIfBodyUnread(req, res);
+    next(error);
+  }) satisfies ErrorRequestHandler);
   app.use(errorMiddleware(deps.log));
   return app;
 }

@@ -1,7 +1,8 @@
-import express, { type Request, type Response, type Router } from "express";
+import type { Request, Response, Router } from "express";
 import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
 import { errors, fromZod } from "../errors.ts";
+import { bodyReader, closeIfBodyUnread } from "./body.ts";
 import { idempotently, type IdempotencyStore } from "./idempotency.ts";
 import { etagOf, type IfMatch, parseIfMatch } from "./preconditions.ts";
 import { recordRoute } from "./metrics.ts";
@@ -122,8 +123,10 @@ function setETag(res: Response, result: unknown): void {
 }
 
 /**
- * Mounts every route on `router`: authenticate -> authorize -> Idempotency-Key -> validate ->
- * handle -> answer. Without `idempotency` (route tests without a database) the header is ignored.
+ * Mounts every route on `router`: authenticate -> authorize -> read the body -> Idempotency-Key
+ * -> validate -> handle -> answer. The body is read only here, after authentication, so an
+ * anonymous client cannot make the server read or parse it (app.ts mounts no body parser).
+ * Without `idempotency` (route tests without a database) the header is ignored.
  */
 export function mountRoutes(
   router: Router,
@@ -136,12 +139,11 @@ export function mountRoutes(
   for (const spec of concreteFirst(routes)) {
     if (seen.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId}`);
     seen.add(spec.operationId);
-    const raw = spec.rawBody
-      ? [express.raw({ type: [...spec.rawBody.contentTypes], limit: spec.rawBody.limit })]
-      : [];
-    router[spec.method](spec.path, recordRoute, ...raw, async (req: Request, res: Response) => {
+    const readBody = bodyReader(spec);
+    router[spec.method](spec.path, recordRoute, async (req: Request, res: Response) => {
       const principal = await authenticate(req, res);
       authorize(principal, spec.access);
+      await readBody(req, res);
       const status = spec.status ?? 200;
       const result = await idempotently(idempotency, { req, res, principal, status }, async () => {
         const body: unknown = spec.rawBody
@@ -162,6 +164,7 @@ export function mountRoutes(
         return result;
       });
       if (res.headersSent) return;
+      closeIfBodyUnread(req, res);
       if (result === undefined || status === 204) res.status(status).end();
       else res.status(status).json(result);
     });
