@@ -12,6 +12,7 @@ const api = createApi({
   db: new pg.Pool({ connectionString: "postgres://nobody@127.0.0.1:1/none" }),
   sessions: memorySessionStore(),
   throttle: memoryThrottle(),
+  tenant: () => Promise.resolve("test-tenant"),
   config: {
     baseUrl: new URL("http://localhost:8080"),
     signup: "closed",

@@ -24,6 +24,8 @@ export interface ApiDeps {
   db: pg.Pool;
   sessions: SessionStore;
   throttle: Throttle;
+  /** This tenant's identity, which binds its sessions (auth/tenant.ts). */
+  tenant: () => Promise<string>;
   config: Pick<Config, "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens"> & {
     sessionSecret: string;
     /** The owner comes from FINTRACK_ADMIN_EMAIL, so registration never makes one. */
@@ -46,6 +48,7 @@ export function createApi(deps: ApiDeps): {
     db: deps.db,
     sessions: deps.sessions,
     throttle: deps.throttle,
+    tenant: deps.tenant,
     config: {
       baseUrl: deps.config.baseUrl,
       signup: deps.config.signup,

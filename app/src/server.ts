@@ -14,6 +14,7 @@ import {
   redisThrottle,
 } from "./auth/index.ts";
 import { ownerBootstrap, type OwnerBootstrap } from "./auth/owner-bootstrap.ts";
+import { deferredSessions, deferredThrottle, redisPrefixOf, tenantOf } from "./auth/tenant.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
 import { boundedPoolConfig, createPool } from "./db/pool.ts";
@@ -135,10 +136,18 @@ export async function startServer(
   defaultMetrics(registry);
   const owner = config.admin ? ownerBootstrap(pool, config.admin, log) : undefined;
   const ready = readiness(readinessChecks(pool, redis, owner));
+  const tenant = tenantOf(pool, config.baseUrl);
+  // Keys under the tenant's own prefix: tenants sharing one Redis never meet each other's keys.
+  const prefix = async () => redisPrefixOf(await tenant());
   const api = createApi({
     db: pool,
-    sessions: redis ? redisSessionStore(redis) : memorySessionStore(),
-    throttle: redis ? redisThrottle(redis) : memoryThrottle(),
+    sessions: redis
+      ? deferredSessions(async () => redisSessionStore(redis, await prefix()))
+      : memorySessionStore(),
+    throttle: redis
+      ? deferredThrottle(async () => redisThrottle(redis, await prefix()))
+      : memoryThrottle(),
+    tenant,
     config: {
       baseUrl: config.baseUrl,
       signup: config.signup,

@@ -53,7 +53,8 @@ async function tokenPrincipal(ctx: AuthContext, header: string): Promise<Princip
 }
 
 /**
- * The principal of a session cookie, or undefined when the session is unknown, expired, or
+ * The principal of a session cookie, or undefined when the session is unknown, another tenant's,
+ * expired, or
  * older than its user's last password change (so a password reset ends every session even if
  * Redis missed the revocation). The role is read from PostgreSQL on every request: a demotion
  * or removal applies at once.
@@ -62,6 +63,9 @@ async function sessionPrincipal(ctx: AuthContext, id: string): Promise<Principal
   if (!sessionIdPattern.test(id)) return undefined;
   const session = await ctx.sessions.get(id);
   if (!session) return undefined;
+  // Another tenant's session (a shared Redis, a copied cookie) is refused and left alone: its
+  // user id means someone else here, and deleting it would sign its owner out over there.
+  if (session.tenant !== (await ctx.tenant())) return undefined;
   const now = ctx.now();
   if (sessionExpiry(session, now, ctx.sessionPolicy) !== undefined) {
     await ctx.sessions.delete(id);

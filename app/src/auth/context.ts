@@ -13,6 +13,8 @@ export interface AuthDeps {
   db: pg.Pool;
   sessions: SessionStore;
   throttle: Throttle;
+  /** This tenant's identity (tenant.ts), which every session it makes carries. */
+  tenant: () => Promise<string>;
   config: {
     /** At least 32 characters: it keys CSRF tokens and seals TOTP secrets. */
     sessionSecret: string;
@@ -44,6 +46,7 @@ export interface AuthContext {
   db: pg.Pool;
   sessions: SessionStore;
   throttle: Throttle;
+  tenant: () => Promise<string>;
   config: AuthDeps["config"];
   /** See replacePassword: FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS. */
   passwordChangeRevokesTokens: boolean;
@@ -75,6 +78,7 @@ export function authContext(deps: AuthDeps): AuthContext {
     db: deps.db,
     sessions: guardedSessions(deps.sessions, deps.log),
     throttle: guardedThrottle(deps.throttle, deps.log),
+    tenant: deps.tenant,
     config: deps.config,
     passwordChangeRevokesTokens: deps.config.passwordChangeRevokesTokens ?? true,
     log: deps.log,

@@ -27,7 +27,7 @@ describe("guarded stores", () => {
   it("pass answers through unchanged", async () => {
     const sessions = guardedSessions(memorySessionStore(), log);
     const id = await sessions.create(
-      { userId: "1", createdAt: 0, lastSeenAt: 0, userAgent: "", ip: "" },
+      { tenant: "t", userId: "1", createdAt: 0, lastSeenAt: 0, userAgent: "", ip: "" },
       60_000,
       60_000,
     );

@@ -4,6 +4,8 @@ import { randomId, sha256Base64url } from "./secrets.ts";
 /** What the server keeps about one signed-in browser. Times are epoch milliseconds. */
 export interface SessionData {
   userId: string;
+  /** The tenant that made it (tenant.ts): any other refuses it, whatever the user id. */
+  tenant: string;
   createdAt: number;
   lastSeenAt: number;
   userAgent: string;
@@ -104,6 +106,8 @@ function parseData(json: string | null): SessionData | undefined {
       return undefined;
     return {
       userId: v.userId,
+      // A session stored before sessions were bound to their tenant belongs to none.
+      tenant: typeof v.tenant === "string" ? v.tenant : "",
       createdAt: v.createdAt,
       lastSeenAt: v.lastSeenAt,
       userAgent: typeof v.userAgent === "string" ? v.userAgent : "",

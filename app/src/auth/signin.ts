@@ -35,7 +35,14 @@ export async function startSession(
   const now = ctx.now();
   const meta = clientMeta(req);
   const id = await ctx.sessions.create(
-    { userId, createdAt: now, lastSeenAt: now, userAgent: meta.userAgent, ip: meta.ip },
+    {
+      userId,
+      tenant: await ctx.tenant(),
+      createdAt: now,
+      lastSeenAt: now,
+      userAgent: meta.userAgent,
+      ip: meta.ip,
+    },
     sessionTtl({ createdAt: now }, now, ctx.sessionPolicy),
     ctx.sessionPolicy.absoluteMs,
   );

@@ -29,7 +29,7 @@ describe("the Redis stores", () => {
     const p = fresh();
     const store = redisSessionStore(redis, p);
     const id = await store.create(
-      { userId: "42", createdAt: 1, lastSeenAt: 1, userAgent: "ua", ip: "ip" },
+      { userId: "42", tenant: "t", createdAt: 1, lastSeenAt: 1, userAgent: "ua", ip: "ip" },
       60_000,
       120_000,
     );
@@ -43,7 +43,14 @@ describe("the Redis stores", () => {
   it("drops index entries whose session expired when listing", async () => {
     const p = fresh();
     const store = redisSessionStore(redis, p);
-    const session = { userId: "42", createdAt: 1, lastSeenAt: 1, userAgent: "", ip: "" };
+    const session = {
+      userId: "42",
+      tenant: "t",
+      createdAt: 1,
+      lastSeenAt: 1,
+      userAgent: "",
+      ip: "",
+    };
     await store.create(session, 20, 60_000);
     const kept = await store.create(session, 60_000, 60_000);
     await new Promise((r) => setTimeout(r, 60));

@@ -18,6 +18,7 @@ function everyRoute() {
     db: new pg.Pool(),
     sessions: memorySessionStore(),
     throttle: memoryThrottle(),
+    tenant: () => Promise.resolve("test-tenant"),
     config: {
       baseUrl: new URL("http://127.0.0.1"),
       signup: "closed",

@@ -15,6 +15,7 @@ import { readiness } from "../../src/health.ts";
 import { type Route, route } from "../../src/http/route.ts";
 import type { AuthDeps } from "../../src/auth/context.ts";
 import { createAuth, redisSessionStore, redisThrottle } from "../../src/auth/index.ts";
+import { tenantOf } from "../../src/auth/tenant.ts";
 
 /** A clock tests move forward instead of sleeping. */
 export interface TestClock {
@@ -104,6 +105,7 @@ export function useAuthApp(
       db: app.pool,
       sessions: redisSessionStore(app.redis, prefix),
       throttle: redisThrottle(app.redis, prefix),
+      tenant: tenantOf(app.pool, baseUrl),
       config: {
         sessionSecret: "test-session-secret-".padEnd(40, "x"),
         baseUrl,

@@ -8,6 +8,7 @@ import { Registry } from "prom-client";
 import { serveApp } from "./serve.ts";
 import { createAuth, memorySessionStore, memoryThrottle } from "../../src/auth/index.ts";
 import { sha256Hex } from "../../src/auth/secrets.ts";
+import { tenantOf } from "../../src/auth/tenant.ts";
 import type { Role } from "../../src/auth/principal.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { idempotencyStore } from "../../src/http/idempotency.ts";
@@ -144,13 +145,15 @@ export async function startLedgerApp(
   ];
   for (const user of [owner, member, viewer]) await issueTokens(pool, user);
   const registry = new Registry();
+  const baseUrl = new URL("http://127.0.0.1");
   const auth = createAuth({
     db: pool,
     sessions: memorySessionStore(),
     throttle: memoryThrottle(),
+    tenant: tenantOf(pool, baseUrl),
     config: {
       sessionSecret: randomBytes(32).toString("hex"),
-      baseUrl: new URL("http://127.0.0.1"),
+      baseUrl,
       signup: "closed",
       ownerFromConfig: false,
     },

@@ -6,6 +6,7 @@ import type { Throttle, ThrottlePolicy } from "../../src/auth/throttle.ts";
 
 const aSession = (overrides: Partial<SessionData> = {}): SessionData => ({
   userId: "7",
+  tenant: "tenant-a",
   createdAt: 1_000,
   lastSeenAt: 1_000,
   userAgent: "Firefox",
