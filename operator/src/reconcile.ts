@@ -117,7 +117,20 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Resul
     credentials,
   });
   await writeStatus(tracker, observed, deps);
-  return backups.requeueAfterMs === undefined ? {} : { requeueAfterMs: backups.requeueAfterMs };
+  const requeues = [backups.requeueAfterMs, rotationPollMs(rotation)].filter(
+    (ms) => ms !== undefined,
+  );
+  return requeues.length === 0 ? {} : { requeueAfterMs: Math.min(...requeues) };
+}
+
+/**
+ * How soon to look again at a rotation in progress. Its Jobs finishing and the app's rollout
+ * wake the tenant through their informers, but the last old pod going away does not (pod events
+ * count only when a pod's problem changes), and that is what the last step waits for.
+ */
+function rotationPollMs(rotation: RotationPlan): number | undefined {
+  const phase = rotation.progress?.phase;
+  return phase === undefined || phase === "Failed" ? undefined : 5_000;
 }
 
 /**
