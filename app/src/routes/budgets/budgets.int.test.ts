@@ -153,6 +153,36 @@ describe("budgets", () => {
     expect(lines.map((l) => l.categoryId).sort()).toEqual([food, fun].sort());
   });
 
+  it("refuses a save based on a month that changed since it was read (412), losing nothing", async () => {
+    const month = "/budgets?month=2026-07";
+    const read = await member.get(month);
+    const etag = read.headers.get("etag");
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    // Two people opened the month; the first saves a line for Food.
+    const first = await member.send(
+      "PUT",
+      month,
+      Buffer.from(JSON.stringify({ lines: [{ categoryId: food, amount: "100.00" }] })),
+      { "Content-Type": "application/json", "If-Match": etag ?? "" },
+    );
+    expect(first.status).toBe(200);
+    expect(first.headers.get("etag")).not.toBe(etag);
+    // The second, from the month as it was, would replace Food's line with Fun's: refused.
+    const second = await member.send(
+      "PUT",
+      month,
+      Buffer.from(JSON.stringify({ lines: [{ categoryId: fun, amount: "20.00" }] })),
+      { "Content-Type": "application/json", "If-Match": etag ?? "" },
+    );
+    expect(second.status).toBe(412);
+    expect(second.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(second.headers.get("etag")).toBe(first.headers.get("etag"));
+    const now = (await member.get(month)).body as { lines: { categoryId: string }[] };
+    expect(now.lines.map((l) => l.categoryId)).toEqual([food]);
+    // Without If-Match a save still replaces the month, as before.
+    expect((await put(member, month, { lines: [] })).status).toBe(200);
+  });
+
   it("lets a viewer read budgets but not set them", async () => {
     const viewer = app.as(app.viewer);
     expect((await viewer.get("/budgets?month=2026-02")).status).toBe(200);

@@ -22,6 +22,7 @@ export function budgetRoutes(db: pg.Pool, base: string): Route[] {
       tag,
       access: "read",
       query: BudgetMonthQuerySchema,
+      versioned: true,
       responses: {
         200: { description: "The month's budgets", schema: BudgetsSchema },
         422: problemResponse("Not a month"),
@@ -38,11 +39,13 @@ export function budgetRoutes(db: pg.Pool, base: string): Route[] {
       access: "write",
       query: BudgetMonthQuerySchema,
       body: PutBudgetsSchema,
+      versioned: true,
       responses: {
         200: { description: "The month's budgets", schema: BudgetsSchema },
+        412: problemResponse("If-Match names another version: the month changed since it was read"),
         422: problemResponse("Bad amounts, unknown or repeated categories"),
       },
-      handler: ({ query, body }) => putBudgets(db, base, query.month, body),
+      handler: ({ query, body, ifMatch }) => putBudgets(db, base, query.month, body, ifMatch),
     }),
     route({
       method: "get",

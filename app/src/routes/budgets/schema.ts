@@ -30,6 +30,10 @@ export const BudgetsSchema = z.object({
   monthStartDay: z.number().int(),
   currency: z.string(),
   lines: z.array(z.object({ categoryId: z.string(), amount: z.string(), rollover: z.boolean() })),
+  version: z.string().meta({
+    description:
+      'A digest of the lines (`"<version>"` is the ETag): send it as If-Match to replace exactly what was read.',
+  }),
 });
 export type BudgetsJson = z.infer<typeof BudgetsSchema>;
 

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type pg from "pg";
+import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
 import { addMonths, budgetLines, budgetPeriod, monthIndex } from "../../domain/budgets.ts";
 import { type Category, descendantIds } from "../../domain/categories.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
@@ -31,7 +33,11 @@ export async function setMonthStartDay(
 }
 
 /** The budgets of `month` and its period. */
-export async function getBudgets(db: pg.Pool, base: string, month: string): Promise<BudgetsJson> {
+export async function getBudgets(
+  db: pg.Pool | pg.PoolClient,
+  base: string,
+  month: string,
+): Promise<BudgetsJson> {
   const startDay = await monthStartDay(db);
   const { rows } = await db.query<{ category_id: string; amount: string; rollover: boolean }>(
     `select b.category_id::text, b.amount::text,
@@ -39,17 +45,29 @@ export async function getBudgets(db: pg.Pool, base: string, month: string): Prom
      from budgets b where b.month = $1::date order by b.category_id`,
     [`${month}-01`],
   );
+  const lines = rows.map((r) => ({
+    categoryId: r.category_id,
+    amount: formatMinor(r.amount, base),
+    rollover: r.rollover,
+  }));
   return {
     month,
     ...budgetPeriod(month, startDay),
     monthStartDay: startDay,
     currency: base,
-    lines: rows.map((r) => ({
-      categoryId: r.category_id,
-      amount: formatMinor(r.amount, base),
-      rollover: r.rollover,
-    })),
+    lines,
+    version: budgetsVersion(lines),
   };
+}
+
+/**
+ * A month's budgets have no row of their own to carry a version, so their ETag is a digest of
+ * the lines as GET shows them: any change to what the person saw (an amount, a line, a rollover
+ * flag) changes it, and two identical months have the same one, as a strong validator may.
+ */
+function budgetsVersion(lines: BudgetsJson["lines"]): string {
+  const canonical = lines.map((l) => `${l.categoryId}:${l.amount}:${String(l.rollover)}`).join(";");
+  return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
 }
 
 /** Replaces the budgets of `month`; 422 names bad amounts, unknown and repeated categories. */
@@ -58,6 +76,7 @@ export async function putBudgets(
   base: string,
   month: string,
   input: PutBudgets,
+  ifMatch?: IfMatch,
 ): Promise<BudgetsJson> {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
@@ -73,6 +92,11 @@ export async function putBudgets(
     return amount?.minor ?? 0n;
   });
   await withTransaction(db, async (client) => {
+    // Saves of one month take turns, so If-Match is checked against what the save replaces.
+    await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [
+      `fintrack.budgets.${month}`,
+    ]);
+    checkIfMatch(ifMatch, (await getBudgets(client, base, month)).version);
     const { rows } = await client.query<{ id: string }>(
       "select id::text from categories where id = any($1::bigint[]) for key share",
       [[...seen]],

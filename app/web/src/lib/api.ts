@@ -300,7 +300,8 @@ export const api = {
   get: <T>(path: string) => request<T>("GET", path),
   post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
     request<T>("POST", path, body ?? {}, options),
-  put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
+  put: <T>(path: string, body: unknown, options?: RequestOptions) =>
+    request<T>("PUT", path, body, options),
   patch: <T>(path: string, body: unknown, options?: RequestOptions) =>
     request<T>("PATCH", path, body, options),
   del: (path: string, body?: unknown, options?: RequestOptions) =>

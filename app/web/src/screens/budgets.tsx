@@ -10,7 +10,7 @@ import {
   PageHeader,
   Section,
 } from "../components/ui.tsx";
-import { api, type BudgetLine, type BudgetReport, query } from "../lib/api.ts";
+import { api, ApiError, type BudgetLine, type BudgetReport, query } from "../lib/api.ts";
 import { categoryTree, useCategories } from "../lib/data.ts";
 import { formatMonth } from "../lib/format.ts";
 import { normalizeAmount, signOf } from "../lib/money.ts";
@@ -21,6 +21,7 @@ import { useCanWrite } from "../lib/session.ts";
 
 interface Budgets {
   lines: { categoryId: string; amount: string; rollover: boolean }[];
+  version: string;
 }
 
 function BudgetRow(props: {
@@ -140,15 +141,26 @@ export function BudgetsScreen() {
   );
   const currency = report.data?.currency ?? "EUR";
 
-  // PUT replaces the month's budgets: read the current set, change one line, write it back.
+  // PUT replaces the month's budgets: read the current set, change one line, write it back with
+  // the version read as If-Match. A save from elsewhere in between answers 412, and the one line
+  // is applied again to the fresh set, so neither save loses the other's lines.
   const save = async (categoryId: string, amount: string, rollover: boolean) => {
     setSaveError(undefined);
     try {
-      const current = await api.get<Budgets>(`/budgets${query({ month })}`);
-      const others = current.lines.filter((l) => l.categoryId !== categoryId);
-      const lines =
-        signOf(amount) === 0 && !rollover ? others : [...others, { categoryId, amount, rollover }];
-      await api.put(`/budgets${query({ month })}`, { lines });
+      for (let attempt = 1; ; attempt++) {
+        const current = await api.get<Budgets>(`/budgets${query({ month })}`);
+        const others = current.lines.filter((l) => l.categoryId !== categoryId);
+        const lines =
+          signOf(amount) === 0 && !rollover
+            ? others
+            : [...others, { categoryId, amount, rollover }];
+        try {
+          await api.put(`/budgets${query({ month })}`, { lines }, { version: current.version });
+          break;
+        } catch (error) {
+          if (!(error instanceof ApiError && error.status === 412) || attempt === 3) throw error;
+        }
+      }
       report.reload();
     } catch (error) {
       setSaveError(error);
