@@ -1,3 +1,4 @@
+import { rotationJobName } from "./names.ts";
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import type { V1Job } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
@@ -7,7 +8,6 @@ import {
   credentialsRevision,
   newRotation,
   planRotation,
-  rotationJobName,
   scramVerifier,
   type RotationInputs,
 } from "./credentials-rotation.ts";

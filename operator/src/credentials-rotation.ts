@@ -33,12 +33,6 @@ export const credentialsRevisionAnnotation = "fintrack.dev/credentials-rotation"
 
 export type RotationJobStep = "prepare" | "finish";
 
-/** One Job name per request and step: a later request must never read an earlier one's Job. */
-export function rotationJobName(trackerName: string, request: string, step: RotationJobStep) {
-  const digest = createHash("sha256").update(request).digest("hex").slice(0, 6);
-  return `${trackerName}-rotate-${digest}-${step}`;
-}
-
 /**
  * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 7677, PostgreSQL's format
  * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`). Setting it instead of the

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { FinanceTracker } from "./api/v1alpha1.ts";
 import { apiVersion, kind } from "./api/v1alpha1.ts";
 
@@ -49,6 +50,8 @@ export interface ChildNames {
   serviceAccount: string;
   tlsSecret: string;
   networkPolicy: (component: Component) => string;
+  /** PostgreSQL's data claim, as the StatefulSet controller names it (see statefulSetClaimName). */
+  postgresDataClaim: string;
 }
 
 /** Every child's name for a tenant, derived from the FinanceTracker's name alone. */
@@ -63,7 +66,66 @@ export function childNames(trackerName: string): ChildNames {
     serviceAccount: `${trackerName}-app`,
     tlsSecret: `${trackerName}-tls`,
     networkPolicy: (component) => `${trackerName}-${component}`,
+    postgresDataClaim: statefulSetClaimName("data", `${trackerName}-postgres`, 0),
   };
+}
+
+/** The claims the StatefulSet controller stamps from a claim template: `<template>-<sts>-<ordinal>`. */
+export function statefulSetClaimName(template: string, statefulSet: string, ordinal: number) {
+  return `${template}-${statefulSet}-${String(ordinal)}`;
+}
+
+/** The name of the backup taken before upgrading a tenant to `major`. */
+export function preUpgradeBackupName(trackerName: string, major: number): string {
+  return `${trackerName}-before-postgres-${String(major)}`;
+}
+
+/** The Job that copies PostgreSQL's data from one major to another. */
+export function postgresCopyJobName(trackerName: string): string {
+  return `${trackerName}-postgres-upgrade`;
+}
+
+/** One name per directory kept: a Job's template cannot change, so a new keep is a new Job. */
+export function postgresPruneJobName(trackerName: string, keep: string): string {
+  return `${trackerName}-postgres-prune-${keep}`;
+}
+
+/** The name of a tenant's restore Job. */
+export function restoreJobName(trackerName: string): string {
+  return `${trackerName}-restore`;
+}
+
+/** One credentials rotation Job per request and step: a later request never reads an earlier one's. */
+export function rotationJobName(
+  trackerName: string,
+  request: string,
+  step: "prepare" | "finish",
+): string {
+  const digest = createHash("sha256").update(request).digest("hex").slice(0, 6);
+  return `${trackerName}-rotate-${digest}-${step}`;
+}
+
+/** The name of the scheduled backup for one run: `<tracker>-<yyyymmddhhmm>`, unique per run. */
+export function scheduledBackupName(trackerName: string, run: Date): string {
+  const stamp = run.toISOString().slice(0, 16).replace(/[-:T]/g, "");
+  return `${trackerName}-${stamp}`;
+}
+
+/** The name of the Job that takes one backup. */
+export function backupJobName(backupName: string): string {
+  return jobNameFor(backupName, "job");
+}
+
+/** The name of the Job that deletes one backup's stored objects. */
+export function deleteJobName(backupName: string): string {
+  return jobNameFor(backupName, "delete");
+}
+
+/** `<backup>-<suffix>` within the 63 characters Job names allow (its pods carry it as a label). */
+function jobNameFor(backupName: string, suffix: string): string {
+  if (backupName.length + suffix.length + 1 <= 63) return `${backupName}-${suffix}`;
+  const hash = createHash("sha256").update(backupName).digest("hex").slice(0, 8);
+  return `${backupName.slice(0, 53 - suffix.length)}-${hash}-${suffix}`;
 }
 
 /** The labels that select one component's pods; stable for the object's life (selectors are immutable). */

@@ -98,20 +98,6 @@ export interface UpgradePlan {
   problem?: { reason: Reason; message: string };
 }
 
-/** The name of the backup taken before upgrading a tenant to `major`. */
-export function preUpgradeBackupName(trackerName: string, major: number): string {
-  return `${trackerName}-before-postgres-${major}`;
-}
-
-export function copyJobName(trackerName: string): string {
-  return `${trackerName}-postgres-upgrade`;
-}
-
-/** One name per directory kept: a Job's template cannot change, so a new keep is a new Job. */
-export function pruneJobName(trackerName: string, keep: string): string {
-  return `${trackerName}-postgres-prune-${keep}`;
-}
-
 /** The runtime recorded on a StatefulSet (one from before upgrades existed runs `requested`). */
 export function recordedRuntime(live: V1StatefulSet, requested: number): PostgresRuntime {
   const annotations = live.metadata?.annotations ?? {};

@@ -13,10 +13,9 @@ import {
   newRotation,
   planRotation,
   rotateCredentialsAnnotation,
-  rotationJobName,
   type RotationPlan,
 } from "./credentials-rotation.ts";
-import { childNames, labelKeys } from "./names.ts";
+import { childNames, labelKeys, rotationJobName } from "./names.ts";
 import type { UpgradePlan } from "./postgres-upgrade.ts";
 import type { RestoreState } from "./backup/reconcile-backups.ts";
 import type { ReconcileDeps } from "./reconcile.ts";
@@ -109,7 +108,7 @@ export async function recordRotatedPassword(
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
       metadata: {
-        name: `${names.postgresDataClaimTemplate}-${names.postgres}-0`,
+        name: names.postgresDataClaim,
         namespace,
         annotations: { [credentialsFingerprintAnnotation]: fingerprint },
       },

@@ -13,9 +13,19 @@ import { desiredObjects } from "./desired.ts";
 import { classifyError, CredentialsError, InvalidSpecError, type ErrorClass } from "./errors.ts";
 import type { KubeApi } from "./kube/api.ts";
 import { canSkipApply, hashObject, withAppliedHash } from "./kube/drift.ts";
-import { objectKey } from "./kube/kinds.ts";
+import { objectKey, ownedKinds } from "./kube/kinds.ts";
 import { prunable } from "./kube/prune.ts";
-import { childMetadata, childNames, finalizer, labelKeys, pausedAnnotation } from "./names.ts";
+import {
+  childMetadata,
+  childNames,
+  finalizer,
+  labelKeys,
+  pausedAnnotation,
+  postgresCopyJobName,
+  postgresPruneJobName,
+  preUpgradeBackupName,
+  restoreJobName,
+} from "./names.ts";
 import type { Result } from "./queue.ts";
 import { generateCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
 import {
@@ -26,11 +36,8 @@ import {
 } from "./credentials-guard.ts";
 import { computeStatus, deploymentReadiness, type ObservedState } from "./status.ts";
 import {
-  copyJobName,
   jobOutcome,
   planPostgresUpgrade,
-  preUpgradeBackupName,
-  pruneJobName,
   recordedRuntime,
   type UpgradePlan,
 } from "./postgres-upgrade.ts";
@@ -49,7 +56,7 @@ import {
   type RestoreState,
 } from "./backup/reconcile-backups.ts";
 import { terminationMessage, type TrackerBackup } from "./backup/status.ts";
-import { restoreJobName, verifyAnnotation } from "./resources/backup/job.ts";
+import { verifyAnnotation } from "./resources/backup/job.ts";
 import { backupKind } from "./api/backup.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
@@ -256,7 +263,7 @@ async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Pro
     const fingerprint = credentialsFingerprint(stored.postgresPassword);
     if (deps.verifiedCredentials.get(key) === fingerprint) return { ...generated, ...stored };
   }
-  const claimName = `${names.postgresDataClaimTemplate}-${names.postgres}-0`;
+  const claimName = names.postgresDataClaim;
   const claim = await deps.api.readClaim(namespace, claimName);
   const verdict = judgeCredentials({
     stored,
@@ -344,7 +351,7 @@ async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promis
         .find((b) => b.metadata.name === preUpgradeBackupName(name, requested))
     : "not-configured";
   const app = deps.cache.get("Deployment", namespace, names.app);
-  const copyJob = job(copyJobName(name));
+  const copyJob = job(postgresCopyJobName(name));
   // What the copy script said about its failure; read only while a failed copy is reported.
   const copyFailure =
     copyJob && jobOutcome(copyJob) === "failed"
@@ -353,7 +360,7 @@ async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promis
             await deps.api.list(
               { apiVersion: "v1", plural: "pods" },
               namespace,
-              `job-name=${copyJobName(name)}`,
+              `job-name=${postgresCopyJobName(name)}`,
             )
           ).items,
           "copy",
@@ -366,7 +373,7 @@ async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promis
       .pods(namespace, name)
       .filter((p) => p.metadata?.labels?.[labelKeys.component] === "postgres").length,
     copyJob,
-    pruneJob: current ? job(pruneJobName(name, current.dataDirectory)) : undefined,
+    pruneJob: current ? job(postgresPruneJobName(name, current.dataDirectory)) : undefined,
     backup,
     appAvailable: deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas).ready,
     copyFailure,
@@ -386,7 +393,11 @@ async function startUpgradeSteps(
   const { namespace, name } = tracker.metadata;
   if (upgrade.deleteCopyJob) {
     await deps.api.delete(
-      { apiVersion: "batch/v1", kind: "Job", metadata: { name: copyJobName(name), namespace } },
+      {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: postgresCopyJobName(name), namespace },
+      },
       "Foreground",
     );
     deps.onWrite?.("delete Job");
@@ -475,11 +486,11 @@ async function pruneUnwanted(
   deps: ReconcileDeps,
 ): Promise<void> {
   const observed = deps.cache.children(tracker.metadata.namespace, tracker.metadata.name);
-  const prunableKinds = new Set(
-    observed.map((o) => o.kind).filter((k) => k !== "PersistentVolumeClaim"),
+  const prunableKinds = new Set<string | undefined>(
+    ownedKinds.filter((k) => k.prunable).map((k) => k.kind),
   );
   // The upgrade plan deletes its copy Job itself, in the foreground (see startUpgradeSteps).
-  const copyJob = copyJobName(tracker.metadata.name);
+  const copyJob = postgresCopyJobName(tracker.metadata.name);
   const candidates = observed.filter(
     (o) => prunableKinds.has(o.kind) && !(o.kind === "Job" && o.metadata?.name === copyJob),
   );
@@ -643,7 +654,7 @@ async function finalize(tracker: FinanceTracker, deps: ReconcileDeps): Promise<R
     await deps.api.delete({
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
-      metadata: { name: `${names.postgresDataClaimTemplate}-${names.postgres}-0`, namespace },
+      metadata: { name: names.postgresDataClaim, namespace },
     });
     await deps.api.delete({
       apiVersion: "v1",

@@ -1,3 +1,4 @@
+import { statefulSetClaimName } from "./names.ts";
 import type { V1PersistentVolumeClaim, V1StatefulSet } from "@kubernetes/client-node";
 
 /** A claim of a StatefulSet that must grow to a new size. */
@@ -8,20 +9,26 @@ export interface ClaimResize {
 
 const sizeOf = (t: V1PersistentVolumeClaim | undefined) => t?.spec?.resources?.requests?.storage;
 
-/** The claims the StatefulSet controller stamped from `template`: `<template>-<sts>-<ordinal>`. */
+/** The claims the StatefulSet controller stamped from `template`. */
 function claimsOf(
   sts: V1StatefulSet,
   template: V1PersistentVolumeClaim,
   size: string,
 ): ClaimResize[] {
   const namespace = sts.metadata?.namespace ?? "";
-  const prefix = `${template.metadata?.name ?? ""}-${sts.metadata?.name ?? ""}`;
   return Array.from({ length: sts.spec?.replicas ?? 1 }, (_, ordinal) => ({
     size,
     claim: {
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
-      metadata: { name: `${prefix}-${ordinal}`, namespace },
+      metadata: {
+        name: statefulSetClaimName(
+          template.metadata?.name ?? "",
+          sts.metadata?.name ?? "",
+          ordinal,
+        ),
+        namespace,
+      },
       spec: { resources: { requests: { storage: size } } },
     },
   }));

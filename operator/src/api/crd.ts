@@ -8,6 +8,7 @@ import {
   version,
 } from "./v1alpha1.ts";
 import { backupKind, backupPlural, trackerBackupSpec, trackerBackupStatus } from "./backup.ts";
+import { labelKeys, partOf } from "../names.ts";
 
 /** A JSON schema node as zod emits it and as the CRD's structural schema needs it. */
 type SchemaNode = Record<string, unknown>;
@@ -85,7 +86,7 @@ export function financeTrackerCrd(): SchemaNode {
     kind: "CustomResourceDefinition",
     metadata: {
       name: `${plural}.${group}`,
-      labels: { "app.kubernetes.io/part-of": "fintrack" },
+      labels: { [labelKeys.partOf]: partOf },
     },
     spec: {
       group,
@@ -166,7 +167,7 @@ export function financeTrackerBackupCrd(): SchemaNode {
     kind: "CustomResourceDefinition",
     metadata: {
       name: `${backupPlural}.${group}`,
-      labels: { "app.kubernetes.io/part-of": "fintrack" },
+      labels: { [labelKeys.partOf]: partOf },
     },
     spec: {
       group,

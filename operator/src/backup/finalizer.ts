@@ -1,8 +1,7 @@
 import type { V1Job } from "@kubernetes/client-node";
 import type { FinanceTracker } from "../api/v1alpha1.ts";
 import { conditionTypes, reasons, type ConditionInput, type Reason } from "../conditions.ts";
-import { storedBackupFinalizer } from "../names.ts";
-import { deleteJobName } from "../resources/backup/job.ts";
+import { storedBackupFinalizer, deleteJobName } from "../names.ts";
 import { parseProgramResult, type TrackerBackup } from "./status.ts";
 
 /** How long a failed delete Job stays before the operator runs a fresh one. */

@@ -1,6 +1,7 @@
+import { scheduledBackupName } from "../names.ts";
 import { describe, expect, it } from "vitest";
 import { backupsPastHistoryLimit } from "./history.ts";
-import { scheduledBackupName, scheduledLabel } from "./schedule.ts";
+import { scheduledLabel } from "./schedule.ts";
 import type { TrackerBackup } from "./status.ts";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n, 3));

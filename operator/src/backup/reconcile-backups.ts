@@ -7,14 +7,14 @@ import type { BuildContext } from "../context.ts";
 import { classifyError } from "../errors.ts";
 import type { KubeApi } from "../kube/api.ts";
 import { hashObject } from "../kube/drift.ts";
-import { storedBackupFieldManager, storedBackupFinalizer } from "../names.ts";
 import {
+  storedBackupFieldManager,
+  storedBackupFinalizer,
   backupJobName,
-  buildBackupJob,
-  buildDeleteStoredBackupJob,
   deleteJobName,
   restoreJobName,
-} from "../resources/backup/job.ts";
+} from "../names.ts";
+import { buildBackupJob, buildDeleteStoredBackupJob } from "../resources/backup/job.ts";
 import { decideStoredBackup, type BackupEvent } from "./finalizer.ts";
 import { backupsPastHistoryLimit } from "./history.ts";
 import { scheduleBackup } from "./schedule.ts";

@@ -1,6 +1,7 @@
+import { scheduledBackupName } from "../names.ts";
 import { describe, expect, it } from "vitest";
 import { aTracker } from "../../test/fixtures/tracker.ts";
-import { latestRun, scheduleBackup, scheduledBackupName } from "./schedule.ts";
+import { latestRun, scheduleBackup } from "./schedule.ts";
 
 const backup = {
   schedule: "0 3 * * *",

@@ -1,18 +1,12 @@
 import type { FinanceTracker } from "../api/v1alpha1.ts";
 import { apiVersion } from "../api/v1alpha1.ts";
 import { backupKind } from "../api/backup.ts";
-import { childMetadata } from "../names.ts";
+import { childMetadata, scheduledBackupName } from "../names.ts";
 import { longestInterval, nextRun, parseCron } from "./cron.ts";
 import type { TrackerBackup } from "./status.ts";
 
 /** Marks the FinanceTrackerBackups the schedule created (the ones history limits collect). */
 export const scheduledLabel = "fintrack.dev/scheduled";
-
-/** The name of the scheduled backup for one run: `<tracker>-<yyyymmddhhmm>`, unique per run. */
-export function scheduledBackupName(trackerName: string, run: Date): string {
-  const stamp = run.toISOString().slice(0, 16).replace(/[-:T]/g, "");
-  return `${trackerName}-${stamp}`;
-}
 
 /** The most recent run at or before `now`, or undefined when none fell in the last two intervals. */
 export function latestRun(schedule: string, now: Date): Date | undefined {

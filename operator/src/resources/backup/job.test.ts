@@ -1,13 +1,8 @@
+import { backupJobName, deleteJobName } from "../../names.ts";
 import { describe, expect, it } from "vitest";
 import { expectRestrictedPodSpec } from "../../../test/fixtures/restricted.ts";
 import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
-import {
-  backupJobName,
-  buildBackupJob,
-  buildDeleteStoredBackupJob,
-  buildRestoreJob,
-  deleteJobName,
-} from "./job.ts";
+import { buildBackupJob, buildDeleteStoredBackupJob, buildRestoreJob } from "./job.ts";
 import { buildBackupNetworkPolicy } from "./network-policy.ts";
 
 const s3 = {

@@ -1,10 +1,16 @@
-import { createHash } from "node:crypto";
 import type { V1EnvVar, V1Job, V1PodSpec, V1ResourceRequirements } from "@kubernetes/client-node";
 import type { S3Destination } from "../../api/backup.ts";
 import type { FinanceTracker } from "../../api/v1alpha1.ts";
 import { credentialKeys } from "../../context.ts";
 import type { BuildContext } from "../../context.ts";
-import { childLabels, childNames, childMetadata } from "../../names.ts";
+import {
+  childLabels,
+  childNames,
+  childMetadata,
+  backupJobName,
+  deleteJobName,
+  restoreJobName,
+} from "../../names.ts";
 import { previousDatabasePassword } from "../secret/credentials.ts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security.ts";
 
@@ -48,28 +54,6 @@ const backupResources: V1ResourceRequirements = {
   requests: { cpu: "100m", memory: "256Mi" },
   limits: { memory: "1Gi" },
 };
-
-/** `<backup>-<suffix>` within the 63 characters Job names allow (its pods carry it as a label). */
-function jobNameFor(backupName: string, suffix: string): string {
-  if (backupName.length + suffix.length + 1 <= 63) return `${backupName}-${suffix}`;
-  const hash = createHash("sha256").update(backupName).digest("hex").slice(0, 8);
-  return `${backupName.slice(0, 53 - suffix.length)}-${hash}-${suffix}`;
-}
-
-/** The name of the Job that takes one backup. */
-export function backupJobName(backupName: string): string {
-  return jobNameFor(backupName, "job");
-}
-
-/** The name of the Job that deletes one backup's stored objects. */
-export function deleteJobName(backupName: string): string {
-  return jobNameFor(backupName, "delete");
-}
-
-/** The name of a tenant's restore Job. */
-export function restoreJobName(trackerName: string): string {
-  return `${trackerName}-restore`;
-}
 
 /** The environment that points the backup program at a bucket; credentials by Secret reference. */
 export function s3Env(s3: S3Destination): V1EnvVar[] {

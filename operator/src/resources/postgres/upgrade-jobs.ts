@@ -1,13 +1,15 @@
 import type { V1Container, V1EnvVar, V1Job, V1PodSpec, V1Volume } from "@kubernetes/client-node";
 import type { FinanceTracker, PostgresVersion } from "../../api/v1alpha1.ts";
 import { credentialKeys, database, type BuildContext } from "../../context.ts";
-import { childLabels, childMetadata, childNames, selectorLabels } from "../../names.ts";
 import {
-  copyJobName,
-  pruneJobName,
-  upgradeTargetAnnotation,
-  type PostgresRuntime,
-} from "../../postgres-upgrade.ts";
+  childLabels,
+  childMetadata,
+  childNames,
+  selectorLabels,
+  postgresCopyJobName,
+  postgresPruneJobName,
+} from "../../names.ts";
+import { upgradeTargetAnnotation, type PostgresRuntime } from "../../postgres-upgrade.ts";
 import { finishedJobTtlSeconds } from "../backup/job.ts";
 import { restrictedContainerSecurityContext } from "../security.ts";
 import { dataMountPath, postgresPodSecurityContext, postgresResources } from "./statefulset.ts";
@@ -97,7 +99,7 @@ function dataClaimVolume(tracker: FinanceTracker): V1Volume {
   return {
     name: "data",
     persistentVolumeClaim: {
-      claimName: `${names.postgresDataClaimTemplate}-${names.postgres}-0`,
+      claimName: names.postgresDataClaim,
     },
   };
 }
@@ -180,7 +182,7 @@ export function buildPostgresCopyJob(
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: childMetadata(tracker, "postgres-upgrade", copyJobName(name), {
+    metadata: childMetadata(tracker, "postgres-upgrade", postgresCopyJobName(name), {
       annotations: { [upgradeTargetAnnotation]: String(to.major) },
     }),
     spec: {
@@ -220,7 +222,11 @@ export function buildPostgresPruneJob(
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: childMetadata(tracker, "postgres-upgrade", pruneJobName(name, runtime.dataDirectory)),
+    metadata: childMetadata(
+      tracker,
+      "postgres-upgrade",
+      postgresPruneJobName(name, runtime.dataDirectory),
+    ),
     spec: {
       backoffLimit: 2,
       activeDeadlineSeconds: 3600,

@@ -1,12 +1,8 @@
 import type { V1Container, V1EnvVar, V1Job } from "@kubernetes/client-node";
 import { postgresVersions, type FinanceTracker } from "../../api/v1alpha1.ts";
 import { credentialKeys, database, ports, type BuildContext } from "../../context.ts";
-import {
-  rotationJobName,
-  rotationSecretAnnotations,
-  type RotationJobStep,
-} from "../../credentials-rotation.ts";
-import { childLabels, childMetadata, childNames } from "../../names.ts";
+import { rotationSecretAnnotations, type RotationJobStep } from "../../credentials-rotation.ts";
+import { childLabels, childMetadata, childNames, rotationJobName } from "../../names.ts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security.ts";
 import { finishedJobTtlSeconds } from "../backup/job.ts";
 
