@@ -37,6 +37,20 @@ describe("the app's whole API", () => {
     expect(doc.openapi).toBe("3.1.0");
   });
 
+  it("states the shape of every path parameter, so an id that can exist is one a client can form", () => {
+    const shapeless: string[] = [];
+    for (const [path, item] of Object.entries(paths))
+      for (const [method, operation] of Object.entries(item)) {
+        const parameters = (operation as { parameters?: Record<string, unknown>[] }).parameters;
+        for (const p of parameters ?? []) {
+          const schema = p.schema as { pattern?: unknown; enum?: unknown } | undefined;
+          if (p.in === "path" && schema?.pattern === undefined && schema?.enum === undefined)
+            shapeless.push(`${method} ${path} ${String(p.name)}`);
+        }
+      }
+    expect(shapeless).toEqual([]);
+  });
+
   it.each([
     ["post", "/auth/register"],
     ["post", "/auth/login"],

@@ -37,6 +37,12 @@ export const PlainDateSchema = z
   .regex(DATE_PATTERN, { message: NOT_A_DATE, abort: true })
   .refine(isPlainDate, { message: NOT_A_DATE });
 
+/**
+ * A date in a path: any string passes here, and the service answers one that is no date like a
+ * date it has nothing for. The pattern is for the OpenAPI document.
+ */
+export const PathDateSchema = z.string().meta({ pattern: DATE_PATTERN.source });
+
 /** A calendar month in the API: "YYYY-MM". Every month schema of the API is this one. */
 export const PlainMonthSchema = z
   .string()

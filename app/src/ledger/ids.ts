@@ -27,5 +27,12 @@ export const IdSchema = z
   .regex(ID, { message: "is not an id", abort: true })
   .refine((text) => parseId(text) !== undefined, { message: "is not an id" });
 
+/**
+ * An id in a path. Any string passes here: pathId answers 404 for one that cannot be an id, as
+ * for one that names no row. The pattern tells the OpenAPI document's readers (and fuzzers)
+ * which ids can exist.
+ */
+export const PathIdSchema = z.string().meta({ pattern: ID.source });
+
 /** Path parameters of `/resource/:id`; checked by pathId so bad ids are 404s, not 422s. */
-export const IdParamsSchema = z.object({ id: z.string() });
+export const IdParamsSchema = z.object({ id: PathIdSchema });

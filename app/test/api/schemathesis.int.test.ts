@@ -184,7 +184,8 @@ describe("schemathesis over the whole OpenAPI document, as the owner of a househ
       email: DEMO_USERS.find((u) => u.role === "owner")?.email,
       password: DEMO_PASSWORD,
     });
-    if (signedIn.status !== 200) throw new Error(`POST /auth/login answered ${signedIn.status}`);
+    if (signedIn.status !== 200)
+      throw new Error(`POST /auth/login answered ${signedIn.status}\n${running.output()}`);
     const created = await owner.post<{ token: string }>("/tokens", {
       name: "schemathesis",
       scope: "write",
@@ -252,7 +253,9 @@ describe("schemathesis over the whole OpenAPI document, as the owner of a househ
       );
       const seconds = Math.round((Date.now() - started) / 1000);
       const cases = /^\s*(\d+) generated.*$/m.exec(result.output)?.[0].trim() ?? "(no count)";
-      const summary = result.output.slice(result.output.lastIndexOf("=== SUMMARY ==="));
+      // From its warnings (operations it could not get past 401, 403 or 404) to its totals.
+      const tail = ["=== WARNINGS ===", "=== SUMMARY ==="].map((h) => result.output.lastIndexOf(h));
+      const summary = result.output.slice(Math.max(0, tail.find((at) => at >= 0) ?? 0));
       console.log(`schemathesis (seed ${seed}) in ${seconds} s, test cases: ${cases}\n${summary}`);
       const report = [
         result.output,

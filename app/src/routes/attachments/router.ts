@@ -4,7 +4,7 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import { isForeignKeyViolation } from "../../ledger/db.ts";
-import { parseId, pathId } from "../../ledger/ids.ts";
+import { parseId, PathIdSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
 import { detectAttachmentType, UPLOAD_CONTENT_TYPES } from "./detect.ts";
 import { attachmentDisposition, cleanFilename, filenameFromDisposition } from "./filename.ts";
@@ -20,8 +20,8 @@ export const AttachmentSchema = z.object({
 });
 type Attachment = z.infer<typeof AttachmentSchema>;
 
-const TransactionParams = z.object({ id: z.string() });
-const AttachmentParams = z.object({ id: z.string(), attachmentId: z.string() });
+const TransactionParams = z.object({ id: PathIdSchema });
+const AttachmentParams = z.object({ id: PathIdSchema, attachmentId: PathIdSchema });
 
 /** The largest receipt: 10 MiB, as the attachments table allows. */
 export const MAX_ATTACHMENT_SIZE = "10mb";

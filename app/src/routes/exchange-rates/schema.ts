@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { CurrencySchema } from "../../ledger/schema.ts";
+import { PathDateSchema, PlainDateSchema } from "../../ledger/dates.ts";
+import { CURRENCY_PATTERN, CurrencySchema } from "../../ledger/schema.ts";
 import { parseRate, RATE_DECIMALS } from "../../domain/fx.ts";
 
 /** A rate as the API spells it: a positive exact decimal ("0.9213"). */
@@ -42,4 +42,7 @@ export const ExchangeRateListSchema = z.object({
 
 export const CsvResultSchema = z.object({ stored: z.number().int() });
 
-export const RateParamsSchema = z.object({ currency: z.string(), date: z.string() });
+export const RateParamsSchema = z.object({
+  currency: z.string().meta({ pattern: CURRENCY_PATTERN.source }),
+  date: PathDateSchema,
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PlainDateSchema } from "../../ledger/dates.ts";
-import { IdSchema } from "../../ledger/ids.ts";
+import { IdSchema, PathIdSchema } from "../../ledger/ids.ts";
 import { AmountTextSchema } from "../../ledger/schema.ts";
 
 /** `POST /accounts/:id/reconciliations`: the statement's closing date and balance. */
@@ -28,7 +28,7 @@ export const FinishReconciliationSchema = z.object({ adjust: z.boolean().default
 export type FinishReconciliation = z.infer<typeof FinishReconciliationSchema>;
 
 /** Path parameters of one reconciliation of one account. */
-export const ReconciliationParamsSchema = z.object({ id: z.string(), rid: z.string() });
+export const ReconciliationParamsSchema = z.object({ id: PathIdSchema, rid: PathIdSchema });
 
 /**
  * A reconciliation: `previousBalance` is the opening balance plus what earlier reconciliations

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { IdSchema } from "../../ledger/ids.ts";
+import { PathDateSchema, PlainDateSchema } from "../../ledger/dates.ts";
+import { IdSchema, PathIdSchema } from "../../ledger/ids.ts";
 import { AmountTextSchema } from "../../ledger/schema.ts";
 
 const fields = {
@@ -79,7 +79,7 @@ export const OccurrenceSchema = z.object({
 });
 export const UpcomingSchema = z.object({ data: z.array(OccurrenceSchema) });
 
-export const OccurrenceParamsSchema = z.object({ id: z.string(), date: z.string() });
+export const OccurrenceParamsSchema = z.object({ id: PathIdSchema, date: PathDateSchema });
 
 /** Confirming an occurrence may book another amount or date (a bill that came out different). */
 export const PostOccurrenceSchema = z.object({
