@@ -48,6 +48,9 @@ export function zero(currency: string): Money {
 // at least one digit. ASCII digits only, spelled out so no other script's digits slip in.
 const AMOUNT = /^([+-]?)([0-9]+)(?:\.([0-9]+))?$/;
 
+/** The shape parseAmount accepts, as a pattern for the OpenAPI document. */
+export const AMOUNT_PATTERN = AMOUNT.source;
+
 /**
  * Parses a decimal string such as "-12.34" into exact minor units, never through a JS number.
  * Strict: no spaces, separators, exponents or bare points; at most the currency's decimals.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CurrencySchema } from "./schema.ts";
+import { parseAmount } from "../domain/money.ts";
+import { AmountTextSchema, CurrencySchema } from "./schema.ts";
 
 describe("CurrencySchema", () => {
   it("accepts known codes and refuses the rest with one problem naming the input", () => {
@@ -16,5 +17,20 @@ describe("CurrencySchema", () => {
     const { pattern } = z.toJSONSchema(CurrencySchema, { io: "input" });
     expect(new RegExp(String(pattern)).test("EUR")).toBe(true);
     expect(new RegExp(String(pattern)).test("eur")).toBe(false);
+  });
+});
+
+describe("AmountTextSchema", () => {
+  it("states in the OpenAPI document exactly the shape parseAmount accepts", () => {
+    const { pattern } = z.toJSONSchema(AmountTextSchema, { io: "input" });
+    const shape = new RegExp(String(pattern));
+    for (const text of ["12.34", "-0.5", "+7", "1000000"]) {
+      expect(shape.test(text)).toBe(true);
+      expect(() => parseAmount(text, "EUR")).not.toThrow();
+    }
+    for (const text of ["", "1,00", "1.", ".5", "1e3", " 1", "١٢"]) {
+      expect(shape.test(text)).toBe(false);
+      expect(() => parseAmount(text, "EUR")).toThrow();
+    }
   });
 });
