@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import { errorMiddleware, errors } from "./errors.ts";
 import type { Readiness } from "./health.ts";
 import type { IdempotencyStore } from "./http/idempotency.ts";
+import type { InFlight } from "./in-flight.ts";
 import { closeIfBodyUnread } from "./http/body.ts";
 import { httpMetrics } from "./http/metrics.ts";
 import { requestId } from "./http/request-id.ts";
@@ -25,6 +26,8 @@ export interface AppDeps {
   authenticate: Authenticate;
   /** Where Idempotency-Keys of unsafe requests are kept; absent, the header is ignored. */
   idempotency?: IdempotencyStore;
+  /** Counts API requests while their handlers run, so a shutdown can wait for them. */
+  inFlight?: InFlight;
 }
 
 /** The HTTP app: probes, the API under /api/v1, one error middleware. */
@@ -61,7 +64,11 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(noStore);
-  mountRoutes(api, deps.routes, deps.authenticate, deps.idempotency);
+  mountRoutes(api, deps.routes, {
+    authenticate: deps.authenticate,
+    idempotency: deps.idempotency,
+    inFlight: deps.inFlight,
+  });
   api.use((_req, _res, next) => {
     next(errors.notFound("this API route"));
   });

@@ -33,6 +33,9 @@ const environmentSchema = z
     // Seconds a terminating replica keeps accepting (readiness already failing) before it closes
     // its listener: the time Service endpoints take to drop it. 0 outside Kubernetes.
     SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+    // Seconds in-flight requests (a long import commit) then get to finish; what still runs is
+    // ended in the database and answered 503. The operator's grace period is built from both.
+    SHUTDOWN_DRAIN_SECONDS: seconds(600).default(25),
     // Bounds on every wait for PostgreSQL and Redis, so a frozen dependency answers 503 soon
     // instead of holding requests (and their sockets) for as long as it stays frozen.
     DATABASE_STATEMENT_TIMEOUT_SECONDS: seconds(3600).default(30),
@@ -101,6 +104,8 @@ export interface Config {
   trustProxy: boolean;
   /** How long a terminating replica keeps accepting new connections before closing. */
   shutdownDelayMs: number;
+  /** How long in-flight requests then get to finish before their database work is ended. */
+  shutdownDrainMs: number;
   /** How long PostgreSQL and Redis may keep the app waiting. */
   timeouts: Timeouts;
   logLevel: string;
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     baseUrl: new URL(e.BASE_URL),
     trustProxy: e.TRUST_PROXY,
     shutdownDelayMs: e.SHUTDOWN_DELAY_SECONDS * 1000,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
     timeouts: {
       statementMs: e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
       idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS * 1000,

@@ -24,7 +24,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 
 /**
  * Runs every readiness check in parallel, each bounded by `timeoutMs`, so a hung dependency
- * makes the app not-ready instead of hanging the probe. `draining` (set on SIGTERM) fails it.
+ * makes the app not-ready instead of hanging the probe. `drain()` (on SIGTERM) fails it for good.
  */
 export function readiness(checks: readonly ReadinessCheck[], timeoutMs = 2000) {
   let draining = false;
@@ -33,6 +33,8 @@ export function readiness(checks: readonly ReadinessCheck[], timeoutMs = 2000) {
       draining = true;
     },
     report: async (): Promise<ReadinessReport> => {
+      // Draining is the whole answer: the checks would only keep the pools busy as they close.
+      if (draining) return { ready: false, checks: { shutdown: "draining" } };
       const results = await Promise.all(
         checks.map(async ({ name, check }): Promise<[string, string]> => {
           try {
@@ -43,9 +45,7 @@ export function readiness(checks: readonly ReadinessCheck[], timeoutMs = 2000) {
           }
         }),
       );
-      const entries = [...results];
-      if (draining) entries.push(["shutdown", "draining"]);
-      return { ready: entries.every(([, v]) => v === "ok"), checks: Object.fromEntries(entries) };
+      return { ready: results.every(([, v]) => v === "ok"), checks: Object.fromEntries(results) };
     },
   };
 }

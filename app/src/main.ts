@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { demoEnvironment, localToday, runMode } from "./demo/mode.ts";
-import { startServer, type RunningServer } from "./server.ts";
+import { ABORT_MS, startServer, type RunningServer } from "./server.ts";
 
 const mode = runMode(process.env);
 if (mode.kind === "invalid") {
@@ -43,12 +43,23 @@ const stop = (signal: string) => {
   stopping ??= (async () => {
     log.info(
       { signal },
-      "draining: readiness fails, new requests are still answered for SHUTDOWN_DELAY_SECONDS, in-flight ones finish (25 s at most)",
+      "draining: readiness fails, new requests are still answered for SHUTDOWN_DELAY_SECONDS, in-flight ones get SHUTDOWN_DRAIN_SECONDS to finish",
     );
-    await running?.shutdown();
+    // The drain is bounded step by step; this bounds the whole, should a close itself hang (a
+    // frozen dependency), so the process still ends before the pod's grace period does.
+    const backstop = loaded.shutdownDelayMs + loaded.shutdownDrainMs + ABORT_MS + 2000;
+    setTimeout(() => {
+      log.error({ afterMs: backstop }, "unclean shutdown: the drain did not end in time");
+      process.exit(1);
+    }, backstop).unref();
+    const { abandoned } = (await running?.shutdown()) ?? { abandoned: 0 };
     await database?.stop();
+    return abandoned;
   })().then(
-    () => process.exit(0),
+    (abandoned) => {
+      if (abandoned > 0) log.error({ abandoned }, "unclean shutdown: work was still running");
+      process.exit(abandoned > 0 ? 1 : 0);
+    },
     (error: unknown) => {
       log.error({ err: error }, "unclean shutdown");
       process.exit(1);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Express } from "express";
 import { Redis } from "ioredis";
 import type pg from "pg";
@@ -17,9 +18,10 @@ import { ownerBootstrap, type OwnerBootstrap } from "./auth/owner-bootstrap.ts";
 import { deferredSessions, deferredThrottle, redisPrefixOf, tenantOf } from "./auth/tenant.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
-import { boundedPoolConfig, createPool } from "./db/pool.ts";
+import { boundedPoolConfig, createPool, terminateCheckedOut } from "./db/pool.ts";
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
+import { inFlight } from "./in-flight.ts";
 import { cleanUpImports } from "./routes/imports/cleanup.ts";
 import { postDueOccurrences } from "./routes/recurring/service.ts";
 
@@ -28,13 +30,35 @@ export interface RunningServer {
   server: Server;
   metricsServer: Server;
   readiness: Readiness;
-  /** Fails readiness, stops accepting, drains in-flight requests (up to `graceMs`), closes pools. */
-  shutdown: (graceMs?: number) => Promise<void>;
+  /**
+   * Fails readiness, keeps accepting for the configured delay, stops accepting, lets in-flight
+   * requests and background runs finish (up to `drainMs`, the configured drain by default),
+   * ends what outlasted that (ABORT_MS at most), then closes the pools. Answers how many pieces
+   * of work were still running at the end: the pools are left open for those, never ended
+   * under them, and the process exit ends them.
+   */
+  shutdown: (drainMs?: number) => Promise<{ abandoned: number }>;
 }
+
+/**
+ * How long work that outlasted the drain gets to end once its database sessions are terminated:
+ * its queries fail at once, it rolls back and answers 503. The operator's grace period counts it.
+ */
+export const ABORT_MS = 5000;
 
 /** During the drain every response ends its connection, so keep-alive clients move elsewhere. */
 function closeAfterResponse(_req: IncomingMessage, res: ServerResponse): void {
   res.shouldKeepAlive = false;
+}
+
+/** Stops accepting connections; settles once the last open one has closed. */
+function stopListening(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /** Listens on `host` (every interface when undefined) and `port`, settling once bound. */
@@ -159,12 +183,14 @@ export async function startServer(
     log,
     registry,
   });
-  let stopping = false;
-  if (owner) void owner.run(() => stopping);
+  // What a shutdown waits for: API requests being handled and background runs.
+  const work = inFlight();
+  const stopping = new AbortController();
+  if (owner) void work.track(owner.run(stopping.signal));
   // Bills due today are booked by whichever replica gets there first (postDueOccurrences is safe
   // across replicas); every few minutes so a replica that starts late in the day catches up.
   const postBills = () => {
-    postDueOccurrences(pool, new Date().toISOString().slice(0, 10)).then(
+    work.track(postDueOccurrences(pool, new Date().toISOString().slice(0, 10))).then(
       (posted) => {
         if (posted.length > 0) log.info({ posted: posted.length }, "recurring bills posted");
       },
@@ -179,7 +205,7 @@ export async function startServer(
   // Stored files of uploads nobody finishes or commits are freed on the same beat, by the one
   // statement of cleanUpImports (safe on every replica at once).
   const cleanImports = () => {
-    cleanUpImports(pool).then(
+    work.track(cleanUpImports(pool)).then(
       ({ deleted, expired }) => {
         if (deleted + expired > 0) log.info({ deleted, expired }, "stale imports cleaned up");
       },
@@ -207,6 +233,7 @@ export async function startServer(
     routes: api.routes,
     authenticate: api.authenticate,
     idempotency: api.idempotency,
+    inFlight: work,
   });
   const metricsApp = express();
   metricsApp.get("/metrics", async (_req, res) => {
@@ -219,35 +246,38 @@ export async function startServer(
     server,
     metricsServer,
     readiness: ready,
-    shutdown: async (graceMs = 25_000) => {
-      stopping = true;
+    shutdown: async (drainMs = config.shutdownDrainMs) => {
+      stopping.abort();
       clearInterval(billsTimer);
       clearTimeout(firstBills);
       ready.drain();
-      // Endpoints drop a terminating pod a moment after SIGTERM, so new connections keep coming for
-      // a while: answer them, telling each client to reconnect (to another replica) afterwards.
-      if (config.shutdownDelayMs > 0) {
-        server.prependListener("request", closeAfterResponse);
-        await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+      // Every answer from now on ends its connection, so keep-alive clients move elsewhere.
+      server.prependListener("request", closeAfterResponse);
+      // Endpoints drop a terminating pod a moment after SIGTERM, so new connections keep coming
+      // for a while: answer them.
+      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      const closed = Promise.all([stopListening(server), stopListening(metricsServer)]);
+      let finished = await work.settled(drainMs);
+      if (!finished) {
+        // Past the drain: end the database work of what still runs, so it rolls back, answers
+        // 503 and releases its connections, rather than be cut off from a pool that has ended.
+        const abortUntil = Date.now() + ABORT_MS;
+        const ended = await Promise.race([
+          terminateCheckedOut(pool),
+          sleep(ABORT_MS).then(() => "no answer"),
+        ]).catch((error: unknown) => String(error));
+        log.warn({ running: work.count(), ended }, "work outlasted the drain: its sessions ended");
+        finished = await work.settled(Math.max(0, abortUntil - Date.now()));
       }
-      const closed = new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      // Every handler is done, so every connection left is idle or flushing its last answer.
       server.closeIdleConnections();
-      const deadline = setTimeout(() => {
-        server.closeAllConnections();
-      }, graceMs);
-      await closed;
-      clearTimeout(deadline);
-      await new Promise<void>((resolve) =>
-        metricsServer.close(() => {
-          resolve();
-        }),
-      );
+      await Promise.race([closed, sleep(1000)]);
+      server.closeAllConnections();
+      metricsServer.closeAllConnections();
+      if (!finished) return { abandoned: work.count() };
       await pool.end();
       redis?.disconnect();
+      return { abandoned: 0 };
     },
   };
 }

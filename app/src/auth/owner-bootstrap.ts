@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { ReadinessCheck } from "../health.ts";
@@ -5,8 +6,8 @@ import { ensureAdmin } from "./bootstrap.ts";
 
 /** The configured owner's creation: started once at boot, watched by readiness. */
 export interface OwnerBootstrap {
-  /** Creates the owner, retrying while PostgreSQL is away; `stopped` ends the retries. */
-  run: (stopped: () => boolean) => Promise<void>;
+  /** Creates the owner, retrying while PostgreSQL is away; `stop` ends the retries at once. */
+  run: (stop: AbortSignal) => Promise<void>;
   /** Fails until the configured owner exists, naming why (never the password). */
   readiness: ReadinessCheck;
 }
@@ -26,8 +27,8 @@ export function ownerBootstrap(
 ): OwnerBootstrap {
   let failure = "not created yet";
   return {
-    run: async (stopped) => {
-      for (let attempt = 0; !stopped(); attempt++) {
+    run: async (stop) => {
+      for (let attempt = 0; !stop.aborted; attempt++) {
         try {
           const result = await ensureAdmin(pool, admin);
           log.info({ userId: result.userId, created: result.created }, "owner account ensured");
@@ -45,7 +46,9 @@ export function ownerBootstrap(
             return;
           }
           log.warn({ error: message, attempt }, "cannot create the owner account yet; retrying");
-          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+          await sleep(Math.min(5000, 250 * 2 ** attempt), undefined, { signal: stop }).catch(
+            () => undefined, // stopped: the loop ends
+          );
         }
       }
     },

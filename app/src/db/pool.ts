@@ -28,7 +28,50 @@ export function createPool(
   pool.on("error", (error) => {
     problem(error.message, "idle");
   });
+  const checkedOut = new Set<pg.PoolClient>();
+  pool.on("acquire", (client) => {
+    checkedOut.add(client);
+  });
+  pool.on("release", (_error, client) => {
+    checkedOut.delete(client);
+  });
+  pool.on("remove", (client) => {
+    checkedOut.delete(client);
+  });
+  checkedOutOf.set(pool, checkedOut);
   return pool;
+}
+
+/** The clients of each pool createPool made that its callers hold right now. */
+const checkedOutOf = new WeakMap<pg.Pool, ReadonlySet<pg.PoolClient>>();
+
+/** The server process behind a client; pg sets it at connect but does not declare it. */
+function backendPid(client: pg.PoolClient): number | undefined {
+  const pid: unknown = Reflect.get(client, "processID");
+  return typeof pid === "number" ? pid : undefined;
+}
+
+/**
+ * Ends the sessions of every client checked out of `pool` (which createPool made), from a
+ * connection of its own: their transactions roll back, their current and next queries fail
+ * (SQLSTATE 57P01, answered 503), and their callers release them. This is how a shutdown ends
+ * work that outlasted its drain without touching the pool after its end. Answers how many.
+ */
+export async function terminateCheckedOut(pool: pg.Pool): Promise<number> {
+  const pids = [...(checkedOutOf.get(pool) ?? [])].flatMap((c) => backendPid(c) ?? []);
+  if (pids.length === 0) return 0;
+  const admin = new pg.Client(pool.options);
+  admin.on("error", () => undefined); // its query below fails with the same error
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ ended: number }>(
+      "select count(*) filter (where pg_terminate_backend(pid))::int as ended from unnest($1::int[]) pid",
+      [pids],
+    );
+    return rows[0]?.ended ?? 0;
+  } finally {
+    await admin.end();
+  }
 }
 
 /** PostgreSQL's SQLSTATE for a refused password (invalid_password). */

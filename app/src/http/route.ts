@@ -2,6 +2,7 @@ import type { Request, Response, Router } from "express";
 import type { z } from "zod";
 import { type Access, authorize, type Principal } from "../auth/principal.ts";
 import { errors, fromZod } from "../errors.ts";
+import type { InFlight } from "../in-flight.ts";
 import { bodyReader, closeIfBodyUnread } from "./body.ts";
 import { idempotently, type IdempotencyStore } from "./idempotency.ts";
 import { etagOf, type IfMatch, parseIfMatch } from "./preconditions.ts";
@@ -102,6 +103,15 @@ export function route<
  */
 export type Authenticate = (req: Request, res: Response) => Promise<Principal | undefined>;
 
+/** What mountRoutes puts around every route. */
+export interface MountOptions {
+  authenticate: Authenticate;
+  /** Where Idempotency-Keys are kept; absent, the header is ignored. */
+  idempotency?: IdempotencyStore | undefined;
+  /** Where requests are counted while their handlers run; absent, nothing counts them. */
+  inFlight?: InFlight | undefined;
+}
+
 function parse(schema: z.ZodType | undefined, value: unknown, source: "body" | "query" | "params") {
   if (schema === undefined) return undefined;
   // Before the schema: every declared input is checked, whatever type the schema gives a field.
@@ -126,13 +136,13 @@ function setETag(res: Response, result: unknown): void {
  * Mounts every route on `router`: authenticate -> authorize -> read the body -> Idempotency-Key
  * -> validate -> handle -> answer. The body is read only here, after authentication, so an
  * anonymous client cannot make the server read or parse it (app.ts mounts no body parser).
- * Without `idempotency` (route tests without a database) the header is ignored.
+ * Without `idempotency` (route tests without a database) the header is ignored. Each request is
+ * counted in `inFlight` until its handler settles, so a shutdown waits for it.
  */
 export function mountRoutes(
   router: Router,
   routes: readonly Route[],
-  authenticate: Authenticate,
-  idempotency?: IdempotencyStore,
+  { authenticate, idempotency, inFlight }: MountOptions,
 ) {
   router.use(refuseOtherMethods(routes));
   const seen = new Set<string>();
@@ -140,7 +150,7 @@ export function mountRoutes(
     if (seen.has(spec.operationId)) throw new Error(`duplicate operationId ${spec.operationId}`);
     seen.add(spec.operationId);
     const readBody = bodyReader(spec);
-    router[spec.method](spec.path, recordRoute, async (req: Request, res: Response) => {
+    const answer = async (req: Request, res: Response) => {
       const principal = await authenticate(req, res);
       authorize(principal, spec.access);
       await readBody(req, res);
@@ -167,6 +177,9 @@ export function mountRoutes(
       closeIfBodyUnread(req, res);
       if (result === undefined || status === 204) res.status(status).end();
       else res.status(status).json(result);
-    });
+    };
+    router[spec.method](spec.path, recordRoute, (req: Request, res: Response) =>
+      inFlight ? inFlight.track(answer(req, res)) : answer(req, res),
+    );
   }
 }
