@@ -211,12 +211,25 @@ describe("buildAppDeployment", () => {
   });
 
   it("keeps a terminating replica answering while endpoints drop it, within its grace period", () => {
-    const spec = build().spec?.template.spec;
-    const env = spec?.containers[0]?.env ?? [];
-    const delay = Number(env.find((e) => e.name === "SHUTDOWN_DELAY_SECONDS")?.value);
+    const deployment = build();
+    const delay = Number(env(deployment, "SHUTDOWN_DELAY_SECONDS")?.value);
+    const drain = Number(env(deployment, "SHUTDOWN_DRAIN_SECONDS")?.value);
+    const preStop = container(deployment, "app").lifecycle?.preStop?.sleep?.seconds ?? 0;
 
     expect(delay).toBeGreaterThanOrEqual(3);
-    // The delay, then the app's 25 s drain of in-flight requests, must end before SIGKILL.
-    expect(spec?.terminationGracePeriodSeconds).toBeGreaterThan(delay + 25);
+    expect(drain).toBeGreaterThanOrEqual(20);
+    // The kubelet counts the preStop sleep inside the grace period; after it the app's delay,
+    // its drain and its 5 s bound on ending what outlasted the drain must end before SIGKILL.
+    expect(deployment.spec?.template.spec?.terminationGracePeriodSeconds).toBeGreaterThan(
+      preStop + delay + drain + 5,
+    );
+  });
+
+  it("sleeps in preStop before SIGTERM, with the native sleep action and no command", () => {
+    const lifecycle = container(build(), "app").lifecycle;
+
+    expect(lifecycle?.preStop?.sleep?.seconds).toBeGreaterThanOrEqual(3);
+    expect(lifecycle?.preStop?.exec).toBeUndefined();
+    expect(container(build(), "migrate").lifecycle).toBeUndefined();
   });
 });

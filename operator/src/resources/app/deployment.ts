@@ -60,9 +60,7 @@ export function buildAppDeployment(tracker: FinanceTracker, ctx: BuildContext): 
           serviceAccountName: names.serviceAccount,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          // On SIGTERM the app answers for drainDelaySeconds more while endpoints drop it, then
-          // drains in-flight requests for up to 25 s; the rest is headroom before SIGKILL.
-          terminationGracePeriodSeconds: drainDelaySeconds + 25 + 10,
+          terminationGracePeriodSeconds: terminationGracePeriodSeconds(),
           securityContext: restrictedPodSecurityContext(appUser, appUser),
           initContainers: [
             { name: "migrate", ...sharedFields(tracker, ctx), command: ["npm", "run", "migrate"] },
@@ -77,11 +75,30 @@ export function buildAppDeployment(tracker: FinanceTracker, ctx: BuildContext): 
 }
 
 /**
- * How long a terminating replica keeps answering new connections: kube-proxy and ingress
- * controllers learn of the removed endpoint within a few seconds, and until then they still send
- * it traffic. A rolling update under load fails requests without it.
+ * How a terminating app pod stops, in seconds. kube-proxy and ingress controllers learn of a
+ * removed endpoint within a few seconds and send it traffic until then: a rolling update under
+ * load fails requests unless the pod keeps answering meanwhile.
+ * - preStopSleep: the kubelet runs the preStop hook before SIGTERM, so the app serves as usual
+ *   while endpoints drop the pod (the native sleep action: no binary in the image).
+ * - delay (SHUTDOWN_DELAY_SECONDS): on SIGTERM the app fails readiness and still accepts new
+ *   connections, for endpoint updates that lag behind the sleep, and in place of it where the
+ *   sleep action is unavailable (Kubernetes before 1.30 drops the field).
+ * - drain (SHUTDOWN_DRAIN_SECONDS): then it stops accepting, and in-flight requests (a long
+ *   import commit) get this long to finish.
+ * - abort: the app's own bound (its ABORT_MS) on ending what outlasted the drain: those requests'
+ *   database sessions are terminated, they roll back and answer 503.
+ * - headroom: closing the pools and exiting, before SIGKILL.
+ * The kubelet counts the preStop hook inside the grace period, so the grace period is the sum of
+ * all five: 5 + 5 + 25 + 5 + 5 = 45 s. (The app's own backstop exits 2 s after delay + drain +
+ * abort, at 42 s counting the sleep.)
  */
-const drainDelaySeconds = 5;
+const shutdown = { preStopSleep: 5, delay: 5, drain: 25, abort: 5, headroom: 5 } as const;
+
+function terminationGracePeriodSeconds(): number {
+  return (
+    shutdown.preStopSleep + shutdown.delay + shutdown.drain + shutdown.abort + shutdown.headroom
+  );
+}
 
 /** What the migrate and app containers share: image, environment, mounts, resources, security. */
 type SharedFields = Pick<
@@ -111,6 +128,7 @@ function appContainer(tracker: FinanceTracker, ctx: BuildContext): V1Container {
     startupProbe: httpProbe("/healthz", { periodSeconds: 2, failureThreshold: 30 }),
     livenessProbe: httpProbe("/healthz"),
     readinessProbe: httpProbe("/readyz"),
+    lifecycle: { preStop: { sleep: { seconds: shutdown.preStopSleep } } },
   };
 }
 
@@ -144,7 +162,8 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
     { name: "TRUST_PROXY", value: String(tracker.spec.ingress !== undefined) },
     { name: "LOG_LEVEL", value: "info" },
     { name: "NODE_ENV", value: "production" },
-    { name: "SHUTDOWN_DELAY_SECONDS", value: String(drainDelaySeconds) },
+    { name: "SHUTDOWN_DELAY_SECONDS", value: String(shutdown.delay) },
+    { name: "SHUTDOWN_DRAIN_SECONDS", value: String(shutdown.drain) },
   ];
 }
 
