@@ -43,7 +43,7 @@ import {
 } from "./postgres-upgrade.ts";
 import { buildPostgresStatefulSet } from "./resources/postgres/statefulset.ts";
 import { planCredentialsRotation, recordRotatedPassword } from "./reconcile-rotation.ts";
-import type { RotationPlan } from "./credentials-rotation.ts";
+import { rotateCredentialsAnnotation, type RotationPlan } from "./credentials-rotation.ts";
 import { buildPostgresCopyJob, buildPostgresPruneJob } from "./resources/postgres/upgrade-jobs.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
 import { replicasHandover, replicasHandoverManager } from "./replicas-handover.ts";
@@ -291,6 +291,15 @@ async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Pro
     deps.onWrite?.("annotate PersistentVolumeClaim");
   }
   if (claim) deps.verifiedCredentials.set(key, verdict.fingerprint);
+  // Passwords generated now are as fresh as a rotation's: a rotate-credentials annotation the
+  // tenant was created with (kept in Git, say) asks for nothing more.
+  const requested = tracker.metadata.annotations?.[rotateCredentialsAnnotation]?.trim();
+  if (!stored && requested) {
+    return {
+      ...verdict.credentials,
+      rotated: { request: requested, at: deps.now().toISOString() },
+    };
+  }
   return verdict.credentials;
 }
 

@@ -258,4 +258,24 @@ describe.skipIf(!clusterRunsControllers())("a tenant's credentials and its data"
     );
     await recovered("rot");
   });
+
+  it("takes the rotate-credentials annotation a tenant is created with as done, not as a request", async () => {
+    const manifest = {
+      apiVersion: "fintrack.dev/v1alpha1",
+      kind: "FinanceTracker",
+      metadata: {
+        name: "born",
+        namespace: ns.name,
+        annotations: { "fintrack.dev/rotate-credentials": "kept-in-git" },
+      },
+      spec: spec("born"),
+    };
+    kubectl(["apply", "-f", "-"], JSON.stringify(manifest));
+    await waitReady(ns.name, "born");
+    const tracker = await readTracker(ns.name, "born");
+    expect(tracker.status?.credentials?.lastRotation?.request).toBe("kept-in-git");
+    expect(tracker.status?.credentials?.rotation).toBeUndefined();
+    const reasons = (await eventsAbout(ns.name, "born")).map((e) => e.reason);
+    expect(reasons).not.toContain("CredentialsRotationStarted");
+  });
 });
