@@ -21,5 +21,6 @@ bin_dir="$(control_plane_bin_dir)"
 if [[ -x "$bin_dir/kwokctl" && -d "$cluster_dir/kwok" ]]; then
   KWOK_WORKDIR="$cluster_dir/kwok" "$bin_dir/kwokctl" --name fintrack delete cluster >/dev/null 2>&1 || true
 fi
+stop_strays "$cluster_dir/kwok"
 rm -rf "$cluster_dir"
 log "cluster removed"

@@ -41,6 +41,7 @@ if kwokctl get clusters 2>/dev/null | grep -qx fintrack; then
   log "removing a stopped or unhealthy cluster before starting afresh"
   kwokctl delete cluster >/dev/null 2>&1 || true
 fi
+stop_strays "$cluster_dir/kwok"
 rm -f "$cluster_dir/mode" "$kubeconfig"
 
 # kwokctl reads Stage objects from its config; giving any replaces its built-in node and pod stages,

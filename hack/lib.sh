@@ -109,3 +109,19 @@ make_python_venv() {
   rm -rf "$venv"
   mv "$partial" "$venv"
 }
+
+# Stops every process still running from a kwokctl work folder. kwokctl's delete can leave a
+# component behind (a kwok-controller seen here outlived its cluster), and one left from an older
+# cluster keeps acting on the next: it played the real node's pods and broke its add-ons.
+stop_strays() {
+  local workdir="$1" pids
+  mapfile -t pids < <(pgrep -f -- "$workdir/" || true)
+  [[ ${#pids[@]} -gt 0 ]] || return 0
+  log "stopping ${#pids[@]} process(es) left from $workdir"
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 25); do
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
+}
