@@ -128,12 +128,13 @@ export const errors = {
       { headers: { "Retry-After": "1" } },
     ),
   /** The write of this Idempotency-Key committed, but its answer could not be recorded. */
-  idempotencyAnswerLost: () =>
+  idempotencyAnswerLost: (cause?: unknown) =>
     new AppError(
       409,
       "idempotency_answer_unavailable",
       "the request with this Idempotency-Key was applied, but its answer was not recorded; " +
         "it will not be applied again: read the resource to see the result",
+      { cause },
     ),
   /** A sum the database keeps (a balance, a report total) would leave the range it can hold. */
   outOfRange: (what: string) =>

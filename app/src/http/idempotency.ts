@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import type pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import { errors } from "../errors.ts";
-import { isUniqueViolation, withFirstTransactionHook } from "../ledger/db.ts";
+import { firstTransactionHook, isUniqueViolation } from "../ledger/db.ts";
 import {
   decideOnKey,
   IDEMPOTENCY_KEY_TTL_HOURS,
@@ -170,10 +170,12 @@ export async function idempotently(
     replay(res, decision.answer);
     return undefined;
   }
-  const { result, committed } = await withFirstTransactionHook(
-    (client) => store.claim(client, userId, key, fingerprint),
-    handle,
-  );
+  const claimed = firstTransactionHook((client) => store.claim(client, userId, key, fingerprint));
+  const result = await claimed.run(handle).catch((error: unknown) => {
+    // The write committed with its key and what came after it failed (reading it back as the
+    // database went away): it must not run again, and a 503 would ask for exactly that.
+    throw claimed.committed() ? errors.idempotencyAnswerLost(error) : error;
+  });
   if (res.getHeader("set-cookie") !== undefined) {
     await store.forget(userId, key);
     return result;
@@ -181,7 +183,12 @@ export async function idempotently(
   // An answer the handler sent itself is not known here: when its write committed with the key,
   // a retry gets 409, never a second run.
   if (!res.headersSent) {
-    await store.record(userId, key, fingerprint, answerOf(res, status, result), committed());
+    // The write is done: its answer stands even when recording it fails (the database went away
+    // just after the commit). A 503 here would tell the client "not applied, send it again" of a
+    // write that was applied, and every retry would meet the key claimed without an answer.
+    await store
+      .record(userId, key, fingerprint, answerOf(res, status, result), claimed.committed())
+      .catch(() => undefined);
   }
   return result;
 }

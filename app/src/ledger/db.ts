@@ -12,19 +12,21 @@ interface HookState {
 const firstTransaction = new AsyncLocalStorage<HookState>();
 
 /**
- * Runs `work` so that `hook` runs at the start of the first SQL transaction `work` opens with
- * withTransaction, and commits or rolls back with it; a transaction that rolls back hands the
- * hook on to the next one. This is how a request's bookkeeping (its idempotency key) lands in
- * the same transaction as its write without every service passing it along. `committed()` says
- * whether a transaction carrying the hook has committed.
+ * Makes `hook` run at the start of the first SQL transaction that work given to `run` opens
+ * with withTransaction, committing or rolling back with it; a transaction that rolls back hands
+ * the hook on to the next one. This is how a request's bookkeeping (its idempotency key) lands
+ * in the same transaction as its write without every service passing it along. `committed()`
+ * says whether a transaction carrying the hook has committed, also once the work has thrown.
  */
-export async function withFirstTransactionHook<T>(
-  hook: TransactionHook,
-  work: () => Promise<T>,
-): Promise<{ result: T; committed: () => boolean }> {
+export function firstTransactionHook(hook: TransactionHook): {
+  run: <T>(work: () => Promise<T>) => Promise<T>;
+  committed: () => boolean;
+} {
   const state: HookState = { hook, committed: false };
-  const result = await firstTransaction.run(state, work);
-  return { result, committed: () => state.committed };
+  return {
+    run: (work) => firstTransaction.run(state, work),
+    committed: () => state.committed,
+  };
 }
 
 /**

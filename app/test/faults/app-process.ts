@@ -18,6 +18,8 @@ export interface AppProcess {
   /** Settles when the process exits, with its code (null when killed by a signal). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   kill: (signal: NodeJS.Signals) => void;
+  /** Whether the process is still running. */
+  alive: () => boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function startAppProcess(options: {
     output: () => output,
     exited,
     kill: (signal) => child.kill(signal),
+    alive: () => child.exitCode === null && child.signalCode === null,
   };
 }
 

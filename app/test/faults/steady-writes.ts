@@ -19,10 +19,14 @@ export interface Attempt {
   at: number;
 }
 
-/** One booking: its unique payee, and whether any of its attempts was acknowledged (201). */
+/**
+ * One booking: its unique payee, whether an attempt was acknowledged (201), and whether the
+ * server said it was applied with its answer lost (409 idempotency_answer_unavailable).
+ */
 export interface Booking {
   payee: string;
   acknowledged: boolean;
+  applied: boolean;
 }
 
 export interface TrafficReport {
@@ -133,13 +137,18 @@ export function steadyWrites(options: TrafficOptions): Traffic {
   const loop = async () => {
     while (stoppedAt === undefined) {
       next += 1;
-      const booking: Booking = { payee: `${options.label}-${String(next)}`, acknowledged: false };
+      const booking: Booking = {
+        payee: `${options.label}-${String(next)}`,
+        acknowledged: false,
+        applied: false,
+      };
       bookings.push(booking);
       const key = `"${booking.payee}"`;
       for (;;) {
         const a = await attempt(options, booking.payee, key, hangMs);
         attempts.push(a);
         if (a.outcome === 201) booking.acknowledged = true;
+        if (a.code === "idempotency_answer_unavailable") booking.applied = true;
         if (a.outcome === 201 || !retryable(a) || giveUp()) break;
         await sleep(pause(a));
       }
@@ -166,6 +175,8 @@ export interface Figures {
   acknowledged: number;
   unavailable503: number;
   inProgress409: number;
+  /** Applied, its answer lost (idempotency_answer_unavailable): the client stops there. */
+  answerLost409: number;
   refused: number;
   reset: number;
   timeout: number;
@@ -187,7 +198,8 @@ export function figuresOf(report: TrafficReport): Figures {
     bookings: report.bookings.length,
     acknowledged: report.bookings.filter((b) => b.acknowledged).length,
     unavailable503: count((a) => a.outcome === 503),
-    inProgress409: count((a) => a.outcome === 409),
+    inProgress409: count((a) => a.code === "idempotency_key_in_progress"),
+    answerLost409: count((a) => a.code === "idempotency_answer_unavailable"),
     refused: count((a) => a.outcome === "refused"),
     reset: count((a) => a.outcome === "reset"),
     timeout: count((a) => a.outcome === "timeout"),
@@ -203,7 +215,7 @@ export function unavailableWithoutRetryAfter(report: TrafficReport): Attempt[] {
 
 /** What the database holds of a report's bookings. */
 export interface LedgerCheck {
-  /** Acknowledged bookings not stored exactly once. */
+  /** Bookings acknowledged, or said to be applied, but not stored exactly once. */
   lost: string[];
   /** Payees stored more than once. */
   doubled: string[];
@@ -224,7 +236,7 @@ export async function checkLedger(
     const stored = new Map(rows.map((r) => [r.payee, r.n]));
     return {
       lost: report.bookings
-        .filter((b) => b.acknowledged && stored.get(b.payee) !== 1)
+        .filter((b) => (b.acknowledged || b.applied) && stored.get(b.payee) !== 1)
         .map((b) => b.payee),
       doubled: rows.filter((r) => r.n > 1).map((r) => r.payee),
     };

@@ -10,6 +10,10 @@ export interface RedisInfo {
 
 export interface RedisServer extends RedisInfo {
   stop: () => Promise<void>;
+  /** Stops the server process (SIGSTOP): connections stay open and nothing is answered. */
+  freeze: () => void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw: () => void;
 }
 
 /** Starts a private Redis server on a free loopback port, with no persistence. */
@@ -60,5 +64,18 @@ export async function startRedis(
     await server.stop();
     throw new Error(`${String(error)}\n${server.output()}`, { cause: error });
   }
-  return { url, version, stop: () => server.stop() };
+  return {
+    url,
+    version,
+    stop: async () => {
+      server.child.kill("SIGCONT"); // a frozen server would not act on SIGTERM
+      await server.stop();
+    },
+    freeze: () => {
+      server.child.kill("SIGSTOP");
+    },
+    thaw: () => {
+      server.child.kill("SIGCONT");
+    },
+  };
 }
