@@ -124,12 +124,10 @@ describe("faults of PostgreSQL and Redis under a steady stream of writes (the ap
     await sleep(2000);
     const report = await traffic.stop();
     const figures = await expectSurvived("Redis frozen", report, faultEndedAt);
-    // Sent while frozen: answered at once as unavailable, not held until the thaw.
-    const whileFrozen = report.attempts.filter(
-      (a) => a.at > frozenAt + 100 && a.at + a.ms < faultEndedAt,
-    );
+    // Sent while frozen: answered within the Redis command timeout, not held until the thaw.
+    const whileFrozen = report.attempts.filter((a) => a.at > frozenAt && a.at < faultEndedAt);
     expect(whileFrozen.length).toBeGreaterThan(0);
-    expect(whileFrozen.every((a) => a.outcome === 503 && a.ms < 1500)).toBe(true);
+    expect(whileFrozen.filter((a) => a.ms > 1500)).toEqual([]);
     expect(figures.unavailable503).toBeGreaterThan(0);
   }, 60_000);
 });
