@@ -108,8 +108,11 @@ export function idempotencyStore(db: pg.Pool): IdempotencyStore {
         );
       }
       await db.query(
+        // SKIP LOCKED: an expired row another request is taking over (or pruning) is left to
+        // it; waiting on its lock held a writer for seconds under load.
         `delete from idempotency_keys where (user_id, key) in (
-           select user_id, key from idempotency_keys where expires_at <= now() limit $1)`,
+           select user_id, key from idempotency_keys where expires_at <= now()
+           limit $1 for update skip locked)`,
         [PRUNE_BATCH],
       );
     },
