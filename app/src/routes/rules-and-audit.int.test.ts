@@ -11,8 +11,8 @@ import {
 } from "../../test/harness/ledger.ts";
 import type { AuditEntry } from "./audit/router.ts";
 import type { ReconciliationJson } from "./reconciliations/schema.ts";
-import { withTransaction } from "../ledger/db.ts";
-import { applyRulesToTransactions, ledgerRulesRoutes, setAuditContext } from "./rules-and-audit.ts";
+import { withAuditedTransaction } from "../write-model/audit-context.ts";
+import { applyRulesToTransactions, ledgerRulesRoutes } from "./rules-and-audit.ts";
 import type { ApplyResultJson, RuleJson } from "./rules/schema.ts";
 import type { TransactionJson } from "./transactions/schema.ts";
 
@@ -162,20 +162,23 @@ describe("rules", () => {
       actions: [{ type: "setCategory", categoryId: travel.id }],
     });
     const account = await anAccount(member);
-    const ids = await withTransaction(app.pool, async (client) => {
-      await setAuditContext(client, { actor: app.owner.id, action: "import" });
-      const { rows } = await client.query<{ id: string }>(
-        `insert into transactions (account_id, booking_date, amount, currency, description)
+    const ids = await withAuditedTransaction(
+      app.pool,
+      { actor: app.owner.id, action: "import" },
+      async (client) => {
+        const { rows } = await client.query<{ id: string }>(
+          `insert into transactions (account_id, booking_date, amount, currency, description)
          values ($1, '2026-03-01', -4990, 'EUR', 'DB Bahn ticket'),
                 ($1, '2026-03-02', -300, 'EUR', 'Kiosk')
          returning id::text`,
-        [account.id],
-      );
-      const ids = rows.map((row) => row.id);
-      const outcome = await applyRulesToTransactions(client, ids);
-      expect(outcome.changes.map((c) => c.transactionId)).toEqual([ids[0]]);
-      return ids;
-    });
+          [account.id],
+        );
+        const ids = rows.map((row) => row.id);
+        const outcome = await applyRulesToTransactions(client, ids);
+        expect(outcome.changes.map((c) => c.transactionId)).toEqual([ids[0]]);
+        return ids;
+      },
+    );
     const [train, kiosk] = ids;
     expect(
       (ok(await member.get(`/transactions/${train ?? ""}`)) as TransactionJson).categoryId,

@@ -5,7 +5,7 @@ import { auditRoutes } from "./audit/router.ts";
 import { reconciliationRoutes } from "./reconciliations/router.ts";
 import { ruleRoutes } from "./rules/router.ts";
 
-export { setAuditContext, withAuditAction, type AuditAction } from "./audit/context.ts";
+export { withAuditAction, type AuditAction } from "../write-model/audit-context.ts";
 export { applyRulesToTransactions, type ApplyOutcome } from "./rules/service.ts";
 
 /** The rules, reconciliation (with unlocking) and audit log routes. */

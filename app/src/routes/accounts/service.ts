@@ -1,10 +1,10 @@
 import type pg from "pg";
 import { currencyExponent } from "../../domain/currencies.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isForeignKeyViolation, isUniqueViolation, withTransaction } from "../../ledger/db.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../../ledger/db.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
 import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
-import { setAuditContext } from "../audit/context.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type { Account, CreateAccount, UpdateAccount } from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -74,8 +74,8 @@ export async function createAccount(
   const opening = amountAt(input.openingBalance, input.currency, "body.openingBalance", problems);
   if (opening === undefined) throw errors.validation(problems);
   try {
-    return await withTransaction(db, (client) =>
-      insertAccount(client, input, opening.minor, actor),
+    return await withAuditedTransaction(db, { actor }, (client) =>
+      insertAccount(client, input, opening.minor),
     );
   } catch (error) {
     if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(input.name);
@@ -87,9 +87,7 @@ async function insertAccount(
   client: pg.PoolClient,
   input: CreateAccount,
   opening: bigint,
-  actor: string | undefined,
 ): Promise<Account> {
-  await setAuditContext(client, { actor });
   const { rows } = await client.query<{ id: string }>(
     `insert into accounts (name, type, currency, opening_balance, opening_date, archived)
        values ($1, $2, $3, $4, coalesce($5::date, current_date), $6) returning id::text`,
@@ -119,8 +117,7 @@ export async function updateAccount(
   ifMatch?: IfMatch,
 ): Promise<Account> {
   try {
-    return await withTransaction(db, async (client) => {
-      await setAuditContext(client, { actor });
+    return await withAuditedTransaction(db, { actor }, async (client) => {
       // The same lock mode transaction writes take on their account, so no transaction can
       // slip in between the check below and the currency change.
       const { rows } = await client.query<AccountRow>(
@@ -200,8 +197,7 @@ export async function deleteAccount(
   const used = () =>
     errors.conflict("the account has transactions: archive it instead of deleting it");
   try {
-    await withTransaction(db, async (client) => {
-      await setAuditContext(client, { actor });
+    await withAuditedTransaction(db, { actor }, async (client) => {
       const { rows } = await client.query<{ version: string }>(
         "select version::text from accounts where id = $1 for no key update",
         [id],

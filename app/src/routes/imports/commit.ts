@@ -7,9 +7,9 @@ import { type Mapping, MappingSchema } from "../../imports/csv-mapping.ts";
 import { decodeChunks, type TextEncoding } from "../../imports/encoding.ts";
 import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError, type ImportFormat, type RowProblem } from "../../imports/types.ts";
-import { withTransaction } from "../../ledger/db.ts";
 import { allowLongWork } from "../../db/pool.ts";
-import { applyRulesToTransactions, setAuditContext } from "../rules-and-audit.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
+import { applyRulesToTransactions } from "../rules-and-audit.ts";
 import type { CommitResult } from "./schema.ts";
 import { chooseLookup, classifySql } from "./classify.ts";
 import { lockCommit } from "./stalled.ts";
@@ -277,7 +277,7 @@ async function fillStaging(
  * crash, since nothing is written outside this one transaction.
  */
 export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitResult> {
-  return withTransaction(db, async (client) => {
+  return withAuditedTransaction(db, { actor: plan.userId, action: "import" }, async (client) => {
     // Held until this transaction ends, however it ends (a crash closes the connection): while
     // it is held the import's 'committing' status is live, and recoverStalledCommit leaves it be.
     await lockCommit(client, plan.importId);
@@ -294,7 +294,6 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     );
     const currency = accounts[0]?.currency;
     if (currency === undefined) throw errors.notFound("the account");
-    await setAuditContext(client, { actor: plan.userId, action: "import" });
     // seq numbers the rows: lines are not unique (a CAMT file may be one line, a batch entry
     // several rows), and the matching and split steps must tell rows apart.
     await client.query(`create temp table import_staging (${STAGING_COLUMNS}) on commit drop`);

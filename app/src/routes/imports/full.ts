@@ -8,10 +8,9 @@ import type { Request } from "express";
 import type pg from "pg";
 import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
-import { withTransaction } from "../../ledger/db.ts";
 import { allowLongWork } from "../../db/pool.ts";
 import { problemResponse } from "../../ledger/schema.ts";
-import { setAuditContext } from "../audit/context.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { type FullImportResult, FullImportResultSchema } from "../exports/full-format.ts";
 import { HouseholdLoader } from "./full-load.ts";
 import { JsonSyntaxError, readSections } from "./json-sections.ts";
@@ -192,10 +191,9 @@ async function loadHousehold(
 ): Promise<FullImportResult> {
   await refuseUnlessEmpty(db);
   return withSpooledFile(req, (path) =>
-    withTransaction(db, async (client) => {
+    withAuditedTransaction(db, { actor, action: "import" }, async (client) => {
       // A whole household loads in one transaction: longer than the pool's limits allow.
       await allowLongWork(client);
-      await setAuditContext(client, { actor, action: "import" });
       await lockEmptyHousehold(client);
       const loader = new HouseholdLoader(client, base);
       await loader.start();

@@ -3,10 +3,9 @@ import { z } from "zod";
 import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import type { TextEncoding } from "../../imports/encoding.ts";
-import { withTransaction } from "../../ledger/db.ts";
 import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
-import { setAuditContext } from "../audit/context.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
 import { EXPIRED_MESSAGE, UPLOADED_KEPT_DAYS } from "./cleanup.ts";
 import {
@@ -113,9 +112,8 @@ async function commit(db: pg.Pool, id: string, body: z.infer<typeof CommitSchema
 }
 
 async function undo(db: pg.Pool, id: string, actor: string) {
-  return withTransaction(db, async (client) => {
+  return withAuditedTransaction(db, { actor, action: "import_undo" }, async (client) => {
     // The deletes below are audited as an undo by the caller, each with its before image.
-    await setAuditContext(client, { actor, action: "import_undo" });
     const { rows } = await client.query<{ status: string }>(
       "select status from imports where id = $1 for update",
       [id],

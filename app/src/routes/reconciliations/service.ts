@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isUniqueViolation, withTransaction } from "../../ledger/db.ts";
+import { isUniqueViolation } from "../../ledger/db.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
-import { setAuditContext, withAuditAction } from "../audit/context.ts";
+import { withAuditAction, withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type {
   CreateReconciliation,
   FinishReconciliation,
@@ -114,8 +114,7 @@ export async function createReconciliation(
   actor: string,
 ): Promise<ReconciliationJson> {
   try {
-    return await withTransaction(db, async (client) => {
-      await setAuditContext(client, { actor });
+    return await withAuditedTransaction(db, { actor }, async (client) => {
       const currency = await accountCurrency(client, accountId, true);
       const { rows } = await client.query<{ id: string }>(
         `insert into reconciliations (account_id, statement_date, statement_balance, created_by)
@@ -201,8 +200,7 @@ export async function updateReconciliation(
   patch: UpdateReconciliation,
   actor: string,
 ): Promise<ReconciliationJson> {
-  return withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  return withAuditedTransaction(db, { actor }, async (client) => {
     const currency = await accountCurrency(client, accountId);
     const current = await lockOpen(client, accountId, id);
     const statementDate = patch.statementDate ?? current.statement_date;
@@ -244,8 +242,7 @@ export async function finishReconciliation(
   actor: string,
   options: FinishReconciliation = { adjust: false },
 ): Promise<ReconciliationJson> {
-  return withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  return withAuditedTransaction(db, { actor }, async (client) => {
     await accountCurrency(client, accountId, true);
     const current = await lockOpen(client, accountId, id);
     const { rows: items } = await client.query<{ id: string }>(
@@ -328,8 +325,7 @@ export async function cancelReconciliation(
   id: string,
   actor: string,
 ): Promise<void> {
-  await withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  await withAuditedTransaction(db, { actor }, async (client) => {
     await lockOpen(client, accountId, id);
     await client.query("delete from reconciliations where id = $1", [id]);
   });
@@ -340,8 +336,7 @@ export async function cancelReconciliation(
  * returns to "cleared", audited as "unlock". 404 when there is no such transaction.
  */
 export async function unlockTransaction(db: pg.Pool, id: string, actor: string): Promise<void> {
-  await withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor, action: "unlock" });
+  await withAuditedTransaction(db, { actor, action: "unlock" }, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `select id::text from transactions
        where id = $1 or transfer_group = (select transfer_group from transactions where id = $1)

@@ -5,7 +5,7 @@ import { isPlainDate } from "../../ledger/dates.ts";
 import { withTransaction } from "../../ledger/db.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { amountAt, formatMinor } from "../../ledger/money.ts";
-import { setAuditContext, withAuditAction } from "../audit/context.ts";
+import { withAuditAction, withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { applyRulesToTransactions } from "../rules/service.ts";
 import type { CreateRecurring, Posted, RecurringJson, UpdateRecurring } from "./schema.ts";
 
@@ -256,9 +256,8 @@ export async function postOccurrence(
   override: { amount?: string | undefined; date?: string | undefined },
   userId: string | null,
 ): Promise<Posted> {
-  return withTransaction(db, async (client) => {
-    // Who confirmed it (nobody when posted automatically); the booking is audited as "recurring".
-    await setAuditContext(client, { actor: userId });
+  // Who confirmed it (nobody when posted automatically); the booking is audited as "recurring".
+  return withAuditedTransaction(db, { actor: userId }, async (client) => {
     const row = (await client.query<Row>(`${select} where r.id = $1 for update of r`, [id]))
       .rows[0];
     if (row === undefined) throw errors.notFound("the recurring transaction");
@@ -368,8 +367,7 @@ export async function absorbDuplicates(
   actor?: string | null,
 ): Promise<string[]> {
   if (transactionIds.length === 0) return [];
-  return withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  return withAuditedTransaction(db, { actor }, async (client) => {
     const { rows } = await client.query<{
       duplicate: string;
       real: string;

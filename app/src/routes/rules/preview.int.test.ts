@@ -9,9 +9,9 @@ import {
   type TestClient,
   type TestResponse,
 } from "../../../test/harness/ledger.ts";
-import { withTransaction } from "../../ledger/db.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
-import { ledgerRulesRoutes, setAuditContext } from "../rules-and-audit.ts";
+import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 import { PREVIEW_WINDOW, type PreviewResultJson, type RuleJson } from "./schema.ts";
 
 const db = useTestDatabase();
@@ -141,17 +141,20 @@ describe("POST /rules/preview", () => {
 
   it(`examines only the newest ${String(PREVIEW_WINDOW)} transactions and says so`, async () => {
     const account = await anAccount(member);
-    await withTransaction(app.pool, async (client) => {
-      await setAuditContext(client, { actor: app.member.id, action: "import" });
-      // The oldest one is the only match: it lies just outside the window.
-      await client.query(
-        `insert into transactions (account_id, booking_date, amount, currency, payee)
+    await withAuditedTransaction(
+      app.pool,
+      { actor: app.member.id, action: "import" },
+      async (client) => {
+        // The oldest one is the only match: it lies just outside the window.
+        await client.query(
+          `insert into transactions (account_id, booking_date, amount, currency, payee)
          select $1, date '2020-01-01' + n, -100, 'EUR',
            case when n = 0 then 'Ancient Shop' else 'Everyday' end
          from generate_series(0, $2::int) as n`,
-        [account.id, PREVIEW_WINDOW],
-      );
-    });
+          [account.id, PREVIEW_WINDOW],
+        );
+      },
+    );
     const result = await preview({
       rule: {
         name: "Ancient",

@@ -15,9 +15,8 @@ import {
   runRules,
 } from "../../domain/rules.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { withTransaction } from "../../ledger/db.ts";
 import { formatMinor } from "../../ledger/money.ts";
-import { setAuditContext, withAuditAction } from "../audit/context.ts";
+import { withAuditAction, withAuditedTransaction } from "../../write-model/audit-context.ts";
 import {
   type ApplyFilter,
   type ApplyResultJson,
@@ -124,8 +123,7 @@ async function ruleProblems(
  * regexes and unknown accounts or categories.
  */
 export async function createRule(db: pg.Pool, input: CreateRule, actor: string): Promise<RuleJson> {
-  return withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  return withAuditedTransaction(db, { actor }, async (client) => {
     const problems = await ruleProblems(client, input.conditions, input.actions);
     if (problems.length > 0) throw errors.validation(problems);
     // Two rules created at once must not both read the same highest position: the lock (which
@@ -163,8 +161,7 @@ export async function updateRule(
   patch: UpdateRule,
   actor: string,
 ): Promise<RuleJson> {
-  return withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  return withAuditedTransaction(db, { actor }, async (client) => {
     const { rows } = await client.query<RuleRow>(
       `select ${columns} from rules where id = $1 for update`,
       [id],
@@ -196,8 +193,7 @@ export async function updateRule(
 
 /** Deletes a rule; what it changed before stays changed. */
 export async function deleteRule(db: pg.Pool, id: string, actor: string): Promise<void> {
-  await withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  await withAuditedTransaction(db, { actor }, async (client) => {
     const { rowCount } = await client.query("delete from rules where id = $1", [id]);
     if (rowCount === 0) throw errors.notFound("the rule");
   });
@@ -410,8 +406,7 @@ export async function applyRulesOnDemand(
   };
   const where = filterWhere(input.filter, add);
   const take = add(input.limit + 1);
-  return withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  return withAuditedTransaction(db, { actor }, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `select t.id::text from transactions t where ${where.join(" and ")}
        order by t.booking_date desc, t.id desc limit ${take}`,

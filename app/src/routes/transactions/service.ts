@@ -5,10 +5,10 @@ import { money, type Money } from "../../domain/money.ts";
 import { type Split, validateSplits } from "../../domain/splits.ts";
 import { planTransfer, repriceTransfer, type TransferProblem } from "../../domain/transfers.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isForeignKeyViolation, withTransaction } from "../../ledger/db.ts";
+import { isForeignKeyViolation } from "../../ledger/db.ts";
 import { parseId } from "../../ledger/ids.ts";
 import { amountAt } from "../../ledger/money.ts";
-import { setAuditContext } from "../audit/context.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
 import { absorbDuplicates } from "../recurring/service.ts";
 import { applyRulesToTransactions } from "../rules/service.ts";
@@ -269,8 +269,7 @@ export async function createTransaction(
   input: CreateTransaction,
   userId: string,
 ): Promise<TransactionJson> {
-  const ids = await withTransaction(writer.db, async (client) => {
-    await setAuditContext(client, { actor: userId });
+  const ids = await withAuditedTransaction(writer.db, { actor: userId }, async (client) => {
     const creation = await planCreate(client, input);
     const created = await insertRows(client, input, creation, parseId(userId) ?? null).catch(
       categoryVanished,
@@ -479,8 +478,7 @@ export async function updateTransaction(
   actor?: string,
   ifMatch?: IfMatch,
 ): Promise<TransactionJson> {
-  await withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  await withAuditedTransaction(db, { actor }, async (client) => {
     const { self, other } = await lockPair(client, id);
     checkIfMatch(ifMatch, self.version);
     refuseReconciled(self, other);
@@ -530,8 +528,7 @@ export async function deleteTransaction(
   actor?: string,
   ifMatch?: IfMatch,
 ): Promise<void> {
-  await withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  await withAuditedTransaction(db, { actor }, async (client) => {
     const { self, other } = await lockPair(client, id);
     checkIfMatch(ifMatch, self.version);
     refuseReconciled(self, other);
@@ -729,8 +726,7 @@ export async function bulkTransactions(
   actor?: string,
 ): Promise<BulkResultJson> {
   const ids = [...new Set(input.ids)];
-  const done = await withTransaction(db, async (client) => {
-    await setAuditContext(client, { actor });
+  const done = await withAuditedTransaction(db, { actor }, async (client) => {
     const rows = await lockBulk(client, ids);
     const found = new Set(rows.map((row) => row.id));
     const missing = idProblems(input.ids, (id) =>

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../ledger/db.ts";
 
 /**
  * What the audit log records as the kind of a change, beyond plain create/update/delete;
@@ -7,14 +8,38 @@ import type pg from "pg";
 export type AuditAction = "import" | "import_undo" | "reconcile" | "unlock" | "rule" | "recurring";
 
 /**
+ * Who writes in a transaction (undefined or null: nobody, as when a job posts on its own) and,
+ * when set, the kind of change every write in it is recorded as.
+ */
+export interface AuditContext {
+  actor: string | null | undefined;
+  action?: AuditAction | undefined;
+}
+
+/**
+ * Runs `work` in one SQL transaction of withTransaction, with the audit triggers told who
+ * writes in it (and, with `action`, as what) before `work` starts. This is the one way a
+ * service opens a transaction that writes audited tables: a write cannot go unattributed
+ * because someone forgot the second step. The Idempotency-Key hook withTransaction runs still
+ * comes first, exactly as it does for a bare withTransaction.
+ */
+export async function withAuditedTransaction<T>(
+  db: pg.Pool,
+  context: AuditContext,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withTransaction(db, async (client) => {
+    await setAuditContext(client, context);
+    return work(client);
+  });
+}
+
+/**
  * Tells the audit triggers who is writing in the current SQL transaction (and, with `action`,
  * what kind of change follows). Both settings are transaction-local (`set_config(..., true)`),
  * so they vanish at commit or rollback and a pooled connection never carries them over.
  */
-export async function setAuditContext(
-  client: pg.PoolClient,
-  context: { actor?: string | null | undefined; action?: AuditAction | null | undefined },
-): Promise<void> {
+async function setAuditContext(client: pg.PoolClient, context: AuditContext): Promise<void> {
   await client.query(
     `select set_config('fintrack.actor', coalesce($1::text, current_setting('fintrack.actor', true), ''), true),
        set_config('fintrack.action', $2::text, true)`,
