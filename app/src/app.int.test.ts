@@ -46,7 +46,11 @@ describe("the HTTP app against real PostgreSQL and Redis", () => {
       },
     ]);
     const app = createApp({
-      config: { baseUrl: new URL("https://money.acme.example"), trustProxy: true },
+      config: {
+        baseUrl: new URL("https://money.acme.example"),
+        trustProxy: true,
+        validateResponses: true,
+      },
       log: pino({ level: "silent" }),
       registry,
       readiness: ready,
@@ -59,7 +63,7 @@ describe("the HTTP app against real PostgreSQL and Redis", () => {
           tag: "test",
           access: "public",
           body: z.object({ text: z.string() }),
-          responses: { 200: { description: "The body" } },
+          responses: { 200: { description: "The body", schema: z.object({ text: z.string() }) } },
           handler: ({ body }) => Promise.resolve(body),
         }),
       ],

@@ -17,7 +17,7 @@ import { webRouter } from "./web/static.ts";
 
 /** What the app is built from; it never reads the environment or listens by itself. */
 export interface AppDeps {
-  config: Pick<Config, "baseUrl" | "trustProxy">;
+  config: Pick<Config, "baseUrl" | "trustProxy" | "validateResponses">;
   log: Logger;
   registry: Registry;
   readiness: Readiness;
@@ -68,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
     authenticate: deps.authenticate,
     idempotency: deps.idempotency,
     inFlight: deps.inFlight,
+    validateResponses: deps.config.validateResponses,
   });
   api.use((_req, _res, next) => {
     next(errors.notFound("this API route"));

@@ -21,6 +21,7 @@ describe("loadConfig", () => {
       port: 8080,
       metricsPort: 9090,
       trustProxy: false,
+      validateResponses: false,
       signup: "closed",
     });
     expect(c.baseCurrency).toBe("EUR");

@@ -30,6 +30,7 @@ const environmentSchema = z
     METRICS_PORT: port.default(9090),
     BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
     TRUST_PROXY: bool.default(false),
+    VALIDATE_RESPONSES: bool.default(false),
     // Seconds a terminating replica keeps accepting (readiness already failing) before it closes
     // its listener: the time Service endpoints take to drop it. 0 outside Kubernetes.
     SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
@@ -102,6 +103,11 @@ export interface Config {
   metricsPort: number;
   baseUrl: URL;
   trustProxy: boolean;
+  /**
+   * Whether every API answer is checked against its route's declared schema (a mismatch answers
+   * 500): for tests, which turn it on so the OpenAPI document stays true; it costs time.
+   */
+  validateResponses: boolean;
   /** How long a terminating replica keeps accepting new connections before closing. */
   shutdownDelayMs: number;
   /** How long in-flight requests then get to finish before their database work is ended. */
@@ -183,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     metricsPort: e.METRICS_PORT,
     baseUrl: new URL(e.BASE_URL),
     trustProxy: e.TRUST_PROXY,
+    validateResponses: e.VALIDATE_RESPONSES,
     shutdownDelayMs: e.SHUTDOWN_DELAY_SECONDS * 1000,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
     timeouts: {

@@ -69,6 +69,8 @@ describe("the app process (npm start's main.ts) against real PostgreSQL and Redi
       FINTRACK_ADMIN_EMAIL: "owner@acme.example",
       FINTRACK_ADMIN_PASSWORD_FILE: adminPasswordFile,
       FINTRACK_SIGNUP: "open",
+      // Not the operator's: every answer is checked against its route's declared schema.
+      VALIDATE_RESPONSES: "true",
     };
     const child = spawn(process.execPath, [join(here, "main.ts")], {
       env,

@@ -24,6 +24,7 @@ describe("the address the servers bind", () => {
     const config = loadConfig({
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
+      VALIDATE_RESPONSES: "true",
       SESSION_SECRET: "s".repeat(48),
       PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),

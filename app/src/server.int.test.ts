@@ -59,6 +59,7 @@ describe("the server through a database outage and a graceful shutdown", () => {
     const config = loadConfig({
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,
+      VALIDATE_RESPONSES: "true",
       SESSION_SECRET: "s".repeat(48),
       PORT: String(port),
       METRICS_PORT: String(await freePort()),
@@ -113,6 +114,7 @@ describe("the server through a database outage and a graceful shutdown", () => {
       loadConfig({
         DATABASE_URL: databaseUrl,
         REDIS_URL: redis.url,
+        VALIDATE_RESPONSES: "true",
         SESSION_SECRET: "s".repeat(48),
         PORT: String(port),
         METRICS_PORT: String(await freePort()),

@@ -32,6 +32,7 @@ describe("a configured owner that cannot be created", () => {
       {
         DATABASE_URL: db.url,
         REDIS_URL: redisUrl,
+        VALIDATE_RESPONSES: "true",
         SESSION_SECRET: "s".repeat(48),
         PORT: String(port),
         METRICS_PORT: String(await freePort()),

@@ -48,6 +48,7 @@ describe("the app's /metrics", () => {
       loadConfig({
         DATABASE_URL: db.url,
         REDIS_URL: redisUrl,
+        VALIDATE_RESPONSES: "true",
         SESSION_SECRET: "m".repeat(48),
         PORT: String(port),
         METRICS_PORT: String(metricsPort),

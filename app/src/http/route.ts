@@ -9,6 +9,7 @@ import { etagOf, type IfMatch, parseIfMatch } from "./preconditions.ts";
 import { recordRoute } from "./metrics.ts";
 import { concreteFirst, refuseOtherMethods } from "./methods.ts";
 import { findNul, NUL_REFUSED, showStep } from "./nul.ts";
+import { responseDrift, ResponseDriftError } from "./response-drift.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -110,6 +111,13 @@ export interface MountOptions {
   idempotency?: IdempotencyStore | undefined;
   /** Where requests are counted while their handlers run; absent, nothing counts them. */
   inFlight?: InFlight | undefined;
+  /**
+   * Checks every JSON answer against the schema its route declares for the status, and answers
+   * 500 naming the route, the status and each mismatch when they differ. On in tests, so the
+   * OpenAPI document cannot drift from what the handlers return; off in production, where the
+   * check would cost time on every answer and a drift is better served than refused.
+   */
+  validateResponses?: boolean | undefined;
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, source: "body" | "query" | "params") {
@@ -133,16 +141,37 @@ function setETag(res: Response, result: unknown): void {
 }
 
 /**
+ * Throws when the answer `result` makes (before it is sent) is not what the route documents for
+ * `status`. Checked here rather than in the test clients because every harness, whatever client
+ * its tests use, serves through mountRoutes, and here the route is known without matching paths.
+ */
+async function checkResponse(spec: Route, status: number, result: unknown): Promise<void> {
+  // As the client will read it: dates become strings, undefined fields disappear.
+  const sent: unknown = result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+  const problems = await responseDrift(spec.responses[status]?.schema, sent);
+  if (problems.length === 0) return;
+  const drift = new ResponseDriftError(
+    `${spec.method.toUpperCase()} ${spec.path} (${spec.operationId})`,
+    status,
+    problems,
+  );
+  // Loud as well as answered: a test that only checks the status still shows why on stderr.
+  process.emitWarning(drift.message, "ResponseSchemaDrift");
+  throw drift;
+}
+
+/**
  * Mounts every route on `router`: authenticate -> authorize -> read the body -> Idempotency-Key
  * -> validate -> handle -> answer. The body is read only here, after authentication, so an
  * anonymous client cannot make the server read or parse it (app.ts mounts no body parser).
  * Without `idempotency` (route tests without a database) the header is ignored. Each request is
- * counted in `inFlight` until its handler settles, so a shutdown waits for it.
+ * counted in `inFlight` until its handler settles, so a shutdown waits for it. With
+ * `validateResponses` every answer is checked against its declared schema first.
  */
 export function mountRoutes(
   router: Router,
   routes: readonly Route[],
-  { authenticate, idempotency, inFlight }: MountOptions,
+  { authenticate, idempotency, inFlight, validateResponses }: MountOptions,
 ) {
   router.use(refuseOtherMethods(routes));
   const seen = new Set<string>();
@@ -174,6 +203,7 @@ export function mountRoutes(
         return result;
       });
       if (res.headersSent) return;
+      if (validateResponses && status !== 204) await checkResponse(spec, status, result);
       closeIfBodyUnread(req, res);
       if (result === undefined || status === 204) res.status(status).end();
       else res.status(status).json(result);

@@ -67,6 +67,7 @@ export async function startApp(url: string): Promise<{ running: RunningServer; b
   const config = loadConfig({
     DATABASE_URL: url,
     REDIS_URL: inject("redis").url,
+    VALIDATE_RESPONSES: "true",
     SESSION_SECRET: "e2e-".repeat(12),
     PORT: String(port),
     METRICS_PORT: String(await freePort()),

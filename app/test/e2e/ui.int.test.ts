@@ -86,6 +86,7 @@ describe("the web UI", { timeout: 90_000 }, () => {
     const config = loadConfig({
       DATABASE_URL: db.url,
       REDIS_URL: inject("redis").url,
+      VALIDATE_RESPONSES: "true",
       SESSION_SECRET: "e2e-".repeat(12),
       PORT: String(port),
       METRICS_PORT: String(await freePort()),

@@ -8,6 +8,7 @@ import pg from "pg";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll } from "vitest";
+import { z } from "zod";
 import { useRedisPrefix, useTestDatabase } from "./database.ts";
 import { createApp } from "../../src/app.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -44,7 +45,12 @@ const probes: Route[] = (["read", "write", "owner"] as const).map((access) =>
     summary: `A ${access} route for tests`,
     tag: "test",
     access,
-    responses: { 200: { description: "Who asked" } },
+    responses: {
+      200: {
+        description: "Who asked",
+        schema: z.object({ userId: z.string(), role: z.string(), via: z.string() }),
+      },
+    },
     handler: ({ principal }) =>
       Promise.resolve({ userId: principal.userId, role: principal.role, via: principal.via }),
   }),
@@ -125,7 +131,7 @@ export function useAuthApp(
       },
     });
     const express = createApp({
-      config: { baseUrl, trustProxy: options.trustProxy ?? false },
+      config: { baseUrl, trustProxy: options.trustProxy ?? false, validateResponses: true },
       log,
       registry: app.registry,
       readiness: readiness([]),

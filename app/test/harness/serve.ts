@@ -24,7 +24,12 @@ export async function serveApp(options: {
 }): Promise<ServedApp> {
   const registry = new Registry();
   const app = createApp({
-    config: { baseUrl: new URL(options.baseUrl ?? "http://127.0.0.1"), trustProxy: false },
+    config: {
+      baseUrl: new URL(options.baseUrl ?? "http://127.0.0.1"),
+      trustProxy: false,
+      // Every answer checked against its declared schema: see MountOptions.validateResponses.
+      validateResponses: true,
+    },
     log: pino({ level: "silent" }),
     registry,
     readiness: readiness([]),

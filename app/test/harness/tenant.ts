@@ -33,6 +33,7 @@ export async function startTenant(options: {
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
+    VALIDATE_RESPONSES: "true",
     SESSION_SECRET: options.sessionSecret ?? "s".repeat(48),
     HOST: "127.0.0.1",
     PORT: String(port),

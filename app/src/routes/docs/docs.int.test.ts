@@ -83,7 +83,7 @@ function docsApp(): express.Express {
   const api = express.Router();
   api.use(noStore);
   api.use(express.json());
-  mountRoutes(api, routes, { authenticate: headerAuthenticate });
+  mountRoutes(api, routes, { authenticate: headerAuthenticate, validateResponses: true });
   app.use("/api/v1", api);
   return app;
 }
