@@ -8,6 +8,7 @@ import { Registry } from "prom-client";
 import express from "express";
 import { createApi } from "./api.ts";
 import { createApp } from "./app.ts";
+import { startBackgroundJobs } from "./background-jobs.ts";
 import {
   memorySessionStore,
   memoryThrottle,
@@ -22,8 +23,6 @@ import { boundedPoolConfig, createPool, terminateCheckedOut } from "./db/pool.ts
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
 import { inFlight } from "./in-flight.ts";
-import { cleanUpImports } from "./routes/imports/cleanup.ts";
-import { postDueOccurrences } from "./routes/recurring/service.ts";
 
 /** The app's running pieces, as main.ts starts and stops them. */
 export interface RunningServer {
@@ -185,46 +184,7 @@ export async function startServer(
   });
   // What a shutdown waits for: API requests being handled and background runs.
   const work = inFlight();
-  const stopping = new AbortController();
-  if (owner) void work.track(owner.run(stopping.signal));
-  // Bills due today are booked by whichever replica gets there first (postDueOccurrences is safe
-  // across replicas); every few minutes so a replica that starts late in the day catches up.
-  const postBills = () => {
-    work.track(postDueOccurrences(pool, new Date().toISOString().slice(0, 10))).then(
-      (posted) => {
-        if (posted.length > 0) log.info({ posted: posted.length }, "recurring bills posted");
-      },
-      (error: unknown) => {
-        log.warn(
-          { error: error instanceof Error ? error.message : String(error) },
-          "cannot post recurring bills yet",
-        );
-      },
-    );
-  };
-  // Stored files of uploads nobody finishes or commits are freed on the same beat, by the one
-  // statement of cleanUpImports (safe on every replica at once).
-  const cleanImports = () => {
-    work.track(cleanUpImports(pool)).then(
-      ({ deleted, expired }) => {
-        if (deleted + expired > 0) log.info({ deleted, expired }, "stale imports cleaned up");
-      },
-      (error: unknown) => {
-        log.warn(
-          { error: error instanceof Error ? error.message : String(error) },
-          "cannot clean up stale imports yet",
-        );
-      },
-    );
-  };
-  const housekeeping = () => {
-    postBills();
-    cleanImports();
-  };
-  const billsTimer = setInterval(housekeeping, 5 * 60_000);
-  billsTimer.unref();
-  const firstBills = setTimeout(housekeeping, 5_000);
-  firstBills.unref();
+  const jobs = startBackgroundJobs({ db: pool, log, work, owner });
   const app = createApp({
     config,
     log,
@@ -247,9 +207,7 @@ export async function startServer(
     metricsServer,
     readiness: ready,
     shutdown: async (drainMs = config.shutdownDrainMs) => {
-      stopping.abort();
-      clearInterval(billsTimer);
-      clearTimeout(firstBills);
+      jobs.stop();
       ready.drain();
       // Every answer from now on ends its connection, so keep-alive clients move elsewhere.
       server.prependListener("request", closeAfterResponse);

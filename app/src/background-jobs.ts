@@ -1,0 +1,84 @@
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { OwnerBootstrap } from "./auth/owner-bootstrap.ts";
+import type { InFlight } from "./in-flight.ts";
+import { cleanUpImports } from "./routes/imports/cleanup.ts";
+import { postDueOccurrences } from "./routes/recurring/service.ts";
+
+/** How often housekeeping runs: often enough that a replica starting late in the day catches up. */
+const HOUSEKEEPING_EVERY_MS = 5 * 60_000;
+/** The first housekeeping run, a moment after start rather than a whole beat later. */
+const FIRST_HOUSEKEEPING_MS = 5_000;
+
+/** What the background jobs need from the server that starts them. */
+export interface BackgroundJobDeps {
+  db: pg.Pool;
+  log: Logger;
+  /** The shutdown's tracker: every run is counted in it, and drained with the requests. */
+  work: InFlight;
+  /** The configured owner, created (and retried) in the background when there is one. */
+  owner: OwnerBootstrap | undefined;
+}
+
+/** The running background jobs. */
+export interface BackgroundJobs {
+  /**
+   * Starts no new run and ends the owner's retries. It does not wait for runs already going:
+   * those are in `work`, which the shutdown drains under the same deadline as the requests.
+   */
+  stop: () => void;
+}
+
+/**
+ * Starts the work the app does without a request: creating the configured owner (retried until
+ * it exists) and, on a fixed beat, posting bills that fell due and freeing stale import files.
+ * Each is safe on every replica at once, so there is no leader to elect.
+ */
+export function startBackgroundJobs(deps: BackgroundJobDeps): BackgroundJobs {
+  const { db, log, work, owner } = deps;
+  const stopping = new AbortController();
+  if (owner) void work.track(owner.run(stopping.signal));
+  const housekeeping = () => {
+    postBills(db, log, work);
+    cleanImports(db, log, work);
+  };
+  const beat = setInterval(housekeeping, HOUSEKEEPING_EVERY_MS);
+  beat.unref();
+  const first = setTimeout(housekeeping, FIRST_HOUSEKEEPING_MS);
+  first.unref();
+  return {
+    stop: () => {
+      stopping.abort();
+      clearInterval(beat);
+      clearTimeout(first);
+    },
+  };
+}
+
+/** Books the bills due today; whichever replica gets there first posts each one. */
+function postBills(db: pg.Pool, log: Logger, work: InFlight): void {
+  work.track(postDueOccurrences(db, new Date().toISOString().slice(0, 10))).then(
+    (posted) => {
+      if (posted.length > 0) log.info({ posted: posted.length }, "recurring bills posted");
+    },
+    (error: unknown) => {
+      log.warn({ error: messageOf(error) }, "cannot post recurring bills yet");
+    },
+  );
+}
+
+/** Frees the stored files of uploads nobody finishes or commits, in one statement. */
+function cleanImports(db: pg.Pool, log: Logger, work: InFlight): void {
+  work.track(cleanUpImports(db)).then(
+    ({ deleted, expired }) => {
+      if (deleted + expired > 0) log.info({ deleted, expired }, "stale imports cleaned up");
+    },
+    (error: unknown) => {
+      log.warn({ error: messageOf(error) }, "cannot clean up stale imports yet");
+    },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
