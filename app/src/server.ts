@@ -8,7 +8,7 @@ import { Registry } from "prom-client";
 import express from "express";
 import { createApi } from "./api.ts";
 import { createApp } from "./app.ts";
-import { startBackgroundJobs } from "./background-jobs.ts";
+import { type BackgroundJobs, startBackgroundJobs } from "./background-jobs.ts";
 import {
   memorySessionStore,
   memoryThrottle,
@@ -22,7 +22,7 @@ import { schemaStatus } from "./db/migrate.ts";
 import { boundedPoolConfig, createPool, terminateCheckedOut } from "./db/pool.ts";
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
-import { inFlight } from "./in-flight.ts";
+import { type InFlight, inFlight } from "./in-flight.ts";
 
 /** The app's running pieces, as main.ts starts and stops them. */
 export interface RunningServer {
@@ -113,17 +113,11 @@ function readinessChecks(
   ];
 }
 
-/**
- * Connects to PostgreSQL and Redis and serves the app and its metrics. Connections are lazy and
- * retried by the clients: if PostgreSQL or Redis is away the app still starts, reports
- * not-ready, and recovers by itself when they return.
- */
-export async function startServer(
+/** The settings the server cannot start without; Redis's only when it keeps the stores. */
+function requiredSettings(
   config: Config,
-  log: Logger,
-  options: ServerOptions = {},
-): Promise<RunningServer> {
-  const stores = options.stores ?? "redis";
+  stores: "redis" | "memory",
+): { databaseUrl: string; redisUrl: string | undefined; sessionSecret: string } {
   const { databaseUrl, redisUrl, sessionSecret } = config;
   if (!databaseUrl || (stores === "redis" && !redisUrl)) {
     throw new Error(
@@ -131,38 +125,51 @@ export async function startServer(
     );
   }
   if (sessionSecret === undefined) throw new Error("SESSION_SECRET is required");
-  const pool = createPool(
+  return { databaseUrl, redisUrl: stores === "redis" ? redisUrl : undefined, sessionSecret };
+}
+
+/** The pool, every wait bounded; a failing connection is logged, and retried by the next query. */
+function connectPostgres(config: Config, databaseUrl: string, log: Logger): pg.Pool {
+  return createPool(
     { connectionString: databaseUrl, max: 20, ...boundedPoolConfig(config.timeouts) },
     (error, where) => {
       log.warn({ error, where }, "a PostgreSQL connection failed");
     },
     config.databasePasswordPrevious,
   );
-  const redis =
-    stores === "redis" && redisUrl
-      ? new Redis(redisUrl, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          // A frozen Redis (paused, swapping, a dead peer without RST) accepts commands and never
-          // answers: without these a request waits as long as it stays frozen.
-          commandTimeout: config.timeouts.redisCommandMs,
-          connectTimeout: config.timeouts.redisConnectMs,
-        })
-      : undefined;
-  redis?.on("error", (error: Error) => {
+}
+
+/** The Redis client, connecting in the background: ioredis retries, readiness reports it. */
+function connectRedis(redisUrl: string, config: Config, log: Logger): Redis {
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    // A frozen Redis (paused, swapping, a dead peer without RST) accepts commands and never
+    // answers: without these a request waits as long as it stays frozen.
+    commandTimeout: config.timeouts.redisCommandMs,
+    connectTimeout: config.timeouts.redisConnectMs,
+  });
+  redis.on("error", (error: Error) => {
     log.warn({ error: error.message }, "Redis connection problem");
   });
-  redis?.connect().catch(() => undefined); // retried by ioredis; readiness reports it meanwhile
+  redis.connect().catch(() => undefined); // retried by ioredis; readiness reports it meanwhile
+  return redis;
+}
 
-  const registry = new Registry();
-  defaultMetrics(registry);
-  const owner = config.admin ? ownerBootstrap(pool, config.admin, log) : undefined;
-  const ready = readiness(readinessChecks(pool, redis, owner));
+/** The API's routes and auth, keeping sessions and throttles in Redis or, without it, in memory. */
+function apiOf(
+  config: Config,
+  sessionSecret: string,
+  pool: pg.Pool,
+  redis: Redis | undefined,
+  log: Logger,
+  registry: Registry,
+): ReturnType<typeof createApi> {
   const tenant = tenantOf(pool, config.baseUrl);
   // Keys under the tenant's own prefix: tenants sharing one Redis never meet each other's keys.
   const prefix = async () => redisPrefixOf(await tenant());
-  const api = createApi({
+  return createApi({
     db: pool,
     sessions: redis
       ? deferredSessions(async () => redisSessionStore(redis, await prefix()))
@@ -182,6 +189,83 @@ export async function startServer(
     log,
     registry,
   });
+}
+
+/** The metrics endpoint, on a port of its own so it is never exposed with the app. */
+function metricsApp(registry: Registry): Express {
+  const app = express();
+  app.get("/metrics", async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return app;
+}
+
+/** What a shutdown stops, drains and closes. */
+interface Running {
+  config: Config;
+  log: Logger;
+  jobs: BackgroundJobs;
+  ready: Readiness;
+  server: Server;
+  metricsServer: Server;
+  work: InFlight;
+  pool: pg.Pool;
+  redis: Redis | undefined;
+}
+
+/** RunningServer.shutdown, in the order the README's shutdown section and the operator count on. */
+async function shutdownInOrder(running: Running, drainMs: number): Promise<{ abandoned: number }> {
+  const { config, log, jobs, ready, server, metricsServer, work, pool, redis } = running;
+  jobs.stop();
+  ready.drain();
+  // Every answer from now on ends its connection, so keep-alive clients move elsewhere.
+  server.prependListener("request", closeAfterResponse);
+  // Endpoints drop a terminating pod a moment after SIGTERM, so new connections keep coming
+  // for a while: answer them.
+  if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+  const closed = Promise.all([stopListening(server), stopListening(metricsServer)]);
+  let finished = await work.settled(drainMs);
+  if (!finished) {
+    // Past the drain: end the database work of what still runs, so it rolls back, answers
+    // 503 and releases its connections, rather than be cut off from a pool that has ended.
+    const abortUntil = Date.now() + ABORT_MS;
+    const ended = await Promise.race([
+      terminateCheckedOut(pool),
+      sleep(ABORT_MS).then(() => "no answer"),
+    ]).catch((error: unknown) => String(error));
+    log.warn({ running: work.count(), ended }, "work outlasted the drain: its sessions ended");
+    finished = await work.settled(Math.max(0, abortUntil - Date.now()));
+  }
+  // Every handler is done, so every connection left is idle or flushing its last answer.
+  server.closeIdleConnections();
+  await Promise.race([closed, sleep(1000)]);
+  server.closeAllConnections();
+  metricsServer.closeAllConnections();
+  if (!finished) return { abandoned: work.count() };
+  await pool.end();
+  redis?.disconnect();
+  return { abandoned: 0 };
+}
+
+/**
+ * Connects to PostgreSQL and Redis and serves the app and its metrics. Connections are lazy and
+ * retried by the clients: if PostgreSQL or Redis is away the app still starts, reports
+ * not-ready, and recovers by itself when they return.
+ */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const settings = requiredSettings(config, options.stores ?? "redis");
+  const pool = connectPostgres(config, settings.databaseUrl, log);
+  const redis =
+    settings.redisUrl === undefined ? undefined : connectRedis(settings.redisUrl, config, log);
+  const registry = new Registry();
+  defaultMetrics(registry);
+  const owner = config.admin ? ownerBootstrap(pool, config.admin, log) : undefined;
+  const ready = readiness(readinessChecks(pool, redis, owner));
+  const api = apiOf(config, settings.sessionSecret, pool, redis, log, registry);
   // What a shutdown waits for: API requests being handled and background runs.
   const work = inFlight();
   const jobs = startBackgroundJobs({ db: pool, log, work, owner });
@@ -195,47 +279,13 @@ export async function startServer(
     idempotency: api.idempotency,
     inFlight: work,
   });
-  const metricsApp = express();
-  metricsApp.get("/metrics", async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
-
   const server = await listen(app, config.port, config.host);
-  const metricsServer = await listen(metricsApp, config.metricsPort, config.host);
+  const metricsServer = await listen(metricsApp(registry), config.metricsPort, config.host);
+  const running = { config, log, jobs, ready, server, metricsServer, work, pool, redis };
   return {
     server,
     metricsServer,
     readiness: ready,
-    shutdown: async (drainMs = config.shutdownDrainMs) => {
-      jobs.stop();
-      ready.drain();
-      // Every answer from now on ends its connection, so keep-alive clients move elsewhere.
-      server.prependListener("request", closeAfterResponse);
-      // Endpoints drop a terminating pod a moment after SIGTERM, so new connections keep coming
-      // for a while: answer them.
-      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
-      const closed = Promise.all([stopListening(server), stopListening(metricsServer)]);
-      let finished = await work.settled(drainMs);
-      if (!finished) {
-        // Past the drain: end the database work of what still runs, so it rolls back, answers
-        // 503 and releases its connections, rather than be cut off from a pool that has ended.
-        const abortUntil = Date.now() + ABORT_MS;
-        const ended = await Promise.race([
-          terminateCheckedOut(pool),
-          sleep(ABORT_MS).then(() => "no answer"),
-        ]).catch((error: unknown) => String(error));
-        log.warn({ running: work.count(), ended }, "work outlasted the drain: its sessions ended");
-        finished = await work.settled(Math.max(0, abortUntil - Date.now()));
-      }
-      // Every handler is done, so every connection left is idle or flushing its last answer.
-      server.closeIdleConnections();
-      await Promise.race([closed, sleep(1000)]);
-      server.closeAllConnections();
-      metricsServer.closeAllConnections();
-      if (!finished) return { abandoned: work.count() };
-      await pool.end();
-      redis?.disconnect();
-      return { abandoned: 0 };
-    },
+    shutdown: (drainMs = config.shutdownDrainMs) => shutdownInOrder(running, drainMs),
   };
 }
