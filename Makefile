@@ -76,7 +76,7 @@ node_modules/.package-lock.json: package.json package-lock.json app/package.json
 	@touch $@
 
 .PHONY: lint
-lint: install ## Run ESLint, check formatting with Prettier and lint the GitHub workflows (actionlint)
+lint: install ## Run ESLint and Prettier, check generated files are fresh, lint the GitHub workflows
 	npm run lint
 	hack/actionlint.sh
 
@@ -108,6 +108,10 @@ check: lint typecheck test ## Lint, type-check and run every test
 .PHONY: manifests
 manifests: install ## Regenerate the CRD (crds/, config/crd/bases/) from operator/src/api
 	npm run manifests
+
+.PHONY: api-types
+api-types: install ## Regenerate the web UI's API types (app/web/src/lib/api-types.ts) from the OpenAPI document
+	npm run generate:api-types
 
 ##@ Local cluster
 

@@ -1,30 +1,9 @@
-import pg from "pg";
-import { pino } from "pino";
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { openApiProblems } from "../test/harness/openapi.ts";
-import { createApi } from "./api.ts";
-import { memorySessionStore, memoryThrottle } from "./auth/index.ts";
+import { offlineRoutes } from "./api-document.ts";
 import { openApiDocument } from "./http/openapi.ts";
 
-// The pool never connects: building the API and its document runs no query.
-const api = createApi({
-  db: new pg.Pool({ connectionString: "postgres://nobody@127.0.0.1:1/none" }),
-  sessions: memorySessionStore(),
-  throttle: memoryThrottle(),
-  tenant: () => Promise.resolve("test-tenant"),
-  config: {
-    baseUrl: new URL("http://localhost:8080"),
-    signup: "closed",
-    passwordChangeRevokesTokens: true,
-    ownerFromConfig: false,
-    baseCurrency: "EUR",
-    sessionSecret: "s".repeat(32),
-  },
-  log: pino({ level: "silent" }),
-  registry: new Registry(),
-});
-const doc = openApiDocument(api.routes, {
+const doc = openApiDocument(offlineRoutes(), {
   title: "fintrack API",
   version: "0",
   serverUrl: "/api/v1",

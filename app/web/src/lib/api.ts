@@ -1,151 +1,59 @@
 // The one way the UI talks to /api/v1: same-origin cookies, the CSRF header on unsafe requests,
 // and problem+json turned into an ApiError whose field errors the forms show beside each field.
 
+import type { operations } from "./api-types.ts";
+
+// The API's shapes come from api-types.ts, generated from the server's OpenAPI document (whose
+// source is each route's zod schemas): none is written by hand here, so the UI cannot drift
+// from what the server answers. Regenerate with `npm run generate:api-types`.
+
+type JsonOf<Answer> = Answer extends { content: { "application/json": infer Body } } ? Body : never;
+
+/** The JSON body an operation answers with `status` (its success status by default). */
+export type Answer<
+  Op extends keyof operations,
+  Status extends number = 200,
+> = Status extends keyof operations[Op]["responses"]
+  ? JsonOf<operations[Op]["responses"][Status]>
+  : never;
+
+/** The JSON body an operation takes. */
+export type RequestBody<Op extends keyof operations> = operations[Op] extends {
+  requestBody?: { content: { "application/json": infer Body } };
+}
+  ? Body
+  : never;
+
+/** The items of a list answer: a bare array, or an object whose `data` is one. */
+type Item<List> = List extends (infer T)[] ? T : List extends { data: (infer T)[] } ? T : never;
+
+export type Me = Answer<"getMe">;
 /** A role in the household. */
-export type Role = "owner" | "member" | "viewer";
+export type Role = Me["role"];
+export type Account = Answer<"getAccount">;
+export type AccountType = Account["type"];
+export type Category = Answer<"getCategory">;
+export type Transaction = Answer<"getTransaction">;
+export type Status = Transaction["status"];
+export type Split = Transaction["splits"][number];
+export type Attachment = Item<Answer<"listAttachments">>;
+/** Net worth at month ends, converted into the household's base currency. */
+export type NetWorth = Answer<"netWorthReport">;
+/** A currency that had no exchange rate on some dates (its amounts are left out of sums). */
+export type MissingRate = NetWorth["missingRates"][number];
+/** Budget against actual for a month, in the base currency. */
+export type BudgetReport = Answer<"budgetReport">;
+/** One budgeted category in a month. */
+export type BudgetLine = BudgetReport["lines"][number];
+export type Session = Item<Answer<"listMySessions">>;
+export type Token = Item<Answer<"listTokens">>;
+export type Member = Item<Answer<"listUsers">>;
+export type Invitation = Item<Answer<"listInvitations">>;
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  totpEnabled: boolean;
-  createdAt: string;
-}
-
-export type AccountType = "checking" | "savings" | "credit_card" | "cash" | "loan" | "asset";
-
-export interface Account {
-  id: string;
-  name: string;
-  type: AccountType;
-  currency: string;
-  openingBalance: string;
-  openingDate: string;
-  archived: boolean;
-  balance: string;
-  /** Bumped by every edit; sent back as If-Match so an edit never overwrites a newer one. */
-  version: string;
-}
-
-export interface Category {
-  id: string;
-  name: string;
-  kind: "income" | "expense";
-  parentId: string | null;
-}
-
-export type Status = "pending" | "cleared" | "reconciled";
-
-export interface Split {
-  amount: string;
-  categoryId: string | null;
-  memo: string;
-}
-
-export interface Transaction {
-  id: string;
-  accountId: string;
-  date: string;
-  amount: string;
-  currency: string;
-  payee: string;
-  description: string;
-  notes: string;
-  categoryId: string | null;
-  tags: string[];
-  splits: Split[];
-  transfer: { accountId: string; amount: string } | null;
-  status: Status;
-  /** Bumped by every change; sent back as If-Match so an edit never overwrites a newer one. */
-  version: string;
-}
-
+/** A page of a list, and where the next one starts. */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
-}
-
-export interface Attachment {
-  id: string;
-  filename: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  createdAt: string;
-}
-
-/** Net worth at month ends, converted into the household's base currency. */
-export interface NetWorth {
-  interval: "month";
-  currency: string;
-  points: { date: string; assets: string; liabilities: string; net: string }[];
-  /** Currencies that had no exchange rate at some month end (left out of the sums). */
-  missingRates: MissingRate[];
-}
-
-/** A currency that had no exchange rate on some dates (its amounts are left out of sums). */
-export interface MissingRate {
-  currency: string;
-  firstDate: string;
-  lastDate: string;
-}
-
-/** One budgeted category in a month. */
-export interface BudgetLine {
-  categoryId: string;
-  name: string;
-  rollover: boolean;
-  budgeted: string;
-  /** Net money of the category and its subcategories; money out is negative. */
-  spent: string;
-  rolledOver: string;
-  available: string;
-}
-
-/** Budget against actual for a month, in the base currency. */
-export interface BudgetReport {
-  month: string;
-  from: string;
-  to: string;
-  currency: string;
-  lines: BudgetLine[];
-  totals: { budgeted: string; spent: string; available: string };
-  missingRates: MissingRate[];
-}
-
-export interface Session {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  userAgent: string;
-  ip: string;
-  current: boolean;
-}
-
-export interface Token {
-  id: string;
-  name: string;
-  scope: "read" | "write";
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
-
-export interface Member {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-}
-
-export interface Invitation {
-  id: string;
-  email: string | null;
-  role: "member" | "viewer";
-  createdAt: string;
-  expiresAt: string;
-  acceptedAt: string | null;
 }
 
 interface Problem {
