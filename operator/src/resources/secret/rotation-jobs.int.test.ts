@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { connect, createServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import {
   startPostgres,
   type PostgresServer,
 } from "../../../../app/test/harness/postgres.ts";
+import { freePort } from "../../../../app/test/harness/process.ts";
 import { startRedis, type RedisServer } from "../../../../app/test/harness/redis.ts";
 import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
 import type { Credentials } from "../../context.ts";
@@ -46,13 +48,18 @@ describe("credentials rotation Jobs", () => {
   });
 
   /** Runs one container of the Job with the Secret's values; returns its exit code and message. */
-  function run(container: V1Container, secret: Record<string, string>) {
+  async function run(
+    container: V1Container,
+    secret: Record<string, string>,
+    overrides: Record<string, string> = {},
+  ) {
     const { postgres: pgServer, redisPort } = started();
     const local: Record<string, string> = {
       REDIS_HOST: "127.0.0.1",
       REDIS_PORT: redisPort,
       PGHOST: "127.0.0.1",
       PGPORT: String(pgServer.port),
+      ...overrides,
     };
     const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
     for (const variable of container.env ?? []) {
@@ -63,9 +70,13 @@ describe("credentials rotation Jobs", () => {
     }
     const log = join(work, `${container.name}-${randomBytes(4).toString("hex")}.log`);
     const script = (container.command?.at(-1) ?? "").replaceAll("/dev/termination-log", log);
-    const result = spawnSync("sh", ["-c", script], {
-      env: { ...env, HOME: work },
-      encoding: "utf8",
+    const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn("sh", ["-c", script], { env: { ...env, HOME: work } });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("close", (status) => {
+        resolve({ status, stderr });
+      });
     });
     let message = "";
     try {
@@ -147,7 +158,19 @@ describe("credentials rotation Jobs", () => {
       buildRotationJob(tracker, ctx, "r1", "prepare").spec?.template.spec?.containers ?? [];
     expect(prepare.map((c) => c.name)).toEqual(["redis"]);
     for (const container of prepare) {
-      const outcome = run(container, secretValues(preparing));
+      // Redis reachable only after 3 s, as from a new pod the NetworkPolicy enforcer has not
+      // seen yet (on the real node every first attempt failed): the step waits for it.
+      const port = await freePort();
+      const late = createServer((socket) => {
+        const upstream = connect(Number(started().redisPort), "127.0.0.1");
+        socket.pipe(upstream).pipe(socket);
+        upstream.on("error", () => socket.destroy());
+        socket.on("error", () => upstream.destroy());
+      });
+      const opening = setTimeout(() => late.listen(port, "127.0.0.1"), 3_000);
+      const outcome = await run(container, secretValues(preparing), { REDIS_PORT: String(port) });
+      clearTimeout(opening);
+      late.close();
       expect(outcome, outcome.stderr).toMatchObject({
         code: 0,
         message: "Redis accepts the old and the new password",
@@ -166,7 +189,7 @@ describe("credentials rotation Jobs", () => {
     // Twice: a retried pod (or a Job run again after an operator restart) must do no harm.
     for (const attempt of [1, 2]) {
       for (const container of finish) {
-        const outcome = run(container, secretValues(switched));
+        const outcome = await run(container, secretValues(switched));
         expect(outcome, `attempt ${attempt}: ${outcome.stderr}`).toMatchObject({ code: 0 });
       }
     }
@@ -186,7 +209,7 @@ describe("credentials rotation Jobs", () => {
     await query(pgServer, "postgres", `alter role fintrack password 'something-else'`);
     const postgresStep = finish.find((c) => c.name === "postgres");
     if (!postgresStep) throw new Error("no postgres container");
-    const failed = run(postgresStep, secretValues(switched));
+    const failed = await run(postgresStep, secretValues(switched));
     expect(failed.code).toBe(1);
     expect(failed.message).toMatch(
       /^PostgreSQL accepts neither the old nor the new password: .*password authentication failed/,

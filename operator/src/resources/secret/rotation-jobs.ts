@@ -13,8 +13,20 @@ import { finishedJobTtlSeconds } from "../backup/job.ts";
  * POSIX sh: the official -alpine images have no bash.
  */
 
+const fail = String.raw`fail() { printf '%s\n' "$*" >/dev/termination-log; printf '%s\n' "$*" >&2; exit 1; }`;
+
+/**
+ * A new pod's first connections may be dropped until the NetworkPolicy enforcer has seen its
+ * address (seconds with kube-router): each step waits for its server to answer, any answer, for
+ * up to a minute before it starts.
+ */
 const redisCli = String.raw`redis() { REDISCLI_AUTH="$1" redis-cli --no-auth-warning -h "$REDIS_HOST" -p "$REDIS_PORT"; }
-fail() { printf '%s\n' "$*" >/dev/termination-log; printf '%s\n' "$*" >&2; exit 1; }`;
+${fail}
+for i in $(seq 1 60); do
+  case "$(echo PING | redis "$REDIS_CURRENT" 2>&1)" in PONG | *NOAUTH* | *WRONGPASS*) break ;; esac
+  [ "$i" -lt 60 ] || fail "Redis at $REDIS_HOST:$REDIS_PORT did not answer for a minute"
+  sleep 1
+done`;
 
 /** Adds the new password to Redis' default user, which then accepts the old and the new. */
 const prepareRedisScript = String.raw`set -eu
@@ -42,7 +54,12 @@ echo "Redis accepts only the new password" | tee /dev/termination-log`;
  * the new (the step ran before), and proves the new one opens the database.
  */
 const finishPostgresScript = String.raw`set -eu
-fail() { printf '%s\n' "$*" >/dev/termination-log; printf '%s\n' "$*" >&2; exit 1; }
+${fail}
+for i in $(seq 1 60); do
+  pg_isready -q -t 2 && break
+  [ "$i" -lt 60 ] || fail "PostgreSQL at $PGHOST:$PGPORT did not answer for a minute"
+  sleep 1
+done
 opens() { PGPASSWORD="$1" psql -X -q -At -c 'select 1' >/dev/null 2>/tmp/error; }
 if opens "$PG_PREVIOUS"; then export PGPASSWORD="$PG_PREVIOUS"
 elif opens "$PG_CURRENT"; then export PGPASSWORD="$PG_CURRENT"
