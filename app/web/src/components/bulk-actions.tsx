@@ -2,7 +2,14 @@
 // request (all or nothing on the server), each after a confirmation that says what will happen.
 import type { ComponentChildren } from "preact";
 import { useId, useState } from "preact/hooks";
-import { api, ApiError, type Category, messageOf, type Transaction } from "../lib/api.ts";
+import {
+  type Answer,
+  api,
+  ApiError,
+  type Category,
+  messageOf,
+  type Transaction,
+} from "../lib/api.ts";
 import { categoryOptions, categoryPath } from "../lib/data.ts";
 import { formatCount, formatDate } from "../lib/format.ts";
 import { useModal } from "../lib/modal.ts";
@@ -12,12 +19,7 @@ import { SelectField, TextField } from "./ui.tsx";
 export const MAX_BULK = 1000;
 
 /** The API's answer to a bulk action. */
-export interface BulkResult {
-  action: "categorise" | "tag" | "untag" | "delete";
-  changed: number;
-  data: Transaction[];
-  deleted: string[];
-}
+export type BulkResult = Answer<"bulkTransactions">;
 
 type BulkBody =
   | { action: "categorise"; categoryId: string | null }

@@ -1,23 +1,15 @@
 // Settings: the household's base currency (fixed at deployment) and the exchange rates that
 // convert other currencies into it: listed, entered by hand, deleted, or uploaded as a CSV.
 import { useState } from "preact/hooks";
-import { api, ApiError, messageOf } from "../lib/api.ts";
+import { type Answer, api, ApiError, messageOf } from "../lib/api.ts";
 import { formatDate, today } from "../lib/format.ts";
 import type { Resource } from "../lib/resource.ts";
 import { FormError, LoadError, Loading, Section, TextField } from "./ui.tsx";
 
-/** One unit of `currency` is worth `rate` units of the base currency from `date` on. */
-export interface ExchangeRate {
-  currency: string;
-  date: string;
-  rate: string;
-}
-
 /** GET /exchange-rates: the base currency and the newest rates. */
-export interface RateList {
-  base: string;
-  data: ExchangeRate[];
-}
+export type RateList = Answer<"listExchangeRates">;
+/** One unit of `currency` is worth `rate` units of the base currency from `date` on. */
+export type ExchangeRate = RateList["data"][number];
 
 /** How many rates the list shows (the newest). */
 export const RATE_PAGE = 100;

@@ -1,20 +1,10 @@
 // The household export and load (Settings -> Household data): what a load reports back, and the
 // download address.
+import type { Answer } from "./api.ts";
 import { formatCount } from "./format.ts";
 
 /** What POST /imports/full answers: how many of each kind it loaded. */
-export interface HouseholdLoadResult {
-  accounts: number;
-  categories: number;
-  budgets: number;
-  exchangeRates: number;
-  rules: number;
-  importProfiles: number;
-  transactions: number;
-  attachments: number;
-  recurring: number;
-  reconciliations: number;
-}
+export type HouseholdLoadResult = Answer<"importHousehold">;
 
 /** Each kind's name, one and many, in the order the summary lists them. */
 const kinds: [keyof HouseholdLoadResult, string, string][] = [

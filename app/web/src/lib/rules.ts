@@ -1,70 +1,20 @@
 // The rules editor's model: rules as the API holds them, the form's drafts of them, the request
 // bodies built from a draft, and the API's field errors mapped back onto the form's rows.
-import { ApiError } from "./api.ts";
+import { type Answer, ApiError } from "./api.ts";
 
-export type TextOp = "contains" | "equals" | "matches";
-
+export type Rule = Answer<"getRule">;
 /** One condition, as the API stores it. */
-export type Condition =
-  | { field: "payee" | "description"; op: TextOp; value: string }
-  | { field: "amount"; min?: string; max?: string }
-  | { field: "account"; accountId: string }
-  | { field: "date"; from?: string; to?: string };
-
+export type Condition = Rule["conditions"][number];
+export type TextOp = Extract<Condition, { op: unknown }>["op"];
 /** One action, as the API stores it. */
-export type Action =
-  | { type: "setCategory"; categoryId: string }
-  | { type: "addTag"; tag: string }
-  | { type: "setPayee"; payee: string }
-  | { type: "setNotes"; notes: string };
-
-export interface Rule {
-  id: string;
-  name: string;
-  position: number;
-  enabled: boolean;
-  match: "all" | "any";
-  stopProcessing: boolean;
-  conditions: Condition[];
-  actions: Action[];
-}
-
-/** The fields a rule may change, before or after. */
-export interface ChangedFields {
-  categoryId?: string | null;
-  tags?: string[];
-  payee?: string;
-  notes?: string;
-}
-
+export type Action = Rule["actions"][number];
+export type PreviewResult = Answer<"previewRule">;
 /** One transaction a draft would change (`POST /rules/preview`). */
-export interface PreviewChange {
-  transactionId: string;
-  accountId: string;
-  date: string;
-  payee: string;
-  amount: string;
-  currency: string;
-  before: ChangedFields;
-  after: ChangedFields;
-}
-
-export interface PreviewResult {
-  examined: number;
-  matched: number;
-  changes: PreviewChange[];
-  truncated: boolean;
-  outOfTime: boolean;
-}
-
+export type PreviewChange = PreviewResult["changes"][number];
+/** The fields a rule may change, before or after. */
+export type ChangedFields = PreviewChange["before"];
 /** `POST /rules/apply`'s answer. */
-export interface ApplyResult {
-  dryRun: boolean;
-  examined: number;
-  changes: { transactionId: string; before: ChangedFields; after: ChangedFields }[];
-  truncated: boolean;
-  timedOut: string[];
-}
+export type ApplyResult = Answer<"applyRules">;
 
 export type ConditionField = Condition["field"];
 export type ActionType = Action["type"];

@@ -10,7 +10,14 @@ import {
   PageHeader,
   Section,
 } from "../components/ui.tsx";
-import { api, ApiError, type BudgetLine, type BudgetReport, query } from "../lib/api.ts";
+import {
+  type Answer,
+  api,
+  ApiError,
+  type BudgetLine,
+  type BudgetReport,
+  query,
+} from "../lib/api.ts";
 import { categoryTree, useCategories } from "../lib/data.ts";
 import { formatMonth } from "../lib/format.ts";
 import { normalizeAmount, signOf } from "../lib/money.ts";
@@ -19,10 +26,7 @@ import { BudgetBar } from "../components/budget-bar.tsx";
 import { useResource } from "../lib/resource.ts";
 import { useCanWrite } from "../lib/session.ts";
 
-interface Budgets {
-  lines: { categoryId: string; amount: string; rollover: boolean }[];
-  version: string;
-}
+type Budgets = Answer<"getBudgets">;
 
 function BudgetRow(props: {
   categoryId: string;

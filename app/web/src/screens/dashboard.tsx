@@ -4,6 +4,7 @@ import { LineChart } from "../components/chart.tsx";
 import { MissingRates } from "../components/missing-rates.tsx";
 import { Amount, Empty, LoadError, Loading, PageHeader, Section } from "../components/ui.tsx";
 import {
+  type Answer,
   api,
   type BudgetReport,
   type NetWorth,
@@ -137,16 +138,7 @@ function BudgetProgress() {
   );
 }
 
-interface Occurrence {
-  recurringId: string;
-  name: string;
-  date: string;
-  accountId: string;
-  amount: string;
-  currency: string;
-  payee: string;
-  due: boolean;
-}
+type Occurrence = Answer<"upcomingRecurring">["data"][number];
 
 /** The bills and other recurring transactions of the next 30 days. */
 function UpcomingBills() {

@@ -11,7 +11,7 @@ import {
   Section,
   TextField,
 } from "../components/ui.tsx";
-import { api, type Page, query, type Transaction } from "../lib/api.ts";
+import { type Answer, api, type Page, query, type Transaction } from "../lib/api.ts";
 import { refreshAccounts, useAccounts } from "../lib/data.ts";
 import { formatDate, today } from "../lib/format.ts";
 import { signOf } from "../lib/money.ts";
@@ -19,17 +19,7 @@ import { useResource } from "../lib/resource.ts";
 import { navigate } from "../lib/router.ts";
 import { useCanWrite } from "../lib/session.ts";
 
-interface Reconciliation {
-  id: string;
-  statementDate: string;
-  statementBalance: string;
-  status: "open" | "finished";
-  tickedTransactionIds: string[];
-  previousBalance: string;
-  tickedTotal: string;
-  clearedBalance: string;
-  difference: string;
-}
+type Reconciliation = Answer<"getReconciliation">;
 
 function StartForm(props: { accountId: string; onStarted: (r: Reconciliation) => void }) {
   const [date, setDate] = useState(today());

@@ -15,31 +15,13 @@ import {
   Section,
   SelectField,
 } from "../components/ui.tsx";
-import { api, type BudgetReport, type MissingRate, type NetWorth, query } from "../lib/api.ts";
+import { type Answer, api, type BudgetReport, type NetWorth, query } from "../lib/api.ts";
 import { currentLocale, formatMonth, today } from "../lib/format.ts";
 import { addMonths, thisMonth } from "../lib/month.ts";
 import { useResource } from "../lib/resource.ts";
 
-interface Spending {
-  from: string;
-  to: string;
-  currency: string;
-  total: string;
-  groups: {
-    key: string | null;
-    name: string;
-    parentId?: string | null;
-    depth?: number;
-    amount: string;
-  }[];
-  missingRates: MissingRate[];
-}
-
-interface Cashflow {
-  currency: string;
-  points: { start: string; income: string; expense: string; net: string }[];
-  missingRates: MissingRate[];
-}
+type Spending = Answer<"spendingReport">;
+type Cashflow = Answer<"cashflowReport">;
 
 type PeriodKey = "month" | "last-month" | "3m" | "12m" | "year";
 

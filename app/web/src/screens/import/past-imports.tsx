@@ -22,6 +22,8 @@ const statusLabels: Record<ImportRecord["status"], string> = {
   committing: "importing",
   committed: "imported",
   undone: "undone",
+  // An upload never committed, whose staged rows were cleaned up (GET /imports lists it so).
+  expired: "expired",
 };
 
 /** What became of an import, in a few words. */
