@@ -164,6 +164,12 @@ export function planRotation(inputs: RotationInputs): RotationPlan {
   };
 }
 
+/** What a failed step leaves working, so nobody fears an outage that is not there. */
+const stillWorking: Record<RotationJobStep, string> = {
+  prepare: "The old passwords are still the ones in use",
+  finish: "The app opens PostgreSQL with either password and Redis accepts the new one",
+};
+
 function failed(inputs: RotationInputs, step: RotationJobStep): RotationPlan {
   const request = inputs.credentials.rotation?.request ?? "";
   const job = step === "prepare" ? inputs.prepareJob : inputs.finishJob;
@@ -173,7 +179,7 @@ function failed(inputs: RotationInputs, step: RotationJobStep): RotationPlan {
     progress: {
       request,
       phase: "Failed",
-      message: `Job ${job?.metadata?.name ?? step} failed${said}. Both the old and the new passwords still work; delete the Job to try this step again`,
+      message: `Job ${job?.metadata?.name ?? step} failed${said}. ${stillWorking[step]}; delete the Job to try this step again`,
     },
   };
 }
