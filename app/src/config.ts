@@ -30,6 +30,8 @@ const environmentSchema = z
     METRICS_PORT: port.default(9090),
     BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
     TRUST_PROXY: bool.default(false),
+    // Checks every API answer against its route's declared schema and answers 500
+    // response_schema_drift on a mismatch: the test harnesses turn it on; it costs time in production.
     VALIDATE_RESPONSES: bool.default(false),
     // Seconds a terminating replica keeps accepting (readiness already failing) before it closes
     // its listener: the time Service endpoints take to drop it. 0 outside Kubernetes.
