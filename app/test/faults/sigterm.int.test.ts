@@ -102,10 +102,21 @@ describe("SIGTERM mid-request, under a steady stream of writes (the app as a pro
     return client;
   }
 
-  /** Waits until a commit waits on the lock `lockHolder` holds. */
-  async function commitWaiting(lockHolder: pg.Client): Promise<void> {
-    const deadline = Date.now() + 10_000;
+  /**
+   * Waits until the commit waits on the lock `lockHolder` holds; fails at once, with its answer,
+   * if the commit was answered first. 30 s: a CI machine busy with other suites was slower than 10.
+   */
+  async function commitWaiting(
+    lockHolder: pg.Client,
+    committed: Promise<{ status: number | string }>,
+  ): Promise<void> {
+    let answered: { status: number | string } | undefined;
+    void committed.then((answer) => (answered = answer));
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
+      if (answered) {
+        throw new Error(`the commit was answered ${String(answered.status)} before the lock`);
+      }
       const { rows } = await lockHolder.query<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))",
       );
@@ -184,7 +195,7 @@ describe("SIGTERM mid-request, under a steady stream of writes (the app as a pro
     const importId = await uploadCsv(running.base);
     const lockHolder = (holder = await holdImportAccount());
     const committed = commit(running.base, importId);
-    await commitWaiting(lockHolder);
+    await commitWaiting(lockHolder, committed);
     const sigtermAt = Date.now();
     running.kill("SIGTERM");
     /** Once the commit is answered: the exit, and the writes checked. */
