@@ -101,14 +101,24 @@ export async function recordRotatedPassword(
 ): Promise<void> {
   if (step.plan.change !== "complete") return;
   const { namespace, name } = tracker.metadata;
-  const names = childNames(name);
   const fingerprint = credentialsFingerprint(step.ctx.credentials.postgresPassword);
+  await annotateClaimFingerprint(namespace, childNames(name).postgresDataClaim, fingerprint, deps);
+  deps.verifiedCredentials.set(`${namespace}/${name}`, fingerprint);
+}
+
+/** Records on the data claim the fingerprint of the PostgreSQL password its data now holds. */
+export async function annotateClaimFingerprint(
+  namespace: string,
+  claimName: string,
+  fingerprint: string,
+  deps: ReconcileDeps,
+): Promise<void> {
   await deps.api.applyAs(
     {
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
       metadata: {
-        name: names.postgresDataClaim,
+        name: claimName,
         namespace,
         annotations: { [credentialsFingerprintAnnotation]: fingerprint },
       },
@@ -116,7 +126,6 @@ export async function recordRotatedPassword(
     credentialsFieldManager,
   );
   deps.onWrite?.("annotate PersistentVolumeClaim");
-  deps.verifiedCredentials.set(`${namespace}/${name}`, fingerprint);
 }
 
 /** Why a rotation may not start now: it needs every part running, and nothing else in flight. */

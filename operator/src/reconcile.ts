@@ -28,12 +28,7 @@ import {
 } from "./names.ts";
 import type { Result } from "./queue.ts";
 import { generateCredentials, readStoredCredentials } from "./resources/secret/credentials.ts";
-import {
-  credentialsFingerprint,
-  credentialsFingerprintAnnotation,
-  credentialsFieldManager,
-  judgeCredentials,
-} from "./credentials-guard.ts";
+import { credentialsFingerprint, judgeCredentials } from "./credentials-guard.ts";
 import { computeStatus, deploymentReadiness, type ObservedState } from "./status.ts";
 import {
   jobOutcome,
@@ -42,7 +37,11 @@ import {
   type UpgradePlan,
 } from "./postgres-upgrade.ts";
 import { buildPostgresStatefulSet } from "./resources/postgres/statefulset.ts";
-import { planCredentialsRotation, recordRotatedPassword } from "./reconcile-rotation.ts";
+import {
+  annotateClaimFingerprint,
+  planCredentialsRotation,
+  recordRotatedPassword,
+} from "./reconcile-rotation.ts";
 import { rotateCredentialsAnnotation, type RotationPlan } from "./credentials-rotation.ts";
 import { buildPostgresCopyJob, buildPostgresPruneJob } from "./resources/postgres/upgrade-jobs.ts";
 import { planVolumes, type ClaimResize } from "./volumes.ts";
@@ -276,19 +275,7 @@ async function credentialsFor(tracker: FinanceTracker, deps: ReconcileDeps): Pro
     throw new CredentialsError(verdict.message, verdict.reason);
   }
   if (verdict.annotateClaim) {
-    await deps.api.applyAs(
-      {
-        apiVersion: "v1",
-        kind: "PersistentVolumeClaim",
-        metadata: {
-          name: claimName,
-          namespace,
-          annotations: { [credentialsFingerprintAnnotation]: verdict.fingerprint },
-        },
-      },
-      credentialsFieldManager,
-    );
-    deps.onWrite?.("annotate PersistentVolumeClaim");
+    await annotateClaimFingerprint(namespace, claimName, verdict.fingerprint, deps);
   }
   if (claim) deps.verifiedCredentials.set(key, verdict.fingerprint);
   // Passwords generated now are as fresh as a rotation's: a rotate-credentials annotation the
