@@ -111,7 +111,9 @@ function sampleRoutes(): Route[] {
       path: "/transactions/:id/attachments/:attachmentId",
       operationId: "downloadAttachment",
       tag: "Transactions",
-      responses: { 200: { description: "The file.", contentType: "application/octet-stream" } },
+      responses: {
+        200: { description: "The file.", contentType: ["application/pdf", "image/png"] },
+      },
     }),
     aRoute({
       method: "delete",
@@ -252,9 +254,8 @@ describe("openApiDocument", () => {
     });
     const download = operationOf(doc, "/transactions/{id}/attachments/{attachmentId}", "get");
     expect(at(download, "responses", "200", "content")).toEqual({
-      "application/octet-stream": {
-        schema: { type: "string", contentMediaType: "application/octet-stream" },
-      },
+      "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf" } },
+      "image/png": { schema: { type: "string", contentMediaType: "image/png" } },
     });
   });
 

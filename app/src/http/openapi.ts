@@ -427,16 +427,18 @@ function response(book: Book, status: number, answer: ResponseSpec, etag: boolea
       content: problemContent(status),
     };
   const base = { description: answer.description, ...successHeaders(answer, etag) };
+  const types = [answer.contentType ?? []].flat();
   if (answer.schema) {
     const schema = book.convert(answer.schema, "output");
-    return { ...base, content: { [answer.contentType ?? "application/json"]: { schema } } };
+    const listed = types.length > 0 ? types : ["application/json"];
+    return { ...base, content: Object.fromEntries(listed.map((type) => [type, { schema }])) };
   }
-  if (answer.contentType)
+  if (types.length > 0)
     return {
       ...base,
-      content: {
-        [answer.contentType]: { schema: { type: "string", contentMediaType: answer.contentType } },
-      },
+      content: Object.fromEntries(
+        types.map((type) => [type, { schema: { type: "string", contentMediaType: type } }]),
+      ),
     };
   return base;
 }

@@ -18,8 +18,11 @@ export interface ResponseSpec {
   description: string;
   /** The JSON body's schema; absent for empty answers and binary downloads. */
   schema?: z.ZodType;
-  /** Defaults to application/json when `schema` is given. */
-  contentType?: string;
+  /**
+   * Defaults to application/json when `schema` is given; a list when the answer's type depends
+   * on the data (a download is sent with the type its bytes have).
+   */
+  contentType?: string | readonly string[];
   /** Headers of a successful answer worth documenting (`Set-Cookie`), by name: description. */
   headers?: Readonly<Record<string, string>>;
 }

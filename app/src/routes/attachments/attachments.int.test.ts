@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servedApiDocument } from "../../api-document.ts";
 import { useTestDatabase } from "../../../test/harness/database.ts";
 import type { ProblemDetails } from "../../errors.ts";
 import {
@@ -148,6 +149,27 @@ describe("the attachment routes", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.bytes.equals(file)).toBe(true);
+  });
+
+  it("answers each kind of receipt with a media type the API document lists for the download", async () => {
+    // Schemathesis found a PNG answered while the document promised only octet-stream.
+    const doc = servedApiDocument() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    };
+    const download = doc.paths["/transactions/{id}/attachments/{attachmentId}"]?.get;
+    const documented = Object.keys(download?.responses["200"]?.content ?? {});
+    for (const [bytes, declared] of [
+      [pngBytes(), "image/png"],
+      [jpegBytes(), "image/jpeg"],
+      [pdfBytes(), "application/pdf"],
+      [webpBytes(), "image/webp"],
+      [heicBytes(), "application/octet-stream"],
+    ] as const) {
+      const created = (await upload(tx.id, bytes, declared)).body as Attachment;
+      const res = await member.get(`/transactions/${tx.id}/attachments/${created.id}`);
+      expect(res.status).toBe(200);
+      expect(documented).toContain(res.headers.get("content-type"));
+    }
   });
 
   it("stores names without bidi overrides and with the extension of the detected type", async () => {

@@ -6,7 +6,7 @@ import { route, type Route } from "../../http/route.ts";
 import { isForeignKeyViolation } from "../../ledger/db.ts";
 import { parseId, PathIdSchema, pathId } from "../../ledger/ids.ts";
 import { problemResponse } from "../../ledger/schema.ts";
-import { detectAttachmentType, UPLOAD_CONTENT_TYPES } from "./detect.ts";
+import { ATTACHMENT_TYPES, detectAttachmentType, UPLOAD_CONTENT_TYPES } from "./detect.ts";
 import { attachmentDisposition, cleanFilename, filenameFromDisposition } from "./filename.ts";
 
 /** An attachment's metadata as the API shows it. */
@@ -164,7 +164,10 @@ export function attachmentRoutes(db: pg.Pool): Route[] {
       access: "read",
       params: AttachmentParams,
       responses: {
-        200: { description: "The file, as an attachment", contentType: "application/octet-stream" },
+        200: {
+          description: "The file, as an attachment, with the media type its bytes showed on upload",
+          contentType: ATTACHMENT_TYPES,
+        },
         ...notFound,
       },
       handler: async ({ params, res }) => {

@@ -13598,13 +13598,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The file, as an attachment */
+      /** @description The file, as an attachment, with the media type its bytes showed on upload */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          "application/octet-stream": string;
+          "application/pdf": string;
+          "image/heic": string;
+          "image/heif": string;
+          "image/jpeg": string;
+          "image/png": string;
+          "image/webp": string;
         };
       };
       /** @description Not signed in, or the session or token expired. */
