@@ -49,7 +49,7 @@ help: ## Show this help
 
 .PHONY: demo
 demo: install ## Serve the app with a year of demo data on http://localhost:8080, this machine only (PORT, HOST=0.0.0.0 to change); data in .data/
-	node app/src/web/ensure-built.ts
+	node app/src/static-files/ensure-built.ts
 	env -u DATABASE_URL -u REDIS_URL node app/src/main.ts
 
 .PHONY: demo-reset

@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import { appBoundaries } from "./app/architecture.ts";
 
 export default tseslint.config(
   {
@@ -36,6 +37,7 @@ export default tseslint.config(
       "max-depth": ["warn", 4],
     },
   },
+  appBoundaries,
   {
     // The browser UI: DOM globals, not Node's.
     files: ["app/web/**/*.{ts,tsx}"],

@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { defineConfig, type Plugin } from "vite";
 
 const webRoot = fileURLToPath(new URL("web/", import.meta.url));
-/** Where the app serves the UI from (git-ignored); app/src/web/static.ts reads it. */
+/** Where the app serves the UI from (git-ignored); app/src/static-files/static.ts reads it. */
 const outDir = fileURLToPath(new URL("dist/web/", import.meta.url));
 /** The budget for the JavaScript a first page load fetches. */
 const INITIAL_JS_BUDGET_KB = 150;

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { migrate } from "../src/db/migrate.ts";
-import { ensureWebBuilt } from "../src/web/ensure-built.ts";
+import { ensureWebBuilt } from "../src/static-files/ensure-built.ts";
 import { launchBrowser } from "../test/harness/browser.ts";
 import { postgresUrl, query, startPostgres } from "../test/harness/postgres.ts";
 import { freePort, waitFor } from "../test/harness/process.ts";

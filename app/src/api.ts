@@ -2,15 +2,34 @@ import { readFileSync } from "node:fs";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { createAuth, type SessionStore, type Throttle } from "./auth/index.ts";
+import { createAuthenticate } from "./auth/authenticate.ts";
+import { type AuthDeps, authContext } from "./auth/context.ts";
+import type { Authenticate } from "./auth/principal.ts";
+import type { SessionStore } from "./auth/sessions.ts";
+import type { Throttle } from "./auth/throttle.ts";
 import type { Config } from "./config.ts";
 import { type IdempotencyStore, idempotencyStore } from "./http/idempotency.ts";
-import type { Authenticate, Route } from "./http/route.ts";
+import type { Route } from "./http/route.ts";
+import { accountRoutes } from "./routes/accounts/router.ts";
+import { attachmentRoutes } from "./routes/attachments/router.ts";
+import { auditRoutes } from "./routes/audit/router.ts";
+import { authRoutes } from "./routes/auth/router.ts";
+import { budgetRoutes } from "./routes/budgets/router.ts";
+import { categoryRoutes } from "./routes/categories/router.ts";
 import { docsRoutes } from "./routes/docs/router.ts";
-import { importExportRoutes } from "./routes/imports-exports.ts";
-import { ledgerRoutes } from "./routes/ledger.ts";
-import { moneyFeatureRoutes } from "./routes/money-features.ts";
-import { ledgerRulesRoutes } from "./routes/rules-and-audit.ts";
+import { exchangeRateRoutes } from "./routes/exchange-rates/router.ts";
+import { fullExportRoute } from "./routes/household/export.ts";
+import { exportRoutes } from "./routes/exports/router.ts";
+import { fullImportRoute } from "./routes/household/load.ts";
+import { importRoutes } from "./routes/imports/router.ts";
+import { reconciliationRoutes } from "./routes/reconciliations/router.ts";
+import { recurringRoutes } from "./routes/recurring/router.ts";
+import { reportRoutes } from "./routes/reports/router.ts";
+import { ruleRoutes } from "./routes/rules/router.ts";
+import { tokenRoutes } from "./routes/tokens/router.ts";
+import { transactionRoutes } from "./routes/transactions/router.ts";
+import { meRoutes } from "./routes/me/router.ts";
+import { userRoutes } from "./routes/users/router.ts";
 
 /** The app's version, as its package.json states it: shown in the OpenAPI document. */
 export const appVersion = (
@@ -61,14 +80,7 @@ export function createApi(deps: ApiDeps): {
   });
   const routes: Route[] = [
     ...auth.routes,
-    ...ledgerRoutes({ db: deps.db, registry: deps.registry }),
-    ...ledgerRulesRoutes({ db: deps.db, registry: deps.registry }),
-    ...moneyFeatureRoutes({
-      db: deps.db,
-      registry: deps.registry,
-      baseCurrency: deps.config.baseCurrency,
-    }),
-    ...importExportRoutes({
+    ...resourceRoutes({
       db: deps.db,
       registry: deps.registry,
       baseCurrency: deps.config.baseCurrency,
@@ -80,4 +92,46 @@ export function createApi(deps: ApiDeps): {
     }),
   ];
   return { routes, authenticate: auth.authenticate, idempotency: idempotencyStore(deps.db) };
+}
+
+/**
+ * Authentication and the household: the `authenticate` function every route is mounted
+ * behind, and the routes of /auth, /me, /users, /invitations and /tokens.
+ */
+export function createAuth(deps: AuthDeps): { authenticate: Authenticate; routes: Route[] } {
+  const ctx = authContext(deps);
+  return {
+    authenticate: createAuthenticate(ctx),
+    routes: [...authRoutes(ctx), ...meRoutes(ctx), ...userRoutes(ctx), ...tokenRoutes(ctx)],
+  };
+}
+
+/** What the resources' routes are built from. */
+export interface ResourceDeps {
+  db: pg.Pool;
+  /** Gets the routes' own metrics (fintrack_transactions_created_total): build once per registry. */
+  registry: Registry;
+  /** The household's base currency (FINTRACK_BASE_CURRENCY): reports and budgets are in it. */
+  baseCurrency: string;
+}
+
+/** Every route of the household's money, one line a resource. */
+export function resourceRoutes({ db, registry, baseCurrency }: ResourceDeps): Route[] {
+  return [
+    ...accountRoutes(db),
+    ...categoryRoutes(db),
+    ...transactionRoutes({ db, registry }),
+    ...attachmentRoutes(db),
+    ...ruleRoutes(db),
+    ...reconciliationRoutes(db),
+    ...auditRoutes(db),
+    ...budgetRoutes(db, baseCurrency),
+    ...recurringRoutes(db),
+    ...exchangeRateRoutes(db, baseCurrency),
+    ...reportRoutes({ db, baseCurrency }),
+    ...importRoutes(db),
+    ...exportRoutes(db),
+    fullExportRoute(db, baseCurrency),
+    fullImportRoute(db, baseCurrency),
+  ];
 }

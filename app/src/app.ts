@@ -10,10 +10,11 @@ import type { InFlight } from "./in-flight.ts";
 import { closeIfBodyUnread } from "./http/body.ts";
 import { httpMetrics } from "./http/metrics.ts";
 import { requestId } from "./http/request-id.ts";
-import { type Authenticate, mountRoutes, type Route } from "./http/route.ts";
+import type { Authenticate } from "./auth/principal.ts";
+import { mountRoutes, type Route } from "./http/route.ts";
 import { noStore, securityHeaders } from "./http/security.ts";
 import { apiDocsRouter } from "./routes/docs/router.ts";
-import { webRouter } from "./web/static.ts";
+import { webRouter } from "./static-files/static.ts";
 
 /** What the app is built from; it never reads the environment or listens by itself. */
 export interface AppDeps {

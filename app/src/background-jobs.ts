@@ -2,8 +2,8 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import type { OwnerBootstrap } from "./auth/owner-bootstrap.ts";
 import type { InFlight } from "./in-flight.ts";
-import { cleanUpImports } from "./routes/imports/cleanup.ts";
-import { postDueOccurrences } from "./routes/recurring/service.ts";
+import { cleanUpImports } from "./write-model/import-cleanup.ts";
+import { postDueOccurrences } from "./write-model/recurring-occurrences.ts";
 
 /** How often housekeeping runs: often enough that a replica starting late in the day catches up. */
 const HOUSEKEEPING_EVERY_MS = 5 * 60_000;

@@ -2,7 +2,7 @@ import type { TestProject } from "vitest/node";
 import "./harness/context.ts";
 import { embeddedPostgresBinDir, postgresBinDir, startPostgres } from "./harness/postgres.ts";
 import { startRedis } from "./harness/redis.ts";
-import { ensureWebBuilt } from "../src/web/ensure-built.ts";
+import { ensureWebBuilt } from "../src/static-files/ensure-built.ts";
 
 /**
  * Starts one private PostgreSQL and one Redis for the app's integration tests, and stops them

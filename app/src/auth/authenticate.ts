@@ -1,10 +1,9 @@
 import type { Request, Response } from "express";
 import { errors } from "../errors.ts";
-import type { Authenticate } from "../http/route.ts";
 import type { AuthContext } from "./context.ts";
 import { readCookie } from "./cookies.ts";
 import { csrfValid, isUnsafeMethod } from "./csrf.ts";
-import type { Principal, Role } from "./principal.ts";
+import type { Authenticate, Principal, Role } from "./principal.ts";
 import { isPersonalToken, sha256Hex } from "./secrets.ts";
 import { sessionExpiry, sessionTtl, shouldTouch } from "./sessions.ts";
 import { clearSessionCookie } from "./signin.ts";

@@ -1,6 +1,6 @@
 import type { AuthContext } from "./context.ts";
 import type pg from "pg";
-import { withTransaction } from "../ledger/db.ts";
+import { withTransaction } from "../db/transaction.ts";
 import { hashPassword } from "./passwords.ts";
 
 /** What replacing a password ended besides the password itself. */

@@ -1,4 +1,11 @@
+import type { Request, Response } from "express";
 import { errors } from "../errors.ts";
+
+/**
+ * Finds who is asking (session cookie or bearer token) and, for cookie-authenticated unsafe
+ * requests, checks the CSRF token. Throws the problem to answer; undefined means anonymous.
+ */
+export type Authenticate = (req: Request, res: Response) => Promise<Principal | undefined>;
 
 /** The household roles: the owner administers, a member reads and writes, a viewer only reads. */
 export type Role = "owner" | "member" | "viewer";

@@ -1,5 +1,16 @@
 import type pg from "pg";
+import { z } from "zod";
 import type { Role } from "./principal.ts";
+
+/** The signed-in user as the API shows them (sign-in, registration, GET /me). */
+export const MeJson = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(["owner", "member", "viewer"]),
+  totpEnabled: z.boolean(),
+  createdAt: z.string(),
+});
 
 /** A user row as authentication needs it. Secrets stay inside the auth modules. */
 export interface UserRow {

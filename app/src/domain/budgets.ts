@@ -1,4 +1,4 @@
-import { daysInMonth } from "../ledger/dates.ts";
+import { daysInMonth } from "./dates.ts";
 
 /**
  * Budget months. With a start day d (payday months, 1 to 28), the budget month "YYYY-MM" runs

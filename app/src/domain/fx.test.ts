@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isCurrency } from "./currencies.ts";
 import { convertMinor, divideRounded, formatRate, parseRate, parseRatesCsv } from "./fx.ts";
-import { isPlainDate } from "../ledger/dates.ts";
+import { isPlainDate } from "./dates.ts";
 
 const rate = (text: string) => {
   const parsed = parseRate(text);

@@ -1,4 +1,4 @@
-import { daysInMonth } from "../ledger/dates.ts";
+import { daysInMonth } from "./dates.ts";
 
 /**
  * Recurring schedules: every N days, weeks, months or years from a start date, until an end date

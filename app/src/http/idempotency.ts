@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import type pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import { errors } from "../errors.ts";
-import { firstTransactionHook, isUniqueViolation } from "../ledger/db.ts";
+import { firstTransactionHook, isUniqueViolation } from "../db/transaction.ts";
 import {
   decideOnKey,
   IDEMPOTENCY_KEY_TTL_HOURS,

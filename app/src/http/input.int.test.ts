@@ -9,7 +9,6 @@ import {
   uploadBankFile,
 } from "../../test/harness/ledger.ts";
 import { AUTH_CHALLENGE, type ProblemDetails } from "../errors.ts";
-import { importExportRoutes } from "../routes/imports-exports.ts";
 import { NUL_REFUSED } from "./nul.ts";
 
 // Whatever route a request reaches, what the API cannot read or store is refused with a problem
@@ -21,7 +20,7 @@ describe("the API's input layer", () => {
   let member: TestClient;
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, (deps) => importExportRoutes(deps));
+    app = await startLedgerApp(db.url);
     owner = app.as(app.owner);
     member = app.as(app.member);
   });

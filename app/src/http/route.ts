@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from "express";
 import type { z } from "zod";
-import { type Access, authorize, type Principal } from "../auth/principal.ts";
+import { type Access, type Authenticate, authorize, type Principal } from "../auth/principal.ts";
 import { errors, fromZod } from "../errors.ts";
 import type { InFlight } from "../in-flight.ts";
 import { bodyReader, closeIfBodyUnread } from "./body.ts";
@@ -100,12 +100,6 @@ export function route<
 >(spec: RouteSpec<A, B, Q, P>): Route {
   return spec;
 }
-
-/**
- * Finds who is asking (session cookie or bearer token) and, for cookie-authenticated unsafe
- * requests, checks the CSRF token. Throws the problem to answer; undefined means anonymous.
- */
-export type Authenticate = (req: Request, res: Response) => Promise<Principal | undefined>;
 
 /** What mountRoutes puts around every route. */
 export interface MountOptions {

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/harness/database.ts";
-import { firstTransactionHook } from "../ledger/db.ts";
+import { firstTransactionHook } from "../db/transaction.ts";
 import { withAuditedTransaction } from "./audit-context.ts";
 
 const db = useTestDatabase();

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { withTransaction } from "../ledger/db.ts";
+import { withTransaction } from "../db/transaction.ts";
 
 /**
  * What the audit log records as the kind of a change, beyond plain create/update/delete;

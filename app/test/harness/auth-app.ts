@@ -15,7 +15,8 @@ import { migrate } from "../../src/db/migrate.ts";
 import { readiness } from "../../src/health.ts";
 import { type Route, route } from "../../src/http/route.ts";
 import type { AuthDeps } from "../../src/auth/context.ts";
-import { createAuth, redisSessionStore, redisThrottle } from "../../src/auth/index.ts";
+import { createAuth } from "../../src/api.ts";
+import { redisSessionStore, redisThrottle } from "../../src/auth/index.ts";
 import { tenantOf } from "../../src/auth/tenant.ts";
 
 /** A clock tests move forward instead of sleeping. */

@@ -6,16 +6,15 @@ import pg from "pg";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { serveApp } from "./serve.ts";
-import { createAuth, memorySessionStore, memoryThrottle } from "../../src/auth/index.ts";
+import { createAuth, resourceRoutes } from "../../src/api.ts";
+import { memorySessionStore, memoryThrottle } from "../../src/auth/index.ts";
 import { sha256Hex } from "../../src/auth/secrets.ts";
 import { tenantOf } from "../../src/auth/tenant.ts";
 import type { Role } from "../../src/auth/principal.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { idempotencyStore } from "../../src/http/idempotency.ts";
-import type { Route } from "../../src/http/route.ts";
 import type { Account } from "../../src/routes/accounts/schema.ts";
 import type { CategoryJson } from "../../src/routes/categories/schema.ts";
-import { ledgerRoutes } from "../../src/routes/ledger.ts";
 import type { TransactionJson } from "../../src/routes/transactions/schema.ts";
 
 /** A household member as the tests sign in. */
@@ -129,13 +128,10 @@ function client(base: string, headers: Record<string, string>): TestClient {
 }
 
 /**
- * Migrates the test database at `url`, adds an owner, a member and a viewer, serves the ledger
- * plus `extraRoutes` (another module's routes, built on the same pool and registry).
+ * Migrates the test database at `url`, adds an owner, a member and a viewer, and serves every
+ * resource's routes (api.ts) with EUR as the base currency, behind the real authentication.
  */
-export async function startLedgerApp(
-  url: string,
-  extraRoutes: (deps: { db: pg.Pool; registry: Registry }) => Route[] = () => [],
-): Promise<LedgerTestApp> {
+export async function startLedgerApp(url: string): Promise<LedgerTestApp> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   await migrate(pool);
   const [owner, member, viewer] = [
@@ -161,7 +157,7 @@ export async function startLedgerApp(
     registry,
   });
   const served = await serveApp({
-    routes: [...ledgerRoutes({ db: pool, registry }), ...extraRoutes({ db: pool, registry })],
+    routes: resourceRoutes({ db: pool, registry, baseCurrency: "EUR" }),
     authenticate: auth.authenticate,
     idempotency: idempotencyStore(pool),
   });

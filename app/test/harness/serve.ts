@@ -5,7 +5,8 @@ import { Registry } from "prom-client";
 import { createApp } from "../../src/app.ts";
 import type { Principal, Role } from "../../src/auth/principal.ts";
 import type { IdempotencyStore } from "../../src/http/idempotency.ts";
-import type { Authenticate, Route } from "../../src/http/route.ts";
+import type { Authenticate } from "../../src/auth/principal.ts";
+import type { Route } from "../../src/http/route.ts";
 import { readiness } from "../../src/health.ts";
 
 /** An app served on a free loopback port for one test file. */

@@ -1,16 +1,7 @@
 import { z } from "zod";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { AmountTextSchema, CurrencySchema } from "../../ledger/schema.ts";
-
-/** The kinds of account a household keeps. */
-export const AccountTypeSchema = z.enum([
-  "checking",
-  "savings",
-  "credit_card",
-  "cash",
-  "loan",
-  "asset",
-]);
+import { AccountTypeSchema } from "../../domain/account-types.ts";
+import { PlainDateSchema } from "../../domain/dates.ts";
+import { AmountTextSchema, CurrencySchema } from "../../http/schema.ts";
 
 const NameSchema = z.string().trim().min(1).max(100);
 

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { currencyExponent } from "../../domain/currencies.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isForeignKeyViolation, isUniqueViolation } from "../../ledger/db.ts";
-import { amountAt, formatMinor } from "../../ledger/money.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../../db/transaction.ts";
+import { amountAt, formatMinor } from "../../http/amounts.ts";
 import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type { Account, CreateAccount, UpdateAccount } from "./schema.ts";

@@ -3,11 +3,19 @@ import type pg from "pg";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
-import { isForeignKeyViolation } from "../../ledger/db.ts";
-import { parseId, PathIdSchema, pathId } from "../../ledger/ids.ts";
-import { problemResponse } from "../../ledger/schema.ts";
-import { ATTACHMENT_TYPES, detectAttachmentType, UPLOAD_CONTENT_TYPES } from "./detect.ts";
-import { attachmentDisposition, cleanFilename, filenameFromDisposition } from "./filename.ts";
+import { isForeignKeyViolation } from "../../db/transaction.ts";
+import { parseId, PathIdSchema, pathId } from "../../http/ids.ts";
+import { problemResponse } from "../../http/schema.ts";
+import {
+  ATTACHMENT_TYPES,
+  detectAttachmentType,
+  UPLOAD_CONTENT_TYPES,
+} from "../../domain/attachment-types.ts";
+import {
+  attachmentDisposition,
+  cleanFilename,
+  filenameFromDisposition,
+} from "../../domain/attachment-names.ts";
 
 /** An attachment's metadata as the API shows it. */
 export const AttachmentSchema = z.object({

@@ -10,9 +10,7 @@ import {
   type TestResponse,
 } from "../../../test/harness/ledger.ts";
 import type { Account } from "../accounts/schema.ts";
-import { importExportRoutes } from "../imports-exports.ts";
 import type { ReconciliationJson } from "../reconciliations/schema.ts";
-import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 import type { RuleJson } from "../rules/schema.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
 import type { AuditEntry } from "./router.ts";
@@ -25,10 +23,7 @@ let owner: TestClient;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, (deps) => [
-    ...ledgerRulesRoutes(deps),
-    ...importExportRoutes(deps),
-  ]);
+  app = await startLedgerApp(db.url);
   owner = app.as(app.owner);
   member = app.as(app.member);
 });

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { isCurrency } from "../../domain/currencies.ts";
 import { errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
-import { IdSchema } from "../../ledger/ids.ts";
-import { formatMinor } from "../../ledger/money.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { IdSchema } from "../../http/ids.ts";
+import { formatMinor } from "../../http/amounts.ts";
+import { problemResponse } from "../../http/schema.ts";
 
 /** What the audit log records changes of. */
 export const AuditEntitySchema = z.enum([

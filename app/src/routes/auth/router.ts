@@ -7,10 +7,10 @@ import {
   startSession,
   trustDevice,
 } from "../../auth/signin.ts";
-import { presentMe } from "../../auth/users.ts";
+import { MeJson, presentMe } from "../../auth/users.ts";
 import { errors } from "../../errors.ts";
 import { type Route, route } from "../../http/route.ts";
-import { CsrfJson, LoginBody, MeJson, RegisterBody } from "./schema.ts";
+import { CsrfJson, LoginBody, RegisterBody } from "./schema.ts";
 import { login, register } from "./service.ts";
 
 const problem = (description: string) => ({ description });

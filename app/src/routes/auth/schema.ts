@@ -22,13 +22,4 @@ export const LoginBody = z.object({
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export const MeJson = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string().nullable(),
-  role: z.enum(["owner", "member", "viewer"]),
-  totpEnabled: z.boolean(),
-  createdAt: z.string(),
-});
-
 export const CsrfJson = z.object({ token: z.string() });

@@ -9,8 +9,7 @@ import {
   type TestClient,
 } from "../../../test/harness/ledger.ts";
 import type { ProblemDetails } from "../../errors.ts";
-import { moneyFeatureRoutes } from "../money-features.ts";
-import type { BudgetReport } from "./service.ts";
+import type { BudgetReport } from "../../read-model/budget-report.ts";
 
 const put = (as: TestClient, path: string, json: unknown) =>
   as.send("PUT", path, Buffer.from(JSON.stringify(json)), { "Content-Type": "application/json" });
@@ -25,9 +24,7 @@ describe("budgets", () => {
   let checking: string;
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, (deps) =>
-      moneyFeatureRoutes({ ...deps, baseCurrency: "EUR" }),
-    );
+    app = await startLedgerApp(db.url);
     member = app.as(app.member);
     food = (await aCategory(member, "Food")).id;
     groceries = (await aCategory(member, "Groceries", { parentId: food })).id;

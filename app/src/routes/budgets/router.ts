@@ -1,13 +1,9 @@
 import type pg from "pg";
 import { route, type Route } from "../../http/route.ts";
-import { problemResponse } from "../../ledger/schema.ts";
-import {
-  BudgetMonthQuerySchema,
-  BudgetSettingsSchema,
-  BudgetsSchema,
-  PutBudgetsSchema,
-} from "./schema.ts";
-import { getBudgets, monthStartDay, putBudgets, setMonthStartDay } from "./service.ts";
+import { problemResponse } from "../../http/schema.ts";
+import { BudgetMonthQuerySchema, monthStartDay } from "../../read-model/budget-report.ts";
+import { BudgetSettingsSchema, BudgetsSchema, PutBudgetsSchema } from "./schema.ts";
+import { getBudgets, putBudgets, setMonthStartDay } from "./service.ts";
 
 const tag = "budgets";
 

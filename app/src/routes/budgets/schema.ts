@@ -1,12 +1,6 @@
 import { z } from "zod";
-import { PlainMonthSchema } from "../../ledger/dates.ts";
-import { IdSchema } from "../../ledger/ids.ts";
-import { AmountTextSchema } from "../../ledger/schema.ts";
-
-/** A budget month "YYYY-MM". */
-export const MonthSchema = PlainMonthSchema;
-
-export const BudgetMonthQuerySchema = z.object({ month: MonthSchema });
+import { IdSchema } from "../../http/ids.ts";
+import { AmountTextSchema } from "../../http/schema.ts";
 
 /** `PUT /budgets?month=`: the month's budgets, replacing what was set for it. */
 export const PutBudgetsSchema = z.object({

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { route, type Route } from "../../http/route.ts";
-import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { IdParamsSchema, pathId } from "../../http/ids.ts";
+import { problemResponse } from "../../http/schema.ts";
 import {
   CategoryListSchema,
   CategorySchema,

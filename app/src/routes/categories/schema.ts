@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdSchema } from "../../ledger/ids.ts";
+import { IdSchema } from "../../http/ids.ts";
 
 /** Whether a category classifies money coming in or going out. */
 export const CategoryKindSchema = z.enum(["income", "expense"]);

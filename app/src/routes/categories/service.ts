@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { type Category, wouldCreateCycle } from "../../domain/categories.ts";
 import { errors } from "../../errors.ts";
-import { isUniqueViolation, withTransaction } from "../../ledger/db.ts";
+import { isUniqueViolation, withTransaction } from "../../db/transaction.ts";
 import type { CategoryJson, CreateCategory, UpdateCategory } from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;

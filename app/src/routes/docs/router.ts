@@ -7,7 +7,7 @@ import { z } from "zod";
 import { openApiDocument, type OpenApiInfo } from "../../http/openapi.ts";
 import { type Route, route } from "../../http/route.ts";
 
-const webDir = fileURLToPath(new URL("../../web/api-docs/", import.meta.url));
+const pageDir = fileURLToPath(new URL("./page/", import.meta.url));
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const swaggerVersion = z
   .object({ version: z.string().regex(/^[\w.-]+$/) })
@@ -75,7 +75,7 @@ function noCache(res: Response): void {
  */
 export function apiDocsRouter(options: ApiDocsOptions = {}): Router {
   const apiBase = options.apiBase ?? "/api/v1";
-  const template = readFileSync(join(webDir, "index.html"), "utf8")
+  const template = readFileSync(join(pageDir, "index.html"), "utf8")
     .replaceAll("%SPEC_URL%", `${apiBase}/openapi.json`)
     .replaceAll("%CSRF_URL%", `${apiBase}/auth/csrf`);
 
@@ -92,7 +92,7 @@ export function apiDocsRouter(options: ApiDocsOptions = {}): Router {
   for (const file of ["api-docs.js", "api-docs.css"]) {
     router.get(`/${file}`, (_req, res, next) => {
       noCache(res);
-      res.sendFile(join(webDir, file), { cacheControl: false }, next);
+      res.sendFile(join(pageDir, file), { cacheControl: false }, next);
     });
   }
   for (const file of vendorFiles) {

@@ -6,7 +6,6 @@ import {
   type TestClient,
 } from "../../../test/harness/ledger.ts";
 import type { ProblemDetails } from "../../errors.ts";
-import { moneyFeatureRoutes } from "../money-features.ts";
 
 const csv = (as: TestClient, text: string) =>
   as.send("POST", "/exchange-rates/csv", Buffer.from(text), { "Content-Type": "text/csv" });
@@ -17,9 +16,7 @@ describe("exchange rates", () => {
   let member: TestClient;
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, (deps) =>
-      moneyFeatureRoutes({ ...deps, baseCurrency: "EUR" }),
-    );
+    app = await startLedgerApp(db.url);
     member = app.as(app.member);
   });
   afterAll(async () => {

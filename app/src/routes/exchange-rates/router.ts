@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { problemResponse } from "../../http/schema.ts";
 import {
   CsvResultSchema,
   ExchangeRateListSchema,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PathDateSchema, PlainDateSchema } from "../../ledger/dates.ts";
-import { CURRENCY_PATTERN, CurrencySchema } from "../../ledger/schema.ts";
+import { PathDateSchema, PlainDateSchema } from "../../domain/dates.ts";
+import { CURRENCY_PATTERN, CurrencySchema } from "../../http/schema.ts";
 import { parseRate, RATE_DECIMALS } from "../../domain/fx.ts";
 
 /** A rate as the API spells it: a positive exact decimal ("0.9213"). */

@@ -2,8 +2,8 @@ import type pg from "pg";
 import { isCurrency } from "../../domain/currencies.ts";
 import { formatRate, parseRate, parseRatesCsv, type RateLine } from "../../domain/fx.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isPlainDate } from "../../ledger/dates.ts";
-import { trimRate } from "../reports/convert.ts";
+import { isPlainDate } from "../../domain/dates.ts";
+import { trimRate } from "../../read-model/conversion.ts";
 import type { ExchangeRateJson } from "./schema.ts";
 
 const columns = "currency, to_char(day, 'YYYY-MM-DD') as date, rate::text as rate";

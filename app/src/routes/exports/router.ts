@@ -1,11 +1,11 @@
 import type pg from "pg";
 import { z } from "zod";
 import { route, type Route } from "../../http/route.ts";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { parseId } from "../../ledger/ids.ts";
-import { formatMinor } from "../../ledger/money.ts";
+import { PlainDateSchema } from "../../domain/dates.ts";
+import { parseId } from "../../http/ids.ts";
+import { formatMinor } from "../../http/amounts.ts";
 import { csvField, csvLine } from "./csv.ts";
-import { clientReady } from "./drained.ts";
+import { clientReady } from "../../http/drained.ts";
 
 const tag = "exports";
 

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../test/harness/database.ts";
 import { type LedgerTestApp, startLedgerApp } from "../../../test/harness/ledger.ts";
 import type { ProblemDetails } from "../../errors.ts";
-import { importExportRoutes } from "../imports-exports.ts";
 
 describe("GET /exports/transactions.csv", () => {
   const db = useTestDatabase();
   let app: LedgerTestApp;
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, (deps) => importExportRoutes(deps));
+    app = await startLedgerApp(db.url);
   });
   afterAll(async () => {
     await app.close();

@@ -2,8 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../../test/harness/database.ts";
 import { anAccount, type LedgerTestApp, startLedgerApp } from "../../../test/harness/ledger.ts";
-import { withTransaction } from "../../ledger/db.ts";
-import { importExportRoutes } from "../imports-exports.ts";
+import { withTransaction } from "../../db/transaction.ts";
 import { classifySql, type FingerprintLookup } from "./classify.ts";
 import { STAGING_COLUMNS } from "./staging.ts";
 
@@ -11,7 +10,7 @@ const db = useTestDatabase();
 let app: LedgerTestApp;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, (deps) => importExportRoutes(deps));
+  app = await startLedgerApp(db.url);
 });
 afterAll(async () => {
   await app.close();

@@ -9,7 +9,7 @@ import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError, type ImportFormat, type RowProblem } from "../../imports/types.ts";
 import { allowLongWork } from "../../db/pool.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
-import { applyRulesToTransactions } from "../rules-and-audit.ts";
+import { applyRulesToTransactions } from "../../write-model/rules-on-write.ts";
 import type { CommitResult } from "./schema.ts";
 import { chooseLookup, classifySql } from "./classify.ts";
 import { lockCommit } from "./stalled.ts";

@@ -7,9 +7,8 @@ import {
   type TestClient,
   uploadBankFile,
 } from "../../../test/harness/ledger.ts";
-import { withTransaction } from "../../ledger/db.ts";
-import { importExportRoutes } from "../imports-exports.ts";
-import { cleanUpImports } from "./cleanup.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { cleanUpImports } from "../../write-model/import-cleanup.ts";
 import type { ImportJson } from "./schema.ts";
 
 const db = useTestDatabase();
@@ -17,7 +16,7 @@ let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, importExportRoutes);
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
 });
 afterAll(async () => {

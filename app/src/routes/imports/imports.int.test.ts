@@ -10,18 +10,13 @@ import {
   type TestClient,
   uploadBankFile,
 } from "../../../test/harness/ledger.ts";
-import { importExportRoutes } from "../imports-exports.ts";
-import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 
 const db = useTestDatabase();
 let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, (deps) => [
-    ...importExportRoutes(deps),
-    ...ledgerRulesRoutes(deps),
-  ]);
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
 });
 afterAll(async () => {

@@ -7,7 +7,6 @@ import {
   type TestClient,
   uploadBankFile,
 } from "../../../test/harness/ledger.ts";
-import { importExportRoutes } from "../imports-exports.ts";
 import { CHUNK_BYTES, PreparedLinesWriter } from "./store.ts";
 
 // The upload reads a bank file once and keeps the staging lines it read; a commit under the
@@ -19,7 +18,7 @@ let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, (deps) => importExportRoutes(deps));
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
 });
 afterAll(async () => {

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import { type Mapping, MappingSchema } from "../../imports/csv-mapping.ts";
-import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { IdParamsSchema, pathId } from "../../http/ids.ts";
+import { problemResponse } from "../../http/schema.ts";
 
 const tag = "imports";
 

@@ -11,7 +11,6 @@ import {
   type TestClient,
   uploadBankFile,
 } from "../../../test/harness/ledger.ts";
-import { importExportRoutes } from "../imports-exports.ts";
 import { TWIN_DAYS } from "./commit.ts";
 import { lockCommit, STALLED_MESSAGE } from "./stalled.ts";
 
@@ -20,7 +19,7 @@ let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, (deps) => importExportRoutes(deps));
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
 });
 afterAll(async () => {

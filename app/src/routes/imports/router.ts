@@ -3,11 +3,11 @@ import { z } from "zod";
 import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import type { TextEncoding } from "../../imports/encoding.ts";
-import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { IdParamsSchema, pathId } from "../../http/ids.ts";
+import { problemResponse } from "../../http/schema.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
-import { absorbDuplicates } from "../recurring/service.ts";
-import { EXPIRED_MESSAGE, UPLOADED_KEPT_DAYS } from "./cleanup.ts";
+import { absorbDuplicates } from "../../write-model/recurring-occurrences.ts";
+import { EXPIRED_MESSAGE, UPLOADED_KEPT_DAYS } from "../../write-model/import-cleanup.ts";
 import {
   chooseMapping,
   commitRows,

@@ -2,7 +2,7 @@ import { currencyExponent } from "../../domain/currencies.ts";
 import { MoneyParseError, parseAmount } from "../../domain/money.ts";
 import { fingerprint } from "../../imports/fingerprint.ts";
 import type { ImportedRow, ParsedItem, RowProblem } from "../../imports/types.ts";
-import { MAX_MINOR } from "../../ledger/money.ts";
+import { MAX_MINOR } from "../../http/amounts.ts";
 
 /** At most this many bad rows are listed in a refusal; the count says how many there were. */
 export const MAX_REPORTED = 1000;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { withTransaction } from "../../ledger/db.ts";
+import { withTransaction } from "../../db/transaction.ts";
 
 // The advisory lock of an import's commit is the pair (this namespace, the import id): the
 // two-key form, so it cannot meet the one-key locks of migrations, registration and the seed.

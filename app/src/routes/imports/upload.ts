@@ -8,7 +8,7 @@ import { inspect, type Inspection } from "../../imports/inspect.ts";
 import { lines } from "../../imports/lines.ts";
 import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError } from "../../imports/types.ts";
-import { parseId } from "../../ledger/ids.ts";
+import { parseId } from "../../http/ids.ts";
 import { noTotals, stagingLines } from "./staging.ts";
 import {
   CHUNK_BYTES,

@@ -8,7 +8,6 @@ import {
   type TestClient,
   type TestResponse,
 } from "../../../test/harness/ledger.ts";
-import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
 import type { ReconciliationJson } from "./schema.ts";
 
@@ -17,7 +16,7 @@ let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, ledgerRulesRoutes);
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
 });
 

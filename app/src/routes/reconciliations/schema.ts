@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { IdSchema, PathIdSchema } from "../../ledger/ids.ts";
-import { AmountTextSchema } from "../../ledger/schema.ts";
+import { PlainDateSchema } from "../../domain/dates.ts";
+import { IdSchema, PathIdSchema } from "../../http/ids.ts";
+import { AmountTextSchema } from "../../http/schema.ts";
 
 /** `POST /accounts/:id/reconciliations`: the statement's closing date and balance. */
 export const CreateReconciliationSchema = z.object({

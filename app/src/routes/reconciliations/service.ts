@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isUniqueViolation } from "../../ledger/db.ts";
-import { amountAt, formatMinor } from "../../ledger/money.ts";
+import { isUniqueViolation } from "../../db/transaction.ts";
+import { amountAt, formatMinor } from "../../http/amounts.ts";
 import { withAuditAction, withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type {
   CreateReconciliation,

@@ -9,9 +9,8 @@ import {
 } from "../../../test/harness/ledger.ts";
 import { addDays } from "../../domain/schedules.ts";
 import type { ProblemDetails } from "../../errors.ts";
-import { moneyFeatureRoutes } from "../money-features.ts";
 import type { Posted, RecurringJson } from "./schema.ts";
-import { absorbDuplicates, postDueOccurrences } from "./service.ts";
+import { absorbDuplicates, postDueOccurrences } from "../../write-model/recurring-occurrences.ts";
 
 const today = new Date().toISOString().slice(0, 10);
 
@@ -33,9 +32,7 @@ describe("recurring transactions", () => {
     );
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, (deps) =>
-      moneyFeatureRoutes({ ...deps, baseCurrency: "EUR" }),
-    );
+    app = await startLedgerApp(db.url);
     member = app.as(app.member);
     checking = (await anAccount(member)).id;
     const res = await member.post("/recurring", {

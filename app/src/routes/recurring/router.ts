@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { route, type Route } from "../../http/route.ts";
-import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
-import { problemResponse } from "../../ledger/schema.ts";
-import { today } from "../reports/convert.ts";
+import { IdParamsSchema, pathId } from "../../http/ids.ts";
+import { problemResponse } from "../../http/schema.ts";
+import { today } from "../../read-model/conversion.ts";
 import {
   CreateRecurringSchema,
   OccurrenceParamsSchema,
@@ -20,12 +20,14 @@ import {
   deleteRecurring,
   getRecurring,
   listRecurring,
-  postDueOccurrences,
-  postOccurrence,
-  skipOccurrence,
   updateRecurring,
   upcoming,
 } from "./service.ts";
+import {
+  postDueOccurrences,
+  postOccurrence,
+  skipOccurrence,
+} from "../../write-model/recurring-occurrences.ts";
 
 const tag = "recurring";
 const notFound = { 404: problemResponse("No such recurring transaction") };

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { PathDateSchema, PlainDateSchema } from "../../ledger/dates.ts";
-import { IdSchema, PathIdSchema } from "../../ledger/ids.ts";
-import { AmountTextSchema } from "../../ledger/schema.ts";
+import { PathDateSchema, PlainDateSchema } from "../../domain/dates.ts";
+import { IdSchema, PathIdSchema } from "../../http/ids.ts";
+import { AmountTextSchema } from "../../http/schema.ts";
 
 const fields = {
   name: z.string().trim().min(1).max(100),

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
-import { formatMinor } from "../../ledger/money.ts";
+import { formatMinor } from "../../http/amounts.ts";
 import { addDays, toDayNumber } from "../../domain/schedules.ts";
 import {
   categoryRowsSql,
@@ -10,7 +10,7 @@ import {
   MissingRateSchema,
   rateInForce,
   sums,
-} from "./convert.ts";
+} from "../../read-model/conversion.ts";
 
 /** `GET /reports/cashflow`. */
 export const CashflowQuerySchema = z.object({

@@ -1,9 +1,14 @@
 import type pg from "pg";
 import { z } from "zod";
 import { errors } from "../../errors.ts";
-import { daysInMonth, PlainMonthSchema } from "../../ledger/dates.ts";
-import { formatMinor } from "../../ledger/money.ts";
-import { convertRows, MissingRateSchema, rateInForce, type SumRow } from "./convert.ts";
+import { daysInMonth, PlainMonthSchema } from "../../domain/dates.ts";
+import { formatMinor } from "../../http/amounts.ts";
+import {
+  convertRows,
+  MissingRateSchema,
+  rateInForce,
+  type SumRow,
+} from "../../read-model/conversion.ts";
 
 /** The most points one net-worth report has: fifty years of months. */
 export const MAX_POINTS = 600;

@@ -9,7 +9,6 @@ import {
   type TestClient,
 } from "../../../test/harness/ledger.ts";
 import type { ProblemDetails } from "../../errors.ts";
-import { moneyFeatureRoutes } from "../money-features.ts";
 import type { Cashflow } from "./cashflow.ts";
 import type { NetWorth } from "./net-worth.ts";
 import type { Spending } from "./spending.ts";
@@ -23,9 +22,7 @@ describe("the reports", () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, (deps) =>
-      moneyFeatureRoutes({ ...deps, baseCurrency: "EUR" }),
-    );
+    app = await startLedgerApp(db.url);
     member = app.as(app.member);
     const food = await aCategory(member, "Food");
     const groceries = await aCategory(member, "Groceries", { parentId: food.id });

@@ -1,11 +1,10 @@
 import type pg from "pg";
 import { z } from "zod";
 import { route, type Route } from "../../http/route.ts";
-import { problemResponse } from "../../ledger/schema.ts";
-import { budgetReport } from "../budgets/service.ts";
-import { BudgetMonthQuerySchema } from "../budgets/schema.ts";
+import { problemResponse } from "../../http/schema.ts";
+import { budgetReport, BudgetMonthQuerySchema } from "../../read-model/budget-report.ts";
 import { cashflow, CashflowQuerySchema, CashflowSchema } from "./cashflow.ts";
-import { dateRange, MissingRateSchema, today } from "./convert.ts";
+import { dateRange, MissingRateSchema, today } from "../../read-model/conversion.ts";
 import { netWorth, NetWorthQuerySchema, NetWorthSchema, reportRange } from "./net-worth.ts";
 import { spending, SpendingQuerySchema, SpendingSchema } from "./spending.ts";
 

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { type Category, rollUp } from "../../domain/categories.ts";
-import { formatMinor } from "../../ledger/money.ts";
+import { formatMinor } from "../../http/amounts.ts";
 import {
   categoryRowsSql,
   convertRows,
@@ -9,7 +9,7 @@ import {
   MissingRateSchema,
   rateInForce,
   sums,
-} from "./convert.ts";
+} from "../../read-model/conversion.ts";
 
 /** `GET /reports/spending`. */
 export const SpendingQuerySchema = z.object({

@@ -8,7 +8,6 @@ import {
   startLedgerApp,
   type TestClient,
 } from "../../../test/harness/ledger.ts";
-import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 import { MAX_RULE_POSITION, type RuleJson } from "./schema.ts";
 
 const db = useTestDatabase();
@@ -16,7 +15,7 @@ let app: LedgerTestApp;
 let member: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, ledgerRulesRoutes);
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
 });
 afterAll(async () => {

@@ -11,7 +11,6 @@ import {
 } from "../../../test/harness/ledger.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
-import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 import { PREVIEW_WINDOW, type PreviewResultJson, type RuleJson } from "./schema.ts";
 
 const db = useTestDatabase();
@@ -20,7 +19,7 @@ let member: TestClient;
 let viewer: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, ledgerRulesRoutes);
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
   viewer = app.as(app.viewer);
 });

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { RULE_AMOUNT } from "../../domain/rules.ts";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { IdSchema } from "../../ledger/ids.ts";
-import { MAX_TAG_LENGTH } from "../transactions/schema.ts";
+import { PlainDateSchema } from "../../domain/dates.ts";
+import { IdSchema } from "../../http/ids.ts";
+import { MAX_TAG_LENGTH } from "../../domain/tags.ts";
 
 const AmountSchema = z.string().regex(RULE_AMOUNT, { message: "is not an amount like -12.34" });
 

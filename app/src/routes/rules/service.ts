@@ -1,22 +1,24 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type pg from "pg";
 import { compileQuery, isPlainText, parseQuery, QueryError } from "../../domain/query-language.ts";
 import {
   type Action,
-  changeOf,
   compileRules,
   type Condition,
   conditionProblems,
   previewRule,
-  type Rule,
-  RULE_BUDGET_MS,
-  type RuleChanges,
-  type RuleSubject,
-  runRules,
 } from "../../domain/rules.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { formatMinor } from "../../ledger/money.ts";
-import { withAuditAction, withAuditedTransaction } from "../../write-model/audit-context.ts";
+import { formatMinor } from "../../http/amounts.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
+import {
+  type AppliedChange,
+  applyRulesToTransactions,
+  ruleColumns,
+  type RuleRow,
+  type SubjectRow,
+  subjectColumns,
+  subjectOf,
+} from "../../write-model/rules-on-write.ts";
 import {
   type ApplyFilter,
   type ApplyResultJson,
@@ -34,19 +36,6 @@ import {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-interface RuleRow {
-  id: string;
-  name: string;
-  position: number;
-  enabled: boolean;
-  match: "all" | "any";
-  stop_processing: boolean;
-  conditions: Condition[];
-  actions: Action[];
-}
-
-const columns = `id::text, name, position, enabled, match, stop_processing, conditions, actions`;
-
 function present(row: RuleRow): RuleJson {
   return {
     id: row.id,
@@ -63,14 +52,14 @@ function present(row: RuleRow): RuleJson {
 /** Every rule, in the order they run. */
 export async function listRules(db: Queryable): Promise<RuleJson[]> {
   const { rows } = await db.query<RuleRow>(
-    `select ${columns} from rules order by position, rules.id`,
+    `select ${ruleColumns} from rules order by position, rules.id`,
   );
   return rows.map(present);
 }
 
 /** One rule; 404 when there is none with `id`. */
 export async function getRule(db: Queryable, id: string): Promise<RuleJson> {
-  const { rows } = await db.query<RuleRow>(`select ${columns} from rules where id = $1`, [id]);
+  const { rows } = await db.query<RuleRow>(`select ${ruleColumns} from rules where id = $1`, [id]);
   const row = rows[0];
   if (row === undefined) throw errors.notFound("the rule");
   return present(row);
@@ -137,7 +126,7 @@ export async function createRule(db: pg.Pool, input: CreateRule, actor: string):
        values ($1, coalesce($2::int,
            (select least(coalesce(max(position) + 1, 0), ${MAX_RULE_POSITION}) from rules)),
          $3, $4, $5, $6::jsonb, $7::jsonb)
-       returning ${columns}`,
+       returning ${ruleColumns}`,
       [
         input.name,
         input.position ?? null,
@@ -163,7 +152,7 @@ export async function updateRule(
 ): Promise<RuleJson> {
   return withAuditedTransaction(db, { actor }, async (client) => {
     const { rows } = await client.query<RuleRow>(
-      `select ${columns} from rules where id = $1 for update`,
+      `select ${ruleColumns} from rules where id = $1 for update`,
       [id],
     );
     const current = rows[0];
@@ -173,7 +162,7 @@ export async function updateRule(
     const { rows: updated } = await client.query<RuleRow>(
       `update rules set name = $2, position = $3, enabled = $4, match = $5, stop_processing = $6,
          conditions = $7::jsonb, actions = $8::jsonb, updated_at = now()
-       where id = $1 returning ${columns}`,
+       where id = $1 returning ${ruleColumns}`,
       [
         id,
         patch.name ?? current.name,
@@ -196,152 +185,6 @@ export async function deleteRule(db: pg.Pool, id: string, actor: string): Promis
   await withAuditedTransaction(db, { actor }, async (client) => {
     const { rowCount } = await client.query("delete from rules where id = $1", [id]);
     if (rowCount === 0) throw errors.notFound("the rule");
-  });
-}
-
-interface SubjectRow {
-  id: string;
-  account_id: string;
-  date: string;
-  amount: string;
-  currency: string;
-  payee: string;
-  description: string;
-  notes: string;
-  category_id: string | null;
-  tags: string[];
-  is_transfer: boolean;
-  has_splits: boolean;
-}
-
-const subjectColumns = `t.id::text, t.account_id::text,
-  to_char(t.booking_date, 'YYYY-MM-DD') as date, t.amount::text, t.currency, t.payee,
-  t.description, t.notes, t.category_id::text, t.tags, t.transfer_group is not null as is_transfer,
-  exists (select 1 from transaction_splits s where s.transaction_id = t.id) as has_splits`;
-
-function subjectOf(row: SubjectRow): RuleSubject {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    date: row.date,
-    amount: BigInt(row.amount),
-    currency: row.currency,
-    payee: row.payee,
-    description: row.description,
-    notes: row.notes,
-    categoryId: row.category_id,
-    tags: row.tags,
-    isTransfer: row.is_transfer,
-    hasSplits: row.has_splits,
-  };
-}
-
-/** What one rule run changed on one transaction. */
-export interface AppliedChange {
-  transactionId: string;
-  matchedRuleIds: string[];
-  before: RuleChanges;
-  after: RuleChanges;
-}
-
-/** The outcome of running rules on a batch of transactions. */
-export interface ApplyOutcome {
-  examined: number;
-  changes: AppliedChange[];
-  timedOut: string[];
-}
-
-async function loadRules(client: Queryable, ruleIds?: readonly string[]): Promise<Rule[]> {
-  const { rows } = await client.query<RuleRow>(
-    `select ${columns} from rules
-     where enabled and ($1::bigint[] is null or id = any($1::bigint[]))
-     order by position, rules.id`,
-    [ruleIds ?? null],
-  );
-  return rows.map((row) => ({ ...present(row), stopProcessing: row.stop_processing }));
-}
-
-/**
- * Runs the enabled rules (or only `ruleIds`) on the given transactions inside the caller's SQL
- * transaction and writes what they change, unless `dryRun`. Reconciled transactions are left
- * alone (they are locked). The changes are audited as action "rule". For the import module:
- * call it with the ids just inserted, on the same client, before committing.
- */
-export async function applyRulesToTransactions(
-  client: pg.PoolClient,
-  transactionIds: string[],
-  options: { ruleIds?: readonly string[]; dryRun?: boolean } = {},
-): Promise<ApplyOutcome> {
-  const rules = compileRules(await loadRules(client, options.ruleIds));
-  if (rules.length === 0 || transactionIds.length === 0) {
-    return { examined: 0, changes: [], timedOut: [] };
-  }
-  const { rows } = await client.query<SubjectRow>(
-    `select ${subjectColumns} from transactions t
-     where t.id = any($1::bigint[]) and t.status <> 'reconciled'
-     order by t.booking_date desc, t.id desc
-     for no key update of t`,
-    [transactionIds],
-  );
-  const changes: AppliedChange[] = [];
-  const timedOut: string[] = [];
-  let turnStarted = performance.now();
-  for (const row of rows) {
-    // One run is bounded (runRules' budgets), a batch of thousands is not: give the event loop
-    // back about every RULE_BUDGET_MS so health checks and other requests are served during
-    // a large import or apply.
-    if (performance.now() - turnStarted > RULE_BUDGET_MS) {
-      await nextTurn();
-      turnStarted = performance.now();
-    }
-    const subject = subjectOf(row);
-    const outcome = runRules(rules, subject);
-    if (outcome.timedOut) timedOut.push(row.id);
-    const change = changeOf(subject, outcome.changes);
-    if (change === undefined) continue;
-    changes.push({
-      transactionId: row.id,
-      matchedRuleIds: outcome.matchedRuleIds,
-      before: change.before,
-      after: change.after,
-    });
-  }
-  if (!options.dryRun && changes.length > 0) await writeChanges(client, rows, changes);
-  return { examined: rows.length, changes, timedOut };
-}
-
-async function writeChanges(
-  client: pg.PoolClient,
-  rows: readonly SubjectRow[],
-  changes: readonly AppliedChange[],
-): Promise<void> {
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const records = changes.map((change) => {
-    const row = byId.get(change.transactionId);
-    return {
-      id: change.transactionId,
-      category_id:
-        change.after.categoryId === undefined
-          ? (row?.category_id ?? null)
-          : change.after.categoryId,
-      tags: change.after.tags ?? row?.tags ?? [],
-      payee: change.after.payee ?? row?.payee ?? "",
-      notes: change.after.notes ?? row?.notes ?? "",
-    };
-  });
-  await withAuditAction(client, "rule", async () => {
-    // A category deleted since the rule was saved is skipped rather than failing the batch.
-    await client.query(
-      `update transactions t set
-         category_id = case when u.category_id is null
-           or exists (select 1 from categories c where c.id = u.category_id)
-           then u.category_id else t.category_id end,
-         tags = u.tags, payee = u.payee, notes = u.notes, updated_at = now()
-       from jsonb_to_recordset($1::jsonb)
-         as u (id bigint, category_id bigint, tags text[], payee text, notes text)
-       where t.id = u.id`,
-      [JSON.stringify(records)],
-    );
   });
 }
 

@@ -1,5 +1,5 @@
-import { isPlainDate } from "../../ledger/dates.ts";
-import { parseId } from "../../ledger/ids.ts";
+import { isPlainDate } from "../../domain/dates.ts";
+import { parseId } from "../../http/ids.ts";
 
 /** Where a page ended: the last row's booking date and id, the list's sort key. */
 export interface Cursor {

@@ -7,8 +7,8 @@ import {
   type QueryNode,
 } from "../../domain/query-language.ts";
 import { errors } from "../../errors.ts";
-import { withTransaction } from "../../ledger/db.ts";
-import { formatMinor } from "../../ledger/money.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { formatMinor } from "../../http/amounts.ts";
 import { type Cursor, decodeCursor, encodeCursor } from "./cursor.ts";
 import type {
   ListTransactionsQuery,

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { Counter, type Registry } from "prom-client";
 import { route, type Route } from "../../http/route.ts";
-import { IdParamsSchema, pathId } from "../../ledger/ids.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { IdParamsSchema, pathId } from "../../http/ids.ts";
+import { problemResponse } from "../../http/schema.ts";
 import { getTransaction, listTransactions, summarizeTransactions } from "./read.ts";
 import {
   BulkActionSchema,

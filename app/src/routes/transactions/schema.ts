@@ -1,15 +1,12 @@
 import { z } from "zod";
 import { MAX_SPLITS } from "../../domain/splits.ts";
-import { PlainDateSchema } from "../../ledger/dates.ts";
-import { IdSchema } from "../../ledger/ids.ts";
-import { AmountTextSchema } from "../../ledger/schema.ts";
+import { MAX_TAG_LENGTH, MAX_TAGS } from "../../domain/tags.ts";
+import { PlainDateSchema } from "../../domain/dates.ts";
+import { IdSchema } from "../../http/ids.ts";
+import { AmountTextSchema } from "../../http/schema.ts";
 
 /** Where a transaction stands with the bank. */
 export const StatusSchema = z.enum(["pending", "cleared", "reconciled"]);
-
-/** The most tags one transaction carries, and the longest tag. */
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 50;
 
 /** Tags: trimmed, duplicates dropped (first spelling kept), at most MAX_TAGS of MAX_TAG_LENGTH. */
 export const TagsSchema = z

@@ -5,19 +5,19 @@ import { money, type Money } from "../../domain/money.ts";
 import { type Split, validateSplits } from "../../domain/splits.ts";
 import { planTransfer, repriceTransfer, type TransferProblem } from "../../domain/transfers.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
-import { isForeignKeyViolation } from "../../ledger/db.ts";
-import { parseId } from "../../ledger/ids.ts";
-import { amountAt } from "../../ledger/money.ts";
+import { isForeignKeyViolation } from "../../db/transaction.ts";
+import { parseId } from "../../http/ids.ts";
+import { amountAt } from "../../http/amounts.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
-import { absorbDuplicates } from "../recurring/service.ts";
-import { applyRulesToTransactions } from "../rules/service.ts";
+import { absorbDuplicates } from "../../write-model/recurring-occurrences.ts";
+import { applyRulesToTransactions } from "../../write-model/rules-on-write.ts";
+import { MAX_TAGS } from "../../domain/tags.ts";
 import { getTransaction, getTransactions } from "./read.ts";
 import {
   type BulkAction,
   type BulkResultJson,
   type CreateTransaction,
-  MAX_TAGS,
   type SplitInput,
   type TransactionJson,
   type UpdateTransaction,

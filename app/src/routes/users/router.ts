@@ -32,7 +32,7 @@ const ownerOnly = problem("Only the household's owner may do this");
 const ownerRecently = problem(`${ownerOnly.description}. ${recentSessionProblem.description}`);
 
 /** The household: members, roles, removal, password resets and invitations. */
-export function householdRoutes(ctx: AuthContext): Route[] {
+export function userRoutes(ctx: AuthContext): Route[] {
   const recently = (principal: Principal) =>
     requireRecentSession(principal, ctx.now(), ctx.sessionPolicy.recentAuthMs);
   return [

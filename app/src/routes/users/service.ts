@@ -4,7 +4,7 @@ import { replacePassword } from "../../auth/credentials.ts";
 import type { Role } from "../../auth/principal.ts";
 import { randomId, sha256Hex } from "../../auth/secrets.ts";
 import { errors } from "../../errors.ts";
-import { recordAccountChange } from "../audit/record.ts";
+import { recordAccountChange } from "../../write-model/account-audit.ts";
 import type { InvitationBody } from "./schema.ts";
 
 /** A household member as every member may see them. */

@@ -8,10 +8,9 @@ import {
 } from "../../auth/principal.ts";
 import { publicIdOf } from "../../auth/sessions.ts";
 import { clearSessionCookie, startSession } from "../../auth/signin.ts";
-import { findUserById, presentMe, type UserRow } from "../../auth/users.ts";
+import { findUserById, MeJson, presentMe, type UserRow } from "../../auth/users.ts";
 import { errors } from "../../errors.ts";
 import { type Route, route } from "../../http/route.ts";
-import { MeJson } from "../auth/schema.ts";
 import {
   ChangePasswordBody,
   PatchMeBody,
@@ -31,7 +30,7 @@ import {
   listSessions,
   reauthenticate,
   rename,
-} from "./me-service.ts";
+} from "./service.ts";
 
 const problem = (description: string) => ({ description });
 const sessionOnly = problem("Needs a browser session (a token cannot change account security)");

@@ -14,7 +14,7 @@ import {
   sealTotpSecret,
 } from "../../auth/totp.ts";
 import type { UserRow } from "../../auth/users.ts";
-import { checkSecondFactor } from "../auth/service.ts";
+import { checkSecondFactor } from "../../auth/second-factor.ts";
 
 /**
  * Checks the signed-in user's password (and, when given, a second factor) before a sensitive

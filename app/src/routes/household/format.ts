@@ -3,10 +3,10 @@ import { parseRate, RATE_DECIMALS } from "../../domain/fx.ts";
 import { RULE_AMOUNT } from "../../domain/rules.ts";
 import { MAX_SPLITS } from "../../domain/splits.ts";
 import { MappingSchema } from "../../imports/csv-mapping.ts";
-import { PlainDateSchema, PlainMonthSchema } from "../../ledger/dates.ts";
-import { AmountTextSchema, CurrencySchema } from "../../ledger/schema.ts";
-import { AccountTypeSchema } from "../accounts/schema.ts";
-import { ATTACHMENT_TYPES } from "../attachments/detect.ts";
+import { PlainDateSchema, PlainMonthSchema } from "../../domain/dates.ts";
+import { AmountTextSchema, CurrencySchema } from "../../http/schema.ts";
+import { AccountTypeSchema } from "../../domain/account-types.ts";
+import { ATTACHMENT_TYPES } from "../../domain/attachment-types.ts";
 
 /**
  * The household document of `GET /exports/full.json` and `POST /imports/full`: one JSON object

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../test/harness/database.ts";
+import { applyRulesToTransactions } from "../../write-model/rules-on-write.ts";
+import { useTestDatabase } from "../../../test/harness/database.ts";
 import {
   aCategory,
   anAccount,
@@ -8,13 +9,12 @@ import {
   startLedgerApp,
   type TestClient,
   type TestResponse,
-} from "../../test/harness/ledger.ts";
-import type { AuditEntry } from "./audit/router.ts";
-import type { ReconciliationJson } from "./reconciliations/schema.ts";
-import { withAuditedTransaction } from "../write-model/audit-context.ts";
-import { applyRulesToTransactions, ledgerRulesRoutes } from "./rules-and-audit.ts";
-import type { ApplyResultJson, RuleJson } from "./rules/schema.ts";
-import type { TransactionJson } from "./transactions/schema.ts";
+} from "../../../test/harness/ledger.ts";
+import type { AuditEntry } from "../audit/router.ts";
+import type { ReconciliationJson } from "../reconciliations/schema.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
+import type { ApplyResultJson, RuleJson } from "./schema.ts";
+import type { TransactionJson } from "../transactions/schema.ts";
 
 const db = useTestDatabase();
 let app: LedgerTestApp;
@@ -22,7 +22,7 @@ let member: TestClient;
 let viewer: TestClient;
 
 beforeAll(async () => {
-  app = await startLedgerApp(db.url, ledgerRulesRoutes);
+  app = await startLedgerApp(db.url);
   member = app.as(app.member);
   viewer = app.as(app.viewer);
 });

@@ -10,7 +10,7 @@ const appDir = fileURLToPath(new URL("../../", import.meta.url));
 const repoRoot = join(appDir, "..");
 /** The sources of the UI; their newest change decides whether a build is due. */
 const sources = [join(appDir, "web"), join(appDir, "vite.config.ts"), join(appDir, "package.json")];
-/** The built UI that app/src/web/static.ts serves. */
+/** The built UI that app/src/static-files/static.ts serves. */
 export const webDistDir = join(appDir, "dist", "web");
 
 function newestMtime(path: string): number {

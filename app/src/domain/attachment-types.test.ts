@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectAttachmentType, ftypBrands } from "./detect.ts";
+import { detectAttachmentType, ftypBrands } from "./attachment-types.ts";
 import {
   ftypBytes,
   heicBytes,
@@ -7,7 +7,7 @@ import {
   pdfBytes,
   pngBytes,
   webpBytes,
-} from "../../../test/fixtures/attachments.ts";
+} from "../../test/fixtures/attachments.ts";
 
 describe("detectAttachmentType", () => {
   it.each([

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { allowLongWork } from "../../db/pool.ts";
 import { formatRate, parseRate } from "../../domain/fx.ts";
 import { route, type Route } from "../../http/route.ts";
-import { formatMinor } from "../../ledger/money.ts";
-import { trimRate } from "../reports/convert.ts";
-import { ClientGone, drained } from "./drained.ts";
+import { formatMinor } from "../../http/amounts.ts";
+import { trimRate } from "../../read-model/conversion.ts";
+import { ClientGone, drained } from "../../http/drained.ts";
 import {
   type AccountEntry,
   type AttachmentEntry,
@@ -23,7 +23,7 @@ import {
   type RuleConditionEntry,
   type RuleEntry,
   type TransactionEntry,
-} from "./full-format.ts";
+} from "./format.ts";
 
 /** Rows fetched per round trip of a cursor. */
 const PAGE_ROWS = 1000;

@@ -13,9 +13,6 @@ import {
 import type { ProblemDetails } from "../../errors.ts";
 import type { Account } from "../accounts/schema.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
-import { importExportRoutes } from "../imports-exports.ts";
-import { moneyFeatureRoutes } from "../money-features.ts";
-import { ledgerRulesRoutes } from "../rules-and-audit.ts";
 
 // Two instances of the app on two databases: the source household and the one it is loaded into.
 const sourceDb = useTestDatabase();
@@ -26,23 +23,17 @@ let owner: TestClient;
 let notOwners: TestClient[];
 let into: TestClient;
 
-const routes = (deps: Parameters<typeof importExportRoutes>[0]) => [
-  ...moneyFeatureRoutes({ ...deps, baseCurrency: "EUR" }),
-  ...ledgerRulesRoutes(deps),
-  ...importExportRoutes({ ...deps, baseCurrency: "EUR" }),
-];
-
 beforeAll(async () => {
   // The harness keeps test tokens by user id, which both instances share: each instance's
   // clients are taken before the next instance is started.
-  source = await startLedgerApp(sourceDb.url, routes);
+  source = await startLedgerApp(sourceDb.url);
   owner = source.as(source.owner);
   notOwners = [
     source.as(source.member, "write"),
     source.as(source.viewer, "read"),
     source.as(source.owner, "read"),
   ];
-  target = await startLedgerApp(targetDb.url, routes);
+  target = await startLedgerApp(targetDb.url);
   into = target.as(target.owner);
 });
 afterAll(async () => {
@@ -411,7 +402,7 @@ describe("loading a document with problems", () => {
   let base: HouseholdDocument;
 
   beforeAll(async () => {
-    app = await startLedgerApp(db.url, routes);
+    app = await startLedgerApp(db.url);
     as = app.as(app.owner);
     // A small household of the first instance's, exported as the starting point of each case.
     base = JSON.parse(

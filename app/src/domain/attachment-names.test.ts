@@ -4,7 +4,7 @@ import {
   cleanFilename,
   filenameFromDisposition,
   MAX_FILENAME_LENGTH,
-} from "./filename.ts";
+} from "./attachment-names.ts";
 
 describe("filenameFromDisposition", () => {
   it.each([

@@ -9,10 +9,10 @@ import type pg from "pg";
 import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import { allowLongWork } from "../../db/pool.ts";
-import { problemResponse } from "../../ledger/schema.ts";
+import { problemResponse } from "../../http/schema.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
-import { type FullImportResult, FullImportResultSchema } from "../exports/full-format.ts";
-import { HouseholdLoader } from "./full-load.ts";
+import { type FullImportResult, FullImportResultSchema } from "./format.ts";
+import { HouseholdLoader } from "./loader.ts";
 import { JsonSyntaxError, readSections } from "./json-sections.ts";
 
 /** The largest household document accepted: 2 GiB (a million transactions take about 300 MB). */

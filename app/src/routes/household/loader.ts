@@ -5,9 +5,9 @@ import { type Condition, conditionProblems } from "../../domain/rules.ts";
 import { type Split, validateSplits } from "../../domain/splits.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
 import { findNul, NUL_REFUSED, showStep } from "../../http/nul.ts";
-import { amountAt } from "../../ledger/money.ts";
-import { detectAttachmentType } from "../attachments/detect.ts";
-import { cleanFilename } from "../attachments/filename.ts";
+import { amountAt } from "../../http/amounts.ts";
+import { detectAttachmentType } from "../../domain/attachment-types.ts";
+import { cleanFilename } from "../../domain/attachment-names.ts";
 import {
   type AccountEntry,
   type BudgetEntry,
@@ -27,7 +27,7 @@ import {
   SECTIONS,
   type Section,
   type TransactionEntry,
-} from "../exports/full-format.ts";
+} from "./format.ts";
 import type { SectionEvent } from "./json-sections.ts";
 
 /** Problems gathered before the load gives up and answers them all. */

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { z } from "zod";
-import { convertMinor, parseRate } from "../../domain/fx.ts";
-import { errors } from "../../errors.ts";
-import { PlainDateSchema } from "../../ledger/dates.ts";
+import { convertMinor, parseRate } from "../domain/fx.ts";
+import { errors } from "../errors.ts";
+import { PlainDateSchema } from "../domain/dates.ts";
 
 /**
  * Conversion of report sums to the base currency. Report queries sum their aggregates per report
