@@ -133,6 +133,14 @@ describe("the category routes", () => {
     const splitAfter = (await member.get(`/transactions/${split.id}`)).body as TransactionJson;
     expect(splitAfter.splits.map((s) => s.categoryId)).toEqual([null, parent.id]);
     expect((await member.delete(`/categories/${parent.id}`)).status).toBe(204);
+    // The transactions the deletes uncategorised are changes the audit log names the member for.
+    const audit = (await member.get(`/audit?entity=transaction&id=${booked.id}`)).body as {
+      data: { action: string; actorId: string | null }[];
+    };
+    expect(audit.data.map((entry) => [entry.action, entry.actorId])).toEqual([
+      ["update", app.member.id],
+      ["create", app.member.id],
+    ]);
   });
 
   it("answers 404 for unknown and malformed ids", async () => {

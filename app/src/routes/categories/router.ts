@@ -91,8 +91,8 @@ export function categoryRoutes(db: pg.Pool): Route[] {
         ...notFound,
         409: problemResponse("The category has subcategories"),
       },
-      handler: async ({ params }) => {
-        await deleteCategory(db, pathId(params.id, "the category"));
+      handler: async ({ params, principal }) => {
+        await deleteCategory(db, pathId(params.id, "the category"), principal.userId);
         return undefined;
       },
     }),

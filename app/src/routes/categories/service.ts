@@ -2,6 +2,7 @@ import type pg from "pg";
 import { type Category, wouldCreateCycle } from "../../domain/categories.ts";
 import { errors } from "../../errors.ts";
 import { isUniqueViolation, withTransaction } from "../../db/transaction.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import type { CategoryJson, CreateCategory, UpdateCategory } from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -127,10 +128,10 @@ function checkMove(
 
 /**
  * Deletes a category without subcategories (409 otherwise); its transactions and split lines
- * become uncategorised (the foreign keys set them null).
+ * become uncategorised (the foreign keys set them null), changes the audit log names `actor` for.
  */
-export async function deleteCategory(db: pg.Pool, id: string): Promise<void> {
-  await withTransaction(db, async (client) => {
+export async function deleteCategory(db: pg.Pool, id: string, actor: string): Promise<void> {
+  await withAuditedTransaction(db, { actor }, async (client) => {
     const tree = await lockTree(client);
     if (!tree.some((c) => c.id === id)) throw errors.notFound("the category");
     if (tree.some((c) => c.parentId === id)) {

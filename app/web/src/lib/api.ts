@@ -1,7 +1,7 @@
 // The one way the UI talks to /api/v1: same-origin cookies, the CSRF header on unsafe requests,
 // and problem+json turned into an ApiError whose field errors the forms show beside each field.
 
-import type { operations } from "./api-types.ts";
+import type { components, operations } from "./api-types.ts";
 
 // The API's shapes come from api-types.ts, generated from the server's OpenAPI document (whose
 // source is each route's zod schemas): none is written by hand here, so the UI cannot drift
@@ -56,13 +56,11 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-interface Problem {
-  title?: string;
-  status?: number;
-  code?: string;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-}
+/** An RFC 9457 problem as the API documents it; every field optional, as a proxy may answer too. */
+export type Problem = Partial<components["schemas"]["Problem"]>;
+
+/** One problem of a refused request: where (a path such as body.transactions[12].amount), what. */
+export type ProblemItem = NonNullable<Problem["errors"]>[number];
 
 // What a 412 (an edit made with If-Match of a version someone else has since changed) tells the
 // user: nothing was saved, and reloading shows the other change before making this one again.

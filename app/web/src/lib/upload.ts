@@ -1,13 +1,9 @@
 // Uploads that report their progress. fetch() cannot tell how much of a request body has been
 // sent, so a large file (a household export can be hundreds of MB) goes by XMLHttpRequest, with
 // the same CSRF header and problem+json handling as every other call.
-import { ApiError, csrfToken } from "./api.ts";
+import { ApiError, csrfToken, type ProblemItem } from "./api.ts";
 
-/** One problem of a refused request: where (a path such as body.transactions[12].amount), what. */
-export interface ProblemItem {
-  path: string;
-  message: string;
-}
+export type { ProblemItem } from "./api.ts";
 
 /** A failed upload: an ApiError that also keeps every problem in order, repeated paths too. */
 export class UploadError extends ApiError {
