@@ -1,0 +1,137 @@
+import type pg from "pg";
+import { z } from "zod";
+import { AppError, errors } from "../../errors.ts";
+import type { TextEncoding } from "../../imports/encoding.ts";
+import { pathId } from "../../http/ids.ts";
+import { withAuditedTransaction } from "../../write-model/audit-context.ts";
+import { absorbDuplicates } from "../../write-model/recurring-occurrences.ts";
+import { EXPIRED_MESSAGE } from "../../write-model/import-cleanup.ts";
+import { chooseMapping, commitRows, importedIdBatches, readWithSuggestion } from "./commit.ts";
+import { type CommitResult, CommitSchema } from "./schema.ts";
+import {
+  deleteStoredFile,
+  findImport,
+  type ImportRow,
+  type PreparedLines,
+  presentImport,
+} from "./store.ts";
+import { profileMapping } from "./profiles.ts";
+import { recoverStalledCommit, STALLED_AFTER_MINUTES } from "./stalled.ts";
+
+// An import left 'committing' by a process that died is released before anyone reads it.
+/** The import, released first when a process that died left it 'committing'. */
+export async function current(db: pg.Pool, row: ImportRow): Promise<ImportRow> {
+  if (row.status !== "committing" || !(await recoverStalledCommit(db, row.id))) return row;
+  return (await findImport(db, row.id)) ?? row;
+}
+
+/** The import with id `text`; 404 for none, malformed ids and uploads still arriving. */
+export async function requireImport(db: pg.Pool, text: string): Promise<ImportRow> {
+  const row = await findImport(db, pathId(text, "the import"));
+  if (row === undefined || row.status === "uploading") throw errors.notFound("the import");
+  return current(db, row);
+}
+
+// What a failed commit leaves on the import for the user: the refusal, or that it failed.
+function failureMessage(error: unknown): string {
+  const message =
+    error instanceof AppError && error.expose
+      ? error.message
+      : "the commit failed; nothing was booked";
+  return message.slice(0, 1000);
+}
+
+/**
+ * Commits an uploaded import: claims it, books its rows all-or-nothing (commit.ts), then lets
+ * the real bookings absorb bills fintrack posted itself. A failed commit leaves the import
+ * uploaded, with the reason on it.
+ */
+export async function commitImport(
+  db: pg.Pool,
+  id: string,
+  body: z.infer<typeof CommitSchema>,
+  userId: string,
+) {
+  const found = await requireImport(db, id);
+  const { rows } = await db.query<{ suggested_mapping: unknown; prepared: PreparedLines | null }>(
+    `update imports set status = 'committing', processed = 0, error = null, updated_at = now()
+     where id = $1 and status = 'uploaded' returning suggested_mapping, prepared`,
+    [found.id],
+  );
+  const claimed = rows[0];
+  if (claimed === undefined) {
+    // Read again: the cleanup may have expired the import since it was read above.
+    const status = (await findImport(db, found.id))?.status ?? found.status;
+    throw errors.conflict(
+      status === "committing"
+        ? `the import is being committed; if that commit stopped, it can be retried ${STALLED_AFTER_MINUTES} minutes after it began`
+        : status === "expired"
+          ? EXPIRED_MESSAGE
+          : `the import is ${status}, not waiting to be committed`,
+    );
+  }
+  let result: CommitResult;
+  try {
+    const mapping = chooseMapping(
+      found.format,
+      body.profileId === undefined ? body.mapping : await profileMapping(db, body.profileId),
+      claimed.suggested_mapping,
+    );
+    result = await commitRows(db, {
+      importId: found.id,
+      accountId: found.account_id ?? "",
+      format: found.format,
+      encoding: found.encoding as TextEncoding,
+      mapping,
+      userId,
+      prepared: readWithSuggestion(mapping, claimed.suggested_mapping)
+        ? (claimed.prepared ?? undefined)
+        : undefined,
+    });
+  } catch (error) {
+    await db.query(
+      `update imports set status = 'uploaded', error = $2, updated_at = now()
+       where id = $1 and status = 'committing'`,
+      [found.id, failureMessage(error)],
+    );
+    throw error;
+  }
+  // absorbDuplicates opens its own SQL transaction, so it runs once the import is committed: a
+  // bill fintrack posted itself gives way to its real booking from the bank file.
+  for await (const ids of importedIdBatches(db, found.id, "recurring")) {
+    await absorbDuplicates(db, ids);
+  }
+  return result;
+}
+
+/** Undoes a committed import: deletes its transactions (audited as an undo) and its file. */
+export async function undoImport(db: pg.Pool, id: string, actor: string) {
+  return withAuditedTransaction(db, { actor, action: "import_undo" }, async (client) => {
+    // The deletes below are audited as an undo by the caller, each with its before image.
+    const { rows } = await client.query<{ status: string }>(
+      "select status from imports where id = $1 for update",
+      [id],
+    );
+    const status = rows[0]?.status;
+    if (status === undefined || status === "uploading") throw errors.notFound("the import");
+    if (status !== "committed")
+      throw errors.conflict(`the import is ${status}; only a committed import can be undone`);
+    const reconciled = await client.query(
+      "select 1 from transactions where import_id = $1 and status = 'reconciled' limit 1",
+      [id],
+    );
+    if ((reconciled.rowCount ?? 0) > 0) {
+      throw errors.conflict(
+        "some of the import's transactions are reconciled; un-reconcile them first",
+      );
+    }
+    const removed = await client.query("delete from transactions where import_id = $1", [id]);
+    await client.query("update imports set status = 'undone', updated_at = now() where id = $1", [
+      id,
+    ]);
+    await deleteStoredFile(client, id);
+    const row = await findImport(client, id);
+    if (row === undefined) throw errors.notFound("the import");
+    return { ...presentImport(row), removed: removed.rowCount ?? 0 };
+  });
+}
