@@ -3,6 +3,7 @@ import {
   MAX_CATEGORY_NAME_LENGTH,
   categoryPath,
   descendantIds,
+  outermost,
   rollUp,
   validateCategoryTree,
   wouldCreateCycle,
@@ -270,6 +271,27 @@ describe("descendantIds", () => {
     const ids = descendantIds(chain(10_000), "c0");
     expect(ids).toHaveLength(10_000);
     expect(ids.at(-1)).toBe("c9999");
+  });
+});
+
+describe("outermost", () => {
+  it.each<[string, string[], string[]]>([
+    ["keeps categories side by side", ["food", "rent", "water"], ["food", "rent", "water"]],
+    ["drops a child under a chosen parent", ["home", "rent"], ["home"]],
+    ["drops a grandchild under a chosen grandparent", ["electricity", "home"], ["home"]],
+    [
+      "keeps a child when only an unchosen parent is above it",
+      ["utilities", "rent"],
+      ["utilities", "rent"],
+    ],
+    ["keeps an unknown id (nothing is above it)", ["ghost"], ["ghost"]],
+  ])("%s", (_, chosen, expected) => {
+    expect(outermost(household, new Set(chosen))).toEqual(expected);
+  });
+
+  it("terminates on a cycle", () => {
+    const cycle = [aCategory({ id: "a", parentId: "b" }), aCategory({ id: "b", parentId: "a" })];
+    expect(outermost(cycle, new Set(["a"]))).toEqual(["a"]);
   });
 });
 

@@ -215,6 +215,28 @@ export function descendantIds(categories: readonly Category[], id: string): stri
 }
 
 /**
+ * The categories of `chosen` that no other chosen category sits above. Their subtrees are
+ * disjoint, so totals summed over them count each transaction once, however the chosen ones
+ * nest (a budgeted "Groceries" under a budgeted "Food" is a limit within Food's budget).
+ */
+export function outermost(categories: readonly Category[], chosen: ReadonlySet<string>): string[] {
+  const byId = indexById(categories);
+  return [...chosen].filter((id) => {
+    const seen = new Set([id]);
+    for (
+      let up = byId.get(id)?.parentId ?? null;
+      up !== null;
+      up = byId.get(up)?.parentId ?? null
+    ) {
+      if (seen.has(up)) return true; // a cycle: nothing above it counts
+      if (chosen.has(up)) return false;
+      seen.add(up);
+    }
+    return true;
+  });
+}
+
+/**
  * Each category's own total plus the totals of every category below it, in minor units; every
  * category gets an entry (0n when nothing is below or in it). Totals for ids that are not
  * categories are left out. Members of a cycle are not rolled into one another.

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { addMonths, budgetLines, budgetPeriod, monthIndex } from "../domain/budgets.ts";
-import { type Category, descendantIds } from "../domain/categories.ts";
+import { type Category, descendantIds, outermost } from "../domain/categories.ts";
 import { PlainMonthSchema } from "../domain/dates.ts";
 import { formatMinor } from "../http/amounts.ts";
 import { categoryRowsSql, convertRows, type MissingRate, rateInForce, sums } from "./conversion.ts";
@@ -21,6 +21,8 @@ export async function monthStartDay(db: pg.Pool | pg.PoolClient): Promise<number
 export interface BudgetReportLine {
   categoryId: string;
   name: string;
+  /** Whether the category has a budget this month (or rolls one over); else budgeted is 0. */
+  hasBudget: boolean;
   rollover: boolean;
   budgeted: string;
   spent: string;
@@ -35,7 +37,11 @@ export interface BudgetReport {
   to: string;
   currency: string;
   lines: BudgetReportLine[];
-  totals: { budgeted: string; spent: string; available: string };
+  /**
+   * Over the outermost budgeted categories (each transaction once, however budgets nest), and
+   * `unbudgeted`: the net of expense categories no budget covers.
+   */
+  totals: { budgeted: string; spent: string; available: string; unbudgeted: string };
   missingRates: MissingRate[];
 }
 
@@ -47,16 +53,17 @@ select d.category_id::text || ' ' || to_char(d.day - ($4::int - 1), 'YYYY-MM') a
   sum(d.inflow + d.outflow)::text as amount, min(d.day)::text as first_day,
   max(d.day)::text as last_day
 from (${categoryRowsSql(months ? "month" : "day")}) d
-where d.category_id = any($5::bigint[])
 group by 1, 2, 3`;
 // Calendar months read whole months of the base currency at once; payday months need days.
 const spentByMonth = spentSql(true);
 const spentByDay = spentSql(false);
 
 /**
- * Per budgeted category: budgeted, spent (the net of the category and its subcategories, money
- * out negative), rolled over from the previous month, and available. A category rolling over
- * walks back to its first budgeted month, so what carried is exact, not estimated.
+ * Per budgeted category and per expense category (budgeted or not): budgeted, spent (the net of
+ * the category and its subcategories, money out negative), rolled over from the previous month,
+ * and available. A category rolling over walks back to its first budgeted month, so what carried
+ * is exact, not estimated. An expense category without a budget has its activity all the same:
+ * budgeted 0, so what went out shows as overspent.
  */
 export async function budgetReport(
   db: pg.Pool,
@@ -94,41 +101,67 @@ export async function budgetReport(
   const firstMonth = [...budgets.values()]
     .flatMap((b) => [...b.months.keys()])
     .reduce((a, b) => (b < a ? b : a), month);
-  const subtrees = new Map([...budgets.keys()].map((id) => [id, descendantIds(tree, id)]));
-  const ids = [...new Set([...subtrees.values()].flat())];
   const { totals, missing } = convertRows(
     await sums(db, startDay === 1 ? spentByMonth : spentByDay, [
       budgetPeriod(firstMonth, startDay).from,
       budgetPeriod(month, startDay).to,
       base,
       startDay,
-      ids,
     ]),
     base,
   );
+  const subtrees = new Map(tree.map((c) => [c.id, descendantIds(tree, c.id)]));
+  const spentIn = (categoryId: string, m: string) =>
+    (subtrees.get(categoryId) ?? [categoryId]).reduce(
+      (acc, id) => acc + (totals.get(`${id} ${m}`) ?? 0n),
+      0n,
+    );
   const names = new Map(tree.map((c) => [c.id, c.name]));
   const lines: BudgetReportLine[] = [];
+  const counted = new Set(outermost(tree, new Set(budgets.keys())));
   const sum = { budgeted: 0n, spent: 0n, available: 0n };
+  const unbudgetedExpenses = tree.filter((c) => c.kind === "expense" && !budgets.has(c.id));
+  for (const category of unbudgetedExpenses) {
+    const spent = spentIn(category.id, month);
+    lines.push({
+      categoryId: category.id,
+      name: category.name,
+      hasBudget: false,
+      rollover: false,
+      budgeted: formatMinor(0n, base),
+      spent: formatMinor(spent, base),
+      rolledOver: formatMinor(0n, base),
+      available: formatMinor(spent, base),
+    });
+  }
+  // What no budget covers, each category's own activity once (not its subtree's).
+  const covered = new Set([...budgets.keys()].flatMap((id) => subtrees.get(id) ?? [id]));
+  const unbudgeted = unbudgetedExpenses
+    .filter((c) => !covered.has(c.id))
+    .reduce((acc, c) => acc + (totals.get(`${c.id} ${month}`) ?? 0n), 0n);
   for (const [categoryId, budget] of budgets) {
     const first = [...budget.months.keys()].reduce((a, b) => (b < a ? b : a), month);
     const start = budget.rollover ? first : month;
     const months = [];
     for (let index = monthIndex(start); index <= monthIndex(month); index++) {
       const m = addMonths(start, index - monthIndex(start));
-      const spent = (subtrees.get(categoryId) ?? []).reduce(
-        (acc, id) => acc + (totals.get(`${id} ${m}`) ?? 0n),
-        0n,
-      );
-      months.push({ month: m, budgeted: budget.months.get(m) ?? 0n, spent });
+      months.push({
+        month: m,
+        budgeted: budget.months.get(m) ?? 0n,
+        spent: spentIn(categoryId, m),
+      });
     }
     const last = budgetLines(months, budget.rollover).at(-1);
     if (last === undefined) continue;
-    sum.budgeted += last.budgeted;
-    sum.spent += last.spent;
-    sum.available += last.available;
+    if (counted.has(categoryId)) {
+      sum.budgeted += last.budgeted;
+      sum.spent += last.spent;
+      sum.available += last.available;
+    }
     lines.push({
       categoryId,
       name: names.get(categoryId) ?? "",
+      hasBudget: true,
       rollover: budget.rollover,
       budgeted: formatMinor(last.budgeted, base),
       spent: formatMinor(last.spent, base),
@@ -146,6 +179,7 @@ export async function budgetReport(
       budgeted: formatMinor(sum.budgeted, base),
       spent: formatMinor(sum.spent, base),
       available: formatMinor(sum.available, base),
+      unbudgeted: formatMinor(unbudgeted, base),
     },
     missingRates: missing,
   };

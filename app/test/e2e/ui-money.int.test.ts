@@ -112,6 +112,11 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
         page.getByRole("progressbar", { name: "Food budget used" }).getAttribute("aria-valuenow"),
       )
       .toBe("21");
+    // Groceries has no budget of its own: its row still shows what went out (it showed 0.00).
+    const groceriesRow = page.locator("tr", {
+      has: page.getByRole("rowheader", { name: /Groceries/ }),
+    });
+    await expect.poll(() => groceriesRow.textContent()).toContain("-€42.50");
     await look(page, "budgets");
 
     // Next month has no budget for Food; the previous month brings it back.

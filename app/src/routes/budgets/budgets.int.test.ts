@@ -76,11 +76,13 @@ describe("budgets", () => {
     expect(res.status).toBe(200);
     const body = res.body as BudgetReport;
     // Food, rolling over: January 300 - 250 (Groceries, a child) leaves 50; February
-    // 300 + 50 - 400 = -50. Fun: 50 - 30 + 5 = 25, no rollover.
+    // 300 + 50 - 400 = -50. Fun: 50 - 30 + 5 = 25, no rollover. Groceries has no budget and
+    // spent nothing in February: listed all the same.
     expect(body.lines).toEqual([
       {
         categoryId: food,
         name: "Food",
+        hasBudget: true,
         rollover: true,
         budgeted: "300.00",
         spent: "-400.00",
@@ -90,14 +92,30 @@ describe("budgets", () => {
       {
         categoryId: fun,
         name: "Fun",
+        hasBudget: true,
         rollover: false,
         budgeted: "50.00",
         spent: "-25.00",
         rolledOver: "0.00",
         available: "25.00",
       },
+      {
+        categoryId: groceries,
+        name: "Groceries",
+        hasBudget: false,
+        rollover: false,
+        budgeted: "0.00",
+        spent: "0.00",
+        rolledOver: "0.00",
+        available: "0.00",
+      },
     ]);
-    expect(body.totals).toEqual({ budgeted: "350.00", spent: "-425.00", available: "-25.00" });
+    expect(body.totals).toEqual({
+      budgeted: "350.00",
+      spent: "-425.00",
+      available: "-25.00",
+      unbudgeted: "0.00",
+    });
   });
 
   it("counts payday months from the configured start day", async () => {
@@ -110,6 +128,7 @@ describe("budgets", () => {
     expect(body.lines.map((l) => [l.name, l.spent, l.rolledOver, l.available])).toEqual([
       ["Food", "0.00", "-100.00", "200.00"],
       ["Fun", "-30.00", "0.00", "20.00"],
+      ["Groceries", "0.00", "0.00", "0.00"],
     ]);
     await put(member, "/budgets/settings", { monthStartDay: 1 });
   });
@@ -185,5 +204,100 @@ describe("budgets", () => {
     expect((await viewer.get("/budgets?month=2026-02")).status).toBe(200);
     expect((await put(viewer, "/budgets?month=2026-02", { lines: [] })).status).toBe(403);
     expect((await put(viewer, "/budgets/settings", { monthStartDay: 2 })).status).toBe(403);
+  });
+});
+
+// A household as issue 18 found it: Rent without a budget, and Food budgeted together with its
+// child Groceries. Every expectation is worked out by hand from the bookings below.
+describe("the budget month's totals", () => {
+  const db = useTestDatabase();
+  let app: LedgerTestApp;
+  let member: TestClient;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    app = await startLedgerApp(db.url);
+    member = app.as(app.member);
+    ids.food = (await aCategory(member, "Food")).id;
+    ids.groceries = (await aCategory(member, "Groceries", { parentId: ids.food })).id;
+    ids.restaurants = (await aCategory(member, "Restaurants", { parentId: ids.food })).id;
+    ids.home = (await aCategory(member, "Home")).id;
+    ids.rent = (await aCategory(member, "Rent", { parentId: ids.home })).id;
+    ids.salary = (await aCategory(member, "Salary", { kind: "income" })).id;
+    const checking = (await anAccount(member)).id;
+    const savings = (await anAccount(member, { name: "Savings" })).id;
+    const book = (date: string, amount: string, categoryId: string) =>
+      aTransaction(member, checking, { date, amount, categoryId });
+    await book("2026-03-01", "-1450.00", ids.rent);
+    await book("2026-03-04", "-100.00", ids.groceries);
+    await book("2026-03-09", "-60.00", ids.groceries);
+    await book("2026-03-12", "-50.00", ids.restaurants);
+    await book("2026-03-20", "12.50", ids.restaurants); // a refund
+    await book("2026-03-25", "3000.00", ids.salary);
+    await book("2026-04-02", "-999.00", ids.rent); // another month
+    // A transfer is neither spending nor income.
+    const transfer = await member.post("/transactions", {
+      accountId: checking,
+      date: "2026-03-15",
+      amount: "-500.00",
+      transfer: { accountId: savings },
+    });
+    expect(transfer.status).toBe(201);
+    const saved = await put(member, "/budgets?month=2026-03", {
+      lines: [
+        { categoryId: ids.food, amount: "400.00" },
+        { categoryId: ids.groceries, amount: "250.00" },
+      ],
+    });
+    expect(saved.status).toBe(200);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("shows the activity of every expense category, budgeted or not", async () => {
+    const body = (await member.get("/reports/budget?month=2026-03")).body as BudgetReport;
+    const line = (name: string) => body.lines.find((l) => l.name === name);
+    // Rent: no budget, 1450 out in March (April's 999 is April's).
+    expect(line("Rent")).toMatchObject({
+      hasBudget: false,
+      budgeted: "0.00",
+      spent: "-1450.00",
+      available: "-1450.00",
+    });
+    // Home, Rent's unbudgeted parent, carries its subtree's activity.
+    expect(line("Home")).toMatchObject({ hasBudget: false, spent: "-1450.00" });
+    // Restaurants: -50 + 12.50 = -37.50, unbudgeted but inside Food's budget.
+    expect(line("Restaurants")).toMatchObject({ hasBudget: false, spent: "-37.50" });
+    // Salary is income and has no budget: not a line of the budget month.
+    expect(line("Salary")).toBeUndefined();
+  });
+
+  it("counts each transaction once when a parent and its child are both budgeted", async () => {
+    const body = (await member.get("/reports/budget?month=2026-03")).body as BudgetReport;
+    const line = (name: string) => body.lines.find((l) => l.name === name);
+    // Groceries: 250 - 160 = 90 left. Food covers its subtree: -160 - 37.50 = -197.50,
+    // 400 - 197.50 = 202.50 left.
+    expect(line("Groceries")).toMatchObject({
+      hasBudget: true,
+      budgeted: "250.00",
+      spent: "-160.00",
+      available: "90.00",
+    });
+    expect(line("Food")).toMatchObject({
+      hasBudget: true,
+      budgeted: "400.00",
+      spent: "-197.50",
+      available: "202.50",
+    });
+    // Groceries is a limit within Food's budget: the totals are Food's alone, not -357.50 spent
+    // out of 650. Unbudgeted: Rent's 1450 (Home has no activity of its own; Restaurants is
+    // covered by Food; Salary is income).
+    expect(body.totals).toEqual({
+      budgeted: "400.00",
+      spent: "-197.50",
+      available: "202.50",
+      unbudgeted: "-1450.00",
+    });
   });
 });

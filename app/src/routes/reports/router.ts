@@ -24,6 +24,8 @@ const BudgetReportSchema = z.object({
     z.object({
       categoryId: z.string(),
       name: z.string(),
+      /** Whether the category has a budget this month (or rolls one over); else budgeted is 0. */
+      hasBudget: z.boolean(),
       rollover: z.boolean(),
       budgeted: z.string(),
       spent: z.string(),
@@ -31,7 +33,16 @@ const BudgetReportSchema = z.object({
       available: z.string(),
     }),
   ),
-  totals: z.object({ budgeted: z.string(), spent: z.string(), available: z.string() }),
+  /**
+   * Over the outermost budgeted categories, so each transaction counts once however budgets
+   * nest; `unbudgeted` is the net of expense categories no budget covers.
+   */
+  totals: z.object({
+    budgeted: z.string(),
+    spent: z.string(),
+    available: z.string(),
+    unbudgeted: z.string(),
+  }),
   missingRates: z.array(MissingRateSchema),
 });
 
@@ -93,7 +104,10 @@ export function reportRoutes(deps: { db: pg.Pool; baseCurrency: string }): Route
       access: "read",
       query: BudgetMonthQuerySchema,
       responses: {
-        200: { description: "Per budgeted category", schema: BudgetReportSchema },
+        200: {
+          description: "Per budgeted category and per expense category, budgeted or not",
+          schema: BudgetReportSchema,
+        },
         ...invalid,
       },
       handler: ({ query }) => budgetReport(db, base, query.month),

@@ -10313,7 +10313,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Per budgeted category */
+      /** @description Per budgeted category and per expense category, budgeted or not */
       200: {
         headers: {
           [name: string]: unknown;
@@ -10326,6 +10326,7 @@ export interface operations {
               available: string;
               budgeted: string;
               categoryId: string;
+              hasBudget: boolean;
               name: string;
               rolledOver: string;
               rollover: boolean;
@@ -10342,6 +10343,7 @@ export interface operations {
               available: string;
               budgeted: string;
               spent: string;
+              unbudgeted: string;
             };
           };
         };

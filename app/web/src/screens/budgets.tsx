@@ -38,7 +38,8 @@ function BudgetRow(props: {
   save: (categoryId: string, amount: string, rollover: boolean) => Promise<void>;
 }) {
   const { line, currency } = props;
-  const budgeted = line?.budgeted ?? "0";
+  // A category without a budget still has its line (its activity); its budget is blank, 0.
+  const budgeted = line?.hasBudget === true ? line.budgeted : "0";
   const [draft, setDraft] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const commit = async (rollover: boolean) => {
@@ -65,7 +66,7 @@ function BudgetRow(props: {
     <tr class={props.depth > 0 ? "sub" : ""}>
       <th scope="row" class={`depth-${String(Math.min(props.depth, 3))}`}>
         {props.name}
-        {line && <BudgetBar line={line} label={`${props.name} budget used`} />}
+        {line?.hasBudget === true && <BudgetBar line={line} label={`${props.name} budget used`} />}
       </th>
       <td class="num">
         {props.canWrite ? (
@@ -119,7 +120,12 @@ function BudgetRow(props: {
         )}
       </td>
       <td class="num">
-        <Amount value={line?.available ?? "0"} currency={currency} />
+        {/* Without a budget nothing is "available": what it spent counts as not budgeted. */}
+        {line?.hasBudget === true ? (
+          <Amount value={line.available} currency={currency} />
+        ) : (
+          <span class="muted">—</span>
+        )}
       </td>
     </tr>
   );
@@ -266,6 +272,15 @@ export function BudgetsScreen() {
                   <td class="num">
                     <Amount value={report.data.totals.available} currency={currency} />
                   </td>
+                </tr>
+                <tr class="muted">
+                  <th scope="row">Not budgeted</th>
+                  <td class="num" />
+                  <td class="num">
+                    <Amount value={report.data.totals.unbudgeted} currency={currency} />
+                  </td>
+                  <td class="num hide-phone" />
+                  <td class="num" />
                 </tr>
               </tfoot>
             </table>

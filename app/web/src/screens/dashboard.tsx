@@ -106,7 +106,8 @@ function BudgetProgress() {
     () => api.get<BudgetReport>(`/reports/budget${query({ month: thisMonth() })}`),
     [],
   );
-  const lines = report.data?.lines ?? [];
+  // The report lists unbudgeted expense categories too; progress is about the budgets.
+  const lines = (report.data?.lines ?? []).filter((l) => l.hasBudget);
   const currency = report.data?.currency ?? "EUR";
   return (
     <Section title="Budget progress">

@@ -350,7 +350,7 @@ function BudgetReportCard(props: { month: string }) {
     [props.month],
   );
   const currency = report.data?.currency ?? "EUR";
-  const lines = report.data?.lines ?? [];
+  const lines = (report.data?.lines ?? []).filter((l) => l.hasBudget);
   return (
     <Section title={`Budget against actual, ${formatMonth(props.month)}`}>
       {report.loading && !report.data && <Loading />}
