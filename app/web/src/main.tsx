@@ -31,6 +31,7 @@ const ReconcileLazy = lazyScreen(() =>
 );
 const ImportScreen = lazyScreen(() => import("./screens/import.tsx").then((m) => m.ImportScreen));
 const RulesScreen = lazyScreen(() => import("./screens/rules.tsx").then((m) => m.RulesScreen));
+const BillsScreen = lazyScreen(() => import("./screens/bills.tsx").then((m) => m.BillsScreen));
 
 /** The signed-in screens by path. */
 function Routes(props: { path: string }) {
@@ -43,6 +44,7 @@ function Routes(props: { path: string }) {
   if (path === "/categories") return <CategoriesScreen />;
   if (path === "/rules") return <RulesScreen />;
   if (path === "/budgets") return <BudgetsScreen />;
+  if (path === "/bills") return <BillsScreen />;
   if (path === "/import") return <ImportScreen />;
   if (path === "/reports") return <ReportsScreen />;
   if (path === "/settings") return <SettingsScreen />;

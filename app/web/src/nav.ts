@@ -14,6 +14,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/accounts", label: "Accounts", icon: "▤", primary: true },
   { href: "/budgets", label: "Budgets", icon: "◔", primary: true },
   { href: "/reports", label: "Reports", icon: "▦", primary: true },
+  { href: "/bills", label: "Bills", icon: "↻", primary: false },
   { href: "/import", label: "Import", icon: "⇪", primary: false },
   { href: "/categories", label: "Categories", icon: "❖", primary: false },
   { href: "/rules", label: "Rules", icon: "⚑", primary: false },

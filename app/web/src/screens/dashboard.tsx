@@ -154,14 +154,16 @@ function UpcomingBills() {
       {upcoming.error !== undefined && <LoadError error={upcoming.error} retry={upcoming.reload} />}
       {upcoming.data && items.length === 0 && (
         <Empty title="Nothing due in the next 30 days">
-          <p>Recurring transactions you set up show here before they are due.</p>
+          <p>
+            <a href="/bills">Set up a bill</a> to see it here before it is due.
+          </p>
         </Empty>
       )}
       {items.length > 0 && (
         <ul class="list">
           {items.map((o) => (
             <li key={`${o.recurringId}-${o.date}`}>
-              <a class="list-row" href={`/accounts/${o.accountId}`}>
+              <a class="list-row" href="/bills">
                 <span class="list-main">
                   <span class="list-title">{o.name}</span>
                   <span class="list-sub">
@@ -175,6 +177,11 @@ function UpcomingBills() {
             </li>
           ))}
         </ul>
+      )}
+      {upcoming.data && items.length > 0 && (
+        <p class="card-more">
+          <a href="/bills">All bills: post, skip or change them</a>
+        </p>
       )}
     </Section>
   );
