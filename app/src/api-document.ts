@@ -23,6 +23,7 @@ export function offlineRoutes(): Route[] {
       passwordChangeRevokesTokens: true,
       ownerFromConfig: false,
       baseCurrency: "EUR",
+      fxSourceUrl: undefined,
       sessionSecret: "s".repeat(32),
     },
     log: pino({ level: "silent" }),

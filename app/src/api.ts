@@ -45,7 +45,10 @@ export interface ApiDeps {
   throttle: Throttle;
   /** This tenant's identity, which binds its sessions (auth/tenant.ts). */
   tenant: () => Promise<string>;
-  config: Pick<Config, "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens"> & {
+  config: Pick<
+    Config,
+    "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens" | "fxSourceUrl"
+  > & {
     sessionSecret: string;
     /** The owner comes from FINTRACK_ADMIN_EMAIL, so registration never makes one. */
     ownerFromConfig: boolean;
@@ -84,6 +87,7 @@ export function createApi(deps: ApiDeps): {
       db: deps.db,
       registry: deps.registry,
       baseCurrency: deps.config.baseCurrency,
+      fxSourceUrl: deps.config.fxSourceUrl,
     }),
     ...docsRoutes(() => routes, {
       title: "fintrack API",
@@ -113,10 +117,12 @@ export interface ResourceDeps {
   registry: Registry;
   /** The household's base currency (FINTRACK_BASE_CURRENCY): reports and budgets are in it. */
   baseCurrency: string;
+  /** Where POST /exchange-rates/fetch reads reference rates; absent, fetching is off. */
+  fxSourceUrl?: URL | undefined;
 }
 
 /** Every route of the household's money, one line a resource. */
-export function resourceRoutes({ db, registry, baseCurrency }: ResourceDeps): Route[] {
+export function resourceRoutes({ db, registry, baseCurrency, fxSourceUrl }: ResourceDeps): Route[] {
   return [
     ...accountRoutes(db),
     ...categoryRoutes(db),
@@ -127,7 +133,7 @@ export function resourceRoutes({ db, registry, baseCurrency }: ResourceDeps): Ro
     ...auditRoutes(db),
     ...budgetRoutes(db, baseCurrency),
     ...recurringRoutes(db),
-    ...exchangeRateRoutes(db, baseCurrency),
+    ...exchangeRateRoutes(db, baseCurrency, fxSourceUrl),
     ...reportRoutes({ db, baseCurrency }),
     ...importRoutes(db),
     ...exportRoutes(db),

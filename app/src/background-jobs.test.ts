@@ -111,4 +111,35 @@ describe("startBackgroundJobs", () => {
     expect(db.queries()).toBe(0);
     expect(work.count()).toBe(0);
   });
+
+  it("fetches reference rates 5 s after start and every 6 hours when configured, logging failures", async () => {
+    const db = heldPool();
+    const { log, messages } = collectingLog();
+    let calls = 0;
+    const referenceRates = () => {
+      calls += 1;
+      return calls === 1 ? Promise.resolve({ stored: 31 }) : Promise.reject(new Error("HTTP 500"));
+    };
+    const jobs = startBackgroundJobs({
+      db: db.pool,
+      log,
+      work: inFlight(),
+      owner: undefined,
+      referenceRates,
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toBe(1);
+    db.answer();
+    await vi.advanceTimersByTimeAsync(6 * 60 * 60_000 - 5_000 - 1);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2);
+    expect(messages.filter((m) => m.includes("reference rates"))).toEqual([
+      "reference rates fetched",
+      "cannot fetch reference rates yet",
+    ]);
+    jobs.stop();
+    await vi.advanceTimersByTimeAsync(24 * 60 * 60_000);
+    expect(calls).toBe(2);
+  });
 });

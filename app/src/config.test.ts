@@ -63,6 +63,30 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads reference rates from the ECB's daily feed unless told another source or off", () => {
+    const defaults = loadConfig({}, fakeRead);
+    expect(defaults.fxSourceUrl?.href).toBe(
+      "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
+    );
+    expect(defaults.fxFetchDaily).toBe(false);
+    const local = loadConfig(
+      { FINTRACK_FX_SOURCE_URL: "http://127.0.0.1:9/hist.xml", FINTRACK_FX_FETCH_DAILY: "true" },
+      fakeRead,
+    );
+    expect([local.fxSourceUrl?.href, local.fxFetchDaily]).toEqual([
+      "http://127.0.0.1:9/hist.xml",
+      true,
+    ]);
+    const off = loadConfig(
+      { FINTRACK_FX_SOURCE_URL: "off", FINTRACK_FX_FETCH_DAILY: "1" },
+      fakeRead,
+    );
+    expect([off.fxSourceUrl, off.fxFetchDaily]).toEqual([undefined, false]);
+    expect(() => loadConfig({ FINTRACK_FX_SOURCE_URL: "ftp://x/y.xml" }, fakeRead)).toThrow(
+      /FINTRACK_FX_SOURCE_URL: must be an http\(s\) URL/,
+    );
+  });
+
   it("reads secrets from files, as Kubernetes mounts them, without their trailing newline", () => {
     const c = loadConfig(
       {

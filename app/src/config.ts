@@ -3,6 +3,9 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
+/** The ECB's daily euro foreign exchange reference rates: the default rate source. */
+export const ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml";
+
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 /**
@@ -60,6 +63,21 @@ const environmentSchema = z
     // sessions: whoever knew the old password may have minted one. "false" keeps tokens (scripts
     // keep running) for deployments that accept that risk.
     FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS: bool.default(true),
+    // Where POST /exchange-rates/fetch reads daily reference rates: an ECB-format XML feed (the
+    // daily one, or the 90-day history eurofxref-hist-90d.xml to fill the last three months);
+    // "off" disables fetching.
+    FINTRACK_FX_SOURCE_URL: z
+      .union([
+        z.literal("off"),
+        z.url({
+          protocol: /^https?$/,
+          error: `must be an http(s) URL of an ECB-format XML feed, or "off"`,
+        }),
+      ])
+      .default(ECB_DAILY_URL),
+    // Fetches the reference rates in the background as well, a few times a day, on every replica
+    // (the writes are idempotent). Off by default: a deployment opts in to reaching the internet.
+    FINTRACK_FX_FETCH_DAILY: bool.default(false),
   })
   .check((ctx) => {
     const env = ctx.value;
@@ -122,6 +140,10 @@ export interface Config {
   signup: "closed" | "open";
   /** Whether a password change or an owner's reset revokes the user's personal access tokens. */
   passwordChangeRevokesTokens: boolean;
+  /** The ECB-format XML feed of daily reference rates; undefined when fetching is off. */
+  fxSourceUrl: URL | undefined;
+  /** Whether the background jobs fetch the reference rates (only with a source). */
+  fxFetchDaily: boolean;
 }
 
 /** Milliseconds; long work (imports, exports) raises the database ones per transaction. */
@@ -209,5 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     baseCurrency: e.FINTRACK_BASE_CURRENCY,
     signup: e.FINTRACK_SIGNUP,
     passwordChangeRevokesTokens: e.FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS,
+    fxSourceUrl: e.FINTRACK_FX_SOURCE_URL === "off" ? undefined : new URL(e.FINTRACK_FX_SOURCE_URL),
+    fxFetchDaily: e.FINTRACK_FX_FETCH_DAILY && e.FINTRACK_FX_SOURCE_URL !== "off",
   };
 }

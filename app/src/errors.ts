@@ -35,12 +35,18 @@ export class AppError extends Error {
     status: number,
     code: string,
     message: string,
-    options: { errors?: FieldProblem[]; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      errors?: FieldProblem[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      /** Shows the message of a 5xx too: only for messages written to be shown. */
+      expose?: boolean;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = code;
-    this.expose = status < 500;
+    this.expose = options.expose ?? status < 500;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
   }
@@ -59,6 +65,7 @@ const titles: Record<number, string> = {
   422: "Validation failed",
   429: "Too many requests",
   500: "Internal server error",
+  502: "Bad gateway",
   503: "Service unavailable",
 };
 
@@ -94,6 +101,9 @@ export const errors = {
       headers: { "Retry-After": String(retryAfterSeconds) },
     }),
   unavailable: (detail: string) => new AppError(503, "unavailable", detail),
+  /** A source the app reads from on the user's behalf (a rates feed) failed; says how. */
+  upstreamFailed: (detail: string, cause?: unknown) =>
+    new AppError(502, "upstream_failed", detail, { expose: true, cause }),
   unsupportedMediaType: (detail: string) => new AppError(415, "unsupported_media_type", detail),
   /** The method is not one the path declares; `allow` lists those it does. */
   methodNotAllowed: (allow: readonly string[]) =>

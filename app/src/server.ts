@@ -23,6 +23,8 @@ import { boundedPoolConfig, createPool, terminateCheckedOut } from "./db/pool.ts
 import { defaultMetrics } from "./http/metrics.ts";
 import { readiness, type ReadinessCheck, type Readiness } from "./health.ts";
 import { type InFlight, inFlight } from "./in-flight.ts";
+import type { FetchResult } from "./routes/exchange-rates/schema.ts";
+import { fetchReferenceRates } from "./routes/exchange-rates/service.ts";
 
 /** The app's running pieces, as main.ts starts and stops them. */
 export interface RunningServer {
@@ -184,11 +186,22 @@ function apiOf(
       passwordChangeRevokesTokens: config.passwordChangeRevokesTokens,
       ownerFromConfig: config.admin !== undefined,
       baseCurrency: config.baseCurrency,
+      fxSourceUrl: config.fxSourceUrl,
       sessionSecret,
     },
     log,
     registry,
   });
+}
+
+/** The background fetch of reference rates, when FINTRACK_FX_FETCH_DAILY turns it on. */
+function referenceRatesJob(
+  config: Config,
+  pool: pg.Pool,
+): (() => Promise<FetchResult>) | undefined {
+  const source = config.fxSourceUrl;
+  if (!config.fxFetchDaily || source === undefined) return undefined;
+  return () => fetchReferenceRates(pool, config.baseCurrency, source);
 }
 
 /** The metrics endpoint, on a port of its own so it is never exposed with the app. */
@@ -268,7 +281,13 @@ export async function startServer(
   const api = apiOf(config, settings.sessionSecret, pool, redis, log, registry);
   // What a shutdown waits for: API requests being handled and background runs.
   const work = inFlight();
-  const jobs = startBackgroundJobs({ db: pool, log, work, owner });
+  const jobs = startBackgroundJobs({
+    db: pool,
+    log,
+    work,
+    owner,
+    referenceRates: referenceRatesJob(config, pool),
+  });
   const app = createApp({
     config,
     log,

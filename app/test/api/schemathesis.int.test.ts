@@ -168,6 +168,9 @@ describe("schemathesis over the whole OpenAPI document, as the owner of a househ
         PORT: String(port),
         METRICS_PORT: String(metricsPort),
         LOG_LEVEL: "error",
+        // The fuzzer must never make the app reach the internet: POST /exchange-rates/fetch
+        // answers its 409 problem instead of downloading the ECB's feed.
+        FINTRACK_FX_SOURCE_URL: "off",
       },
     });
     const running = app;

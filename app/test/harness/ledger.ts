@@ -129,9 +129,14 @@ function client(base: string, headers: Record<string, string>): TestClient {
 
 /**
  * Migrates the test database at `url`, adds an owner, a member and a viewer, and serves every
- * resource's routes (api.ts) with EUR as the base currency, behind the real authentication.
+ * resource's routes (api.ts) with EUR as the base currency (or `options.baseCurrency`), behind
+ * the real authentication. Fetching reference rates is off unless `options.fxSourceUrl` names a
+ * (local) feed.
  */
-export async function startLedgerApp(url: string): Promise<LedgerTestApp> {
+export async function startLedgerApp(
+  url: string,
+  options: { fxSourceUrl?: URL; baseCurrency?: string } = {},
+): Promise<LedgerTestApp> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   await migrate(pool);
   const [owner, member, viewer] = [
@@ -157,7 +162,12 @@ export async function startLedgerApp(url: string): Promise<LedgerTestApp> {
     registry,
   });
   const served = await serveApp({
-    routes: resourceRoutes({ db: pool, registry, baseCurrency: "EUR" }),
+    routes: resourceRoutes({
+      db: pool,
+      registry,
+      baseCurrency: options.baseCurrency ?? "EUR",
+      fxSourceUrl: options.fxSourceUrl,
+    }),
     authenticate: auth.authenticate,
     idempotency: idempotencyStore(pool),
   });

@@ -6,17 +6,22 @@ import {
   CsvResultSchema,
   ExchangeRateListSchema,
   ExchangeRateSchema,
+  FetchResultSchema,
   ListExchangeRatesQuerySchema,
   PutExchangeRateSchema,
   RateParamsSchema,
 } from "./schema.ts";
-import { deleteRate, listRates, putRate, uploadCsv } from "./service.ts";
+import { deleteRate, fetchReferenceRates, listRates, putRate, uploadCsv } from "./service.ts";
 
 const tag = "exchange-rates";
 const CSV_TYPES = ["text/csv", "text/plain"] as const;
 
-/** Exchange rates to the base currency: list, enter by hand, upload a CSV, delete. */
-export function exchangeRateRoutes(db: pg.Pool, base: string): Route[] {
+/**
+ * Exchange rates to the base currency: list, enter by hand, upload a CSV, fetch the reference
+ * rates from `source` (an ECB-format XML feed; undefined when FINTRACK_FX_SOURCE_URL is off),
+ * delete.
+ */
+export function exchangeRateRoutes(db: pg.Pool, base: string, source?: URL): Route[] {
   return [
     route({
       method: "get",
@@ -72,6 +77,37 @@ export function exchangeRateRoutes(db: pg.Pool, base: string): Route[] {
         const raw: unknown = body;
         const text = Buffer.isBuffer(raw) ? raw.toString("utf8") : "";
         return uploadCsv(db, base, text);
+      },
+    }),
+    route({
+      method: "post",
+      path: "/exchange-rates/fetch",
+      operationId: "fetchExchangeRates",
+      summary: "Fetch and store the daily reference rates from the configured source",
+      description:
+        "Reads the ECB-format feed FINTRACK_FX_SOURCE_URL names (by default the ECB's daily " +
+        "euro reference rates; the 90-day history fills three months), converts its per-euro " +
+        "rates to the base currency by cross rates, rounded to 12 decimals, and stores them, " +
+        "replacing those days' rates. Answers what was stored and what reports still leave out. " +
+        "502 when the source cannot be reached or read (nothing is stored), 409 when fetching " +
+        "is off.",
+      tag,
+      access: "write",
+      responses: {
+        200: {
+          description: "What was stored and what is still missing",
+          schema: FetchResultSchema,
+        },
+        409: problemResponse("No rate source is configured (FINTRACK_FX_SOURCE_URL=off)"),
+        502: problemResponse("The rate source failed: unreachable, too slow, or not ECB XML"),
+      },
+      handler: () => {
+        if (source === undefined) {
+          throw errors.conflict(
+            "no reference rate source is configured (FINTRACK_FX_SOURCE_URL is off): enter or upload rates instead",
+          );
+        }
+        return fetchReferenceRates(db, base, source);
       },
     }),
     route({

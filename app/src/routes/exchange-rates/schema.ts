@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PathDateSchema, PlainDateSchema } from "../../domain/dates.ts";
 import { CURRENCY_PATTERN, CurrencySchema } from "../../http/schema.ts";
 import { parseRate, RATE_DECIMALS } from "../../domain/fx.ts";
+import { MissingRateSchema } from "../../read-model/conversion.ts";
 
 /** A rate as the API spells it: a positive exact decimal ("0.9213"). */
 export const RateTextSchema = z
@@ -46,3 +47,19 @@ export const RateParamsSchema = z.object({
   currency: z.string().meta({ pattern: CURRENCY_PATTERN.source }),
   date: PathDateSchema,
 });
+
+/** `POST /exchange-rates/fetch`: what the reference rates stored, and what is still missing. */
+export const FetchResultSchema = z.object({
+  source: z.string().meta({ description: "The feed read (its address without a query)" }),
+  dates: z
+    .array(z.string())
+    .meta({ description: "The days whose rates were stored, oldest first" }),
+  currencies: z.array(z.string()).meta({ description: "The currencies rates were stored for" }),
+  stored: z.number().int().meta({ description: "How many rates were stored (days x currencies)" }),
+  missingRates: z.array(MissingRateSchema).meta({
+    description:
+      "Currencies held with no rate in force over these dates (before their first rate): " +
+      "reports still leave them out until rates are entered or imported",
+  }),
+});
+export type FetchResult = z.infer<typeof FetchResultSchema>;

@@ -404,6 +404,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/exchange-rates/fetch": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Fetch and store the daily reference rates from the configured source
+     * @description Reads the ECB-format feed FINTRACK_FX_SOURCE_URL names (by default the ECB's daily euro reference rates; the 90-day history fills three months), converts its per-euro rates to the base currency by cross rates, rounded to 12 decimals, and stores them, replacing those days' rates. Answers what was stored and what reports still leave out. 502 when the source cannot be reached or read (nothing is stored), 409 when fetching is off.
+     *
+     *     **Access:** members and the owner; a token needs the `write` scope.
+     */
+    post: operations["fetchExchangeRates"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/exports/full.json": {
     parameters: {
       query?: never;
@@ -5410,6 +5432,152 @@ export interface operations {
            *       ]
            *     }
            */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  fetchExchangeRates: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an RFC 8941 sf-string of 1 to 255 printable ASCII characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The key is stored with the write, in the same database transaction, for 24 hours and per user. A retry with the same key, method, path and body is not applied again: it gets the first answer replayed (marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or when its answer was lost after it was applied. The same key with another request gets 422. Errors are not recorded: a failed request may be retried with its key. Optional. */
+        "Idempotency-Key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What was stored and what is still missing */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /** @description The currencies rates were stored for */
+            currencies: string[];
+            /** @description The days whose rates were stored, oldest first */
+            dates: string[];
+            /** @description Currencies held with no rate in force over these dates (before their first rate): reports still leave them out until rates are entered or imported */
+            missingRates: {
+              currency: string;
+              firstDate: string;
+              lastDate: string;
+            }[];
+            /** @description The feed read (its address without a query) */
+            source: string;
+            /** @description How many rates were stored (days x currencies) */
+            stored: number;
+          };
+        };
+      };
+      /** @description The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad request",
+           *       "status": 400,
+           *       "code": "bad_request",
+           *       "detail": "the body is not valid JSON"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: a viewer, a read-scoped token, or a missing CSRF token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "code": "forbidden",
+           *       "detail": "you may not do this"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No rate source is configured (FINTRACK_FX_SOURCE_URL=off) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "conflict",
+           *       "detail": "it conflicts with the current state"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The Idempotency-Key was used with another request. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The rate source failed: unreachable, too slow, or not ECB XML */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
