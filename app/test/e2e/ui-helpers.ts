@@ -58,8 +58,15 @@ export async function look(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: "light" });
 }
 
-/** Migrates the database at `url` and starts the whole app on a free port. */
-export async function startApp(url: string): Promise<{ running: RunningServer; base: string }> {
+/**
+ * Migrates the database at `url` and starts the whole app on a free port, with `env` added to
+ * its environment. Fetching reference rates is off unless `env` points FINTRACK_FX_SOURCE_URL
+ * at a local feed: the tests never reach the internet.
+ */
+export async function startApp(
+  url: string,
+  env: Record<string, string> = {},
+): Promise<{ running: RunningServer; base: string }> {
   const pool = new pg.Pool({ connectionString: url });
   await migrate(pool);
   await pool.end();
@@ -72,6 +79,8 @@ export async function startApp(url: string): Promise<{ running: RunningServer; b
     PORT: String(port),
     METRICS_PORT: String(await freePort()),
     BASE_URL: `http://127.0.0.1:${String(port)}`,
+    FINTRACK_FX_SOURCE_URL: "off",
+    ...env,
   });
   const running = await startServer(config, pino({ level: "silent" }));
   return { running, base: `http://127.0.0.1:${String(port)}` };

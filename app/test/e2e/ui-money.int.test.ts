@@ -3,6 +3,8 @@
 // a grocery purchase through the API, then works through each screen; screenshots of each
 // (light, dark, phone) land in .screenshots/ for a person to look at.
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
@@ -23,9 +25,34 @@ function today(): string {
   return `${String(now.getFullYear())}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/**
+ * A local stand-in for the ECB's daily feed, dated today (1 EUR = 1.25 USD): the app under test
+ * reads its reference rates here, never from the internet.
+ */
+async function dailyFeed(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((_req, res) => {
+    res
+      .writeHead(200, { "Content-Type": "text/xml" })
+      .end(
+        `<?xml version="1.0" encoding="UTF-8"?><gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">` +
+          `<Cube><Cube time="${today()}"><Cube currency="USD" rate="1.25"/><Cube currency="GBP" rate="0.8"/></Cube></Cube></gesmes:Envelope>`,
+      );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${String(port)}/eurofxref-daily.xml`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 describe("the web UI's money screens", { timeout: 90_000 }, () => {
   const db = useTestDatabase();
   let running: RunningServer;
+  let feed: Awaited<ReturnType<typeof dailyFeed>>;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -33,7 +60,8 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const app = await startApp(db.url);
+    feed = await dailyFeed();
+    const app = await startApp(db.url, { FINTRACK_FX_SOURCE_URL: feed.url });
     running = app.running;
     browser = await launchBrowser();
     context = await browser.newContext({
@@ -97,6 +125,7 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
   afterAll(async () => {
     await browser.close();
     await running.shutdown(1000);
+    feed.close();
   });
 
   it("sets a budget in place and shows what is left, here and on the dashboard", async () => {
@@ -276,6 +305,43 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await page.getByRole("link", { name: "Import" }).click();
     await page.getByRole("heading", { name: "Import", exact: true }).waitFor();
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it("says which totals leave out dollars for want of a rate, and fetches the rates in one step", async () => {
+    await apiCall(page, "POST", "/accounts", {
+      name: "Dollar savings",
+      type: "savings",
+      currency: "USD",
+      openingDate: today(),
+      openingBalance: "100",
+    });
+    await page.goto("/reports");
+    const reportNotice = page
+      .getByRole("region", { name: "Net worth", exact: true })
+      .getByTestId("missing-rates");
+    await expect.poll(() => reportNotice.textContent()).toContain("Net worth is incomplete");
+    expect(await reportNotice.textContent()).toContain("USD");
+
+    await page.goto("/");
+    const card = page.getByRole("region", { name: "Net worth, last 12 months" });
+    const notice = card.getByTestId("missing-rates");
+    await expect.poll(() => notice.textContent()).toContain("Net worth is incomplete");
+    expect(await notice.textContent()).toMatch(/USD, /);
+    expect(
+      await notice
+        .getByRole("link", { name: "Enter or upload rates in Settings" })
+        .getAttribute("href"),
+    ).toBe("/settings");
+    await look(page, "missing-rates");
+
+    await notice.getByRole("button", { name: "Fetch reference rates" }).click();
+    const fixed = card.getByTestId("missing-rates-fixed");
+    await expect.poll(() => fixed.textContent()).toContain("Net worth is complete now");
+    expect(await fixed.textContent()).toContain("Stored 2 reference rates (GBP, USD) for 1 day");
+    expect(await card.getByTestId("missing-rates").count()).toBe(0);
+    // 100 USD at 1 / 1.25 = 0.8 EUR each: 80.00 more than the euro account's 3,392.15.
+    const table = card.getByRole("table", { name: /^Net worth at each month end/ });
+    await expect.poll(() => table.textContent()).toContain("+€3,472.15");
   });
 
   it("logged no script errors", () => {

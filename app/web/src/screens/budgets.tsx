@@ -23,6 +23,7 @@ import { formatMonth } from "../lib/format.ts";
 import { normalizeAmount, signOf } from "../lib/money.ts";
 import { addMonths, thisMonth } from "../lib/month.ts";
 import { BudgetBar } from "../components/budget-bar.tsx";
+import { MissingRates } from "../components/missing-rates.tsx";
 import { useResource } from "../lib/resource.ts";
 import { useCanWrite } from "../lib/session.ts";
 
@@ -217,12 +218,11 @@ export function BudgetsScreen() {
       )}
       {report.data && rows.length > 0 && (
         <Section title={`Budget for ${formatMonth(month)}`}>
-          {report.data.missingRates.length > 0 && (
-            <p class="notice">
-              Some amounts in {report.data.missingRates.map((m) => m.currency).join(", ")} have no
-              exchange rate and are left out.
-            </p>
-          )}
+          <MissingRates
+            rates={report.data.missingRates}
+            total="Spending against these budgets"
+            onFixed={report.reload}
+          />
           <div class="table-wide">
             <table class="budget-table">
               <caption class="sr-only">

@@ -56,7 +56,9 @@ function NetWorthCard() {
     <Section title="Net worth, last 12 months">
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
-      {report.data && <MissingRates rates={report.data.missingRates} />}
+      {report.data && (
+        <MissingRates rates={report.data.missingRates} total="Net worth" onFixed={report.reload} />
+      )}
       {report.data?.points.length === 0 && (
         <Empty title="No balances yet">
           <p>Add an account to see your net worth grow here.</p>
@@ -113,6 +115,13 @@ function BudgetProgress() {
     <Section title="Budget progress">
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
+      {report.data && (
+        <MissingRates
+          rates={report.data.missingRates}
+          total="Budget spending"
+          onFixed={report.reload}
+        />
+      )}
       {report.data && lines.length === 0 && (
         <Empty title="No budgets this month">
           <p>

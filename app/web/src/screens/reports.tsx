@@ -169,7 +169,9 @@ function SpendingReport(props: { from: string; to: string }) {
     <Section title="Spending by category">
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
-      {report.data && <MissingRates rates={report.data.missingRates} />}
+      {report.data && (
+        <MissingRates rates={report.data.missingRates} total="Spending" onFixed={report.reload} />
+      )}
       {parent && (
         <nav class="crumbs" aria-label="Category level">
           <button
@@ -253,7 +255,9 @@ function CashflowReport(props: { from: string; to: string }) {
     <Section title="Cash flow">
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
-      {report.data && <MissingRates rates={report.data.missingRates} />}
+      {report.data && (
+        <MissingRates rates={report.data.missingRates} total="Cash flow" onFixed={report.reload} />
+      )}
       {report.data && report.data.points.length > 0 && (
         <div class="report-grid">
           {chart.x.length > 1 ? (
@@ -310,7 +314,9 @@ function NetWorthReport(props: { fromMonth: string; toMonth: string }) {
     <Section title="Net worth">
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
-      {report.data && <MissingRates rates={report.data.missingRates} />}
+      {report.data && (
+        <MissingRates rates={report.data.missingRates} total="Net worth" onFixed={report.reload} />
+      )}
       {report.data && report.data.points.length > 0 && (
         <div class="report-grid">
           {chart.x.length > 1 ? (
@@ -355,7 +361,13 @@ function BudgetReportCard(props: { month: string }) {
     <Section title={`Budget against actual, ${formatMonth(props.month)}`}>
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
-      {report.data && <MissingRates rates={report.data.missingRates} />}
+      {report.data && (
+        <MissingRates
+          rates={report.data.missingRates}
+          total="Budget against actual"
+          onFixed={report.reload}
+        />
+      )}
       {report.data && lines.length === 0 && (
         <Empty title="No budgets for this month">
           <p>
