@@ -114,6 +114,10 @@ describe("the web UI's bills screen", { timeout: 120_000 }, () => {
     await form.getByLabel("Repeats").selectOption("week");
     expect(await form.getByLabel("Day of the month").count()).toBe(0);
     await form.getByLabel("Starts on").fill(localDate(-14));
+    // The schedule is said in words as it is typed.
+    expect(await form.locator(".schedule-summary").textContent()).toMatch(
+      /^Weekly on [A-Z]\w+day$/,
+    );
     await look(page, "bills-form");
     await form.getByRole("button", { name: "Create bill" }).click();
     await expect.poll(() => form.locator(".field-error").textContent()).toBeTruthy();

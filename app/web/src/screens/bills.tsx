@@ -118,6 +118,30 @@ function WholeNumberField(props: {
   );
 }
 
+/** The draft's schedule in words as it is typed, or undefined while it cannot be read. */
+function scheduleSummary(draft: BillDraft, occurrences: number | null): string | undefined {
+  const every = Number(draft.every);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.startDate) || !Number.isInteger(every) || every < 1)
+    return undefined;
+  return describeSchedule({
+    unit: draft.unit,
+    every,
+    dayOfMonth: draft.unit === "month" && draft.dayOfMonth !== "" ? Number(draft.dayOfMonth) : null,
+    startDate: draft.startDate,
+    endDate: draft.endDate === "" ? null : draft.endDate,
+    occurrences,
+  });
+}
+
+/** A typed amount without its sign; a typed sign sets the direction instead. */
+function typedAmount(text: string, direction: Direction): { amount: string; direction: Direction } {
+  const sign = text.trim().charAt(0);
+  return {
+    amount: unsigned(text),
+    direction: sign === "-" ? "outflow" : sign === "+" ? "inflow" : direction,
+  };
+}
+
 /** Creates or edits a recurring transaction. */
 function BillForm(props: {
   bill?: Recurring;
@@ -136,7 +160,7 @@ function BillForm(props: {
     setDraft((d) => ({ ...d, ...patch }));
   };
   const currency = open.find((a) => a.id === draft.accountId)?.currency ?? "EUR";
-  const every = Number(draft.every);
+  const summary = scheduleSummary(draft, props.bill?.occurrences ?? null);
 
   const save = async (event: Event) => {
     event.preventDefault();
@@ -206,26 +230,24 @@ function BillForm(props: {
           options={categoryOptions(props.categories)}
           error={error}
         />
-        <div class="bill-amount">
-          <DirectionToggle
-            label="Money"
-            value={draft.direction}
-            onValue={(direction) => {
-              set({ direction });
-            }}
-          />
-          <TextField
-            label={`Amount (${currency})`}
-            name="amount"
-            inputMode="decimal"
-            required
-            value={draft.amount}
-            onValue={(amount) => {
-              set({ amount: unsigned(amount) });
-            }}
-            error={error}
-          />
-        </div>
+        <DirectionToggle
+          label="Money"
+          value={draft.direction}
+          onValue={(direction) => {
+            set({ direction });
+          }}
+        />
+        <TextField
+          label={`Amount (${currency})`}
+          name="amount"
+          inputMode="decimal"
+          required
+          value={draft.amount}
+          onValue={(amount) => {
+            set(typedAmount(amount, draft.direction));
+          }}
+          error={error}
+        />
       </div>
       <fieldset class="bill-schedule">
         <legend>Schedule</legend>
@@ -250,11 +272,6 @@ function BillForm(props: {
             onValue={(v) => {
               set({ every: v });
             }}
-            hint={
-              Number.isInteger(every) && every > 0
-                ? `Every ${every === 1 ? "" : `${String(every)} `}${unitName(draft.unit, every)}`
-                : undefined
-            }
             error={error}
           />
           {draft.unit === "month" && (
@@ -291,31 +308,39 @@ function BillForm(props: {
             error={error}
           />
         </div>
+        {summary !== undefined && (
+          <p class="schedule-summary" aria-live="polite">
+            {summary}
+          </p>
+        )}
       </fieldset>
-      <div class="form-grid">
-        <WholeNumberField
-          label="Match days"
-          name="matchDays"
-          min={0}
-          max={31}
-          value={draft.matchDays}
-          onValue={(matchDays) => {
-            set({ matchDays });
-          }}
-          hint="A transaction of the same amount booked this many days either side (a bank import) is taken as the bill instead of booking it twice."
-          error={error}
-        />
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={draft.autoPost}
-            onChange={(e) => {
-              set({ autoPost: e.currentTarget.checked });
+      <fieldset class="bill-schedule">
+        <legend>When it is due</legend>
+        <div class="form-grid">
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={draft.autoPost}
+              onChange={(e) => {
+                set({ autoPost: e.currentTarget.checked });
+              }}
+            />
+            Post automatically when due
+          </label>
+          <WholeNumberField
+            label="Match days"
+            name="matchDays"
+            min={0}
+            max={31}
+            value={draft.matchDays}
+            onValue={(matchDays) => {
+              set({ matchDays });
             }}
+            hint="A transaction of the same amount booked this many days either side (a bank import) is taken as the bill instead of booking it twice."
+            error={error}
           />
-          Post automatically when due
-        </label>
-      </div>
+        </div>
+      </fieldset>
       <div class="form-actions">
         <FormError error={error} />
         <button type="button" onClick={props.onCancel}>
@@ -372,7 +397,9 @@ function PostChanged(props: {
         autoFocus
         value={amount}
         onValue={(v) => {
-          setAmount(unsigned(v));
+          const typed = typedAmount(v, direction);
+          setAmount(typed.amount);
+          setDirection(typed.direction);
         }}
         error={error}
       />
