@@ -12,6 +12,7 @@ import {
   type Recurring,
   recurringBody,
   signedAmount,
+  typedAmount,
   whenDue,
 } from "./recurring.ts";
 
@@ -68,6 +69,12 @@ describe("bill drafts", () => {
     expect(signedAmount("0", "outflow", "EUR")).toBe("0.00");
     expect(signedAmount("1500", "outflow", "JPY")).toBe("-1500");
     expect(signedAmount("12.345", "outflow", "EUR")).toBe("12.345");
+  });
+
+  it("takes a typed sign as the direction", () => {
+    expect(typedAmount("-12", "inflow")).toEqual({ amount: "12", direction: "outflow" });
+    expect(typedAmount("+12", "outflow")).toEqual({ amount: "12", direction: "inflow" });
+    expect(typedAmount("12", "inflow")).toEqual({ amount: "12", direction: "inflow" });
   });
 
   it("round-trips a stored schedule through the form", () => {

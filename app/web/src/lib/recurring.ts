@@ -118,6 +118,18 @@ export function unsigned(amount: string): string {
   return amount.trim().replace(/^[+-]/, "");
 }
 
+/** A typed amount without its sign; a typed sign sets the direction instead. */
+export function typedAmount(
+  text: string,
+  direction: Direction,
+): { amount: string; direction: Direction } {
+  const sign = text.trim().charAt(0);
+  return {
+    amount: unsigned(text),
+    direction: sign === "-" ? "outflow" : sign === "+" ? "inflow" : direction,
+  };
+}
+
 /**
  * The API's signed amount for an unsigned one and a direction, normalised to the currency's
  * decimals; what cannot be read is sent as typed, so the API names the field.

@@ -41,6 +41,7 @@ import {
   unitName,
   unitOptions,
   unsigned,
+  typedAmount,
   type Upcoming,
   whenDue,
 } from "../lib/recurring.ts";
@@ -131,15 +132,6 @@ function scheduleSummary(draft: BillDraft, occurrences: number | null): string |
     endDate: draft.endDate === "" ? null : draft.endDate,
     occurrences,
   });
-}
-
-/** A typed amount without its sign; a typed sign sets the direction instead. */
-function typedAmount(text: string, direction: Direction): { amount: string; direction: Direction } {
-  const sign = text.trim().charAt(0);
-  return {
-    amount: unsigned(text),
-    direction: sign === "-" ? "outflow" : sign === "+" ? "inflow" : direction,
-  };
 }
 
 /** Creates or edits a recurring transaction. */
