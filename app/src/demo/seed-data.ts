@@ -1,4 +1,7 @@
 import type { Role } from "../auth/principal.ts";
+import { formatRate } from "../domain/fx.ts";
+import { formatAmount, money } from "../domain/money.ts";
+import type { Action, Condition } from "../domain/rules.ts";
 
 // The demo household: a year of a couple's money, generated from a seeded PRNG so every run (and
 // every test) sees the same data for the same `today`. Pure: no clock, no I/O. Rows refer to
@@ -68,6 +71,85 @@ export interface DemoTransaction {
   readonly createdBy: string;
 }
 
+/** What one unit of `currency` is worth in `quote` on `day`: an exact decimal, never a float. */
+export interface DemoRate {
+  readonly currency: string;
+  readonly quote: string;
+  readonly day: string;
+  readonly rate: string;
+}
+
+/** What a category may spend in a month, in the base currency's minor units. */
+export interface DemoBudget {
+  readonly categoryKey: string;
+  /** The first of the month (YYYY-MM-01). */
+  readonly month: string;
+  readonly amount: bigint;
+}
+
+/**
+ * A monthly bill kept as a recurring transaction. `posted` links each past due date to the
+ * transaction that paid it, by its index in DemoHousehold.transactions.
+ */
+export interface DemoBill {
+  readonly name: string;
+  readonly accountKey: string;
+  /** Minor units of the account's currency, negative = money out. */
+  readonly amount: bigint;
+  readonly payee: string;
+  readonly description: string;
+  readonly categoryKey: string;
+  readonly dayOfMonth: number;
+  readonly startDate: string;
+  readonly posted: readonly { readonly dueDate: string; readonly transactionIndex: number }[];
+}
+
+/**
+ * A rule as domain/rules.ts runs it, except that setCategory names a category key and an
+ * account condition an account key (seed.ts swaps in their ids).
+ */
+export interface DemoRule {
+  readonly name: string;
+  readonly position: number;
+  readonly match: "all" | "any";
+  readonly stopProcessing: boolean;
+  readonly conditions: readonly Condition[];
+  readonly actions: readonly Action[];
+}
+
+/** The CSV mapping of a bank file, as imports/csv-mapping.ts's MappingSchema reads it. */
+export interface DemoCsvMapping {
+  readonly hasHeader: boolean;
+  readonly skipRows: number;
+  readonly delimiter: ",";
+  readonly dateColumn: number;
+  readonly dateFormat: "YYYY-MM-DD";
+  readonly amountColumn: number;
+  readonly creditValues: readonly string[];
+  readonly debitValues: readonly string[];
+  readonly decimalSeparator: ".";
+  readonly thousandsSeparator: "";
+  readonly payeeColumn: number;
+  readonly descriptionColumns: readonly number[];
+  readonly invertSign: boolean;
+}
+
+/** A committed CSV import of one account's week: its transactions by index in `transactions`. */
+export interface DemoImport {
+  readonly accountKey: string;
+  readonly filename: string;
+  readonly encoding: "utf-8";
+  /** The bytes of the file it was, as `csv` below. */
+  readonly size: number;
+  readonly csv: string;
+  readonly preview: { readonly columns: readonly string[]; readonly rows: readonly string[][] };
+  readonly mapping: DemoCsvMapping;
+  readonly transactionIndexes: readonly number[];
+  readonly createdBy: string;
+  /** ISO timestamp. */
+  readonly committedAt: string;
+}
+
 /** Everything seedDemo inserts. */
 export interface DemoHousehold {
   readonly password: string;
@@ -75,7 +157,18 @@ export interface DemoHousehold {
   readonly accounts: readonly DemoAccount[];
   readonly categories: readonly DemoCategory[];
   readonly transactions: readonly DemoTransaction[];
+  /** Every other currency in BASE_CURRENCY, every day from the first opening date to today. */
+  readonly rates: readonly DemoRate[];
+  readonly budgets: readonly DemoBudget[];
+  /** The categories whose budget leftover carries into the next month. */
+  readonly rolloverCategoryKeys: readonly string[];
+  readonly bills: readonly DemoBill[];
+  readonly rules: readonly DemoRule[];
+  readonly pastImport: DemoImport;
 }
+
+/** The demo's base currency (the app's default FINTRACK_BASE_CURRENCY). */
+export const BASE_CURRENCY = "EUR";
 
 const OWNER = "demo@fintrack.local";
 const MEMBER = "sam@fintrack.local";
@@ -386,16 +479,61 @@ const gifts = [
   ["Lego Store", "Present for Noah"],
 ] as const;
 
-/** One month's fixed bills: [day of month, account, payee, category, amount, description]. */
-const bills: readonly (readonly [number, string, string, CategoryKey, bigint, string])[] = [
-  [1, CHECKING, "Parkside Residences", "Housing/Rent", -1_450_00n, "Rent"],
-  [4, CHECKING, "FitCity Gym", "Leisure/Sports", -29_90n, "Membership, two people"],
-  [8, CHECKING, "Ziggo", "Housing/Utilities/Internet", -49_95n, "Fibre 1 Gbit/s"],
-  [9, CARD, "Spotify", "Leisure/Subscriptions", -17_99n, "Duo plan"],
-  [12, CHECKING, "Vodafone", "Housing/Utilities/Mobile phone", -24_50n, "Two SIM-only plans"],
-  [17, CARD, "Netflix", "Leisure/Subscriptions", -13_99n, "Standard plan"],
-  [20, CHECKING, "Zilveren Kruis", "Insurance", -276_40n, "Health insurance, two people"],
-  [22, CHECKING, "Centraal Beheer", "Insurance", -48_15n, "Car and home contents insurance"],
+/** A fixed monthly bill: paid on `day` of every month, and kept as a recurring bill. */
+interface Bill {
+  readonly name: string;
+  readonly day: number;
+  readonly account: string;
+  readonly payee: string;
+  readonly category: CategoryKey;
+  readonly amount: bigint;
+  readonly description: string;
+}
+
+const bill = (
+  name: string,
+  day: number,
+  account: string,
+  payee: string,
+  category: CategoryKey,
+  amount: bigint,
+  description: string,
+): Bill => ({ name, day, account, payee, category, amount, description });
+
+/** One month's fixed bills. */
+const bills: readonly Bill[] = [
+  bill("Rent", 1, CHECKING, "Parkside Residences", "Housing/Rent", -1_450_00n, "Rent"),
+  bill("Gym", 4, CHECKING, "FitCity Gym", "Leisure/Sports", -29_90n, "Membership, two people"),
+  bill("Internet", 8, CHECKING, "Ziggo", "Housing/Utilities/Internet", -49_95n, "Fibre 1 Gbit/s"),
+  bill("Spotify", 9, CARD, "Spotify", "Leisure/Subscriptions", -17_99n, "Duo plan"),
+  bill(
+    "Mobile phones",
+    12,
+    CHECKING,
+    "Vodafone",
+    "Housing/Utilities/Mobile phone",
+    -24_50n,
+    "Two SIM-only plans",
+  ),
+  bill("Netflix", 17, CARD, "Netflix", "Leisure/Subscriptions", -13_99n, "Standard plan"),
+  bill(
+    "Health insurance",
+    20,
+    CHECKING,
+    "Zilveren Kruis",
+    "Insurance",
+    -276_40n,
+    "Health insurance, two people",
+  ),
+  bill(
+    "Car and home insurance",
+    22,
+    CHECKING,
+    "Centraal Beheer",
+    "Insurance",
+    -48_15n,
+    "Car and home contents insurance",
+  ),
 ];
 
 /**
@@ -413,12 +551,20 @@ export function demoHousehold(today: string, seed = 42): DemoHousehold {
     monthlyEvents(ledger, day - start);
     dailyLife(ledger, day - start);
   }
+  const transactions = ledger.transactions;
   return {
     password: DEMO_PASSWORD,
     users: DEMO_USERS,
     accounts,
     categories,
-    transactions: ledger.transactions,
+    transactions,
+    // After the ledger, so the rates draw from the PRNG without changing a transaction.
+    rates: exchangeRates(ledger.random, start - 1, end),
+    budgets: budgets(transactions, end),
+    rolloverCategoryKeys: budgeted.filter(([, rollover]) => rollover).map(([key]) => key),
+    bills: recurringBills(transactions),
+    rules: rules(),
+    pastImport: pastImport(transactions, end),
   };
 }
 
@@ -447,8 +593,8 @@ function monthName(day: number): string {
 function monthlyEvents(l: Ledger, offset: number): void {
   const dom = dayOfMonth(l.day);
   const month = new Date(l.day * DAY_MS).getUTCMonth();
-  for (const [billDay, account, payee, category, amount, description] of bills) {
-    if (dom === billDay) l.add({ account, amount, payee, category, description });
+  for (const { day, account, payee, category, amount, description } of bills) {
+    if (dom === day) l.add({ account, amount, payee, category, description });
   }
   if (dom === 2) sweepToSavings(l);
   if (dom === 3) electricity(l, month);
@@ -792,5 +938,203 @@ function oneOffs(l: Ledger, offset: number): void {
       category: "Income/Refunds",
       description: "Returned jacket",
     });
+  }
+}
+
+// ---- what the household has set up: rates, budgets, bills, rules and a past import ------------
+
+/**
+ * Each foreign currency's rate walks from `start` (in units of 10^-scale of the base currency)
+ * by at most `step` a day, turning back at `low` and `high`: integers throughout, so the stored
+ * decimals are exact. The starts match the trips' own exchanges (0.9205 and 0.0061235).
+ */
+const rateWalks = [
+  { currency: "USD", scale: 4, start: 9213, step: 30, low: 8700, high: 9700 },
+  { currency: "JPY", scale: 6, start: 6213, step: 25, low: 5800, high: 6600 },
+] as const;
+
+/** A rate for every currency of rateWalks on every day from `from` to `to` (day numbers). */
+function exchangeRates(random: Random, from: number, to: number): DemoRate[] {
+  return rateWalks.flatMap(({ currency, scale, start, step, low, high }) => {
+    const rates: DemoRate[] = [];
+    let units: number = start;
+    for (let day = from; day <= to; day++) {
+      const rate = formatRate({ units: BigInt(units), scale });
+      rates.push({ currency, quote: BASE_CURRENCY, day: formatDay(day), rate });
+      const move = random.int(-step, step);
+      units = units + move < low || units + move > high ? units - move : units + move;
+    }
+    return rates;
+  });
+}
+
+/** The budgeted categories, and whether each rolls its leftover over. */
+const budgeted: readonly (readonly [CategoryKey, boolean])[] = [
+  ["Housing/Rent", false],
+  ["Housing/Utilities", false],
+  ["Food/Groceries", false],
+  ["Food/Restaurants", false],
+  ["Food/Coffee & snacks", false],
+  ["Transport", false],
+  ["Leisure/Subscriptions", false],
+  ["Leisure/Travel", true],
+  ["Shopping", false],
+  ["Insurance", false],
+];
+
+const BUDGET_MONTHS = 4;
+
+/**
+ * Budgets for the current month and the three before it: each category's average monthly net
+ * spending in the base currency over the year (its subcategories and split lines included),
+ * rounded up to 10.00. An average, so in some months a category is over and in others under.
+ */
+function budgets(transactions: readonly DemoTransaction[], end: number): DemoBudget[] {
+  const spent = new Map<CategoryKey, bigint>();
+  const count = (key: string, amount: bigint) => {
+    for (const [budgetKey] of budgeted) {
+      if (key === budgetKey || key.startsWith(`${budgetKey}/`)) {
+        spent.set(budgetKey, (spent.get(budgetKey) ?? 0n) - amount);
+      }
+    }
+  };
+  for (const t of transactions) {
+    if (t.currency !== BASE_CURRENCY || t.transferGroup !== null) continue;
+    if (t.categoryKey !== null) count(t.categoryKey, t.amount);
+    for (const s of t.splits) count(s.categoryKey, s.amount);
+  }
+  const today = new Date(end * DAY_MS);
+  const months = Array.from({ length: BUDGET_MONTHS }, (_, back) =>
+    new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - back, 1))
+      .toISOString()
+      .slice(0, 10),
+  ).reverse();
+  return budgeted.flatMap(([categoryKey]) => {
+    const monthly = (spent.get(categoryKey) ?? 0n) / 12n;
+    const amount = monthly <= 0n ? 10_00n : ((monthly + 9_99n) / 10_00n) * 10_00n;
+    return months.map((month) => ({ categoryKey, month, amount }));
+  });
+}
+
+/**
+ * Every monthly bill as a recurring transaction, starting on its first payment in the ledger,
+ * each payment linked as the occurrence it is (same account, payee, amount, on the bill's day).
+ */
+function recurringBills(transactions: readonly DemoTransaction[]): DemoBill[] {
+  return bills.map((b) => {
+    const posted = transactions.flatMap((t, transactionIndex) =>
+      t.accountKey === b.account &&
+      t.payee === b.payee &&
+      t.amount === b.amount &&
+      dayOfMonth(dayNumber(t.date)) === b.day
+        ? [{ dueDate: t.date, transactionIndex }]
+        : [],
+    );
+    const first = posted[0];
+    if (first === undefined) throw new Error(`the demo ledger never pays ${b.name}`);
+    return {
+      name: b.name,
+      accountKey: b.account,
+      amount: b.amount,
+      payee: b.payee,
+      description: b.description,
+      categoryKey: b.category,
+      dayOfMonth: b.day,
+      startDate: first.dueDate,
+      posted,
+    };
+  });
+}
+
+/** Rules that file what the household buys every week the way it files it by hand. */
+function rules(): DemoRule[] {
+  const categorise = (
+    name: string,
+    payees: readonly string[],
+    categoryKey: CategoryKey,
+  ): Omit<DemoRule, "position"> => ({
+    name,
+    match: "any",
+    stopProcessing: false,
+    conditions: payees.map((value) => ({ field: "payee", op: "contains", value })),
+    actions: [{ type: "setCategory", categoryId: categoryKey }],
+  });
+  const drafts: Omit<DemoRule, "position">[] = [
+    categorise("Supermarkets are groceries", supermarkets, "Food/Groceries"),
+    categorise("Restaurants", restaurants, "Food/Restaurants"),
+    categorise("Coffee and snacks on the way to work", cafes, "Food/Coffee & snacks"),
+    categorise("Fuel stations", fuelStations, "Transport/Fuel"),
+    {
+      name: "Trains to clients are business expenses",
+      match: "all",
+      stopProcessing: false,
+      conditions: [
+        { field: "payee", op: "equals", value: "NS" },
+        { field: "description", op: "contains", value: "client" },
+      ],
+      actions: [{ type: "addTag", tag: "business" }],
+    },
+  ];
+  return drafts.map((rule, i) => ({ ...rule, position: (i + 1) * 10 }));
+}
+
+const IMPORT_COLUMNS = ["Date", "Amount", "Payee", "Description"];
+
+/** One CSV field, quoted when it holds a delimiter, a quote or a line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * The checking account's statement of one recent week (Monday to Sunday), imported from the
+ * bank's CSV: the latest week at least a week back with three or more of its own payments in it
+ * (transfers are booked by hand). Settled but not yet reconciled, so it can still be undone.
+ */
+function pastImport(transactions: readonly DemoTransaction[], end: number): DemoImport {
+  const lastSunday = end - weekday(end);
+  for (let back = 1; ; back++) {
+    const sunday = lastSunday - 7 * back;
+    const [from, to] = [formatDay(sunday - 6), formatDay(sunday)];
+    const transactionIndexes = transactions.flatMap((t, i) =>
+      t.accountKey === CHECKING && t.transferGroup === null && t.date >= from && t.date <= to
+        ? [i]
+        : [],
+    );
+    if (transactionIndexes.length < 3 && back < 6) continue;
+    const rows = transactionIndexes.map((i) => {
+      const t = transactions[i];
+      if (t === undefined) throw new RangeError(`no transaction ${String(i)}`);
+      return [t.date, formatAmount(money(t.amount, t.currency)), t.payee, t.description];
+    });
+    const csv = [IMPORT_COLUMNS, ...rows]
+      .map((row) => row.map(csvField).join(",") + "\r\n")
+      .join("");
+    return {
+      accountKey: CHECKING,
+      filename: `checking-${from}-to-${to}.csv`,
+      encoding: "utf-8",
+      size: new TextEncoder().encode(csv).length,
+      csv,
+      preview: { columns: IMPORT_COLUMNS, rows: rows.slice(0, 20) },
+      mapping: {
+        hasHeader: true,
+        skipRows: 0,
+        delimiter: ",",
+        dateColumn: 0,
+        dateFormat: "YYYY-MM-DD",
+        amountColumn: 1,
+        creditValues: [],
+        debitValues: [],
+        decimalSeparator: ".",
+        thousandsSeparator: "",
+        payeeColumn: 2,
+        descriptionColumns: [3],
+        invertSign: false,
+      },
+      transactionIndexes,
+      createdBy: OWNER,
+      // The Monday evening after the week.
+      committedAt: `${formatDay(sunday + 1)}T19:42:00.000Z`,
+    };
   }
 }
