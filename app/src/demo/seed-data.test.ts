@@ -1,9 +1,28 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { passwordProblem } from "../auth/passwords.ts";
 import { validateCategoryTree } from "../domain/categories.ts";
-import { money } from "../domain/money.ts";
+import { parseRate } from "../domain/fx.ts";
+import { money, parseAmount } from "../domain/money.ts";
+import {
+  compileRules,
+  conditionProblems,
+  type Rule,
+  runRules,
+  type RuleSubject,
+} from "../domain/rules.ts";
+import { addDays, occurrencesBetween } from "../domain/schedules.ts";
 import { validateSplits } from "../domain/splits.ts";
-import { DEMO_PASSWORD, demoHousehold, type DemoHousehold } from "./seed-data.ts";
+import { applyMapping, MappingSchema } from "../imports/csv-mapping.ts";
+import { csvRecords } from "../imports/csv-records.ts";
+import { inspect } from "../imports/inspect.ts";
+import {
+  BASE_CURRENCY,
+  DEMO_PASSWORD,
+  demoHousehold,
+  type DemoHousehold,
+  type DemoTransaction,
+} from "./seed-data.ts";
 
 const today = "2026-05-14";
 const household = demoHousehold(today);
@@ -196,4 +215,210 @@ describe("demoHousehold", () => {
       -spent.reduce((s, t) => s + t.amount, 0n),
     );
   });
+
+  it("has a rate for every foreign currency on every day from the first opening to today", () => {
+    const foreign = new Set(household.accounts.map((a) => a.currency));
+    foreign.delete(BASE_CURRENCY);
+    expect([...foreign].sort()).toEqual(["JPY", "USD"]);
+    const first = household.accounts.map((a) => a.openingDate).sort()[0] ?? today;
+    for (const currency of foreign) {
+      const rates = household.rates.filter((r) => r.currency === currency);
+      const days: string[] = [];
+      for (let day = first; day <= today; day = addDays(day, 1)) days.push(day);
+      expect(
+        rates.map((r) => r.day),
+        currency,
+      ).toEqual(days);
+      for (const r of rates) {
+        expect(r.quote).toBe(BASE_CURRENCY);
+        // Exact decimal text, as the numeric column and the API take it.
+        expect(r.rate, `${currency} ${r.day}`).toMatch(/^0\.[0-9]{1,6}$/);
+        expect(parseRate(r.rate)).toBeDefined();
+      }
+    }
+    expect(new Set(household.rates.map((r) => r.currency))).toEqual(foreign);
+  });
+
+  it("walks each rate within plausible bounds, a small step a day", () => {
+    for (const [currency, low, high] of [
+      ["USD", 0.85, 0.99],
+      ["JPY", 0.0055, 0.0068],
+    ] as const) {
+      const values = household.rates.filter((r) => r.currency === currency).map((r) => +r.rate);
+      expect(Math.min(...values), currency).toBeGreaterThanOrEqual(low);
+      expect(Math.max(...values), currency).toBeLessThanOrEqual(high);
+      for (let i = 1; i < values.length; i++) {
+        const change = Math.abs((values[i] ?? 0) / (values[i - 1] ?? 1) - 1);
+        expect(change, `${currency} day ${i}`).toBeLessThan(0.005);
+      }
+      expect(new Set(values).size, currency).toBeGreaterThan(50);
+    }
+  });
+
+  it("budgets ten expense categories for this month and the three before", () => {
+    const kindOf = new Map(household.categories.map((c) => [c.key, c.kind]));
+    const months = [...new Set(household.budgets.map((b) => b.month))];
+    expect(months).toEqual(["2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"]);
+    for (const month of months) {
+      const budgets = household.budgets.filter((b) => b.month === month);
+      expect(budgets).toHaveLength(10);
+      for (const b of budgets) {
+        expect(kindOf.get(b.categoryKey), b.categoryKey).toBe("expense");
+        expect(b.amount, b.categoryKey).toBeGreaterThan(0n);
+        expect(b.amount % 10_00n, b.categoryKey).toBe(0n);
+      }
+    }
+    expect(household.budgets.find((b) => b.categoryKey === "Housing/Rent")?.amount).toBe(1_450_00n);
+    expect(household.rolloverCategoryKeys).toEqual(["Leisure/Travel"]);
+    // No budget sits under another: each transaction counts against one budget.
+    const keys = new Set(household.budgets.map((b) => b.categoryKey));
+    for (const key of keys) {
+      for (const other of keys) expect(other.startsWith(`${key}/`), `${key} ${other}`).toBe(false);
+    }
+  });
+
+  it("sets budgets the ledger keeps in some months and overspends in others", () => {
+    const spent = (key: string, month: string) =>
+      household.transactions
+        .filter((t) => t.currency === BASE_CURRENCY && t.date.startsWith(month.slice(0, 7)))
+        .flatMap((t) =>
+          t.splits.length > 0
+            ? t.splits.map((s) => [s.categoryKey, s.amount] as const)
+            : [[t.categoryKey ?? "", t.amount] as const],
+        )
+        .filter(([k]) => k === key || k.startsWith(`${key}/`))
+        .reduce((sum, [, amount]) => sum - amount, 0n);
+    const past = household.budgets.filter((b) => b.month < "2026-05-01");
+    const over = past.filter((b) => spent(b.categoryKey, b.month) > b.amount);
+    const under = past.filter((b) => spent(b.categoryKey, b.month) <= b.amount);
+    expect(over.length).toBeGreaterThan(2);
+    expect(under.length).toBeGreaterThan(10);
+  });
+
+  it("keeps every bill as a monthly schedule whose every due date is paid in the ledger", () => {
+    expect(household.bills.map((b) => b.name)).toContain("Rent");
+    for (const bill of household.bills) {
+      const schedule = {
+        unit: "month" as const,
+        every: 1,
+        dayOfMonth: bill.dayOfMonth,
+        startDate: bill.startDate,
+        endDate: null,
+        occurrences: null,
+      };
+      // Every occurrence up to today is posted, so none is overdue.
+      expect(
+        bill.posted.map((p) => p.dueDate),
+        bill.name,
+      ).toEqual(occurrencesBetween(schedule, bill.startDate, today));
+      expect(bill.posted.length, bill.name).toBeGreaterThanOrEqual(12);
+      expect(bill.startDate < addDays(household.transactions[0]?.date ?? today, 31)).toBe(true);
+      for (const { dueDate, transactionIndex } of bill.posted) {
+        expect(household.transactions[transactionIndex], `${bill.name} ${dueDate}`).toMatchObject({
+          accountKey: bill.accountKey,
+          payee: bill.payee,
+          amount: bill.amount,
+          date: dueDate,
+          categoryKey: bill.categoryKey,
+        });
+      }
+    }
+    const linked = household.bills.flatMap((b) => b.posted.map((p) => p.transactionIndex));
+    expect(new Set(linked).size).toBe(linked.length);
+  });
+
+  it("has valid rules that agree with how the ledger is filed, each matching something", () => {
+    expect(household.rules.length).toBeGreaterThanOrEqual(3);
+    expect(household.rules.length).toBeLessThanOrEqual(5);
+    const categoryKeys = new Set(household.categories.map((c) => c.key));
+    const rules: Rule[] = household.rules.map((r, i) => ({
+      ...r,
+      id: String(i + 1),
+      enabled: true,
+      conditions: [...r.conditions],
+      actions: [...r.actions],
+    }));
+    for (const rule of rules) {
+      for (const condition of rule.conditions) {
+        expect(conditionProblems(condition), rule.name).toEqual([]);
+      }
+      for (const action of rule.actions) {
+        if (action.type === "setCategory") expect(categoryKeys).toContain(action.categoryId);
+      }
+    }
+    const compiled = compileRules(rules);
+    expect(compiled).toHaveLength(rules.length);
+    const matched = new Set<string>();
+    household.transactions.forEach((t, i) => {
+      const outcome = runRules(compiled, subjectOf(t, i), { ms: Number.POSITIVE_INFINITY });
+      expect(outcome.changes, `${t.date} ${t.payee}`).toEqual({});
+      for (const id of outcome.matchedRuleIds) matched.add(id);
+    });
+    expect([...matched].sort()).toEqual(rules.map((r) => r.id).sort());
+  });
+
+  it("imported one recent week of checking from a CSV file that reads back as those rows", async () => {
+    const { pastImport: imported } = household;
+    const rows = imported.transactionIndexes.map((i) => household.transactions[i]);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    const [, from = "", to = ""] = /^checking-(.*)-to-(.*)\.csv$/.exec(imported.filename) ?? [];
+    expect(addDays(from, 6)).toBe(to);
+    expect(new Date(`${from}T00:00:00Z`).getUTCDay()).toBe(1);
+    expect(to < addDays(today, -6)).toBe(true);
+    expect(imported.committedAt > to).toBe(true);
+    const inWeek = household.transactions.filter(
+      (t) =>
+        t.accountKey === imported.accountKey &&
+        t.transferGroup === null &&
+        t.date >= from &&
+        t.date <= to,
+    );
+    expect(rows).toEqual(inWeek);
+    // Undo refuses reconciled transactions: these are settled, not reconciled.
+    expect(rows.every((t) => t?.status === "cleared")).toBe(true);
+
+    const bytes = Buffer.from(imported.csv);
+    expect(imported.size).toBe(bytes.length);
+    const inspection = await inspect(bytes, true);
+    expect(inspection).toMatchObject({ format: "csv", encoding: imported.encoding });
+    expect(inspection.preview).toEqual(imported.preview);
+    // The amounts have no thousands separator, so the suggestion's guess there is free.
+    expect(inspection.suggestedMapping).toMatchObject({
+      ...imported.mapping,
+      thousandsSeparator: expect.any(String) as unknown,
+    });
+    const mapping = MappingSchema.parse(imported.mapping);
+    const read = [];
+    let header: string[] | undefined;
+    const text = Readable.from([imported.csv]);
+    for await (const record of csvRecords(text, { delimiter: ",", skipRows: 0 })) {
+      if (header === undefined) header = record.cells;
+      else read.push(applyMapping(mapping, header, record.line, record.cells));
+    }
+    expect(
+      read.map((r) =>
+        "row" in r
+          ? [r.row.date, parseAmount(r.row.amount, "EUR").minor, r.row.payee, r.row.description]
+          : r.problems,
+      ),
+    ).toEqual(rows.map((t) => [t?.date, t?.amount, t?.payee, t?.description]));
+  });
 });
+
+/** A demo transaction as rules see it; category and account keys stand in for ids. */
+function subjectOf(t: DemoTransaction, index: number): RuleSubject {
+  return {
+    id: String(index),
+    accountId: t.accountKey,
+    date: t.date,
+    amount: t.amount,
+    currency: t.currency,
+    payee: t.payee,
+    description: t.description,
+    notes: t.notes,
+    categoryId: t.categoryKey,
+    tags: [...t.tags],
+    isTransfer: t.transferGroup !== null,
+    hasSplits: t.splits.length > 0,
+  };
+}
