@@ -1,4 +1,5 @@
 import { type ImportedRow, ImportFileError, type ParsedItem } from "./types.ts";
+import { splitSepaKeys } from "./sepa.ts";
 import { parseDecimal } from "./values.ts";
 import { all, find, textAt, xmlRecords, type XmlNode } from "./xml.ts";
 
@@ -11,22 +12,31 @@ function signed(amount: string, indicator: string): string {
   return indicator === "DBIT" && amount !== "0" ? `-${amount}` : amount;
 }
 
-// The other party: for money out the creditor, for money in the debtor (CAMT v2 puts the name
-// right under Cdtr, v8+ under Cdtr/Pty).
-function counterparty(details: XmlNode | undefined, indicator: string): string {
-  const role = indicator === "DBIT" ? "Cdtr" : "Dbtr";
-  return (
-    textAt(details, `RltdPties/${role}/Nm`) ||
-    textAt(details, `RltdPties/${role}/Pty/Nm`) ||
-    textAt(details, `RltdPties/Ultmt${role}/Nm`)
-  );
+// A party's name: CAMT v2 puts it right under the party, v8+ under Pty.
+function partyName(details: XmlNode | undefined, path: string): string {
+  return textAt(details, `${path}/Nm`) || textAt(details, `${path}/Pty/Nm`);
 }
 
+// The other party: for money out the creditor, for money in the debtor; its ultimate party
+// (UltmtCdtr, UltmtDbtr: the shop behind a payment provider) when the bank names one.
+function counterparty(details: XmlNode | undefined, indicator: string): string {
+  const role = indicator === "DBIT" ? "Cdtr" : "Dbtr";
+  return partyName(details, `RltdPties/Ultmt${role}`) || partyName(details, `RltdPties/${role}`);
+}
+
+// The purpose for people: unstructured lines (without the SEPA keys some banks copy into them),
+// then each structured block's free text and creditor reference. The end-to-end and mandate
+// references are left out: they repeat (a returned debit carries its original's), so they
+// cannot be the bank id that AcctSvcrRef is.
 function remittance(details: XmlNode | undefined): string {
   const info = find(details, "RmtInf");
-  const unstructured = all(info, "Ustrd").map((n) => n.text.trim());
-  const structured = all(info, "Strd").map((s) => textAt(s, "CdtrRefInf/Ref"));
-  return [...unstructured, ...structured].filter(Boolean).join(" ");
+  const lines = all(info, "Ustrd").map((n) => n.text.trim());
+  const unstructured = splitSepaKeys([lines.join(" ")]).purpose;
+  const structured = all(info, "Strd").flatMap((s) => [
+    ...all(s, "AddtlRmtInf").map((n) => n.text.trim()),
+    textAt(s, "CdtrRefInf/Ref"),
+  ]);
+  return [unstructured, ...structured].filter(Boolean).join(" ");
 }
 
 function entryRows(entry: XmlNode, currency: string | undefined): ParsedItem[] {

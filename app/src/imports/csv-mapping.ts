@@ -63,8 +63,9 @@ type Role =
   | "currency"
   | "reference";
 
-// Header names in English, German, Dutch, French and Spanish, normalised (lower case, no
-// accents, no punctuation). The first role whose name matches a header wins.
+// Header names in English, German, Dutch, French and Spanish as banks write them; they are
+// compared normalised (normaliseHeader), and a name with an umlaut also in its ASCII spelling
+// ("Begünstigter", "Beguenstigter"). The first role whose name matches a header wins.
 // prettier-ignore
 const NAMES: readonly (readonly [Role, readonly string[]])[] = [
   [
@@ -76,8 +77,20 @@ const NAMES: readonly (readonly [Role, readonly string[]])[] = [
       "fecha contable", "valutadatum", "wertstellung", "date valeur", "value date",
     ],
   ],
-  ["debit", ["debit", "debit amount", "withdrawal", "withdrawals", "soll", "belastung", "af", "debet", "cargo", "cargos", "debe"]],
-  ["credit", ["credit", "credit amount", "deposit", "deposits", "haben", "gutschrift", "bij", "credito", "abono", "abonos", "haber"]],
+  [
+    "debit",
+    [
+      "debit", "debit amount", "withdrawal", "withdrawals", "soll", "belastung", "af", "debet",
+      "cargo", "cargos", "debe", "Débit euros", "Débit EUR",
+    ],
+  ],
+  [
+    "credit",
+    [
+      "credit", "credit amount", "deposit", "deposits", "haben", "gutschrift", "bij", "credito",
+      "abono", "abonos", "haber", "Crédit euros", "Crédit EUR",
+    ],
+  ],
   [
     "amount",
     [
@@ -92,21 +105,31 @@ const NAMES: readonly (readonly [Role, readonly string[]])[] = [
   [
     "payee",
     [
-      "payee", "name", "beneficiary", "counterparty", "merchant", "beguenstigter zahlungspflichtiger",
-      "begunstigter zahlungspflichtiger", "auftraggeber empfaenger", "auftraggeber empfanger", "empfaenger", "empfanger",
-      "zahlungsempfaenger", "naam omschrijving", "naam", "tegenpartij", "beneficiaire", "tiers",
-      "beneficiario", "ordenante", "concepto",
+      // English (ING NL's English export: "Name / Description"; N26: "Partner Name")
+      "Payee", "Payee name", "Name", "Name / Description", "Beneficiary", "Beneficiary name",
+      "Counterparty", "Counterparty name", "Recipient", "Partner name", "Merchant",
+      // German (Sparkasse, Deutsche Bank, ING DE, Postbank)
+      "Beguenstigter/Zahlungspflichtiger", "Begunstigter/Zahlungspflichtiger",
+      "Begünstigter / Auftraggeber", "Auftraggeber / Begünstigter", "Auftraggeber/Empfänger",
+      "Empfänger/Zahlungspflichtiger", "Empfänger", "Zahlungsempfänger",
+      // Dutch (ING, Rabobank, ABN AMRO)
+      "Naam / Omschrijving", "Naam", "Naam tegenpartij", "Tegenrekening naam", "Naam tegenrekening",
+      "Tegenpartij", "Naam begunstigde", "Begunstigde",
+      // French and Spanish
+      "Bénéficiaire", "Nom du bénéficiaire", "Nom de la contrepartie", "Tiers",
+      "Beneficiario", "Ordenante", "Beneficiario / Ordenante",
     ],
   ],
   [
     "description",
     [
-      "description", "details", "memo", "narrative", "verwendungszweck", "buchungstext",
-      "mededelingen", "omschrijving", "libelle", "libelle operation", "descripcion", "detalle",
-      "reference", "text", "purpose",
+      "Description", "Details", "Memo", "Narrative", "Reference", "Payment reference", "Text",
+      "Purpose", "Notifications", "Verwendungszweck", "Buchungstext", "Mededelingen",
+      "Omschrijving", "Libellé", "Libellé opération", "Détail de l'écriture", "Communication",
+      "Communications", "Descripción", "Detalle", "Concepto",
     ],
   ],
-  ["currency", ["currency", "wahrung", "waehrung", "munt", "devise", "moneda", "ccy"]],
+  ["currency", ["currency", "wahrung", "waehrung", "munt", "devise", "moneda", "divisa", "ccy"]],
   ["reference", ["transaction id", "reference number", "ref", "fitid", "id", "referenz", "kundenreferenz", "transactie id", "numero operation", "referencia"]],
 ];
 
@@ -121,17 +144,33 @@ export function normaliseHeader(name: string): string {
     .trim();
 }
 
+const UMLAUT_DIGRAPHS: Record<string, string> = { ä: "ae", ö: "oe", ü: "ue" };
+
+// Each normalised spelling of a NAMES entry, and the role of its first entry.
+const ROLE_BY_NAME: ReadonlyMap<string, Role> = (() => {
+  const roles = new Map<string, Role>();
+  for (const [role, names] of NAMES) {
+    for (const name of names) {
+      const ascii = name.toLowerCase().replace(/[äöü]/g, (c) => UMLAUT_DIGRAPHS[c] ?? c);
+      for (const spelling of [normaliseHeader(name), normaliseHeader(ascii)]) {
+        if (!roles.has(spelling)) roles.set(spelling, role);
+      }
+    }
+  }
+  return roles;
+})();
+
+// A header's role; a numbered one ("Omschrijving-1", "Verwendungszweck 2") is its name's.
+function roleOf(name: string): Role | undefined {
+  return ROLE_BY_NAME.get(name) ?? ROLE_BY_NAME.get(name.replace(/ \d{1,2}$/, ""));
+}
+
 function findColumns(header: readonly string[]): Map<Role, number[]> {
   const found = new Map<Role, number[]>();
   header.forEach((raw, index) => {
     const name = normaliseHeader(raw);
-    if (name === "") return;
-    for (const [role, names] of NAMES) {
-      if (names.includes(name)) {
-        found.set(role, [...(found.get(role) ?? []), index]);
-        return;
-      }
-    }
+    const role = name === "" ? undefined : roleOf(name);
+    if (role !== undefined) found.set(role, [...(found.get(role) ?? []), index]);
   });
   return found;
 }

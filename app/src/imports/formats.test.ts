@@ -137,18 +137,12 @@ describe("bank files as real banks write them", () => {
     expect(rows.every((r) => r.currency === "EUR")).toBe(true);
   });
 
-  it("reads MT940 with multi-line :86: details", async () => {
+  it("reads MT940 with multi-line :86: details, the SEPA reference left out", async () => {
     const { inspection, rows, problems } = await importFixture("multiline.mt940");
     expect(inspection.format).toBe("mt940");
     expect(problems).toEqual([]);
     expect(rows.map(brief)).toEqual([
-      [
-        "2026-01-05",
-        "-45",
-        "StadtwerkeKoeln",
-        "EREF+ABC123Abschlag StromJanuar 2026",
-        "BANKREF0001",
-      ],
+      ["2026-01-05", "-45", "Stadtwerke Koeln", "Abschlag Strom Januar 2026", "BANKREF0001"],
       ["2026-01-12", "2500", "Arbeitgeber AG", "Gehalt Januar", "BANKREF0002"],
       ["2026-01-15", "-12.5", "", "Bargeldauszahlung Automat 123", undefined],
     ]);

@@ -1,5 +1,6 @@
 import { lines } from "./lines.ts";
 import { ImportFileError, type ParsedItem } from "./types.ts";
+import { joinSubfields, type SepaRemittance, splitSepaKeys } from "./sepa.ts";
 import { fullYear, isoDate, parseDecimal } from "./values.ts";
 
 // A :61: entry's continuation and :86: lines; real ones have a dozen at most.
@@ -36,27 +37,53 @@ function bookingDate(
   return isoDate(year, month, day);
 }
 
-/** The payee and purpose of a `:86:` field: German `?xx` subfields, SWIFT `/NAME/`, or free text. */
-export function parseField86(text: string): { payee: string; description: string } {
-  if (/^\d{3}\?/.test(text) || text.includes("?20")) {
-    const parts = new Map<string, string>();
-    for (const match of text.matchAll(/\?(\d{2})([^?]*)/g)) {
-      const key = match[1] ?? "";
-      parts.set(key, (parts.get(key) ?? "") + (match[2] ?? ""));
-    }
-    const purpose = [...parts.entries()]
-      .filter(([k]) => (k >= "20" && k <= "29") || (k >= "60" && k <= "63"))
-      .map(([, v]) => v)
-      .join("");
-    return {
-      payee: `${parts.get("32") ?? ""}${parts.get("33") ?? ""}`.trim(),
-      description: purpose.trim() || (parts.get("00") ?? "").trim(),
-    };
+// The counterparty's ultimate party in SEPA keys. ABWA+ belongs to whoever initiated the payment:
+// the creditor of a direct debit (it has a mandate, MREF+ or CRED+), the debtor of a transfer;
+// ABWE+ to the other side. The counterparty initiated it when that side is not ours.
+function ultimateParty(fields: SepaRemittance["fields"], debited: boolean): string | undefined {
+  const creditorInitiated = fields.MREF !== undefined || fields.CRED !== undefined;
+  return debited === creditorInitiated ? fields.ABWA : fields.ABWE;
+}
+
+// German `?xx` subfields: SEPA keys or plain text in the purpose lines `?20`..`?29` and
+// `?60`..`?63`, the counterparty's name in `?32`/`?33`, the booking text in `?00`.
+function subfields86(text: string, debited: boolean): { payee: string; description: string } {
+  const parts = new Map<string, string[]>();
+  for (const match of text.matchAll(/\?(\d{2})([^?]*)/g)) {
+    const key = match[1] ?? "";
+    const lines = parts.get(key) ?? [];
+    lines.push(match[2] ?? "");
+    parts.set(key, lines);
   }
+  const purposeLines = [...parts.entries()]
+    .filter(([k]) => (k >= "20" && k <= "29") || (k >= "60" && k <= "63"))
+    .flatMap(([, v]) => v);
+  const remittance = splitSepaKeys(purposeLines);
+  const name = joinSubfields([...(parts.get("32") ?? []), ...(parts.get("33") ?? [])]);
+  return {
+    payee: ultimateParty(remittance.fields, debited) ?? name,
+    description: remittance.purpose || joinSubfields(parts.get("00") ?? []),
+  };
+}
+
+/**
+ * The payee and purpose of a `:86:` field: German `?xx` subfields, SWIFT `/NAME/`, or free text,
+ * either with SEPA keys (EREF+, SVWZ+, ...) read as such. `debited` tells whose ultimate party
+ * (ABWA+ or ABWE+) is the counterparty's; it is the payee when given.
+ */
+export function parseField86(
+  text: string,
+  debited = false,
+): { payee: string; description: string } {
+  if (/^\d{3}\?/.test(text) || text.includes("?20")) return subfields86(text, debited);
   const name = /\/NAME\/([^/]*)/.exec(text)?.[1];
   const remittance = /\/REMI\/(?:USTD\/\/)?([^/]*)/.exec(text)?.[1];
   if (name !== undefined || remittance !== undefined) {
     return { payee: (name ?? "").trim(), description: (remittance ?? text).trim() };
+  }
+  const sepa = splitSepaKeys([text]);
+  if (sepa.keyed) {
+    return { payee: ultimateParty(sepa.fields, debited) ?? "", description: sepa.purpose };
   }
   return { payee: "", description: text.trim() };
 }
@@ -86,7 +113,8 @@ function finish(entry: Entry, currency: string | undefined): ParsedItem {
   // RC (reversal of credit) takes money out, RD (reversal of debit) puts it back.
   const outgoing = mark === "D" || mark === "RC";
   const amount = outgoing && magnitude !== "0" ? `-${magnitude}` : magnitude;
-  const info = parseField86(entry.info.join(""));
+  // D or RD: a reversal of a debit was a debit first, its parties are the debit's.
+  const info = parseField86(entry.info.join(""), mark.endsWith("D"));
   const bank = bankRef?.trim();
   const ref = customerRef.trim();
   const externalId = bank && bank !== "NONREF" ? bank : undefined;
