@@ -1,7 +1,40 @@
 // Screens loaded on first visit: their code stays out of the initial bundle.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { isOnline, onConnectionChange } from "../lib/connection.ts";
 import { LoadError, Loading } from "./ui.tsx";
+
+/**
+ * What a screen whose code would not load shows. Online, the likeliest cause is a new version
+ * deployed since this page was opened (its old files are gone): a reload fetches the new one.
+ * Offline, it loads by itself once the connection is back.
+ */
+function ScreenUnavailable(props: { error: unknown; retry: () => void }) {
+  const [online, setOnline] = useState(isOnline());
+  useEffect(
+    () =>
+      onConnectionChange((now) => {
+        setOnline(now);
+        if (now) props.retry();
+      }),
+    [],
+  );
+  if (!online)
+    return <LoadError error="You are offline. This screen loads once the connection is back." />;
+  return (
+    <div class="load-error" role="alert">
+      <p>fintrack has been updated since this page was opened. Reload to use the new version.</p>
+      <button
+        type="button"
+        onClick={() => {
+          location.reload();
+        }}
+      >
+        Reload
+      </button>
+    </div>
+  );
+}
 
 /** A component whose module is fetched the first time it is shown. */
 export function lazyScreen<P extends object>(
@@ -35,7 +68,7 @@ export function lazyScreen<P extends object>(
     }
     if (screen.error !== undefined) {
       return (
-        <LoadError
+        <ScreenUnavailable
           error={screen.error}
           retry={() => {
             setScreen({});

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { isCurrent, navItems } from "../nav.ts";
+import { useOnline } from "../lib/connection.ts";
 import { onLinkClick } from "../lib/router.ts";
 import { useSession } from "../lib/session.ts";
 import { type ThemeChoice, useTheme } from "../lib/theme.ts";
@@ -41,6 +42,7 @@ function ThemeToggle() {
  */
 export function Shell(props: { path: string; children: ComponentChildren }) {
   const { me, signOut } = useSession();
+  const online = useOnline();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   const [menuOpen, setMenuOpen] = useState(false);
@@ -151,6 +153,12 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
         )}
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
+        {!online && (
+          <p class="notice offline-banner" role="status">
+            You are offline. What you see may be out of date and changes cannot be saved; fintrack
+            reconnects and reloads by itself once the connection is back.
+          </p>
+        )}
         {props.children}
       </main>
     </div>

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useId } from "preact/hooks";
 import { ApiError, messageOf } from "../lib/api.ts";
+import { OfflineError } from "../lib/connection.ts";
 import { currentLocale } from "../lib/format.ts";
 import { formatMoney, signOf } from "../lib/money.ts";
 
@@ -162,7 +163,11 @@ export function Loading(props: { label?: string }) {
 export function LoadError(props: { error: unknown; retry?: () => void }) {
   return (
     <div class="load-error" role="alert">
-      <p>Could not load this: {messageOf(props.error)}</p>
+      <p>
+        {/* An offline load says so in a sentence of its own. */}
+        {props.error instanceof OfflineError ? "" : "Could not load this: "}
+        {messageOf(props.error)}
+      </p>
       {props.retry && (
         <button type="button" onClick={props.retry}>
           Try again

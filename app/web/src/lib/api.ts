@@ -2,6 +2,7 @@
 // and problem+json turned into an ApiError whose field errors the forms show beside each field.
 
 import type { components, operations } from "./api-types.ts";
+import { backOnline, OfflineError, reportUnreachable } from "./connection.ts";
 
 // The API's shapes come from api-types.ts, generated from the server's OpenAPI document (whose
 // source is each route's zod schemas): none is written by hand here, so the UI cannot drift
@@ -123,7 +124,7 @@ export function resetCsrf(): void {
 
 /** The session's CSRF token, fetched once per session (uploads with progress send it too). */
 export async function csrfToken(): Promise<string> {
-  csrf ??= fetch(`${API}/auth/csrf`, { credentials: "same-origin" }).then(async (res) => {
+  csrf ??= reach(`${API}/auth/csrf`, { credentials: "same-origin" }, "POST").then(async (res) => {
     if (!res.ok) throw new ApiError(res.status, (await res.json()) as Problem);
     return ((await res.json()) as { token: string }).token;
   });
@@ -166,10 +167,69 @@ function bodyOf(
   return JSON.stringify(body);
 }
 
+// How long a change waits for a lost connection to come back before it gives up.
+const WRITE_WAITS_FOR_CONNECTION_MS = 30_000;
+
+/** A fresh Idempotency-Key (an RFC 8941 sf-string); getRandomValues works without HTTPS too. */
+function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `"${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}"`;
+}
+
+/**
+ * fetch(), with a failure to reach the server (no answer at all) turned into an OfflineError that
+ * says so in words, instead of the browser's "Failed to fetch". The connection is then watched
+ * until the server answers again.
+ */
+async function reach(url: string, init: RequestInit, method: Method): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    reportUnreachable();
+    throw new OfflineError(
+      method === "GET"
+        ? "You are offline, so this could not load. It loads again once the connection is back."
+        : "You are offline, so this change may not have been saved. Check it once the connection is back, then try again if it is missing.",
+    );
+  }
+}
+
+/**
+ * Runs a step of a change (fetching the CSRF token, sending it); when the server cannot be
+ * reached, waits up to half a minute for it and runs the step once more. Sending again is safe:
+ * the change carries the same Idempotency-Key, so the server replays the first answer if the
+ * change was made, and never applies it twice.
+ */
+async function whenReachable<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof OfflineError)) throw error;
+    if (!(await backOnline(WRITE_WAITS_FOR_CONNECTION_MS))) throw error;
+    return step();
+  }
+}
+
 /** Whether the user has just re-authenticated for a request that asked for it (once). */
 async function reauthenticated(error: ApiError, options: RequestOptions): Promise<boolean> {
   if (error.code !== "reauthentication_required" || options.retried) return false;
   return onReauthenticate === undefined ? false : onReauthenticate();
+}
+
+/** The headers of a request: CSRF token, If-Match and, for a change, a fresh Idempotency-Key. */
+async function headersFor(
+  method: Method,
+  options: RequestOptions,
+): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET" && !options.public) {
+    headers["X-CSRF-Token"] = await whenReachable(csrfToken);
+  }
+  if (options.version !== undefined) headers["If-Match"] = `"${options.version}"`;
+  // Every change carries a key, so sending it again after a lost answer can never apply it twice.
+  if (method !== "GET") headers["Idempotency-Key"] = idempotencyKey();
+  return headers;
 }
 
 async function request<T>(
@@ -178,16 +238,13 @@ async function request<T>(
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (method !== "GET" && !options.public) headers["X-CSRF-Token"] = await csrfToken();
-  if (options.version !== undefined) headers["If-Match"] = `"${options.version}"`;
+  const headers = await headersFor(method, options);
   const payload = bodyOf(body, options, headers);
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers,
-    body: payload,
-    credentials: "same-origin",
-  });
+  const init: RequestInit = { method, headers, body: payload, credentials: "same-origin" };
+  const url = `${API}${path}`;
+  const res = await (method === "GET"
+    ? reach(url, init, method)
+    : whenReachable(() => reach(url, init, method)));
   if (res.status === 204) return undefined as T;
   const type = res.headers.get("content-type") ?? "";
   const json = type.includes("json") ? ((await res.json()) as Problem | undefined) : undefined;
