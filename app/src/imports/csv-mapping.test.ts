@@ -52,6 +52,8 @@ describe("suggested columns of real bank exports", () => {
       currencyColumn: 17,
       decimalSeparator: ",",
     });
+    // Kundenreferenz is the payer's end-to-end reference: it repeats, so it is no bank id.
+    expect(mapping?.externalIdColumn ?? null).toBeNull();
   });
 
   it("reads Crédit Agricole's 'Libellé' and its 'Débit euros' / 'Crédit euros' columns", async () => {

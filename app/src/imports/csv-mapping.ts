@@ -130,7 +130,10 @@ const NAMES: readonly (readonly [Role, readonly string[]])[] = [
     ],
   ],
   ["currency", ["currency", "wahrung", "waehrung", "munt", "devise", "moneda", "divisa", "ccy"]],
-  ["reference", ["transaction id", "reference number", "ref", "fitid", "id", "referenz", "kundenreferenz", "transactie id", "numero operation", "referencia"]],
+  // Only a bank's own id of the booking: a repeated id marks rows as duplicates, so references
+  // the payer chooses (Deutsche Bank's "Kundenreferenz", an end-to-end id that repeats, often
+  // "NOTPROVIDED") must never be taken for one.
+  ["reference", ["transaction id", "reference number", "ref", "fitid", "id", "referenz", "transactie id", "numero operation", "referencia"]],
 ];
 
 /** Lower case, accents dropped, punctuation as single spaces: "Begünstigter/Zahlungspflichtiger". */
