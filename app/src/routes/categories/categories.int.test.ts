@@ -161,3 +161,32 @@ describe("the category routes", () => {
     }
   });
 });
+
+describe("the starter category set", () => {
+  const db = useTestDatabase();
+  let app: LedgerTestApp;
+
+  beforeAll(async () => {
+    app = await startLedgerApp(db.url);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("adds the starter tree in the asked language to an empty household, once", async () => {
+    const member = app.as(app.member);
+    expect((await app.as(app.viewer).post("/categories/starter-set", {})).status).toBe(403);
+    const res = await member.post("/categories/starter-set", { locale: "nl-BE" });
+    expect(res.status).toBe(201);
+    const categories = (res.body as { data: CategoryJson[] }).data;
+    expect(categories).toHaveLength(22);
+    const food = categories.find((c) => c.name === "Eten");
+    expect(food?.kind).toBe("expense");
+    expect(categories.filter((c) => c.parentId === food?.id).map((c) => c.name)).toEqual(
+      expect.arrayContaining(["Boodschappen", "Restaurants"]),
+    );
+    const again = await member.post("/categories/starter-set", { locale: "en" });
+    expect(again.status).toBe(409);
+    expect(((await member.get("/categories")).body as { data: unknown[] }).data).toHaveLength(22);
+  });
+});

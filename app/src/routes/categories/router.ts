@@ -6,9 +6,11 @@ import {
   CategoryListSchema,
   CategorySchema,
   CreateCategorySchema,
+  StarterSetSchema,
   UpdateCategorySchema,
 } from "./schema.ts";
 import {
+  addStarterSet,
   createCategory,
   deleteCategory,
   getCategory,
@@ -47,6 +49,26 @@ export function categoryRoutes(db: pg.Pool): Route[] {
         422: problemResponse("Invalid fields, unknown parent or a kind other than the parent's"),
       },
       handler: ({ body }) => createCategory(db, body),
+    }),
+    route({
+      method: "post",
+      path: "/categories/starter-set",
+      operationId: "addStarterCategories",
+      summary: "Add the starter category tree",
+      description:
+        "Adds a two-level tree of the categories most households track (income, housing, food, " +
+        "transport, ...) in the language `locale` names, to a household that has no category " +
+        "yet; every one can be renamed, moved or deleted afterwards. A household's first owner " +
+        "gets it at sign-up.",
+      tag,
+      access: "write",
+      body: StarterSetSchema,
+      status: 201,
+      responses: {
+        201: { description: "Every category, the starter tree added", schema: CategoryListSchema },
+        409: problemResponse("The household already has categories"),
+      },
+      handler: async ({ body }) => ({ data: await addStarterSet(db, body.locale) }),
     }),
     route({
       method: "get",

@@ -33,3 +33,15 @@ export type CategoryJson = z.infer<typeof CategorySchema>;
 
 /** `GET /categories`: the whole tree as a flat list. */
 export const CategoryListSchema = z.object({ data: z.array(CategorySchema) });
+
+/** `POST /categories/starter-set`: the language of the starter tree (a BCP 47 tag; English else). */
+export const StarterSetSchema = z.object({
+  locale: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .describe(
+      "A language tag such as de-AT or an Accept-Language list; en, de, nl, fr, es are written",
+    ),
+});

@@ -3,6 +3,8 @@ import { type Category, wouldCreateCycle } from "../../domain/categories.ts";
 import { errors } from "../../errors.ts";
 import { isUniqueViolation, withTransaction } from "../../db/transaction.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
+import { addStarterCategories } from "../../write-model/starter-categories.ts";
+import { starterLocaleFor } from "../../domain/default-categories.ts";
 import type { CategoryJson, CreateCategory, UpdateCategory } from "./schema.ts";
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -139,4 +141,19 @@ export async function deleteCategory(db: pg.Pool, id: string, actor: string): Pr
     }
     await client.query("delete from categories where id = $1", [id]);
   });
+}
+
+/**
+ * Adds the starter category tree in the language `locale` names to a household that has no
+ * category yet (409 when it has one), and answers the categories.
+ */
+export async function addStarterSet(
+  db: pg.Pool,
+  locale: string | undefined,
+): Promise<CategoryJson[]> {
+  const added = await withTransaction(db, (client) =>
+    addStarterCategories(client, starterLocaleFor(locale)),
+  );
+  if (!added) throw errors.conflict("the household already has categories");
+  return listCategories(db);
 }

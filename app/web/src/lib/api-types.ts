@@ -336,6 +336,28 @@ export interface paths {
     patch: operations["updateCategory"];
     trace?: never;
   };
+  "/categories/starter-set": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Add the starter category tree
+     * @description Adds a two-level tree of the categories most households track (income, housing, food, transport, ...) in the language `locale` names, to a household that has no category yet; every one can be renamed, moved or deleted afterwards. A household's first owner gets it at sign-up.
+     *
+     *     **Access:** members and the owner; a token needs the `write` scope.
+     */
+    post: operations["addStarterCategories"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/exchange-rates": {
     parameters: {
       query?: never;
@@ -3574,6 +3596,7 @@ export interface operations {
           /** Format: email */
           email: string;
           invitation?: string;
+          locale?: string;
           name: string;
           password: string;
         };
@@ -4858,6 +4881,179 @@ export interface operations {
         };
       };
       /** @description Invalid fields, a cycle, or a kind other than the parent's */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  addStarterCategories: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an RFC 8941 sf-string of 1 to 255 printable ASCII characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The key is stored with the write, in the same database transaction, for 24 hours and per user. A retry with the same key, method, path and body is not applied again: it gets the first answer replayed (marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or when its answer was lost after it was applied. The same key with another request gets 422. Errors are not recorded: a failed request may be retried with its key. Optional. */
+        "Idempotency-Key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description A language tag such as de-AT or an Accept-Language list; en, de, nl, fr, es are written */
+          locale?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Every category, the starter tree added */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              id: string;
+              /** @enum {string} */
+              kind: "income" | "expense";
+              name: string;
+              parentId: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description The body is not valid JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad request",
+           *       "status": 400,
+           *       "code": "bad_request",
+           *       "detail": "the body is not valid JSON"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: a viewer, a read-scoped token, or a missing CSRF token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "code": "forbidden",
+           *       "detail": "you may not do this"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The household already has categories */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "conflict",
+           *       "detail": "it conflicts with the current state"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload too large",
+           *       "status": 413,
+           *       "code": "payload_too_large",
+           *       "detail": "the body exceeds the size limit"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body's charset or Content-Encoding is not supported. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported media type",
+           *       "status": 415,
+           *       "code": "unsupported_media_type",
+           *       "detail": "the body's charset is not supported: send UTF-8"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Some fields are invalid: `errors` lists each one. The Idempotency-Key was used with another request. */
       422: {
         headers: {
           [name: string]: unknown;

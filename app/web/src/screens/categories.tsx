@@ -104,6 +104,18 @@ export function CategoriesScreen() {
       setError(e);
     }
   };
+  const [starterError, setStarterError] = useState<unknown>();
+  const addStarterSet = async () => {
+    setStarterError(undefined);
+    try {
+      await api.post("/categories/starter-set", {
+        locale: navigator.languages.join(",").slice(0, 100),
+      });
+      await refreshCategories();
+    } catch (e) {
+      setStarterError(e);
+    }
+  };
   const remove = async (c: Category) => {
     if (!confirm(`Delete the category “${c.name}”?`)) return;
     setDeleteError(undefined);
@@ -173,6 +185,15 @@ export function CategoriesScreen() {
       {categories.data && list.length === 0 && (
         <Empty title="No categories yet">
           <p>Add groups like Housing or Food, then their subcategories.</p>
+          {canWrite && (
+            <>
+              <p>Or start from the categories most households use, and change them as you go:</p>
+              <button type="button" class="primary" onClick={() => void addStarterSet()}>
+                Add the starter categories
+              </button>
+              <FormError error={starterError} />
+            </>
+          )}
         </Empty>
       )}
       <FormError error={deleteError} />
