@@ -90,6 +90,25 @@ describe("parseQuery", () => {
     expect(parseQuery(input)).toMatchObject({ kind: "amount", ...expected });
   });
 
+  it("reads account: with a bare or a quoted name, and its negation", () => {
+    expect(parseQuery("account:Checking")).toEqual({
+      kind: "field",
+      field: "account",
+      value: "Checking",
+      position: 0,
+    });
+    expect(parseQuery('ACCOUNT:"Joint savings" -account:"credit card"')).toEqual({
+      kind: "and",
+      items: [
+        { kind: "field", field: "account", value: "Joint savings", position: 0 },
+        {
+          kind: "not",
+          item: { kind: "field", field: "account", value: "credit card", position: 25 },
+        },
+      ],
+    });
+  });
+
   it("reads an amount range with negative ends", () => {
     expect(parseQuery("amount:-100..-50")).toMatchObject({
       kind: "amountRange",
@@ -101,6 +120,7 @@ describe("parseQuery", () => {
   it.each<[string, number, RegExp]>([
     ["", 0, /empty/],
     ["payee:", 6, /expected a value after "payee:"/],
+    ["account:", 8, /expected a value after "account:"/],
     ["foo:bar", 0, /unknown field "foo"/],
     ["amount:<abc", 7, /amount: needs a number/],
     ["amount:1.23456", 7, /amount: needs a number/],
@@ -217,6 +237,15 @@ describe("compileQuery", () => {
     expect(sql).toMatch(/< \$\d+::numeric$/);
     expect(values.at(-1)).toBe("-50");
     expect(values[0]).toContain("JPY");
+  });
+
+  it("matches account: against account names case-insensitively, the name a parameter", () => {
+    const { sql, values } = compile(parseQuery('account:"Joint Savings"'));
+    expect(sql).toBe(
+      "t.account_id in (select a.id from accounts a where lower(a.name) = lower($1))",
+    );
+    expect(values).toEqual(["Joint Savings"]);
+    expect(compile(parseQuery("-account:cash")).sql).toMatch(/^not coalesce\(t\.account_id in/);
   });
 
   it("keeps rows whose compared column is null out of a negation's match", () => {

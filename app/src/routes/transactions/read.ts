@@ -322,13 +322,16 @@ async function categorySubtree(db: Queryable, id: string): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** A `q` in the search language; 422 at query.q naming the position of what is wrong. */
-function parseSearch(q: string): QueryNode {
+/** Where the filters came from, for the paths of 422 problems: the query, or a bulk body. */
+type FilterSource = "query" | "body.filter";
+
+/** A `q` in the search language; 422 at `<at>.q` naming the position of what is wrong. */
+function parseSearch(q: string, at: FilterSource): QueryNode {
   try {
     return parseQuery(q);
   } catch (error) {
     if (error instanceof QueryError) {
-      throw errors.validation([{ path: "query.q", message: error.message }]);
+      throw errors.validation([{ path: `${at}.q`, message: error.message }]);
     }
     throw error;
   }
@@ -338,21 +341,22 @@ function parseSearch(q: string): QueryNode {
  * How `q` filters: plain words keep the tuned substring search, and so does a lone quoted
  * phrase; field terms, OR and negation go through the search language's compiled predicate.
  */
-function searchOf(text: string | undefined): { q?: string; search?: QueryNode } {
+function searchOf(text: string | undefined, at: FilterSource): { q?: string; search?: QueryNode } {
   if (text === undefined || isPlainText(text)) return text === undefined ? {} : { q: text };
-  const parsed = parseSearch(text);
+  const parsed = parseSearch(text, at);
   return parsed.kind === "text" ? { q: parsed.value } : { search: parsed };
 }
 
 /** The list's filters checked and compiled; undefined when no row can match. */
-async function resolveFilter(
+export async function resolveFilter(
   db: Queryable,
   query: TransactionFilters,
+  at: FilterSource = "query",
 ): Promise<Omit<ListFilter, "take"> | undefined> {
   if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
-    throw errors.validation([{ path: "query.to", message: "is before from" }]);
+    throw errors.validation([{ path: `${at}.to`, message: "is before from" }]);
   }
-  const { q, search } = searchOf(query.q);
+  const { q, search } = searchOf(query.q, at);
   const categoryIds =
     query.categoryId === undefined ? undefined : await categorySubtree(db, query.categoryId);
   if (categoryIds?.length === 0) return undefined;
@@ -390,6 +394,31 @@ export async function listTransactions(
 }
 
 /**
+ * The where clause selecting every row the list's filters select: their predicates, the
+ * category filter as one disjunction instead of the list's two ordered branches.
+ */
+function matchClause(filter: Omit<ListFilter, "take">, params: Params): string {
+  const where = filterPredicates(filter, params);
+  const ids = filter.categoryIds;
+  if (ids !== undefined) {
+    const all = params.add(ids);
+    where.push(`(t.category_id = any(${all}::bigint[]) or t.id in (
+      select s.transaction_id from transaction_splits s where s.category_id = any(${all}::bigint[])))`);
+  }
+  return where.length > 0 ? `where ${where.join(" and ")}` : "";
+}
+
+/** The ids of every transaction the list's filters select (the summary's rows), in id order. */
+export function matchingIdsQuery(filter: Omit<ListFilter, "take">): {
+  text: string;
+  values: unknown[];
+} {
+  const params = new Params();
+  const text = `select t.id::text from transactions t ${matchClause(filter, params)} order by t.id`;
+  return { text, values: params.values };
+}
+
+/**
  * The summary's one aggregate statement: the rows the list's filters select (the same
  * predicates, the category filter as one disjunction instead of the list's two ordered
  * branches), counted and summed per currency.
@@ -399,14 +428,7 @@ export function summaryQuery(filter: Omit<ListFilter, "take">): {
   values: unknown[];
 } {
   const params = new Params();
-  const where = filterPredicates(filter, params);
-  const ids = filter.categoryIds;
-  if (ids !== undefined) {
-    const all = params.add(ids);
-    where.push(`(t.category_id = any(${all}::bigint[]) or t.id in (
-      select s.transaction_id from transaction_splits s where s.category_id = any(${all}::bigint[])))`);
-  }
-  const clause = where.length > 0 ? `where ${where.join(" and ")}` : "";
+  const clause = matchClause(filter, params);
   const text = `select t.currency, count(*)::text as count,
       coalesce(sum(t.amount) filter (where t.amount > 0), 0)::text as income,
       coalesce(sum(t.amount) filter (where t.amount < 0), 0)::text as expense,

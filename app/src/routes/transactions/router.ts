@@ -105,10 +105,13 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
       operationId: "bulkTransactions",
       summary: "Categorise, tag, untag or delete many transactions at once",
       description:
-        `Up to ${String(MAX_BULK_IDS)} ids, all or nothing in one SQL transaction, each ` +
-        "changed row audited as a single edit would be. Categorising a split transaction or " +
-        "a transfer is refused (422 at `body.ids[i]`), never skipped: a split's lines carry " +
-        "the categories. Deleting one side of a transfer deletes both.",
+        `Names the transactions by \`ids\` (up to ${String(MAX_BULK_IDS)}) or by \`filter\` ` +
+        "(the list's filters and search language: every transaction they select, however " +
+        "many). All or nothing in one SQL transaction, each changed row audited as a single " +
+        "edit would be. With `ids`, categorising a split transaction or a transfer is refused " +
+        "(422 at `body.ids[i]`), never skipped: a split's lines carry the categories; " +
+        "reconciled rows are refused with 409. With `filter`, such rows are left alone and " +
+        "counted in `skipped`. Deleting one side of a transfer deletes both.",
       tag,
       access: "write",
       body: BulkActionSchema,
@@ -117,7 +120,10 @@ export function transactionRoutes(deps: { db: pg.Pool; registry: Registry }): Ro
         409: problemResponse(
           "Some transactions are reconciled and locked: each is named at body.ids[i]",
         ),
-        422: problemResponse("Unknown ids or category, or rows the action cannot apply to"),
+        422: problemResponse(
+          "Unknown ids or category, rows the action cannot apply to, or a filter's search " +
+            "the language cannot parse",
+        ),
       },
       handler: ({ body, principal }) => bulkTransactions(db, body, principal.userId),
     }),

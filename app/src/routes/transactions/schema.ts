@@ -134,17 +134,27 @@ export type TransactionSummaryJson = z.infer<typeof TransactionSummarySchema>;
 export const MAX_BULK_IDS = 1000;
 
 /**
- * `POST /transactions/bulk`: one action on many transactions. `categorise` needs `categoryId`
- * (null removes the category); `tag` and `untag` need `tag`.
+ * `POST /transactions/bulk`: one action on many transactions, named either by `ids` or by
+ * `filter` (the list's filters: every transaction they select), exactly one of the two.
+ * `categorise` needs `categoryId` (null removes the category); `tag` and `untag` need `tag`.
  */
 export const BulkActionSchema = z
   .object({
-    ids: z.array(IdSchema).min(1).max(MAX_BULK_IDS),
+    ids: z.array(IdSchema).min(1).max(MAX_BULK_IDS).optional(),
+    filter: TransactionFiltersSchema.optional(),
     action: z.enum(["categorise", "tag", "untag", "delete"]),
     categoryId: IdSchema.nullable().optional(),
     tag: z.string().trim().min(1).max(MAX_TAG_LENGTH).optional(),
   })
   .superRefine((body, ctx) => {
+    if ((body.ids === undefined) === (body.filter === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [body.ids === undefined ? "ids" : "filter"],
+        message:
+          body.ids === undefined ? "ids or filter is required" : "give ids or filter, not both",
+      });
+    }
     if (body.action === "categorise" && body.categoryId === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -191,7 +201,10 @@ export const TransactionPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-/** What a bulk action did: the transactions as they are now (none after a delete). */
+/**
+ * What a bulk action did: with `ids`, the transactions as they are now (none after a delete);
+ * with `filter`, no transactions (there may be any number: read the list again).
+ */
 export const BulkResultSchema = z.object({
   action: z.enum(["categorise", "tag", "untag", "delete"]),
   /** Rows actually changed; rows that already were as asked are left alone (and unaudited). */
@@ -199,5 +212,13 @@ export const BulkResultSchema = z.object({
   data: z.array(TransactionSchema),
   /** Deleted ids, the other sides of deleted transfers included. */
   deleted: z.array(z.string()),
+  /** With `filter`: how many transactions the filter selected. */
+  matched: z.number().int().optional(),
+  /**
+   * With `filter`: the selected transactions left alone because the action cannot apply to
+   * them (reconciled ones and transfers whose other side is; transfers and split transactions
+   * when categorising; those already carrying the most tags when tagging).
+   */
+  skipped: z.number().int().optional(),
 });
 export type BulkResultJson = z.infer<typeof BulkResultSchema>;

@@ -13,12 +13,13 @@ import { checkIfMatch, type IfMatch } from "../../http/preconditions.ts";
 import { absorbDuplicates } from "../../write-model/recurring-occurrences.ts";
 import { applyRulesToTransactions } from "../../write-model/rules-on-write.ts";
 import { MAX_TAGS } from "../../domain/tags.ts";
-import { getTransaction, getTransactions } from "./read.ts";
+import { getTransaction, getTransactions, matchingIdsQuery, resolveFilter } from "./read.ts";
 import {
   type BulkAction,
   type BulkResultJson,
   type CreateTransaction,
   type SplitInput,
+  type TransactionFilters,
   type TransactionJson,
   type UpdateTransaction,
 } from "./schema.ts";
@@ -725,19 +726,101 @@ export async function bulkTransactions(
   input: BulkAction,
   actor?: string,
 ): Promise<BulkResultJson> {
-  const ids = [...new Set(input.ids)];
+  if (input.filter !== undefined) return bulkByFilter(db, input, input.filter, actor);
+  const requested = input.ids ?? [];
+  const ids = [...new Set(requested)];
   const done = await withAuditedTransaction(db, { actor }, async (client) => {
     const rows = await lockBulk(client, ids);
     const found = new Set(rows.map((row) => row.id));
-    const missing = idProblems(input.ids, (id) =>
+    const missing = idProblems(requested, (id) =>
       found.has(id) ? undefined : "is not a transaction",
     );
     if (missing.length > 0) throw errors.validation(missing);
-    refuseLocked(input.ids, rows);
-    const problems = await bulkProblems(client, input, input.ids, rows);
+    refuseLocked(requested, rows);
+    const problems = await bulkProblems(client, input, requested, rows);
     if (problems.length > 0) throw errors.validation(problems);
     return applyBulk(client, input, ids, rows);
   });
   const data = input.action === "delete" ? [] : await getTransactions(db, ids);
   return { action: input.action, changed: done.changed, data, deleted: done.deleted };
+}
+
+/** Whether `row` is reconciled, or a transfer whose other side is (`reconciledGroups`). */
+function isLocked(row: BulkRow, reconciledGroups: ReadonlySet<string | null>): boolean {
+  return (
+    row.status === "reconciled" ||
+    (row.transfer_group !== null && reconciledGroups.has(row.transfer_group))
+  );
+}
+
+/**
+ * The matched ids the action applies to, of the locked `rows`: reconciled rows (and transfers
+ * whose other side is) are left alone, as are those the ids form refuses (transfers and split
+ * transactions when categorising, rows already carrying the most tags when tagging).
+ */
+async function applicableIds(
+  client: pg.PoolClient,
+  input: BulkAction,
+  matched: readonly string[],
+  rows: readonly BulkRow[],
+): Promise<string[]> {
+  const reconciledGroups = new Set(
+    rows.filter((r) => r.status === "reconciled" && r.transfer_group).map((r) => r.transfer_group),
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const split = input.action === "categorise" ? await splitIds(client, matched) : new Set();
+  return matched.filter((id) => {
+    const row = byId.get(id);
+    if (row === undefined || isLocked(row, reconciledGroups)) return false;
+    switch (input.action) {
+      case "categorise":
+        return row.transfer_group === null && !split.has(id);
+      case "tag":
+        return (
+          input.tag === undefined || row.tags.includes(input.tag) || row.tags.length < MAX_TAGS
+        );
+      default:
+        return true;
+    }
+  });
+}
+
+/**
+ * A bulk action on every transaction `filter` selects (the list's filters, the search language
+ * included), however many, in one SQL transaction audited under `actor`. The matching rows and
+ * the other sides of their transfers are locked in id order, then the action applies to those
+ * it can: reconciled rows are left alone rather than refused, as are rows the ids form would
+ * refuse (see applicableIds), and the answer counts them as `skipped`.
+ */
+async function bulkByFilter(
+  db: pg.Pool,
+  input: BulkAction,
+  filter: TransactionFilters,
+  actor?: string,
+): Promise<BulkResultJson> {
+  const resolved = await resolveFilter(db, filter, "body.filter");
+  const done = await withAuditedTransaction(db, { actor }, async (client) => {
+    if (input.action === "categorise" && input.categoryId) {
+      if ((await missingCategories(client, [input.categoryId])).size > 0) {
+        throw errors.validation([{ path: "body.categoryId", message: "is not a category" }]);
+      }
+    }
+    if (resolved === undefined) return { matched: 0, skipped: 0, changed: 0, deleted: [] };
+    const query = matchingIdsQuery(resolved);
+    const matched = (await client.query<{ id: string }>(query.text, query.values)).rows.map(
+      (row) => row.id,
+    );
+    const rows = await lockBulk(client, matched);
+    const ids = await applicableIds(client, input, matched, rows);
+    const chosen = new Set(ids);
+    const groups = new Set(rows.filter((r) => chosen.has(r.id)).map((r) => r.transfer_group));
+    // A transfer's other side goes with it on delete, as with ids; locked rows stay out.
+    const touched = rows.filter(
+      (r) => chosen.has(r.id) || (r.transfer_group !== null && groups.has(r.transfer_group)),
+    );
+    const applied =
+      ids.length === 0 ? { changed: 0, deleted: [] } : await applyBulk(client, input, ids, touched);
+    return { matched: matched.length, skipped: matched.length - ids.length, ...applied };
+  });
+  return { action: input.action, data: [], ...done };
 }

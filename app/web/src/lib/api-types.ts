@@ -1190,6 +1190,52 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/saved-filters": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the household's saved filters, by name
+     * @description **Access:** any signed-in user; tokens of either scope.
+     */
+    get: operations["listSavedFilters"];
+    put?: never;
+    /**
+     * Save a filter of the transaction list under a name
+     * @description `filter` takes what GET /transactions takes (`limit` and `cursor` apart); it is stored as given and read again when the filter is used, so a search that no longer matches anything (a renamed account) finds nothing rather than failing.
+     *
+     *     **Access:** members and the owner; a token needs the `write` scope.
+     */
+    post: operations["createSavedFilter"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/saved-filters/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a saved filter
+     * @description **Access:** members and the owner; a token needs the `write` scope.
+     */
+    delete: operations["deleteSavedFilter"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/tokens": {
     parameters: {
       query?: never;
@@ -1373,7 +1419,7 @@ export interface paths {
     put?: never;
     /**
      * Categorise, tag, untag or delete many transactions at once
-     * @description Up to 1000 ids, all or nothing in one SQL transaction, each changed row audited as a single edit would be. Categorising a split transaction or a transfer is refused (422 at `body.ids[i]`), never skipped: a split's lines carry the categories. Deleting one side of a transfer deletes both.
+     * @description Names the transactions by `ids` (up to 1000) or by `filter` (the list's filters and search language: every transaction they select, however many). All or nothing in one SQL transaction, each changed row audited as a single edit would be. With `ids`, categorising a split transaction or a transfer is refused (422 at `body.ids[i]`), never skipped: a split's lines carry the categories; reconciled rows are refused with 409. With `filter`, such rows are left alone and counted in `skipped`. Deleting one side of a transfer deletes both.
      *
      *     **Access:** members and the owner; a token needs the `write` scope.
      */
@@ -12423,6 +12469,391 @@ export interface operations {
       default: components["responses"]["Problem"];
     };
   };
+  listSavedFilters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The saved filters */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              createdAt: string;
+              filter: {
+                accountId?: string;
+                categoryId?: string;
+                from?: string;
+                q?: string;
+                /** @enum {string} */
+                status?: "pending" | "cleared" | "reconciled";
+                tag?: string;
+                to?: string;
+              };
+              id: string;
+              name: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  createSavedFilter: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an RFC 8941 sf-string of 1 to 255 printable ASCII characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The key is stored with the write, in the same database transaction, for 24 hours and per user. A retry with the same key, method, path and body is not applied again: it gets the first answer replayed (marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or when its answer was lost after it was applied. The same key with another request gets 422. Errors are not recorded: a failed request may be retried with its key. Optional. */
+        "Idempotency-Key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          filter: {
+            accountId?: string;
+            categoryId?: string;
+            from?: string;
+            q?: string;
+            /** @enum {string} */
+            status?: "pending" | "cleared" | "reconciled";
+            tag?: string;
+            to?: string;
+          };
+          name: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The saved filter */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            createdAt: string;
+            filter: {
+              accountId?: string;
+              categoryId?: string;
+              from?: string;
+              q?: string;
+              /** @enum {string} */
+              status?: "pending" | "cleared" | "reconciled";
+              tag?: string;
+              to?: string;
+            };
+            id: string;
+            name: string;
+          };
+        };
+      };
+      /** @description The body is not valid JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad request",
+           *       "status": 400,
+           *       "code": "bad_request",
+           *       "detail": "the body is not valid JSON"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: a viewer, a read-scoped token, or a missing CSRF token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "code": "forbidden",
+           *       "detail": "you may not do this"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The name is taken, or the household keeps the most it may */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "conflict",
+           *       "detail": "it conflicts with the current state"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload too large",
+           *       "status": 413,
+           *       "code": "payload_too_large",
+           *       "detail": "the body exceeds the size limit"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body's charset or Content-Encoding is not supported. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported media type",
+           *       "status": 415,
+           *       "code": "unsupported_media_type",
+           *       "detail": "the body's charset is not supported: send UTF-8"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Invalid name or filters */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  deleteSavedFilter: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an RFC 8941 sf-string of 1 to 255 printable ASCII characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The key is stored with the write, in the same database transaction, for 24 hours and per user. A retry with the same key, method, path and body is not applied again: it gets the first answer replayed (marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or when its answer was lost after it was applied. The same key with another request gets 422. Errors are not recorded: a failed request may be retried with its key. Optional. */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad request",
+           *       "status": 400,
+           *       "code": "bad_request",
+           *       "detail": "the body is not valid JSON"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: a viewer, a read-scoped token, or a missing CSRF token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "code": "forbidden",
+           *       "detail": "you may not do this"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such saved filter */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "code": "not_found",
+           *       "detail": "this object does not exist"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description A request with this Idempotency-Key is being processed, or was applied and its answer lost. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "conflict",
+           *       "detail": "it conflicts with the current state"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Some fields are invalid: `errors` lists each one. The Idempotency-Key was used with another request. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
   listTokens: {
     parameters: {
       query?: never;
@@ -14340,7 +14771,17 @@ export interface operations {
           /** @enum {string} */
           action: "categorise" | "tag" | "untag" | "delete";
           categoryId?: string | null;
-          ids: string[];
+          filter?: {
+            accountId?: string;
+            categoryId?: string;
+            from?: string;
+            q?: string;
+            /** @enum {string} */
+            status?: "pending" | "cleared" | "reconciled";
+            tag?: string;
+            to?: string;
+          };
+          ids?: string[];
           tag?: string;
         };
       };
@@ -14381,6 +14822,8 @@ export interface operations {
               version: string;
             }[];
             deleted: string[];
+            matched?: number;
+            skipped?: number;
           };
         };
       };
@@ -14494,7 +14937,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Unknown ids or category, or rows the action cannot apply to */
+      /** @description Unknown ids or category, rows the action cannot apply to, or a filter's search the language cannot parse */
       422: {
         headers: {
           [name: string]: unknown;
