@@ -6,15 +6,21 @@ import {
   categoryRowsSql,
   convertRows,
   DateRangeQuery,
-  type Grain,
   MissingRateSchema,
   rateInForce,
   sums,
 } from "../../read-model/conversion.ts";
+import {
+  filteredCategoryRowsSql,
+  filterParams,
+  ReportFilterQuery,
+  type ReportFilter,
+} from "../../read-model/report-filter.ts";
 
 /** `GET /reports/cashflow`. */
 export const CashflowQuerySchema = z.object({
   ...DateRangeQuery,
+  ...ReportFilterQuery,
   interval: z.enum(["month", "week"]).default("month"),
 });
 export type CashflowQuery = z.infer<typeof CashflowQuerySchema>;
@@ -33,22 +39,24 @@ export type Cashflow = z.infer<typeof CashflowSchema>;
 
 // Income is the net of income categories plus uncategorized money in; expense the net of expense
 // categories plus uncategorized money out. A refund booked to an expense category lowers the
-// expense. Transfers between the household's accounts are neither. Weeks start on Monday.
-const cashflowSql = (grain: Grain) => `
+// expense. Transfers between the household's accounts are neither. Weeks start on Monday. The
+// rows come from the aggregates or, filtered, from the ledger (the filter's parameters from $5).
+const cashflowSql = (rows: string) => `
 select to_char(date_trunc($4, d.day::timestamp), 'YYYY-MM-DD') || ' ' || d.side as key,
   d.currency, ${rateInForce("d.currency", "d.day", "$3")} as rate,
   sum(d.amount)::text as amount, min(d.day)::text as first_day, max(d.day)::text as last_day
 from (
   select r.day, r.currency, s.side, s.amount
-  from (${categoryRowsSql(grain)}) r left join categories k on k.id = r.category_id
+  from (${rows}) r left join categories k on k.id = r.category_id
   cross join lateral (values
     (coalesce(k.kind, 'income'), case when k.id is null then r.inflow else r.inflow + r.outflow end),
     ('expense', case when k.id is null then r.outflow else 0 end)
   ) s (side, amount)
 ) d
 group by 1, 2, 3`;
-const byMonth = cashflowSql("month");
-const byWeek = cashflowSql("week");
+const byMonth = cashflowSql(categoryRowsSql("month"));
+const byWeek = cashflowSql(categoryRowsSql("week"));
+const filtered = cashflowSql(filteredCategoryRowsSql(5));
 
 /** The first day of each interval that meets [from, to], in order. */
 export function intervalStarts(from: string, to: string, interval: "month" | "week"): string[] {
@@ -71,15 +79,21 @@ export function intervalStarts(from: string, to: string, interval: "month" | "we
   }
 }
 
-/** Income, expense and net per month or week from `from` to `to`, in `base`. */
+/**
+ * Income, expense and net per month or week from `from` to `to`, in `base`; with a `filter`, of
+ * the matching accounts, categories and tag only (read from the ledger).
+ */
 export async function cashflow(
   db: pg.Pool,
   base: string,
   range: { from: string; to: string },
   interval: "month" | "week",
+  filter?: ReportFilter,
 ): Promise<Cashflow> {
-  const sql = interval === "month" ? byMonth : byWeek;
-  const rows = await sums(db, sql, [range.from, range.to, base, interval]);
+  const params = [range.from, range.to, base, interval];
+  const rows = filter
+    ? await sums(db, filtered, [...params, ...filterParams(filter)])
+    : await sums(db, interval === "month" ? byMonth : byWeek, params);
   const { totals, missing } = convertRows(rows, base);
   const points = intervalStarts(range.from, range.to, interval).map((start) => {
     const income = totals.get(`${start} income`) ?? 0n;

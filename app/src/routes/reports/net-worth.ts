@@ -9,6 +9,7 @@ import {
   rateInForce,
   type SumRow,
 } from "../../read-model/conversion.ts";
+import { AccountIdsSchema } from "../../read-model/report-filter.ts";
 
 /** The most points one net-worth report has: fifty years of months. */
 export const MAX_POINTS = 600;
@@ -18,6 +19,7 @@ export const NetWorthQuerySchema = z.object({
   from: PlainMonthSchema.optional(),
   to: PlainMonthSchema.optional(),
   interval: z.literal("month").default("month"),
+  accountId: AccountIdsSchema.optional(),
 });
 export type NetWorthQuery = z.infer<typeof NetWorthQuerySchema>;
 
@@ -58,17 +60,23 @@ export function reportRange(query: NetWorthQuery, today: string): { from: string
 
 // The accounts and their trigger-kept monthly sums are small (accounts x months): read whole and
 // added up here, where a running sum is one pass.
+// $accounts: the account ids to count, or null for every account.
 const accountsSql = `
 select a.id::text, a.currency, a.opening_balance::text as opening, a.opening_date::text as opened,
   a.type in ('loan', 'credit_card') as liability
-from accounts a`;
+from accounts a where $1::bigint[] is null or a.id = any($1::bigint[])`;
 const monthsSql = `
 select account_id::text, to_char(month, 'YYYY-MM') as month, amount::text
-from account_months where month <= $1::date and amount <> 0 order by month`;
+from account_months where month <= $1::date and amount <> 0
+  and ($2::bigint[] is null or account_id = any($2::bigint[]))
+order by month`;
 // The rate in force on each month end, per currency other than the base.
 const ratesSql = `
 select c.currency, m.month_end::text as day, ${rateInForce("c.currency", "m.month_end", "$3")} as rate
-from (select distinct currency from accounts where currency <> $3) c
+from (
+  select distinct currency from accounts
+  where currency <> $3 and ($4::bigint[] is null or id = any($4::bigint[]))
+) c
 cross join (
   select ($1::date + (i + 1) * interval '1 month')::date - 1 as month_end
   from generate_series(0, $2::int - 1) as i
@@ -119,22 +127,27 @@ function balanceRows(
  * account's balance at a month end is its opening balance (once opened) plus its monthly sums
  * up to then; loans and credit cards are liabilities, every other account (archived ones too)
  * an asset. Each side's balances per currency are converted with the rate in force on the month
- * end.
+ * end. With `accountIds` (checked to exist), only those accounts count.
  */
 export async function netWorth(
   db: pg.Pool,
   base: string,
   range: { from: string; to: string },
+  accountIds: readonly string[] | null = null,
 ): Promise<NetWorth> {
   const first = monthIndex(range.from);
   const last = monthIndex(range.to);
   const [accounts, months, rates] = await Promise.all([
-    db.query<AccountRow>(accountsSql),
-    db.query<{ account_id: string; month: string; amount: string }>(monthsSql, [`${range.to}-01`]),
+    db.query<AccountRow>(accountsSql, [accountIds]),
+    db.query<{ account_id: string; month: string; amount: string }>(monthsSql, [
+      `${range.to}-01`,
+      accountIds,
+    ]),
     db.query<{ currency: string; day: string; rate: string | null }>(ratesSql, [
       `${range.from}-01`,
       last - first + 1,
       base,
+      accountIds,
     ]),
   ]);
   const rateOf = new Map(rates.rows.map((r) => [`${r.currency} ${r.day}`, r.rate]));

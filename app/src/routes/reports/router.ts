@@ -5,11 +5,16 @@ import { problemResponse } from "../../http/schema.ts";
 import { budgetReport, BudgetMonthQuerySchema } from "../../read-model/budget-report.ts";
 import { cashflow, CashflowQuerySchema, CashflowSchema } from "./cashflow.ts";
 import { dateRange, MissingRateSchema, today } from "../../read-model/conversion.ts";
+import { resolveFilter } from "../../read-model/report-filter.ts";
 import { netWorth, NetWorthQuerySchema, NetWorthSchema, reportRange } from "./net-worth.ts";
 import { spending, SpendingQuerySchema, SpendingSchema } from "./spending.ts";
 
 const tag = "reports";
 const invalid = { 422: problemResponse("Invalid parameters") };
+const filtered =
+  "`accountId`, `categoryId` (with its subcategories; a split transaction by its lines) and " +
+  "`tag` narrow the report to the matching transactions (a transfer between two chosen accounts is " +
+  "still neither); an unknown id is a 422 naming the field.";
 const converted =
   "Amounts are in the base currency, converted with the rate in force on each date and rounded " +
   "half away from zero once per currency and rate; amounts lacking a rate are left out and " +
@@ -55,19 +60,20 @@ export function reportRoutes(deps: { db: pg.Pool; baseCurrency: string }): Route
       path: "/reports/spending",
       operationId: "spendingReport",
       summary: "Spending by category (rolled up the tree), payee or tag",
-      description: `Money out is negative. ${converted}`,
+      description: `Money out is negative. ${filtered} ${converted}`,
       tag,
       access: "read",
       query: SpendingQuerySchema,
       responses: { 200: { description: "The groups", schema: SpendingSchema }, ...invalid },
-      handler: ({ query }) => spending(db, base, dateRange(query, today()), query),
+      handler: async ({ query }) =>
+        spending(db, base, dateRange(query, today()), query, await resolveFilter(db, query)),
     }),
     route({
       method: "get",
       path: "/reports/cashflow",
       operationId: "cashflowReport",
       summary: "Income, expense and net per month or week",
-      description: `Transfers between accounts are neither. ${converted}`,
+      description: `Transfers between accounts are neither. ${filtered} ${converted}`,
       tag,
       access: "read",
       query: CashflowQuerySchema,
@@ -75,7 +81,14 @@ export function reportRoutes(deps: { db: pg.Pool; baseCurrency: string }): Route
         200: { description: "One point per interval", schema: CashflowSchema },
         ...invalid,
       },
-      handler: ({ query }) => cashflow(db, base, dateRange(query, today()), query.interval),
+      handler: async ({ query }) =>
+        cashflow(
+          db,
+          base,
+          dateRange(query, today()),
+          query.interval,
+          await resolveFilter(db, query),
+        ),
     }),
     route({
       method: "get",
@@ -84,7 +97,8 @@ export function reportRoutes(deps: { db: pg.Pool; baseCurrency: string }): Route
       summary: "Assets, liabilities and net worth at each month end",
       description:
         "Every account counts, archived ones too; loans and credit cards are liabilities. " +
-        "Balances are converted with the rate in force on each month end.",
+        "Balances are converted with the rate in force on each month end. `accountId` keeps " +
+        "the chosen accounts only.",
       tag,
       access: "read",
       query: NetWorthQuerySchema,
@@ -92,7 +106,11 @@ export function reportRoutes(deps: { db: pg.Pool; baseCurrency: string }): Route
         200: { description: "One point per month end", schema: NetWorthSchema },
         ...invalid,
       },
-      handler: ({ query }) => netWorth(db, base, reportRange(query, today())),
+      handler: async ({ query }) => {
+        const range = reportRange(query, today());
+        const filter = await resolveFilter(db, { accountId: query.accountId });
+        return netWorth(db, base, range, filter?.accountIds ?? null);
+      },
     }),
     route({
       method: "get",

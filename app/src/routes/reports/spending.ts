@@ -10,10 +10,18 @@ import {
   rateInForce,
   sums,
 } from "../../read-model/conversion.ts";
+import {
+  filteredCategoryRowsSql,
+  filteredOutflowSql,
+  filterParams,
+  ReportFilterQuery,
+  type ReportFilter,
+} from "../../read-model/report-filter.ts";
 
 /** `GET /reports/spending`. */
 export const SpendingQuerySchema = z.object({
   ...DateRangeQuery,
+  ...ReportFilterQuery,
   groupBy: z.enum(["category", "payee", "tag"]).default("category"),
   depth: z.coerce.number().int().min(1).max(100).optional(),
 });
@@ -40,13 +48,16 @@ export type Spending = z.infer<typeof SpendingSchema>;
 
 // Spending per category: the net of expense categories (refunds count against spending) and the
 // money out of uncategorized lines; income categories and transfers are not spending.
-const byCategorySql = `
+// From the aggregates, or (filtered) from the ledger with the filter's parameters from $4.
+const byCategoryOf = (rows: string) => `
 select d.category_id::text as key, d.currency, ${rateInForce("d.currency", "d.day", "$3")} as rate,
   sum(case when d.category_id = 0 then d.outflow else d.inflow + d.outflow end)::text as amount,
   min(d.day)::text as first_day, max(d.day)::text as last_day
-from (${categoryRowsSql("month")}) d
+from (${rows}) d
 where d.category_id = 0 or d.category_id in (select id from categories where kind = 'expense')
 group by 1, 2, 3`;
+const byCategorySql = byCategoryOf(categoryRowsSql("month"));
+const byCategoryFilteredSql = byCategoryOf(filteredCategoryRowsSql(4));
 
 // Payees and tags: the money that went out (transfers excluded).
 const byDimensionSql = (table: "payee_days" | "tag_days", column: "payee" | "tag") => `
@@ -54,6 +65,18 @@ select x.${column} as key, x.currency, ${rateInForce("x.currency", "x.day", "$3"
   sum(x.outflow)::text as amount, min(x.day)::text as first_day, max(x.day)::text as last_day
 from ${table} x where x.day between $1 and $2 and x.outflow <> 0
 group by 1, 2, 3`;
+
+// The same from the ledger under a filter (parameters from $4); tags: each of the transaction's.
+const byDimensionFilteredSql = (column: "payee" | "tag") => `
+select x.key, x.currency, ${rateInForce("x.currency", "x.day", "$3")} as rate,
+  sum(x.outflow)::text as amount, min(x.day)::text as first_day, max(x.day)::text as last_day
+from (
+  select ${column === "payee" ? "o.payee" : "tag"} as key, o.currency, o.day, o.outflow
+  from (${filteredOutflowSql(4)}) o${column === "tag" ? " cross join lateral unnest(o.tags) as tag" : ""}
+) x where x.outflow <> 0
+group by 1, 2, 3`;
+const byPayeeFilteredSql = byDimensionFilteredSql("payee");
+const byTagFilteredSql = byDimensionFilteredSql("tag");
 
 async function categories(db: pg.Pool): Promise<Category[]> {
   const { rows } = await db.query<{
@@ -76,25 +99,36 @@ function depthOf(byId: ReadonlyMap<string, Category>, id: string): number {
   return depth;
 }
 
+/** The SQL of each grouping, from the aggregates or (filtered) from the ledger. */
+const aggregateSql = {
+  category: byCategorySql,
+  payee: byDimensionSql("payee_days", "payee"),
+  tag: byDimensionSql("tag_days", "tag"),
+};
+const filteredSql = {
+  category: byCategoryFilteredSql,
+  payee: byPayeeFilteredSql,
+  tag: byTagFilteredSql,
+};
+
 /**
  * Spending from `from` to `to` in `base`, grouped by category (each category's amount includes
- * its subcategories; `depth` keeps the top N levels), payee or tag; biggest spending first.
+ * its subcategories; `depth` keeps the top N levels), payee or tag; biggest spending first. With
+ * a `filter`, only the matching accounts, categories and tag count (read from the ledger).
  */
 export async function spending(
   db: pg.Pool,
   base: string,
   range: { from: string; to: string },
   query: SpendingQuery,
+  filter?: ReportFilter,
 ): Promise<Spending> {
-  const params = [range.from, range.to, base];
+  const params = [range.from, range.to, base, ...(filter ? filterParams(filter) : [])];
+  const sql = filter ? filteredSql : aggregateSql;
   const head = { ...range, groupBy: query.groupBy, currency: base };
   const fmt = (minor: bigint) => formatMinor(minor, base);
   if (query.groupBy !== "category") {
-    const sql =
-      query.groupBy === "payee"
-        ? byDimensionSql("payee_days", "payee")
-        : byDimensionSql("tag_days", "tag");
-    const { totals, missing } = convertRows(await sums(db, sql, params), base);
+    const { totals, missing } = convertRows(await sums(db, sql[query.groupBy], params), base);
     const groups = [...totals]
       .filter(([, amount]) => amount !== 0n)
       .sort(([ka, a], [kb, b]) => (a === b ? ka.localeCompare(kb) : a < b ? -1 : 1));
@@ -102,12 +136,10 @@ export async function spending(
     const total =
       query.groupBy === "payee"
         ? groups.reduce((acc, [, amount]) => acc + amount, 0n)
-        : [
-            ...convertRows(
-              await sums(db, byDimensionSql("payee_days", "payee"), params),
-              base,
-            ).totals.values(),
-          ].reduce((acc, amount) => acc + amount, 0n);
+        : [...convertRows(await sums(db, sql.payee, params), base).totals.values()].reduce(
+            (acc, amount) => acc + amount,
+            0n,
+          );
     return {
       ...head,
       total: fmt(total),
@@ -115,7 +147,7 @@ export async function spending(
       missingRates: missing,
     };
   }
-  const [rows, tree] = await Promise.all([sums(db, byCategorySql, params), categories(db)]);
+  const [rows, tree] = await Promise.all([sums(db, sql.category, params), categories(db)]);
   const { totals, missing } = convertRows(rows, base);
   const expense = tree.filter((c) => c.kind === "expense");
   const rolled = rollUp(expense, totals);

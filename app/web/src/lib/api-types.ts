@@ -1035,7 +1035,7 @@ export interface paths {
     };
     /**
      * Income, expense and net per month or week
-     * @description Transfers between accounts are neither. Amounts are in the base currency, converted with the rate in force on each date and rounded half away from zero once per currency and rate; amounts lacking a rate are left out and listed in `missingRates`, never taken 1:1.
+     * @description Transfers between accounts are neither. `accountId`, `categoryId` (with its subcategories; a split transaction by its lines) and `tag` narrow the report to the matching transactions (a transfer between two chosen accounts is still neither); an unknown id is a 422 naming the field. Amounts are in the base currency, converted with the rate in force on each date and rounded half away from zero once per currency and rate; amounts lacking a rate are left out and listed in `missingRates`, never taken 1:1.
      *
      *     **Access:** any signed-in user; tokens of either scope.
      */
@@ -1057,7 +1057,7 @@ export interface paths {
     };
     /**
      * Assets, liabilities and net worth at each month end
-     * @description Every account counts, archived ones too; loans and credit cards are liabilities. Balances are converted with the rate in force on each month end.
+     * @description Every account counts, archived ones too; loans and credit cards are liabilities. Balances are converted with the rate in force on each month end. `accountId` keeps the chosen accounts only.
      *
      *     **Access:** any signed-in user; tokens of either scope.
      */
@@ -1079,7 +1079,7 @@ export interface paths {
     };
     /**
      * Spending by category (rolled up the tree), payee or tag
-     * @description Money out is negative. Amounts are in the base currency, converted with the rate in force on each date and rounded half away from zero once per currency and rate; amounts lacking a rate are left out and listed in `missingRates`, never taken 1:1.
+     * @description Money out is negative. `accountId`, `categoryId` (with its subcategories; a split transaction by its lines) and `tag` narrow the report to the matching transactions (a transfer between two chosen accounts is still neither); an unknown id is a 422 naming the field. Amounts are in the base currency, converted with the rate in force on each date and rounded half away from zero once per currency and rate; amounts lacking a rate are left out and listed in `missingRates`, never taken 1:1.
      *
      *     **Access:** any signed-in user; tokens of either scope.
      */
@@ -10808,8 +10808,14 @@ export interface operations {
   cashflowReport: {
     parameters: {
       query?: {
+        /** @description Only these accounts: repeat the parameter or give a comma list (`accountId=1,2`). */
+        accountId?: string | string[];
+        /** @description Only this category and its subcategories (split transactions by their lines). */
+        categoryId?: string;
         from?: string;
         interval?: "month" | "week";
+        /** @description Only transactions with this tag. */
+        tag?: string;
         to?: string;
       };
       header?: never;
@@ -10894,6 +10900,8 @@ export interface operations {
   netWorthReport: {
     parameters: {
       query?: {
+        /** @description Only these accounts: repeat the parameter or give a comma list (`accountId=1,2`). */
+        accountId?: string | string[];
         from?: string;
         interval?: "month";
         to?: string;
@@ -10978,9 +10986,15 @@ export interface operations {
   spendingReport: {
     parameters: {
       query?: {
+        /** @description Only these accounts: repeat the parameter or give a comma list (`accountId=1,2`). */
+        accountId?: string | string[];
+        /** @description Only this category and its subcategories (split transactions by their lines). */
+        categoryId?: string;
         depth?: number;
         from?: string;
         groupBy?: "category" | "payee" | "tag";
+        /** @description Only transactions with this tag. */
+        tag?: string;
         to?: string;
       };
       header?: never;
