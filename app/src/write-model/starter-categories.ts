@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { type StarterLocale, starterCategories } from "../domain/default-categories.ts";
 
-// A household's first owner gets the starter tree at sign-up, and an owner created by the
-// operator can add it from the empty categories screen: two resources write it, so it lives here.
+// Writing the starter tree is a write of many categories at once, kept beside the other writes
+// that are more than one resource's single row.
 
 /**
  * Adds the starter category tree in `locale` inside the caller's SQL transaction, only when the

@@ -11,11 +11,6 @@ export const RegisterBody = z.object({
   name: z.string().trim().min(1).max(100),
   /** The token from an invitation link (`/invite/<token>`). */
   invitation: z.string().min(1).max(200).optional(),
-  /**
-   * The languages the person reads (a BCP 47 tag or an Accept-Language list): a household's
-   * first owner gets the starter categories in the first of en, de, nl, fr, es it names.
-   */
-  locale: z.string().trim().max(100).optional(),
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 

@@ -24,9 +24,7 @@ import {
   isUniqueViolation,
   type UserRow,
 } from "../../auth/users.ts";
-import { starterLocaleFor } from "../../domain/default-categories.ts";
 import { errors } from "../../errors.ts";
-import { addStarterCategories } from "../../write-model/starter-categories.ts";
 import { checkSecondFactor } from "../../auth/second-factor.ts";
 import type { LoginBody, RegisterBody } from "./schema.ts";
 
@@ -152,8 +150,6 @@ export async function register(
         invitationId,
         id,
       ]);
-    // A new household starts with categories in its language rather than an empty tree.
-    if (role === "owner") await addStarterCategories(client, starterLocaleFor(body.locale));
     await client.query("commit");
   } catch (error) {
     await client.query("rollback");

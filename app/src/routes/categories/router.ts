@@ -58,8 +58,8 @@ export function categoryRoutes(db: pg.Pool): Route[] {
       description:
         "Adds a two-level tree of the categories most households track (income, housing, food, " +
         "transport, ...) in the language `locale` names, to a household that has no category " +
-        "yet; every one can be renamed, moved or deleted afterwards. A household's first owner " +
-        "gets it at sign-up.",
+        "yet; every one can be renamed, moved or deleted afterwards. The empty categories " +
+        "screen offers it.",
       tag,
       access: "write",
       body: StarterSetSchema,

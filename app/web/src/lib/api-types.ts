@@ -347,7 +347,7 @@ export interface paths {
     put?: never;
     /**
      * Add the starter category tree
-     * @description Adds a two-level tree of the categories most households track (income, housing, food, transport, ...) in the language `locale` names, to a household that has no category yet; every one can be renamed, moved or deleted afterwards. A household's first owner gets it at sign-up.
+     * @description Adds a two-level tree of the categories most households track (income, housing, food, transport, ...) in the language `locale` names, to a household that has no category yet; every one can be renamed, moved or deleted afterwards. The empty categories screen offers it.
      *
      *     **Access:** members and the owner; a token needs the `write` scope.
      */
@@ -3642,7 +3642,6 @@ export interface operations {
           /** Format: email */
           email: string;
           invitation?: string;
-          locale?: string;
           name: string;
           password: string;
         };

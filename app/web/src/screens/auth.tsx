@@ -110,10 +110,7 @@ function SignUpForm(props: { invitation?: string; onSignedIn: (me: Me) => void; 
     setBusy(true);
     setError(undefined);
     try {
-      // The languages the browser reads: a new household's starter categories are in the first
-      // of them fintrack writes.
-      const locale = navigator.languages.join(",").slice(0, 100);
-      const body = { name, email, password, invitation: props.invitation, locale };
+      const body = { name, email, password, invitation: props.invitation };
       props.onSignedIn(await api.post<Me>("/auth/register", body, { public: true }));
     } catch (e) {
       setError(e);
