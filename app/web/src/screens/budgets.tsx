@@ -69,7 +69,7 @@ function BudgetRow(props: {
         {props.name}
         {line?.hasBudget === true && <BudgetBar line={line} label={`${props.name} budget used`} />}
       </th>
-      <td class="num">
+      <td class="num" data-label="Budgeted">
         {props.canWrite ? (
           <>
             <input
@@ -102,10 +102,10 @@ function BudgetRow(props: {
           <Amount value={budgeted} currency={currency} />
         )}
       </td>
-      <td class="num">
+      <td class="num" data-label="Spent">
         <Amount value={line?.spent ?? "0"} currency={currency} />
       </td>
-      <td class="num hide-phone">
+      <td class="num rollover-cell" data-label="Rolled over">
         {props.canWrite && line ? (
           <label class="rollover">
             <input
@@ -120,7 +120,7 @@ function BudgetRow(props: {
           <Amount value={line?.rolledOver ?? "0"} currency={currency} />
         )}
       </td>
-      <td class="num">
+      <td class="num" data-label="Available">
         {/* Without a budget nothing is "available": what it spent counts as not budgeted. */}
         {line?.hasBudget === true ? (
           <Amount value={line.available} currency={currency} />
@@ -237,7 +237,7 @@ export function BudgetsScreen() {
                   <th scope="col" class="num">
                     Spent
                   </th>
-                  <th scope="col" class="num hide-phone">
+                  <th scope="col" class="num">
                     Rolled over
                   </th>
                   <th scope="col" class="num">
@@ -262,25 +262,25 @@ export function BudgetsScreen() {
               <tfoot>
                 <tr>
                   <th scope="row">Total</th>
-                  <td class="num">
+                  <td class="num" data-label="Budgeted">
                     <Amount value={report.data.totals.budgeted} currency={currency} />
                   </td>
-                  <td class="num">
+                  <td class="num" data-label="Spent">
                     <Amount value={report.data.totals.spent} currency={currency} />
                   </td>
-                  <td class="num hide-phone" />
-                  <td class="num">
+                  <td class="num empty-cell" />
+                  <td class="num" data-label="Available">
                     <Amount value={report.data.totals.available} currency={currency} />
                   </td>
                 </tr>
                 <tr class="muted">
                   <th scope="row">Not budgeted</th>
-                  <td class="num" />
-                  <td class="num">
+                  <td class="num empty-cell" />
+                  <td class="num" data-label="Spent">
                     <Amount value={report.data.totals.unbudgeted} currency={currency} />
                   </td>
-                  <td class="num hide-phone" />
-                  <td class="num" />
+                  <td class="num empty-cell" />
+                  <td class="num empty-cell" />
                 </tr>
               </tfoot>
             </table>
