@@ -13,9 +13,12 @@ import {
   type Transaction,
 } from "../lib/api.ts";
 import { accountTypeLabels, categoryPath, useAccounts, useCategories } from "../lib/data.ts";
-import { currentLocale, formatDate, formatMonth } from "../lib/format.ts";
+import { currentLocale, formatDate, formatMonth, today } from "../lib/format.ts";
+import { formatMoney, negate } from "../lib/money.ts";
 import { thisMonth } from "../lib/month.ts";
-import { useResource } from "../lib/resource.ts";
+import { recentActivity } from "../lib/recent-activity.ts";
+import { type Resource, useResource } from "../lib/resource.ts";
+import { type LeftToSpend, leftToSpend, rolledOverOf } from "../lib/this-month.ts";
 
 function monthsAgo(n: number): string {
   const now = new Date();
@@ -102,12 +105,94 @@ function NetWorthCard() {
   );
 }
 
-/** This month's budgets: how much of each is spent. */
-function BudgetProgress() {
-  const report = useResource(
-    () => api.get<BudgetReport>(`/reports/budget${query({ month: thisMonth() })}`),
-    [],
+/** The month's headline: what is left for each day, or how far over budget it is. */
+function LeftPerDay(props: { left: LeftToSpend; currency: string }) {
+  const { left } = props;
+  const bare = (amount: string) => formatMoney(amount, props.currency, currentLocale(), false);
+  return (
+    <p class="month-headline" data-testid="left-per-day">
+      {left.kind === "per-day" && (
+        <>
+          <strong>{bare(left.perDay)}</strong> a day left to spend
+          <span class="month-headline-sub">
+            {left.days === 1
+              ? "today, the last day of the budget month"
+              : `for each of the ${String(left.days)} days left, today included`}
+          </span>
+        </>
+      )}
+      {left.kind === "over" && <strong class="neg">Over budget by {bare(left.over)}</strong>}
+      {left.kind === "ended" && (
+        <>
+          The budget month has ended with <strong>{bare(left.left)}</strong> left
+        </>
+      )}
+    </p>
   );
+}
+
+/** How the month's budgets stand: spent against budgeted, and what is left for each day. */
+function ThisMonth(props: { report: Resource<BudgetReport> }) {
+  const { report } = props;
+  const data = report.data;
+  const currency = data?.currency ?? "EUR";
+  const locale = currentLocale();
+  const bare = (amount: string) => formatMoney(amount, currency, locale, false);
+  const budgeted = data?.lines.some((l) => l.hasBudget) ?? false;
+  const left = data && leftToSpend(data.totals.available, currency, data, today());
+  return (
+    <Section title="This month">
+      {report.loading && !data && <Loading />}
+      {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
+      {data && (
+        <MissingRates rates={data.missingRates} total="This month" onFixed={report.reload} />
+      )}
+      {data && !budgeted && (
+        <Empty title="No budgets this month">
+          <p>
+            <a href="/budgets">Set a budget</a> to see how much you can spend each day.
+          </p>
+        </Empty>
+      )}
+      {data && budgeted && left && (
+        <>
+          <LeftPerDay left={left} currency={currency} />
+          <BudgetBar
+            line={{
+              categoryId: "",
+              name: "This month",
+              hasBudget: true,
+              rollover: false,
+              budgeted: data.totals.budgeted,
+              spent: data.totals.spent,
+              rolledOver: rolledOverOf(data.totals, currency),
+              available: data.totals.available,
+            }}
+            label="This month's budgets used"
+          />
+          <dl class="facts month-facts">
+            <dt>Spent so far</dt>
+            <dd data-testid="month-spent">
+              {bare(negate(data.totals.spent))} of {bare(data.totals.budgeted)} budgeted
+            </dd>
+            <dt>Left in budgets</dt>
+            <dd>
+              <Amount value={data.totals.available} currency={currency} />
+            </dd>
+            <dt>Outside budgets</dt>
+            <dd>
+              <Amount value={data.totals.unbudgeted} currency={currency} />
+            </dd>
+          </dl>
+        </>
+      )}
+    </Section>
+  );
+}
+
+/** This month's budgets: how much of each is spent. */
+function BudgetProgress(props: { report: Resource<BudgetReport> }) {
+  const { report } = props;
   // The report lists unbudgeted expense categories too; progress is about the budgets.
   const lines = (report.data?.lines ?? []).filter((l) => l.hasBudget);
   const currency = report.data?.currency ?? "EUR";
@@ -196,11 +281,14 @@ function UpcomingBills() {
   );
 }
 
+/** The latest activity; the two sides of a transfer are one line. */
 function RecentTransactions() {
+  // Twice the lines shown: a transfer's two sides make one line.
   const recent = useResource(
-    () => api.get<Page<Transaction>>(`/transactions${query({ limit: 8 })}`),
+    () => api.get<Page<Transaction>>(`/transactions${query({ limit: 16 })}`),
     [],
   );
+  const activity = useMemo(() => recentActivity(recent.data?.data ?? [], 8), [recent.data]);
   const accounts = useAccounts();
   const categories = useCategories();
   const accountName = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? "";
@@ -215,23 +303,44 @@ function RecentTransactions() {
           </p>
         </Empty>
       )}
-      {recent.data && recent.data.data.length > 0 && (
+      {activity.length > 0 && (
         <ul class="list">
-          {recent.data.data.map((t) => (
-            <li key={t.id}>
-              <a class="list-row" href={`/accounts/${t.accountId}`}>
-                <span class="list-main">
-                  <span class="list-title">{t.payee || t.description || "(no payee)"}</span>
-                  <span class="list-sub">
-                    {formatDate(t.date)} · {accountName(t.accountId)}
-                    {t.categoryId && ` · ${categoryPath(categories.data ?? [], t.categoryId)}`}
-                    {t.splits.length > 0 && " · split"}
-                  </span>
-                </span>
-                <Amount value={t.amount} currency={t.currency} />
-              </a>
-            </li>
-          ))}
+          {activity.map((item) => {
+            const t = item.transaction;
+            return (
+              <li key={item.key}>
+                <a class="list-row" href={`/accounts/${t.accountId}`}>
+                  {item.kind === "transfer" ? (
+                    <>
+                      <span class="list-main">
+                        <span class="list-title transfer-title">
+                          From {accountName(item.fromAccountId) || "another account"} to{" "}
+                          {accountName(item.toAccountId) || "another account"}
+                        </span>
+                        <span class="list-sub">{formatDate(item.date)} · transfer</span>
+                      </span>
+                      <span class="amount transfer">
+                        {formatMoney(item.amount, item.currency, currentLocale(), false)}
+                      </span>
+                    </>
+                  ) : (
+                    <>
+                      <span class="list-main">
+                        <span class="list-title">{t.payee || t.description || "(no payee)"}</span>
+                        <span class="list-sub">
+                          {formatDate(t.date)} · {accountName(t.accountId)}
+                          {t.categoryId &&
+                            ` · ${categoryPath(categories.data ?? [], t.categoryId)}`}
+                          {t.splits.length > 0 && " · split"}
+                        </span>
+                      </span>
+                      <Amount value={t.amount} currency={t.currency} />
+                    </>
+                  )}
+                </a>
+              </li>
+            );
+          })}
         </ul>
       )}
     </Section>
@@ -273,8 +382,13 @@ function Balances() {
   );
 }
 
-/** The first screen: net worth, balances and the latest transactions. */
+/** The first screen: net worth, the month's budgets, balances, bills and the latest activity. */
 export function DashboardScreen() {
+  // One budget report feeds the month's summary and the per-category progress.
+  const budget = useResource(
+    () => api.get<BudgetReport>(`/reports/budget${query({ month: thisMonth() })}`),
+    [],
+  );
   return (
     <div class="page">
       <PageHeader title="Dashboard" />
@@ -282,8 +396,9 @@ export function DashboardScreen() {
         <div class="span-2">
           <NetWorthCard />
         </div>
+        <ThisMonth report={budget} />
         <Balances />
-        <BudgetProgress />
+        <BudgetProgress report={budget} />
         <UpcomingBills />
         <RecentTransactions />
       </div>
