@@ -34,10 +34,14 @@ const autoscaling = z
     targetCPUUtilizationPercentage: z.int().min(10).max(100).default(75).meta({
       description: "Average CPU use, in percent of requests, that the autoscaler aims for.",
     }),
+    targetMemoryUtilizationPercentage: z.int().min(10).max(100).optional().meta({
+      description:
+        "Average memory use, in percent of requests, that the autoscaler aims for as well; unset scales on CPU alone. The autoscaler follows whichever of the two asks for more replicas.",
+    }),
   })
   .meta({
     description:
-      "Scale the app with a HorizontalPodAutoscaler; app.replicas is then ignored. Requires CPU requests.",
+      "Scale the app with a HorizontalPodAutoscaler; app.replicas is then ignored. Uses the app's CPU (and memory) requests.",
     ...celRules({
       rule: "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
       message: "minReplicas must not exceed maxReplicas",

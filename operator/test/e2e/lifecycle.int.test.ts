@@ -184,7 +184,10 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
 
   it("adds a HorizontalPodAutoscaler when autoscaling is on and removes it when off", async () => {
     apply("acme", {
-      app: { adminEmail: "owner@acme.example", autoscaling: { minReplicas: 2, maxReplicas: 5 } },
+      app: {
+        adminEmail: "owner@acme.example",
+        autoscaling: { minReplicas: 2, maxReplicas: 5, targetMemoryUtilizationPercentage: 80 },
+      },
       ingress: { host: "cash.acme.example" },
     });
     await eventually("HPA created", async () => {
@@ -193,6 +196,13 @@ describe.skipIf(!clusterRunsControllers())("a tenant's life cycle under the oper
         namespace: ns.name,
       });
       expect(hpa.spec.maxReplicas).toBe(5);
+      // Both targets, as the API server stored them.
+      expect(
+        hpa.spec.metrics?.map((m) => [m.resource?.name, m.resource?.target.averageUtilization]),
+      ).toEqual([
+        ["cpu", 75],
+        ["memory", 80],
+      ]);
     });
     apply("acme", {
       app: { adminEmail: "owner@acme.example", replicas: 1 },

@@ -36,6 +36,33 @@ describe("buildAppHorizontalPodAutoscaler", () => {
     ]);
   });
 
+  it("adds a memory target beside the CPU one when the spec sets it", () => {
+    const hpa = buildAppHorizontalPodAutoscaler(
+      aTracker({
+        spec: {
+          app: {
+            autoscaling: {
+              maxReplicas: 6,
+              targetCPUUtilizationPercentage: 70,
+              targetMemoryUtilizationPercentage: 85,
+            },
+          },
+        },
+      }),
+    );
+
+    expect(hpa?.spec.metrics).toEqual([
+      {
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+      },
+      {
+        type: "Resource",
+        resource: { name: "memory", target: { type: "Utilization", averageUtilization: 85 } },
+      },
+    ]);
+  });
+
   it("waits five minutes before scaling down", () => {
     const hpa = buildAppHorizontalPodAutoscaler(
       aTracker({ spec: { app: { autoscaling: { maxReplicas: 4 } } } }),
