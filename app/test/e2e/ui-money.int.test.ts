@@ -25,6 +25,16 @@ function today(): string {
   return `${String(now.getFullYear())}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/** A month as the app's tables write it in `locale`: "Mar 2026". */
+function monthLabel(locale: string, date: string): string {
+  const [y = 1970, m = 1] = date.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale, {
+    month: "short",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
 /**
  * A local stand-in for the ECB's daily feed, dated today (1 EUR = 1.25 USD): the app under test
  * reads its reference rates here, never from the internet.
@@ -253,8 +263,13 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await expect.poll(() => budget.textContent()).toContain("+€157.50");
     await look(page, "reports");
 
-    await page.getByLabel("Period").selectOption("12m");
+    // The last 12 months by default, the newest month first in the table.
     await expect.poll(() => netWorth.locator("tbody tr").count()).toBe(12);
+    expect(await netWorth.locator("tbody tr").first().getByRole("rowheader").textContent()).toBe(
+      monthLabel("en-US", today()),
+    );
+    await page.getByRole("button", { name: "This month", exact: true }).click();
+    await expect.poll(() => netWorth.locator("tbody tr").count()).toBe(1);
   });
 
   it("reconciles the account against a statement", async () => {
@@ -350,6 +365,140 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     // 100 USD at 1 / 1.25 = 0.8 EUR each: 80.00 more than the euro account's 3,392.15.
     const table = card.getByRole("table", { name: /^Net worth at each month end/ });
     await expect.poll(() => table.textContent()).toContain("+€3,472.15");
+  });
+
+  it("narrows the reports to a range and an account, in the user's locale, expenses not green", async () => {
+    // An account of its own, so its sums are known whatever the other tests booked: a ferry on
+    // the first of last month (-30.00, uncategorised) and a train ticket today (-100.00).
+    const categories = await apiCall<{ data: { id: string; name: string }[] }>(
+      page,
+      "GET",
+      "/categories",
+    );
+    const transport = categories.data.find((c) => c.name === "Transport");
+    const card = await apiCall<{ id: string }>(page, "POST", "/accounts", {
+      name: "Travel card",
+      type: "checking",
+      currency: "EUR",
+    });
+    const now = today();
+    const [year = 0, month = 1] = now.split("-").map(Number);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const monthStart = (back: number) => {
+      const d = new Date(Date.UTC(year, month - 1 - back, 1));
+      return `${String(d.getUTCFullYear())}-${pad(d.getUTCMonth() + 1)}-01`;
+    };
+    await apiCall(page, "POST", "/transactions", {
+      accountId: card.id,
+      date: monthStart(1),
+      amount: "-30.00",
+      payee: "Ferry",
+    });
+    await apiCall(page, "POST", "/transactions", {
+      accountId: card.id,
+      date: now,
+      amount: "-100.00",
+      payee: "Rail Co",
+      categoryId: transport?.id,
+    });
+    await page.goto("/reports");
+    await page.getByRole("heading", { name: "Reports" }).waitFor();
+    // The last 12 months up to today unless another range is picked.
+    expect(await page.getByLabel("From").inputValue()).toBe(monthStart(11));
+    expect(await page.getByLabel("To").inputValue()).toBe(now);
+    expect(
+      await page.getByRole("button", { name: "Last 12 months" }).getAttribute("aria-pressed"),
+    ).toBe("true");
+
+    const total = page.getByTestId("spending-total");
+    const cents = async () => {
+      const text = (await total.textContent()) ?? "";
+      return Math.round(Number(text.replace(/[^0-9.-]/g, "")) * 100);
+    };
+    const cashflow = page.getByRole("table", { name: /^Cash flow per month/ });
+    const newestRow = cashflow.locator("tbody tr").first();
+    await total.waitFor();
+    await page.waitForLoadState("networkidle");
+    const everything = await cents();
+    await page.getByLabel("Account").selectOption({ label: "Travel card" });
+    await expect.poll(() => total.textContent()).toBe("-€130.00");
+    await expect.poll(() => newestRow.textContent()).toContain("-€100.00");
+    // The other accounts make up the rest, to the cent.
+    await page.getByLabel("Account").selectOption({ label: "Everyday checking" });
+    await expect.poll(cents).toBe(everything + 130_00);
+
+    // Last month: the ferry only.
+    await page.getByLabel("Account").selectOption({ label: "Travel card" });
+    await page.getByRole("button", { name: "Last month" }).click();
+    expect(await page.getByLabel("From").inputValue()).toBe(monthStart(1));
+    await expect.poll(() => total.textContent()).toBe("-€30.00");
+    // A range typed by hand: today only.
+    await page.getByLabel("From").fill(now);
+    await page.getByLabel("To").fill(now);
+    await expect.poll(() => total.textContent()).toBe("-€100.00");
+    expect(
+      await page.getByRole("button", { name: "This month" }).getAttribute("aria-pressed"),
+    ).toBe(now.endsWith("-01") ? "true" : "false");
+    await page.getByRole("button", { name: "Last 12 months" }).click();
+    await expect.poll(() => total.textContent()).toBe("-€130.00");
+    await look(page, "reports-filtered");
+
+    // Expenses are never drawn green: the spending bars and the cash flow's expense bars.
+    const isGreen = (rgb: string) => {
+      const [r = 0, g = 0, b = 0] = (rgb.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+      return g > r && g > b;
+    };
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await expect
+        .poll(() => page.evaluate<string>("document.documentElement.dataset.theme"))
+        .toBe(scheme);
+      const bars = await page.evaluate<string[]>(
+        "[...document.querySelectorAll('.hbars .hbar')].map((e) => getComputedStyle(e).backgroundColor)",
+      );
+      expect(bars.length, scheme).toBeGreaterThan(0);
+      for (const colour of bars) expect(isGreen(colour), `${scheme} bar ${colour}`).toBe(false);
+      const expense = await page.evaluate<string>(
+        "(() => { const row = [...document.querySelectorAll('.u-legend .u-series')].find((r) => r.textContent.includes('Expense')); return getComputedStyle(row.querySelector('.u-marker')).borderColor; })()",
+      );
+      expect(isGreen(expense), `${scheme} expense series ${expense}`).toBe(false);
+      expect(expense).not.toBe("rgba(0, 0, 0, 0)");
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+
+    // Hovering the chart reads the newest month out in the user's locale (German here).
+    const money = (amount: number) =>
+      new Intl.NumberFormat("de-DE", {
+        style: "currency",
+        currency: "EUR",
+        signDisplay: "exceptZero",
+      }).format(amount);
+    await page.evaluate("localStorage.setItem('fintrack.locale', 'de-DE')");
+    await page.reload();
+    await page.getByLabel("Account").selectOption({ label: "Travel card" });
+    const flow = page.getByRole("region", { name: "Cash flow" });
+    await expect
+      .poll(() => flow.getByRole("table").locator("tbody tr").first().textContent())
+      .toContain(money(-100));
+    const over = flow.locator(".u-over");
+    const box = await over.boundingBox();
+    if (box === null) throw new Error("the cash flow chart has no box");
+    await over.hover({ position: { x: box.width / 2, y: box.height / 2 } });
+    await over.hover({ position: { x: box.width - 2, y: box.height / 2 } });
+    const legend = page.getByRole("region", { name: "Cash flow" }).locator(".u-legend");
+    await expect.poll(() => legend.textContent()).toContain(money(-100));
+    expect(await legend.textContent()).toContain(monthLabel("de-DE", now));
+    expect(money(-100)).toBe("-100,00\u00a0€");
+    await page.evaluate("localStorage.removeItem('fintrack.locale')");
+    await page.reload();
+    await page.getByTestId("spending-total").waitFor();
+
+    // A phone 390 pixels wide: no sideways scrolling, the newest month first.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForLoadState("networkidle");
+    expect(await page.evaluate<number>(sidewaysOverflow)).toBeLessThanOrEqual(0);
+    await look(page, "phone-reports-filtered");
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("logged no script errors", () => {

@@ -1,6 +1,7 @@
 // Reports: spending by category (drilling down the tree), cash flow, net worth and budget against
-// actual for a chosen period. Every chart has a table with the same numbers beside it, and every
-// table downloads as CSV.
+// actual for any date range (the last 12 months unless another is picked), narrowed to an account,
+// a category or a tag. Every chart has a table with the same numbers beside it, newest period
+// first, and every table downloads as CSV.
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { BudgetBar } from "../components/budget-bar.tsx";
@@ -14,43 +15,30 @@ import {
   PageHeader,
   Section,
   SelectField,
+  TextField,
 } from "../components/ui.tsx";
 import { type Answer, api, type BudgetReport, type NetWorth, query } from "../lib/api.ts";
-import { currentLocale, formatMonth, today } from "../lib/format.ts";
-import { addMonths, thisMonth } from "../lib/month.ts";
+import { categoryTree, useAccounts, useCategories } from "../lib/data.ts";
+import { currentLocale, formatDate, formatMonth, today } from "../lib/format.ts";
+import { formatMoney } from "../lib/money.ts";
+import {
+  type DateRange,
+  monthsOf,
+  pickOf,
+  quickPicks,
+  quickRange,
+  rangeProblem,
+} from "../lib/report-range.ts";
 import { useResource } from "../lib/resource.ts";
 
 type Spending = Answer<"spendingReport">;
 type Cashflow = Answer<"cashflowReport">;
 
-type PeriodKey = "month" | "last-month" | "3m" | "12m" | "year";
-
-const periods: [PeriodKey, string][] = [
-  ["month", "This month"],
-  ["last-month", "Last month"],
-  ["3m", "Last 3 months"],
-  ["12m", "Last 12 months"],
-  ["year", "This year"],
-];
-
-function lastDay(month: string): string {
-  const [y, m] = month.split("-").map(Number);
-  const days = new Date(Date.UTC(y ?? 1970, m ?? 1, 0)).getUTCDate();
-  return `${month}-${String(days).padStart(2, "0")}`;
-}
-
-/** A period as first and last month ("YYYY-MM") and first and last day. */
-export function periodRange(key: PeriodKey, now = thisMonth()) {
-  const ranges: Record<PeriodKey, [string, string]> = {
-    month: [now, now],
-    "last-month": [addMonths(now, -1), addMonths(now, -1)],
-    "3m": [addMonths(now, -2), now],
-    "12m": [addMonths(now, -11), now],
-    year: [`${now.slice(0, 4)}-01`, now],
-  };
-  const [fromMonth, toMonth] = ranges[key];
-  const to = toMonth === now ? today() : lastDay(toMonth);
-  return { fromMonth, toMonth, from: `${fromMonth}-01`, to };
+/** What the reports are narrowed to: "" is every account, category or tag. */
+interface Filters {
+  accountId: string;
+  categoryId: string;
+  tag: string;
 }
 
 interface Column {
@@ -145,18 +133,36 @@ function ReportTable(props: {
   );
 }
 
-function useCompact() {
+/** The chart's axis labels, hover readouts and dates in the user's locale. */
+function useChartFormats(currency: string, interval: "month" | "day") {
   return useMemo(() => {
-    const f = new Intl.NumberFormat(currentLocale(), { notation: "compact" });
-    return (v: number) => f.format(v);
-  }, []);
+    const compact = new Intl.NumberFormat(currentLocale(), { notation: "compact" });
+    const isoDate = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+    return {
+      formatValue: (v: number) => compact.format(v),
+      formatReadout: (text: string) => formatMoney(text, currency, currentLocale()),
+      formatX: (seconds: number) =>
+        interval === "month" ? formatMonth(isoDate(seconds)) : formatDate(isoDate(seconds)),
+    };
+  }, [currency, interval]);
 }
 
-function SpendingReport(props: { from: string; to: string }) {
-  const report = useResource(
-    () => api.get<Spending>(`/reports/spending${query({ from: props.from, to: props.to })}`),
-    [props.from, props.to],
-  );
+/** The query string of a report over `range` narrowed by `filters`. */
+function reportQuery(range: DateRange, filters: Filters, extra: Record<string, string> = {}) {
+  return query({
+    from: range.from,
+    to: range.to,
+    accountId: filters.accountId,
+    categoryId: filters.categoryId,
+    tag: filters.tag,
+    ...extra,
+  });
+}
+
+function SpendingReport(props: { range: DateRange; filters: Filters }) {
+  const { range, filters } = props;
+  const key = reportQuery(range, filters);
+  const report = useResource(() => api.get<Spending>(`/reports/spending${key}`), [key]);
   const [parent, setParent] = useState<{ id: string; name: string } | null>(null);
   const groups = (report.data?.groups ?? []).filter((g) =>
     parent === null ? (g.depth ?? 1) === 1 : g.parentId === parent.id,
@@ -171,6 +177,14 @@ function SpendingReport(props: { from: string; to: string }) {
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
       {report.data && (
         <MissingRates rates={report.data.missingRates} total="Spending" onFixed={report.reload} />
+      )}
+      {report.data && (
+        <p class="report-total">
+          Total spending:{" "}
+          <span data-testid="spending-total">
+            <Amount value={report.data.total} currency={currency} />
+          </span>
+        </p>
       )}
       {parent && (
         <nav class="crumbs" aria-label="Category level">
@@ -195,7 +209,7 @@ function SpendingReport(props: { from: string; to: string }) {
                 <span class="hbar-label">{g.name}</span>
                 <span class="hbar-track">
                   <span
-                    class={`hbar w${String(Math.round((Math.abs(Number(g.amount)) / max) * 20) * 5)}`}
+                    class={`hbar ${Number(g.amount) > 0 ? "in" : "out"} w${String(Math.round((Math.abs(Number(g.amount)) / max) * 20) * 5)}`}
                   />
                 </span>
               </li>
@@ -203,7 +217,7 @@ function SpendingReport(props: { from: string; to: string }) {
           </ul>
           <ReportTable
             caption={`Spending by category${parent ? ` in ${parent.name}` : ""}, in ${currency}`}
-            filename={`spending-${props.from}-${props.to}.csv`}
+            filename={`spending-${range.from}-${range.to}.csv`}
             currency={currency}
             columns={[{ label: "Category" }, { label: "Amount", num: true }]}
             rows={groups.map((g) => ({
@@ -229,28 +243,35 @@ function SpendingReport(props: { from: string; to: string }) {
   );
 }
 
-function CashflowReport(props: { from: string; to: string }) {
-  const report = useResource(
-    () => api.get<Cashflow>(`/reports/cashflow${query({ from: props.from, to: props.to })}`),
-    [props.from, props.to],
-  );
-  const formatValue = useCompact();
+function CashflowReport(props: { range: DateRange; filters: Filters }) {
+  const { range, filters } = props;
+  const key = reportQuery(range, filters);
+  const report = useResource(() => api.get<Cashflow>(`/reports/cashflow${key}`), [key]);
+  const currency = report.data?.currency ?? "EUR";
+  const formats = useChartFormats(currency, "month");
   const chart = useMemo(() => {
     const points = report.data?.points ?? [];
-    const line = (label: string, pick: (p: Cashflow["points"][number]) => string): ChartSeries => ({
+    const series = (
+      label: string,
+      pick: (p: Cashflow["points"][number]) => string,
+      tone: ChartSeries["tone"],
+      bars: boolean,
+    ): ChartSeries => ({
       label,
       values: points.map((p) => Number(pick(p))),
+      texts: points.map(pick),
+      tone,
+      bars,
     });
     return {
       x: points.map((p) => Date.parse(`${p.start}T00:00:00Z`) / 1000),
       series: [
-        line("Net", (p) => p.net),
-        line("Income", (p) => p.income),
-        line("Expense", (p) => p.expense),
+        series("Net", (p) => p.net, "net", false),
+        series("Income", (p) => p.income, "positive", true),
+        series("Expense", (p) => p.expense, "negative", true),
       ],
     };
   }, [report.data]);
-  const currency = report.data?.currency ?? "EUR";
   return (
     <Section title="Cash flow">
       {report.loading && !report.data && <Loading />}
@@ -261,13 +282,13 @@ function CashflowReport(props: { from: string; to: string }) {
       {report.data && report.data.points.length > 0 && (
         <div class="report-grid">
           {chart.x.length > 1 ? (
-            <LineChart x={chart.x} series={chart.series} formatValue={formatValue} />
+            <LineChart x={chart.x} series={chart.series} {...formats} />
           ) : (
             <p class="hint">One point so far: the chart appears from two on.</p>
           )}
           <ReportTable
-            caption={`Cash flow per month, in ${currency}`}
-            filename={`cashflow-${props.from}-${props.to}.csv`}
+            caption={`Cash flow per month, newest first, in ${currency}`}
+            filename={`cashflow-${range.from}-${range.to}.csv`}
             currency={currency}
             columns={[
               { label: "Month" },
@@ -275,7 +296,7 @@ function CashflowReport(props: { from: string; to: string }) {
               { label: "Expense", num: true },
               { label: "Net", num: true },
             ]}
-            rows={report.data.points.map((p) => ({
+            rows={[...report.data.points].reverse().map((p) => ({
               key: p.start,
               cells: [
                 formatMonth(p.start),
@@ -291,27 +312,38 @@ function CashflowReport(props: { from: string; to: string }) {
   );
 }
 
-function NetWorthReport(props: { fromMonth: string; toMonth: string }) {
-  const report = useResource(
-    () =>
-      api.get<NetWorth>(`/reports/net-worth${query({ from: props.fromMonth, to: props.toMonth })}`),
-    [props.fromMonth, props.toMonth],
-  );
-  const formatValue = useCompact();
+function NetWorthReport(props: { range: DateRange; accountId: string; narrowed: boolean }) {
+  const { fromMonth, toMonth } = monthsOf(props.range);
+  const key = query({ from: fromMonth, to: toMonth, accountId: props.accountId });
+  const report = useResource(() => api.get<NetWorth>(`/reports/net-worth${key}`), [key]);
+  const currency = report.data?.currency ?? "EUR";
+  const formats = useChartFormats(currency, "day");
   const chart = useMemo(() => {
     const points = report.data?.points ?? [];
+    const series = (
+      label: string,
+      pick: (p: NetWorth["points"][number]) => string,
+      tone: ChartSeries["tone"],
+    ): ChartSeries => ({
+      label,
+      values: points.map((p) => Number(pick(p))),
+      texts: points.map(pick),
+      tone,
+    });
     return {
       x: points.map((p) => Date.parse(`${p.date}T00:00:00Z`) / 1000),
       series: [
-        { label: "Net worth", values: points.map((p) => Number(p.net)) },
-        { label: "Assets", values: points.map((p) => Number(p.assets)) },
-        { label: "Liabilities", values: points.map((p) => Number(p.liabilities)) },
+        series("Net worth", (p) => p.net, "net"),
+        series("Assets", (p) => p.assets, "positive"),
+        series("Liabilities", (p) => p.liabilities, "negative"),
       ],
     };
   }, [report.data]);
-  const currency = report.data?.currency ?? "EUR";
   return (
     <Section title="Net worth">
+      {props.narrowed && (
+        <p class="hint">Balances of the chosen accounts; a category or tag does not apply here.</p>
+      )}
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
       {report.data && (
@@ -320,13 +352,13 @@ function NetWorthReport(props: { fromMonth: string; toMonth: string }) {
       {report.data && report.data.points.length > 0 && (
         <div class="report-grid">
           {chart.x.length > 1 ? (
-            <LineChart x={chart.x} series={chart.series} formatValue={formatValue} />
+            <LineChart x={chart.x} series={chart.series} {...formats} />
           ) : (
             <p class="hint">One point so far: the chart appears from two on.</p>
           )}
           <ReportTable
-            caption={`Net worth at each month end, in ${currency}`}
-            filename={`net-worth-${props.fromMonth}-${props.toMonth}.csv`}
+            caption={`Net worth at each month end, newest first, in ${currency}`}
+            filename={`net-worth-${fromMonth}-${toMonth}.csv`}
             currency={currency}
             columns={[
               { label: "Month" },
@@ -334,7 +366,7 @@ function NetWorthReport(props: { fromMonth: string; toMonth: string }) {
               { label: "Liabilities", num: true },
               { label: "Net worth", num: true },
             ]}
-            rows={report.data.points.map((p) => ({
+            rows={[...report.data.points].reverse().map((p) => ({
               key: p.date,
               cells: [
                 formatMonth(p.date),
@@ -350,7 +382,7 @@ function NetWorthReport(props: { fromMonth: string; toMonth: string }) {
   );
 }
 
-function BudgetReportCard(props: { month: string }) {
+function BudgetReportCard(props: { month: string; narrowed: boolean }) {
   const report = useResource(
     () => api.get<BudgetReport>(`/reports/budget${query({ month: props.month })}`),
     [props.month],
@@ -359,6 +391,9 @@ function BudgetReportCard(props: { month: string }) {
   const lines = (report.data?.lines ?? []).filter((l) => l.hasBudget);
   return (
     <Section title={`Budget against actual, ${formatMonth(props.month)}`}>
+      {props.narrowed && (
+        <p class="hint">The whole household&rsquo;s budgets: the filters do not apply here.</p>
+      )}
       {report.loading && !report.data && <Loading />}
       {report.error !== undefined && <LoadError error={report.error} retry={report.reload} />}
       {report.data && (
@@ -408,27 +443,143 @@ function BudgetReportCard(props: { month: string }) {
   );
 }
 
-/** The reports screen with its period picker. */
-export function ReportsScreen() {
-  const [period, setPeriod] = useState<PeriodKey>("month");
-  const range = periodRange(period);
+/** The date range: from and to, and the quick picks that fill them. */
+function RangePicker(props: { range: DateRange; onRange: (range: DateRange) => void }) {
+  const [draft, setDraft] = useState(props.range);
+  const problem = rangeProblem(draft);
+  const now = today();
+  const active = problem === undefined ? pickOf(draft, now) : undefined;
+  const change = (next: DateRange) => {
+    setDraft(next);
+    if (rangeProblem(next) === undefined) props.onRange(next);
+  };
   return (
-    <div class="page">
-      <PageHeader title="Reports">
-        <SelectField
-          label="Period"
-          name="period"
-          value={period}
-          options={periods}
-          onValue={(v) => {
-            setPeriod(v as PeriodKey);
+    <fieldset class="report-range">
+      <legend>Period</legend>
+      <div class="quick-picks">
+        {quickPicks.map(([pick, label]) => (
+          <button
+            key={pick}
+            type="button"
+            class="chip"
+            aria-pressed={active === pick}
+            onClick={() => {
+              change(quickRange(pick, now));
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div class="range-inputs">
+        <TextField
+          type="date"
+          label="From"
+          name="from"
+          value={draft.from}
+          onValue={(from) => {
+            change({ ...draft, from });
           }}
         />
-      </PageHeader>
-      <SpendingReport from={range.from} to={range.to} />
-      <CashflowReport from={range.from} to={range.to} />
-      <NetWorthReport fromMonth={range.fromMonth} toMonth={range.toMonth} />
-      <BudgetReportCard month={range.toMonth} />
+        <TextField
+          type="date"
+          label="To"
+          name="to"
+          value={draft.to}
+          onValue={(to) => {
+            change({ ...draft, to });
+          }}
+        />
+      </div>
+      {problem && (
+        <p class="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+/** The account, category and tag the reports are narrowed to. */
+function FilterPicker(props: {
+  range: DateRange;
+  filters: Filters;
+  onFilters: (filters: Filters) => void;
+}) {
+  const accounts = useAccounts();
+  const categories = useCategories();
+  // The tags with money out in the period: what filtering by one can show.
+  const tagKey = query({ from: props.range.from, to: props.range.to, groupBy: "tag" });
+  const tags = useResource(() => api.get<Spending>(`/reports/spending${tagKey}`), [tagKey]);
+  const set = (patch: Partial<Filters>) => {
+    props.onFilters({ ...props.filters, ...patch });
+  };
+  const tagNames = (tags.data?.groups ?? []).map((g) => g.name).sort((a, b) => a.localeCompare(b));
+  // A tag chosen before the period changed stays listed, so the select shows what is applied.
+  if (props.filters.tag !== "" && !tagNames.includes(props.filters.tag)) {
+    tagNames.push(props.filters.tag);
+  }
+  return (
+    <div class="report-filters">
+      <SelectField
+        label="Account"
+        name="accountId"
+        value={props.filters.accountId}
+        options={[
+          ["", "All accounts"],
+          ...(accounts.data ?? []).map((a): [string, string] => [a.id, a.name]),
+        ]}
+        onValue={(accountId) => {
+          set({ accountId });
+        }}
+      />
+      <SelectField
+        label="Category"
+        name="categoryId"
+        value={props.filters.categoryId}
+        options={[
+          ["", "All categories"],
+          ...categoryTree(categories.data ?? []).map(({ category, depth }): [string, string] => [
+            category.id,
+            `${"\u00a0\u00a0".repeat(depth)}${category.name}`,
+          ]),
+        ]}
+        onValue={(categoryId) => {
+          set({ categoryId });
+        }}
+      />
+      <SelectField
+        label="Tag"
+        name="tag"
+        value={props.filters.tag}
+        options={[["", "All tags"], ...tagNames.map((t): [string, string] => [t, t])]}
+        onValue={(tag) => {
+          set({ tag });
+        }}
+      />
+    </div>
+  );
+}
+
+/** The reports screen: the last 12 months unless another range is picked, with its filters. */
+export function ReportsScreen() {
+  const [range, setRange] = useState<DateRange>(() => quickRange("last-12-months", today()));
+  const [filters, setFilters] = useState<Filters>({ accountId: "", categoryId: "", tag: "" });
+  const narrowed = filters.categoryId !== "" || filters.tag !== "";
+  return (
+    <div class="page">
+      <PageHeader title="Reports" />
+      <section class="card report-controls" aria-label="Report period and filters">
+        <RangePicker range={range} onRange={setRange} />
+        <FilterPicker range={range} filters={filters} onFilters={setFilters} />
+      </section>
+      <SpendingReport range={range} filters={filters} />
+      <CashflowReport range={range} filters={filters} />
+      <NetWorthReport range={range} accountId={filters.accountId} narrowed={narrowed} />
+      <BudgetReportCard
+        month={monthsOf(range).toMonth}
+        narrowed={narrowed || filters.accountId !== ""}
+      />
     </div>
   );
 }
