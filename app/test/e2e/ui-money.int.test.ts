@@ -5,10 +5,11 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
-import { launchBrowser, saveScreenshot } from "../harness/browser.ts";
+import { launchBrowser, saveScreenshot, screenshotDir } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
 import {
   apiCall,
@@ -33,6 +34,17 @@ function monthLabel(locale: string, date: string): string {
     year: "numeric",
     timeZone: "UTC",
   }).format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
+/**
+ * `available` euro cents spread over the days left of this calendar month, today included,
+ * rounded down, as en-US writes it ("€9.26"): what the dashboard's month card promises a day.
+ */
+function perDay(availableCents: bigint): string {
+  const now = new Date();
+  const days = new Date(now.getFullYear(), now.getMonth() + 1, 0).getDate() - now.getDate() + 1;
+  const cents = availableCents / BigInt(days);
+  return `€${String(cents / 100n)}.${String(cents % 100n).padStart(2, "0")}`;
 }
 
 /**
@@ -127,6 +139,19 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
       unit: "month",
       startDate: `${String(soon.getFullYear())}-${pad(soon.getMonth() + 1)}-${pad(soon.getDate())}`,
     });
+    // 100.00 moved to savings today: the ledger books two sides, recent activity shows one.
+    const savings = await apiCall<{ id: string }>(page, "POST", "/accounts", {
+      name: "Holiday savings",
+      type: "savings",
+      currency: "EUR",
+      openingBalance: "0",
+    });
+    await apiCall(page, "POST", "/transactions", {
+      accountId,
+      date: today(),
+      amount: "-100.00",
+      transfer: { accountId: savings.id },
+    });
     // The UI caches categories and accounts; a fresh load sees what the API just made.
     await page.reload();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
@@ -173,6 +198,19 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     const bills = page.getByRole("region", { name: "Upcoming bills" });
     await expect.poll(() => bills.textContent()).toContain("Rent");
     expect(await bills.textContent()).toContain("-€850.00");
+
+    // The month: 42.50 of 200.00 spent, 157.50 left over the days left.
+    const month = page.getByRole("region", { name: "This month" });
+    await expect
+      .poll(() => month.getByTestId("left-per-day").textContent())
+      .toContain(`${perDay(15750n)} a day left to spend`);
+    expect(await month.getByTestId("month-spent").textContent()).toBe("€42.50 of €200.00 budgeted");
+    // The transfer is one line, from checking to savings, beside the grocery purchase.
+    const recent = page.getByRole("region", { name: "Recent transactions" });
+    await expect.poll(() => recent.getByRole("listitem").count()).toBe(2);
+    expect(await recent.textContent()).toContain("From Everyday checking to Holiday savings");
+    expect(await recent.getByText(/From .* to /).count()).toBe(1);
+    expect(await recent.textContent()).toContain("€100.00");
     await look(page, "dashboard-budgets");
   });
 
@@ -230,7 +268,9 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
       "GET",
       `/transactions?accountId=${accountId}`,
     );
+    // The transfer to savings has no payee of its own.
     expect(left.data.map((t) => t.payee).sort()).toEqual([
+      "",
       "Bakery Sun",
       "Corner Grocer",
       "Fuel Stop",
@@ -272,21 +312,67 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await expect.poll(() => netWorth.locator("tbody tr").count()).toBe(1);
   });
 
-  it("reconciles the account against a statement", async () => {
+  it("reconciles against a statement typed the German way, cleared rows ticked from the start", async () => {
+    // A parking ticket the bank has not cleared yet: on the statement, but not ticked at first.
+    await apiCall(page, "POST", "/transactions", {
+      accountId,
+      date: today(),
+      amount: "-10.00",
+      payee: "Parking meter",
+      status: "pending",
+    });
     await page.goto(`/accounts/${accountId}`);
     await page.getByRole("link", { name: "Reconcile" }).click();
     await page.getByRole("heading", { name: "Reconcile Everyday checking" }).waitFor();
-    // Opening 1,000.00, the grocery purchase and last month's three imported rows: 3,392.15.
-    await page.getByLabel("Closing balance on the statement").fill("3392.15");
+    const balance = page.getByLabel("Closing balance on the statement");
+    await balance.fill("3.282,1x");
+    await page.getByRole("button", { name: "Start reconciling" }).click();
+    await page.getByText("Not an amount: type digits, such as 1,234.56 or -12.50.").waitFor();
+    expect(await balance.getAttribute("aria-invalid")).toBe("true");
+    // Opening 1,000.00, the grocery purchase, last month's three imported rows, 100.00 to
+    // savings and the parking ticket: 3,282.15.
+    await balance.fill("3.282,15");
+    await page.getByText("Reads as +€3,282.15").waitFor();
     await page.getByRole("button", { name: "Start reconciling" }).click();
     const difference = page.getByTestId("difference");
-    await expect.poll(() => difference.textContent()).toContain("+€2,392.15");
-    for (const payee of ["Corner Grocer", "Bakery Sun", "Salary Corp", "Fuel Stop"]) {
-      await page.locator(".recon-row", { hasText: payee }).getByRole("checkbox").check();
+    await expect.poll(() => difference.textContent()).toContain("-€10.00");
+    expect(await difference.textContent()).toContain("Not balanced yet");
+    const box = (name: string) =>
+      page.locator(".recon-row", { hasText: name }).getByRole("checkbox");
+    for (const name of [
+      "Corner Grocer",
+      "Bakery Sun",
+      "Salary Corp",
+      "Fuel Stop",
+      "Transfer to Holiday savings",
+    ]) {
+      expect(await box(name).isChecked(), name).toBe(true);
     }
-    await expect.poll(() => difference.textContent()).toContain("balanced");
+    expect(await box("Parking meter").isChecked()).toBe(false);
+    const finish = page.getByRole("button", { name: "Finish", exact: true });
+    expect(await finish.isDisabled()).toBe(true);
+
+    await page.getByRole("button", { name: "Untick all" }).click();
+    await expect.poll(() => difference.textContent()).toContain("+€2,282.15");
+    // From the keyboard: Tick all, then Finish once balanced.
+    await page.getByRole("button", { name: "Tick all", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => difference.textContent()).toContain("Balanced");
+    expect(await box("Parking meter").isChecked()).toBe(true);
+    expect(await finish.isEnabled()).toBe(true);
     await look(page, "reconcile");
-    await page.getByRole("button", { name: "Finish", exact: true }).click();
+
+    // On a phone the difference sits above the tab bar with the page scrolled to the top.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate("window.scrollTo(0, 0)");
+    await page.screenshot({ path: join(screenshotDir, "ui-phone-reconcile-viewport.png") });
+    const bar = await page.locator(".recon-bar").boundingBox();
+    expect(bar === null ? Infinity : bar.y + bar.height).toBeLessThanOrEqual(844 - 60);
+    await look(page, "phone-reconcile-work");
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    await finish.focus();
+    await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Everyday checking", exact: true }).waitFor();
     const txs = await apiCall<{ data: { status: string }[] }>(
       page,
@@ -362,9 +448,10 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await expect.poll(() => fixed.textContent()).toContain("Net worth is complete now");
     expect(await fixed.textContent()).toContain("Stored 2 reference rates (GBP, USD) for 1 day");
     expect(await card.getByTestId("missing-rates").count()).toBe(0);
-    // 100 USD at 1 / 1.25 = 0.8 EUR each: 80.00 more than the euro account's 3,392.15.
+    // 100 USD at 1 / 1.25 = 0.8 EUR each: 80.00 more than the euro accounts' 3,382.15 (after
+    // the 10.00 parking ticket).
     const table = card.getByRole("table", { name: /^Net worth at each month end/ });
-    await expect.poll(() => table.textContent()).toContain("+€3,472.15");
+    await expect.poll(() => table.textContent()).toContain("+€3,462.15");
   });
 
   it("narrows the reports to a range and an account, in the user's locale, expenses not green", async () => {
