@@ -212,6 +212,9 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     expect(await recent.getByText(/From .* to /).count()).toBe(1);
     expect(await recent.textContent()).toContain("€100.00");
     await look(page, "dashboard-budgets");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await look(page, "phone-dashboard-month");
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("imports a CSV through the wizard and skips the duplicates on a second import", async () => {
