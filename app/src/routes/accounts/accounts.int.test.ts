@@ -42,6 +42,7 @@ describe("the account routes", () => {
       openingBalance: "1234.50",
       openingDate: "2026-01-01",
       archived: false,
+      closedOn: null,
       balance: "1234.50",
       version: "1",
     });
@@ -158,6 +159,97 @@ describe("the account routes", () => {
     const res = await member.patch(`/accounts/${used.id}`, { currency: "USD" });
     expect(res.status).toBe(409);
     expect((await member.get(`/accounts/${used.id}`)).body).toMatchObject({ currency: "EUR" });
+  });
+
+  describe("closing", () => {
+    it("closes an account with a zero balance on or after its last transaction, archiving it", async () => {
+      const account = await anAccount(member, { openingBalance: "10.00" });
+      await aTransaction(member, account.id, { date: "2026-01-15", amount: "-10.00" });
+      const res = await member.patch(`/accounts/${account.id}`, { closedOn: "2026-01-15" });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ closedOn: "2026-01-15", archived: true, balance: "0.00" });
+      const renamed = await member.patch(`/accounts/${account.id}`, { name: "Old savings" });
+      expect(renamed.body).toMatchObject({ name: "Old savings", closedOn: "2026-01-15" });
+    });
+
+    it("refuses to close an account whose balance is not zero, naming body.closedOn", async () => {
+      const account = await anAccount(member, { openingBalance: "5.00" });
+      const res = await member.patch(`/accounts/${account.id}`, { closedOn: "2026-02-01" });
+      expect(res.status).toBe(422);
+      expect(paths(res.body)).toEqual(["body.closedOn"]);
+      expect(JSON.stringify(res.body)).toContain("5.00");
+      expect((await member.get(`/accounts/${account.id}`)).body).toMatchObject({
+        closedOn: null,
+        archived: false,
+      });
+    });
+
+    it("closes when the same patch brings the opening balance to zero", async () => {
+      const account = await anAccount(member, { openingBalance: "5.00" });
+      const res = await member.patch(`/accounts/${account.id}`, {
+        openingBalance: "0",
+        closedOn: "2026-02-01",
+      });
+      expect(res.status).toBe(200);
+    });
+
+    it("refuses a closing day before the last transaction or the opening date", async () => {
+      const account = await anAccount(member);
+      await aTransaction(member, account.id, { date: "2026-01-10", amount: "-3.00" });
+      await aTransaction(member, account.id, { date: "2026-01-20", amount: "3.00" });
+      const early = await member.patch(`/accounts/${account.id}`, { closedOn: "2026-01-19" });
+      expect(early.status).toBe(422);
+      expect(paths(early.body)).toEqual(["body.closedOn"]);
+      const unused = await anAccount(member, { openingDate: "2025-06-01" });
+      const beforeOpening = await member.patch(`/accounts/${unused.id}`, {
+        closedOn: "2025-05-31",
+      });
+      expect(paths(beforeOpening.body)).toEqual(["body.closedOn"]);
+    });
+
+    it("refuses transactions dated after the closing day (422 body.date), in either side of a transfer", async () => {
+      const closed = await anAccount(member);
+      const open = await anAccount(member);
+      await member.patch(`/accounts/${closed.id}`, { closedOn: "2026-01-31" });
+      const late = await member.post("/transactions", {
+        accountId: closed.id,
+        date: "2026-02-01",
+        amount: "-1.00",
+      });
+      expect(late.status).toBe(422);
+      expect(paths(late.body)).toEqual(["body.date"]);
+      const transfer = await member.post("/transactions", {
+        accountId: open.id,
+        date: "2026-02-01",
+        amount: "-1.00",
+        transfer: { accountId: closed.id },
+      });
+      expect(paths(transfer.body)).toEqual(["body.date"]);
+      const onTheDay = await aTransaction(member, closed.id, { date: "2026-01-31" });
+      const moved = await member.patch(`/transactions/${onTheDay.id}`, { date: "2026-02-02" });
+      expect(paths(moved.body)).toEqual(["body.date"]);
+    });
+
+    it("keeps a closed account archived until it is reopened with closedOn: null", async () => {
+      const account = await anAccount(member);
+      await member.patch(`/accounts/${account.id}`, { closedOn: "2026-01-31" });
+      const unarchive = await member.patch(`/accounts/${account.id}`, { archived: false });
+      expect(paths(unarchive.body)).toEqual(["body.archived"]);
+      const reopened = await member.patch(`/accounts/${account.id}`, {
+        closedOn: null,
+        archived: false,
+      });
+      expect(reopened.body).toMatchObject({ closedOn: null, archived: false });
+      expect(
+        (
+          await member.post("/transactions", {
+            accountId: account.id,
+            date: "2026-03-01",
+            amount: "-1.00",
+          })
+        ).status,
+      ).toBe(201);
+    });
   });
 
   it("deletes an account without transactions and refuses one with transactions (409)", async () => {

@@ -25,6 +25,11 @@ export const UpdateAccountSchema = z.object({
   openingBalance: AmountTextSchema.optional(),
   openingDate: PlainDateSchema.optional(),
   archived: z.boolean().optional(),
+  /**
+   * Closes the account on that day (it must have a zero balance and no later transaction) and
+   * archives it; `null` reopens it.
+   */
+  closedOn: PlainDateSchema.nullable().optional(),
 });
 export type UpdateAccount = z.infer<typeof UpdateAccountSchema>;
 
@@ -45,6 +50,8 @@ export const AccountSchema = z.object({
   openingBalance: z.string(),
   openingDate: z.string(),
   archived: z.boolean(),
+  /** The day the account closed; no transaction may be dated after it. */
+  closedOn: z.string().nullable(),
   balance: z.string(),
   /**
    * Bumped by every edit of the account (not by its balance moving); `"<version>"` is the ETag

@@ -17,12 +17,14 @@ interface AccountRow {
   opening_balance: string;
   opening_date: string;
   archived: boolean;
+  closed_on: string | null;
   balance: string;
   version: string;
 }
 
 const columns = `id::text, name, type, currency, opening_balance::text,
   to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived,
+  to_char(closed_on, 'YYYY-MM-DD') as closed_on,
   (opening_balance + transactions_total)::text as balance, version::text`;
 
 /** An account row as the API shows it. */
@@ -35,6 +37,7 @@ export function presentAccount(row: AccountRow): Account {
     openingBalance: formatMinor(row.opening_balance, row.currency),
     openingDate: row.opening_date,
     archived: row.archived,
+    closedOn: row.closed_on,
     balance: formatMinor(row.balance, row.currency),
     version: row.version,
   };
@@ -130,9 +133,10 @@ export async function updateAccount(
       const currency = patch.currency ?? current.currency;
       if (currency !== current.currency) await refuseIfUsed(client, id);
       const opening = openingBalanceMinor(current, currency, patch.openingBalance);
+      const closing = await closingOf(client, current, patch, opening);
       await client.query(
         `update accounts set name = $2, type = $3, currency = $4, opening_balance = $5,
-           opening_date = $6, archived = $7, updated_at = now()
+           opening_date = $6, archived = $7, closed_on = $8, updated_at = now()
          where id = $1`,
         [
           id,
@@ -141,7 +145,8 @@ export async function updateAccount(
           currency,
           opening,
           patch.openingDate ?? current.opening_date,
-          patch.archived ?? current.archived,
+          closing.archived,
+          closing.closedOn,
         ],
       );
       return getAccount(client, id);
@@ -150,6 +155,51 @@ export async function updateAccount(
     if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(patch.name ?? "");
     throw error;
   }
+}
+
+/**
+ * The account's closing day and archived flag after `patch`. Closing needs a zero balance (after
+ * any opening-balance change in the same patch) and a day no earlier than the last transaction
+ * or the opening date; a closed account is archived, and unarchiving it needs reopening first.
+ */
+async function closingOf(
+  client: pg.PoolClient,
+  current: AccountRow,
+  patch: UpdateAccount,
+  opening: string,
+): Promise<{ closedOn: string | null; archived: boolean }> {
+  const closedOn = patch.closedOn === undefined ? current.closed_on : patch.closedOn;
+  if (closedOn === null) return { closedOn, archived: patch.archived ?? current.archived };
+  const problems: FieldProblem[] = [];
+  if (patch.archived === false) {
+    const message = "must stay true while the account is closed; reopen it with closedOn: null";
+    problems.push({ path: "body.archived", message });
+  }
+  if (patch.closedOn) {
+    const balance = BigInt(current.balance) - BigInt(current.opening_balance) + BigInt(opening);
+    const { rows } = await client.query<{ last: string | null }>(
+      `select to_char(max(booking_date), 'YYYY-MM-DD') as last
+       from transactions where account_id = $1`,
+      [current.id],
+    );
+    const last = rows[0]?.last ?? null;
+    const openingDate = patch.openingDate ?? current.opening_date;
+    if (balance !== 0n) {
+      const shown = formatMinor(balance.toString(), current.currency);
+      problems.push({
+        path: "body.closedOn",
+        message: `needs a zero balance, but the balance is ${shown} ${current.currency}`,
+      });
+    } else if (last !== null && patch.closedOn < last) {
+      const message = `is before the account's last transaction, on ${last}`;
+      problems.push({ path: "body.closedOn", message });
+    } else if (patch.closedOn < openingDate) {
+      const message = `is before the account's opening date, ${openingDate}`;
+      problems.push({ path: "body.closedOn", message });
+    }
+  }
+  if (problems.length > 0) throw errors.validation(problems);
+  return { closedOn, archived: true };
 }
 
 async function refuseIfUsed(client: pg.PoolClient, id: string): Promise<void> {

@@ -34,6 +34,8 @@ export interface TransactionWriter {
 interface LockedAccount {
   id: string;
   currency: string;
+  /** The day the account closed, if it did: nothing may be dated after it. */
+  closed_on: string | null;
 }
 
 /**
@@ -47,11 +49,27 @@ async function lockAccounts(
 ): Promise<Map<string, LockedAccount>> {
   const wanted = [...new Set(ids.filter((id) => id !== undefined))];
   const { rows } = await client.query<LockedAccount>(
-    `select id::text, currency from accounts where id = any($1::bigint[])
+    `select id::text, currency, to_char(closed_on, 'YYYY-MM-DD') as closed_on
+     from accounts where id = any($1::bigint[])
      order by accounts.id for no key update`,
     [wanted],
   );
   return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** A `body.date` problem when `date` is after the day one of `ids`'s accounts closed. */
+function closedProblems(
+  accounts: ReadonlyMap<string, LockedAccount>,
+  ids: readonly (string | undefined)[],
+  date: string,
+): FieldProblem[] {
+  for (const id of ids) {
+    const closed = id === undefined ? null : (accounts.get(id)?.closed_on ?? null);
+    if (closed !== null && date > closed) {
+      return [{ path: "body.date", message: `is after ${closed}, the day the account closed` }];
+    }
+  }
+  return [];
 }
 
 /** The ids in `ids` that are not categories. */
@@ -244,7 +262,10 @@ async function planCreate(client: pg.PoolClient, input: CreateTransaction): Prom
   if (account === undefined) {
     throw errors.validation([{ path: "body.accountId", message: "is not an account" }]);
   }
-  const problems: FieldProblem[] = [...currencyProblem(input.currency, account.currency)];
+  const problems: FieldProblem[] = [
+    ...currencyProblem(input.currency, account.currency),
+    ...closedProblems(accounts, [...accounts.keys()], input.date),
+  ];
   const amount = amountAt(input.amount, account.currency, "body.amount", problems);
   const splits = parseSplits(input.splits, account.currency, problems) ?? [];
   await checkCategories(client, input.categoryId, input.splits, problems);
@@ -398,6 +419,7 @@ async function planEdit(
   const problems: FieldProblem[] = [
     ...currencyProblem(patch.currency, self.currency),
     ...accountProblems(accounts, accountId, self, other),
+    ...closedProblems(accounts, [accountId, other?.account_id], patch.date ?? self.date),
   ];
   const amount =
     patch.amount === undefined

@@ -1595,6 +1595,7 @@ export interface operations {
             data: {
               archived: boolean;
               balance: string;
+              closedOn: string | null;
               currency: string;
               id: string;
               name: string;
@@ -1691,6 +1692,7 @@ export interface operations {
           "application/json": {
             archived: boolean;
             balance: string;
+            closedOn: string | null;
             currency: string;
             id: string;
             name: string;
@@ -1861,6 +1863,7 @@ export interface operations {
           "application/json": {
             archived: boolean;
             balance: string;
+            closedOn: string | null;
             currency: string;
             id: string;
             name: string;
@@ -2123,6 +2126,7 @@ export interface operations {
       content: {
         "application/json": {
           archived?: boolean;
+          closedOn?: string | null;
           currency?: string;
           name?: string;
           openingBalance?: string;
@@ -2144,6 +2148,7 @@ export interface operations {
           "application/json": {
             archived: boolean;
             balance: string;
+            closedOn: string | null;
             currency: string;
             id: string;
             name: string;
