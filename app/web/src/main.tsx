@@ -13,7 +13,7 @@ import { AccountsScreen } from "./screens/accounts.tsx";
 import { InviteScreen, LoginScreen, RegisterScreen } from "./screens/auth.tsx";
 import { CategoriesScreen } from "./screens/categories.tsx";
 import { DashboardScreen } from "./screens/dashboard.tsx";
-import { RegisterView } from "./screens/register.tsx";
+import { AllTransactionsView, RegisterView } from "./screens/register.tsx";
 import { SettingsScreen } from "./screens/settings.tsx";
 import "./styles.css";
 
@@ -41,6 +41,7 @@ function Routes(props: { path: string }) {
   const account = match("/accounts/:id", path);
   if (account?.id) return <RegisterView accountId={account.id} />;
   if (path === "/accounts") return <AccountsScreen />;
+  if (path === "/transactions") return <AllTransactionsView />;
   if (path === "/categories") return <CategoriesScreen />;
   if (path === "/rules") return <RulesScreen />;
   if (path === "/budgets") return <BudgetsScreen />;

@@ -12,6 +12,7 @@ export interface NavItem {
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Dashboard", icon: "◧", primary: true },
   { href: "/accounts", label: "Accounts", icon: "▤", primary: true },
+  { href: "/transactions", label: "Transactions", icon: "≡", primary: true },
   { href: "/budgets", label: "Budgets", icon: "◔", primary: true },
   { href: "/reports", label: "Reports", icon: "▦", primary: true },
   { href: "/bills", label: "Bills", icon: "↻", primary: false },

@@ -1,5 +1,6 @@
-// The register's bulk actions: categorise, tag, untag or delete the ticked transactions in one
-// request (all or nothing on the server), each after a confirmation that says what will happen.
+// The register's bulk actions: categorise, tag, untag or delete the ticked transactions, or every
+// transaction the search matches, in one request (all or nothing on the server), each after a
+// confirmation that says what will happen.
 import type { ComponentChildren } from "preact";
 import { useId, useState } from "preact/hooks";
 import {
@@ -9,6 +10,7 @@ import {
   type Category,
   messageOf,
   type Transaction,
+  type TransactionFilter,
 } from "../lib/api.ts";
 import { categoryOptions, categoryPath } from "../lib/data.ts";
 import { formatCount, formatDate } from "../lib/format.ts";
@@ -127,6 +129,50 @@ function plan(
   }
 }
 
+/**
+ * What to ask before an action on every transaction the search matches (`count` of them): the
+ * server leaves alone those it cannot apply to, and the dialog says which those are.
+ */
+function planMatching(
+  body: BulkBody,
+  count: number,
+  categories: readonly Category[],
+): { title: string; confirm: string; notes: string[] } {
+  const all = `all ${plural(count, "matching transaction")}`;
+  const locked = "Reconciled transactions are left alone.";
+  switch (body.action) {
+    case "categorise": {
+      const name = body.categoryId ? categoryPath(categories, body.categoryId) : undefined;
+      return {
+        title: name ? `Categorise ${all} as ${name}?` : `Remove the category of ${all}?`,
+        confirm: `Categorise ${plural(count, "transaction")}`,
+        notes: [`Split and transfer transactions are left out. ${locked}`],
+      };
+    }
+    case "tag":
+      return {
+        title: `Add the tag #${body.tag} to ${all}?`,
+        confirm: `Tag ${plural(count, "transaction")}`,
+        notes: [locked],
+      };
+    case "untag":
+      return {
+        title: `Remove the tag #${body.tag} from ${all}?`,
+        confirm: `Untag ${plural(count, "transaction")}`,
+        notes: [locked],
+      };
+    case "delete":
+      return {
+        title: `Delete ${all}?`,
+        confirm: `Delete ${plural(count, "transaction")}`,
+        notes: [
+          `This deletes ${plural(count, "transaction")}, not only those loaded, and cannot be undone.`,
+          `The other side of each transfer is deleted too. ${locked}`,
+        ],
+      };
+  }
+}
+
 /** The rows a refused request named (`body.ids[i]`), with the API's reason for each. */
 function refusedRows(
   error: unknown,
@@ -182,49 +228,119 @@ function Refusal(props: {
 
 interface Pending {
   body: BulkBody;
+  /** Set when the action applies to every transaction the search matches, not to `ids`. */
+  filter?: TransactionFilter;
   ids: string[];
   title: string;
   confirm: string;
   notes: string[];
 }
 
-/** The bar over the register while rows are ticked. */
+/** Whether `p` names no transaction at all (none of the ticked rows can take it). */
+const nothingToDo = (p: Pending) => p.filter === undefined && p.ids.length === 0;
+
+/** The question to ask before `body`, on every match or on the ticked `rows`. */
+function pendingFor(
+  body: BulkBody,
+  matching: Matching | undefined,
+  rows: readonly Transaction[],
+  categories: readonly Category[],
+): Pending {
+  return matching
+    ? { body, filter: matching.filter, ids: [], ...planMatching(body, matching.count, categories) }
+    : { body, ...plan(body, rows, categories) };
+}
+
+/** "Categorised 3 transactions." and, by filter, how many were left alone. */
+function doneMessage(result: BulkResult, p: Pending): string {
+  const verb = {
+    categorise: "Categorised",
+    tag: "Tagged",
+    untag: "Untagged",
+    delete: "Deleted",
+  }[result.action];
+  const count =
+    result.action === "delete"
+      ? result.deleted.length
+      : p.filter === undefined
+        ? p.ids.length
+        : result.changed;
+  const skipped = result.skipped ? ` ${plural(result.skipped, "transaction")} left alone.` : "";
+  return `${verb} ${plural(count, "transaction")}.${skipped}`;
+}
+
+/** What is selected, "Select all N matching" when offered, and "Clear selection". */
+function BulkCount(props: {
+  selected: number;
+  matching: Matching | undefined;
+  offer: { count: number; onSelect: () => void } | undefined;
+  onClear: () => void;
+}) {
+  const { matching, offer } = props;
+  return (
+    <p class="bulk-count">
+      <strong>
+        {matching
+          ? `All ${plural(matching.count, "matching transaction")} selected`
+          : `${plural(props.selected, "transaction")} selected`}
+      </strong>
+      {!matching && offer && (
+        <button type="button" class="link" onClick={offer.onSelect}>
+          Select all {formatCount(offer.count)} matching
+        </button>
+      )}
+      <button type="button" class="link" onClick={props.onClear}>
+        Clear selection
+      </button>
+    </p>
+  );
+}
+
+/** Every transaction a search matches: how many, and the filter that selects them. */
+export interface Matching {
+  count: number;
+  filter: TransactionFilter;
+}
+
+/**
+ * The bar over the register while rows are ticked. With `matching`, the actions apply to every
+ * transaction the search matches; `offer` proposes that when every loaded row is ticked and more
+ * match than are loaded.
+ */
 export function BulkBar(props: {
   rows: readonly Transaction[];
   categories: readonly Category[];
-  onDone: (result: BulkResult) => void;
+  matching?: Matching | undefined;
+  offer?: { count: number; onSelect: () => void } | undefined;
+  /** After a change, with what to tell the person (the bar may be gone once rows are). */
+  onDone: (result: BulkResult, message: string) => void;
   onDeselect: (ids: readonly string[]) => void;
   onClear: () => void;
 }) {
-  const { rows, categories } = props;
+  const { rows, categories, matching } = props;
   const [categoryId, setCategoryId] = useState("");
   const [tag, setTag] = useState("");
   const [pending, setPending] = useState<Pending>();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState("");
   const [failure, setFailure] = useState<{ error: unknown; sent: string[] }>();
-  const tooMany = rows.length > MAX_BULK;
+  const tooMany = matching === undefined && rows.length > MAX_BULK;
 
   const ask = (body: BulkBody) => {
     setDone("");
     setFailure(undefined);
-    setPending({ body, ...plan(body, rows, categories) });
+    setPending(pendingFor(body, matching, rows, categories));
   };
   const run = async (p: Pending) => {
     setPending(undefined);
-    if (p.ids.length === 0) return;
+    if (nothingToDo(p)) return;
     setBusy(true);
     try {
-      const result = await api.post<BulkResult>("/transactions/bulk", { ids: p.ids, ...p.body });
-      const verb = {
-        categorise: "Categorised",
-        tag: "Tagged",
-        untag: "Untagged",
-        delete: "Deleted",
-      }[result.action];
-      const count = result.action === "delete" ? result.deleted.length : p.ids.length;
-      setDone(`${verb} ${plural(count, "transaction")}.`);
-      props.onDone(result);
+      const target = p.filter === undefined ? { ids: p.ids } : { filter: p.filter };
+      const result = await api.post<BulkResult>("/transactions/bulk", { ...target, ...p.body });
+      const message = doneMessage(result, p);
+      setDone(message);
+      props.onDone(result, message);
     } catch (error) {
       setFailure({ error, sent: p.ids });
     } finally {
@@ -235,12 +351,12 @@ export function BulkBar(props: {
   const cleanTag = tag.trim().replace(/^#/, "");
   return (
     <section class="bulk-bar" aria-label="Bulk actions">
-      <p class="bulk-count">
-        <strong>{plural(rows.length, "transaction")} selected</strong>
-        <button type="button" class="link" onClick={props.onClear}>
-          Clear selection
-        </button>
-      </p>
+      <BulkCount
+        selected={rows.length}
+        matching={matching}
+        offer={props.offer}
+        onClear={props.onClear}
+      />
       {tooMany && (
         <p class="form-error" role="alert">
           At most {formatCount(MAX_BULK)} transactions can change at once: select fewer.
@@ -315,14 +431,14 @@ export function BulkBar(props: {
       {pending && (
         <ConfirmDialog
           title={pending.title}
-          confirm={pending.ids.length === 0 ? "OK" : pending.confirm}
+          confirm={nothingToDo(pending) ? "OK" : pending.confirm}
           danger={pending.body.action === "delete"}
           onCancel={() => {
             setPending(undefined);
           }}
           onConfirm={() => void run(pending)}
         >
-          {pending.ids.length === 0 ? (
+          {nothingToDo(pending) ? (
             <p>None of the selected transactions can take a category.</p>
           ) : null}
           {pending.notes.map((note) => (

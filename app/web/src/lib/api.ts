@@ -38,6 +38,12 @@ export type Transaction = Answer<"getTransaction">;
 export type Status = Transaction["status"];
 export type Split = Transaction["splits"][number];
 export type Attachment = Item<Answer<"listAttachments">>;
+/** The count and totals per currency of the transactions a filter selects. */
+export type TransactionSummary = Answer<"summarizeTransactions">;
+/** A named search of the register, the household's. */
+export type SavedFilter = Item<Answer<"listSavedFilters">>;
+/** What a saved filter selects: the list's filters, `q` in the search language. */
+export type TransactionFilter = SavedFilter["filter"];
 /** Net worth at month ends, converted into the household's base currency. */
 export type NetWorth = Answer<"netWorthReport">;
 /** A currency that had no exchange rate on some dates (its amounts are left out of sums). */

@@ -2,24 +2,36 @@ import { useEffect, useState } from "preact/hooks";
 import { BulkBar, type BulkResult } from "../components/bulk-actions.tsx";
 import { TxEditor } from "../components/tx-editor.tsx";
 import { Amount, LoadError, Loading, PageHeader } from "../components/ui.tsx";
-import { type Account, api, query, type Transaction } from "../lib/api.ts";
+import {
+  type Account,
+  api,
+  type Category,
+  query,
+  type Transaction,
+  type TransactionFilter,
+} from "../lib/api.ts";
 import { refreshAccounts, useAccounts, useCategories } from "../lib/data.ts";
 import { useResource } from "../lib/resource.ts";
 import { useCanWrite } from "../lib/session.ts";
 import { queryProblem, RegisterList } from "./register/register-list.tsx";
 import { RegisterTools, type Summary } from "./register/register-tools.tsx";
+import { SavedFilters } from "./register/saved-filters.tsx";
 import { useRegisterRows } from "./register/use-register-rows.ts";
 import { useRowSelection } from "./register/use-row-selection.ts";
 import { useRunningBalances } from "./register/use-running-balances.ts";
 
-/** The account's name and balance, with Reconcile and "Add transaction" for those who may edit. */
+/**
+ * The account's name and balance, with Reconcile and "Add transaction" for those who may edit;
+ * "Transactions" alone over the register of every account.
+ */
 function RegisterHeader(props: {
-  account: Account;
+  account: Account | undefined;
   canWrite: boolean;
   adding: boolean;
   onAdd: () => void;
 }) {
   const { account, canWrite } = props;
+  if (!account) return <PageHeader title="Transactions" />;
   return (
     <PageHeader title={account.name}>
       <span class="balance-label">
@@ -73,26 +85,85 @@ function useSearch() {
 export function RegisterView(props: { accountId: string }) {
   const accounts = useAccounts();
   const categories = useCategories();
+  if (accounts.error !== undefined)
+    return <LoadError error={accounts.error} retry={() => void accounts.reload()} />;
+  if (!accounts.data || !categories.data) return <Loading />;
+  const account = accounts.data.find((a) => a.id === props.accountId);
+  if (!account) return <AccountNotFound />;
+  return <Register account={account} accounts={accounts.data} categories={categories.data} />;
+}
+
+/**
+ * The register of every account (/transactions): the same list, search, totals, saved searches
+ * and bulk actions, with each row's account named and no running balance (one across accounts
+ * means nothing).
+ */
+export function AllTransactionsView() {
+  const accounts = useAccounts();
+  const categories = useCategories();
+  if (accounts.error !== undefined)
+    return <LoadError error={accounts.error} retry={() => void accounts.reload()} />;
+  if (!accounts.data || !categories.data) return <Loading />;
+  return <Register account={undefined} accounts={accounts.data} categories={categories.data} />;
+}
+
+/**
+ * "Every transaction the search matches" as the selection, rather than the loaded rows: offered
+ * once every loaded row is ticked and more match than are loaded, forgotten as soon as a row is
+ * ticked or unticked (the search changing clears the ticks too).
+ */
+function useAllMatching(
+  selection: { state: "all" | "some" | "none"; selected: ReadonlySet<string> },
+  more: boolean,
+  count: number | null,
+  filter: TransactionFilter,
+) {
+  const [all, setAll] = useState(false);
+  useEffect(() => {
+    setAll(false);
+  }, [selection.selected]);
+  const offer =
+    selection.state === "all" && more && count !== null
+      ? {
+          count,
+          onSelect: () => {
+            setAll(true);
+          },
+        }
+      : undefined;
+  const matching = all && count !== null ? { count, filter } : undefined;
+  return { offer, matching };
+}
+
+/** The register of `account`, or of every account when it is undefined. */
+function Register(props: {
+  account: Account | undefined;
+  accounts: readonly Account[];
+  categories: readonly Category[];
+}) {
+  const { account, accounts, categories: cats } = props;
+  const accountId = account?.id;
   const canWrite = useCanWrite();
-  const account = accounts.data?.find((a) => a.id === props.accountId);
   const { search, setSearch, q } = useSearch();
-  const register = useRegisterRows(props.accountId, q);
+  const register = useRegisterRows(accountId, q);
   const { data } = register;
   const selection = useRowSelection(data.rows);
   const [editing, setEditing] = useState<string>(); // a transaction id, or "new";
   const balances = useRunningBalances(account, q, data);
+  const filter: TransactionFilter = { accountId, q: q || undefined };
   const summary = useResource(
-    () =>
-      api.get<Summary>(
-        `/transactions/summary${query({ accountId: props.accountId, q: q || undefined })}`,
-      ),
-    [props.accountId, q],
+    () => api.get<Summary>(`/transactions/summary${query(filter)}`),
+    [accountId, q],
   );
+
+  // What the last bulk action by filter did, until the search changes.
+  const [notice, setNotice] = useState("");
 
   useEffect(() => {
     setEditing(undefined);
     selection.clear();
-  }, [props.accountId, q]);
+    setNotice("");
+  }, [accountId, q]);
 
   const saved = (tx: Transaction) => {
     register.saved(tx);
@@ -107,19 +178,29 @@ export function RegisterView(props: { accountId: string }) {
     void refreshAccounts();
     summary.reload();
   };
-  const bulkDone = (result: BulkResult) => {
+  const bulkDone = (result: BulkResult, message: string) => {
+    if (result.matched !== undefined) {
+      // By filter: any row may have changed, loaded or not. The bar goes with the selection,
+      // so what was done is said above the list.
+      setNotice(message);
+      selection.clear();
+      register.reload();
+      void refreshAccounts();
+      summary.reload();
+      return;
+    }
     register.bulkDone(result);
     const gone = new Set(result.deleted);
     selection.keep(data.rows.filter((t) => !gone.has(t.id)));
     if (gone.size > 0) void refreshAccounts();
     summary.reload();
   };
-
-  if (accounts.error !== undefined)
-    return <LoadError error={accounts.error} retry={() => void accounts.reload()} />;
-  if (!accounts.data || !categories.data) return <Loading />;
-  if (!account) return <AccountNotFound />;
-  const cats = categories.data;
+  const { offer, matching } = useAllMatching(
+    selection,
+    data.next !== null,
+    summary.data?.count ?? null,
+    filter,
+  );
 
   return (
     <div class="page register-page">
@@ -132,6 +213,7 @@ export function RegisterView(props: { accountId: string }) {
         }}
       />
       <RegisterTools
+        searchLabel={account ? "Search this account" : "Search all transactions"}
         search={search}
         onSearch={setSearch}
         searchError={queryProblem(data.error)}
@@ -142,21 +224,38 @@ export function RegisterView(props: { accountId: string }) {
         canSelect={canWrite}
         selection={selection.state}
         onAll={selection.all}
+        saved={
+          <SavedFilters
+            q={q}
+            accountId={accountId}
+            accounts={accounts}
+            categories={cats}
+            canWrite={canWrite}
+            onPick={setSearch}
+          />
+        }
       />
       {canWrite && selection.selectedRows.length > 0 && (
         <BulkBar
           rows={selection.selectedRows}
           categories={cats}
+          matching={matching}
+          offer={offer}
           onDone={bulkDone}
           onDeselect={selection.deselect}
           onClear={selection.clear}
         />
       )}
-      {editing === "new" && (
+      {notice !== "" && selection.selectedRows.length === 0 && (
+        <p class="muted bulk-notice" role="status">
+          {notice}
+        </p>
+      )}
+      {account && editing === "new" && (
         <div class="card">
           <TxEditor
             account={account}
-            accounts={accounts.data}
+            accounts={accounts}
             categories={cats}
             canWrite={canWrite}
             onSaved={saved}
@@ -168,7 +267,7 @@ export function RegisterView(props: { accountId: string }) {
       )}
       <RegisterList
         account={account}
-        accounts={accounts.data}
+        accounts={accounts}
         categories={cats}
         canWrite={canWrite}
         data={data}
@@ -176,7 +275,7 @@ export function RegisterView(props: { accountId: string }) {
         selected={selection.selected}
         editing={editing}
         searching={q !== ""}
-        resetKey={`${props.accountId}\n${q}`}
+        resetKey={`${accountId ?? ""}\n${q}`}
         loadMore={register.loadMore}
         retry={register.retry}
         onTick={selection.tick}

@@ -103,7 +103,8 @@ function useViewportScroll(viewport: { readonly current: HTMLDivElement | null }
 }
 
 export interface RegisterListProps {
-  account: Account;
+  /** The account whose register this is; undefined lists every account's, with their names. */
+  account: Account | undefined;
   accounts: readonly Account[];
   categories: readonly Category[];
   canWrite: boolean;
@@ -136,6 +137,10 @@ export function RegisterList(props: RegisterListProps) {
   const label = useMemo(
     () => rowLabeller(props.categories, props.accounts),
     [props.categories, props.accounts],
+  );
+  const accountsById = useMemo(
+    () => new Map(props.accounts.map((a) => [a.id, a])),
+    [props.accounts],
   );
   // Worked out when the rows or the editor change, not on every scrolled frame.
   const editIndex = useMemo(
@@ -178,10 +183,15 @@ export function RegisterList(props: RegisterListProps) {
   actions.current = { tick: props.onTick, focusRow, edit: onEdit };
 
   return (
-    <div class={`register ${canWrite ? "selectable" : ""}`} role="region" aria-label="Transactions">
+    <div
+      class={`register ${canWrite ? "selectable" : ""} ${account ? "" : "all-accounts"}`}
+      role="region"
+      aria-label="Transactions"
+    >
       <div class="register-head" aria-hidden="true">
         <span class="c-date">Date</span>
         <span class="c-payee">Payee · category</span>
+        {!account && <span class="c-account">Account</span>}
         <span class="c-status">Status</span>
         <span class="c-amount">Amount</span>
         {balances && <span class="c-balance">Balance</span>}
@@ -195,12 +205,13 @@ export function RegisterList(props: RegisterListProps) {
         />
         <ul
           class="register-rows"
-          aria-label={`Transactions of ${account.name}`}
+          aria-label={account ? `Transactions of ${account.name}` : "Transactions of every account"}
           style={{ height: `${String(count * ROW + extra)}px` }}
         >
           {rows.slice(first, last).map((t, k) => {
             const i = first + k;
-            if (i === editIndex) {
+            const own = account ?? accountsById.get(t.accountId);
+            if (i === editIndex && own) {
               return (
                 <li
                   key={t.id}
@@ -209,7 +220,7 @@ export function RegisterList(props: RegisterListProps) {
                 >
                   <div ref={editor.box}>
                     <TxEditor
-                      account={account}
+                      account={own}
                       accounts={props.accounts}
                       categories={props.categories}
                       tx={t}
@@ -235,7 +246,8 @@ export function RegisterList(props: RegisterListProps) {
                 canWrite={canWrite}
                 label={label(t)}
                 balance={balances ? (balances[i] ?? "0") : undefined}
-                currency={account.currency}
+                currency={own?.currency ?? t.currency}
+                accountName={account ? undefined : (own?.name ?? "")}
                 actions={actions}
               />
             );

@@ -60,6 +60,8 @@ export interface RowProps {
   /** The running balance after it, when the register shows one. */
   balance: string | undefined;
   currency: string;
+  /** The account's name, in the register of every account. */
+  accountName: string | undefined;
   actions: { readonly current: RowActions };
 }
 
@@ -112,6 +114,12 @@ function RowView(props: RowProps) {
             ))}
           </span>
         </span>
+        {props.accountName !== undefined && (
+          <span class="c-account">
+            <span class="sr-only">account </span>
+            {props.accountName}
+          </span>
+        )}
         <span class={`c-status status-${t.status}`}>{t.status}</span>
         <span class="c-amount">
           <Amount value={t.amount} currency={t.currency} />

@@ -1,12 +1,37 @@
-// Above the register's rows: the search box, what the search found, and "select all".
+// Above the register's rows: the search box, what the search found and its totals, and
+// "select all".
+import type { ComponentChildren } from "preact";
 import { Amount } from "../../components/ui.tsx";
+import type { TransactionSummary } from "../../lib/api.ts";
 import { formatCount } from "../../lib/format.ts";
 
 /** The count and totals of what the filters select (GET /transactions/summary). */
-export interface Summary {
-  count: number | null;
-  totals: { currency: string; income: string; expense: string; net: string }[] | null;
-  reason?: string;
+export type Summary = TransactionSummary;
+
+/** Money in, money out and net of what the filters select, a line per currency. */
+function Totals(props: { summary: Summary | undefined }) {
+  const totals = props.summary?.totals;
+  if (!totals || totals.length === 0) return null;
+  return (
+    <ul class="register-totals" data-testid="register-totals" aria-label="Totals">
+      {totals.map((t) => (
+        <li key={t.currency}>
+          <span class="total-part">
+            <span class="muted">In </span>
+            <Amount value={t.income} currency={t.currency} />
+          </span>
+          <span class="total-part">
+            <span class="muted">Out </span>
+            <Amount value={t.expense} currency={t.currency} />
+          </span>
+          <span class="total-part">
+            <span class="muted">Net </span>
+            <Amount value={t.net} currency={t.currency} />
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** "12 transactions, total -€1,234.56" for the search results, or why the total is missing. */
@@ -36,6 +61,7 @@ function SummaryLine(props: { summary: Summary | undefined; loaded: number; more
 
 /** The search box: the query language, with its parse error in place of the hint. */
 function SearchBox(props: {
+  label: string;
   value: string;
   onValue: (value: string) => void;
   error: string | undefined;
@@ -44,7 +70,7 @@ function SearchBox(props: {
   return (
     <div class="search">
       <label for="register-search" class="sr-only">
-        Search this account
+        {props.label}
       </label>
       <input
         id="register-search"
@@ -59,8 +85,8 @@ function SearchBox(props: {
       />
       {error === undefined ? (
         <small id="register-search-hint" class="hint">
-          Words, or fields such as payee:, category:, tag:, amount:&lt;-50, after:2026-01-01;
-          combine with OR, leave out with -word
+          Words, or fields such as payee:, category:, account:, tag:, amount:&lt;-50,
+          after:2026-01-01; combine with OR, leave out with -word
         </small>
       ) : (
         <small id="register-search-error" class="field-error" role="alert">
@@ -94,6 +120,8 @@ function SelectAll(props: {
 
 /** The search, the live count of what it found, and "select all" when rows can be selected. */
 export function RegisterTools(props: {
+  /** The search box's name: "Search this account", or all transactions. */
+  searchLabel: string;
   search: string;
   onSearch: (value: string) => void;
   /** Why the search cannot be read, when it cannot. */
@@ -105,11 +133,19 @@ export function RegisterTools(props: {
   canSelect: boolean;
   selection: "all" | "some" | "none";
   onAll: (all: boolean) => void;
+  /** The saved searches, beside the box. */
+  saved: ComponentChildren;
 }) {
   const { searchError } = props;
   return (
     <div class="register-tools">
-      <SearchBox value={props.search} onValue={props.onSearch} error={searchError} />
+      <SearchBox
+        label={props.searchLabel}
+        value={props.search}
+        onValue={props.onSearch}
+        error={searchError}
+      />
+      {props.saved}
       <span class="muted register-count" role="status" aria-live="polite">
         {props.loading ? (
           "Loading…"
@@ -122,6 +158,7 @@ export function RegisterTools(props: {
       {props.canSelect && props.loaded > 0 && (
         <SelectAll count={props.loaded} state={props.selection} onAll={props.onAll} />
       )}
+      {!props.loading && searchError === undefined && <Totals summary={props.summary} />}
     </div>
   );
 }

@@ -48,11 +48,13 @@ function withBulk(rows: readonly Transaction[], result: BulkResult): Transaction
 }
 
 /**
- * Loads the transactions of `accountId` matching the search `q`, from the first page again
- * whenever either changes (a stale answer for earlier ones is dropped). `loadMore` appends the
- * next page; `saved`, `deleted` and `bulkDone` apply a change made in the register.
+ * Loads the transactions of `accountId` (every account's when undefined) matching the search
+ * `q`, from the first page again whenever either changes (a stale answer for earlier ones is
+ * dropped). `loadMore` appends the next page; `saved`, `deleted` and `bulkDone` apply a change
+ * made in the register; `reload` starts again from the first page (after a bulk action by
+ * filter, which may have changed any row).
  */
-export function useRegisterRows(accountId: string, q: string) {
+export function useRegisterRows(accountId: string | undefined, q: string) {
   const [data, setData] = useState<LoadedRows>({
     rows: [],
     epoch: 0,
@@ -107,6 +109,10 @@ export function useRegisterRows(accountId: string, q: string) {
   }, [next, loading, error, fetchPage]);
   /** Loads again what failed: the first page, or the next one. */
   const retry = () => void fetchPage(data.next, data.rows.length === 0);
+  const reload = () => {
+    generation.current++;
+    void fetchPage(null, true);
+  };
 
   const change = (rows: (d: LoadedRows) => readonly Transaction[]) => {
     setData((d) => ({ ...d, rows: rows(d), epoch: d.epoch + 1 }));
@@ -115,6 +121,7 @@ export function useRegisterRows(accountId: string, q: string) {
     data,
     loadMore,
     retry,
+    reload,
     saved: (tx: Transaction) => {
       change((d) => withSaved(d.rows, tx, !d.next));
     },
