@@ -3,6 +3,7 @@ import type pg from "pg";
 import {
   type Action,
   changeOf,
+  type CompiledRule,
   compileRules,
   type Condition,
   type Rule,
@@ -190,4 +191,29 @@ async function writeChanges(
       [JSON.stringify(records)],
     );
   });
+}
+
+/** What the rules would do to one transaction not written yet. */
+export interface WouldApply {
+  matchedRuleIds: string[];
+  changes: RuleChanges;
+}
+
+/**
+ * The enabled rules, compiled, for wouldApply: loaded once for a batch of would-be
+ * transactions (an import's preview), with each rule's name and actions for showing.
+ */
+export async function enabledRules(client: pg.Pool | pg.PoolClient): Promise<CompiledRule[]> {
+  return compileRules(await loadRules(client));
+}
+
+/**
+ * What `rules` would change on a transaction that is not written yet (a row of an import
+ * being previewed), exactly as applyRulesToTransactions would decide once it is: the same
+ * engine, run on the same fields, without writing anything.
+ */
+export function wouldApply(rules: readonly CompiledRule[], subject: RuleSubject): WouldApply {
+  if (rules.length === 0) return { matchedRuleIds: [], changes: {} };
+  const outcome = runRules(rules, subject);
+  return { matchedRuleIds: outcome.matchedRuleIds, changes: outcome.changes };
 }

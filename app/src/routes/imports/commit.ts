@@ -114,14 +114,15 @@ async function insertSplitRows(client: pg.PoolClient, params: unknown[]): Promis
 }
 
 /**
- * Pairs new rows with their hand-entered twins, nearest date first (see TWIN_DAYS), and has the
- * twins claimed by the import's fingerprints.
+ * Pairs new rows with their hand-entered twins, nearest date first (see TWIN_DAYS), in
+ * import_classified only: whether there were any to look at. The commit then has them claimed
+ * (CLAIM_MANUAL); a preview does not.
  */
-async function matchManualTwins(client: pg.PoolClient, accountId: string): Promise<void> {
+async function matchManualTwins(client: pg.PoolClient, accountId: string): Promise<boolean> {
   const collected = await client.query(COLLECT_MANUAL, [accountId]);
-  if ((collected.rowCount ?? 0) === 0) return;
+  if ((collected.rowCount ?? 0) === 0) return false;
   for (const offset of TWIN_OFFSETS) await client.query(MATCH_MANUAL, [offset]);
-  await client.query(CLAIM_MANUAL);
+  return true;
 }
 
 const ID_BATCH = 10_000;
@@ -186,7 +187,7 @@ function rowsRefused(problems: RowProblem[], count: number): AppError {
 }
 
 /** How many of the file's rows are new, and how many are duplicates, as classified so far. */
-async function classifiedCounts(
+export async function classifiedCounts(
   client: pg.PoolClient,
 ): Promise<{ imported: number; duplicates: number }> {
   const { rows } = await client.query<{ imported: number; duplicates: number }>(
@@ -237,6 +238,7 @@ async function fillStaging(
   client: pg.PoolClient,
   plan: CommitPlan,
   currency: string,
+  report: boolean,
 ): Promise<StagedTotals> {
   const copy = () => client.query(copyFrom("copy import_staging from stdin"));
   const prepared = plan.prepared;
@@ -244,14 +246,17 @@ async function fillStaging(
     // One chunk read ahead, not the 16 an object stream buffers by default: 16 MB in flight.
     const chunks = Readable.from(storedChunks(db, plan.importId, "prepared"), { highWaterMark: 1 });
     await pipeline(chunks, copy());
-    await db.query("update imports set processed = $2 where id = $1", [
-      plan.importId,
-      prepared.rows,
-    ]);
+    if (report) {
+      await db.query("update imports set processed = $2 where id = $1", [
+        plan.importId,
+        prepared.rows,
+      ]);
+    }
     return { ...noTotals(), rows: prepared.rows, withBankIds: prepared.withBankIds };
   }
   const totals = noTotals();
   const progress = (rows: number) => {
+    if (!report) return;
     void db
       .query("update imports set processed = $2 where id = $1", [plan.importId, rows])
       .catch(() => undefined);
@@ -270,6 +275,58 @@ async function fillStaging(
   return totals;
 }
 
+/** What stageAndClassify found: the account's currency, the staged totals, and whether any row is new. */
+export interface Classified {
+  currency: string;
+  totals: StagedTotals;
+  /** Whether hand-entered twins were looked for (and so may have to be claimed). */
+  twins: boolean;
+  anyNew: boolean;
+}
+
+/**
+ * The steps a commit and a preview share, so the two cannot disagree: reads the file into the
+ * temporary import_staging table and classifies each row into import_classified (duplicate by
+ * bank id, by fingerprint, or a hand-entered twin: `matched`; null for new). Writes nothing but
+ * temporary tables, and, for a commit, the import's progress. Refuses a file with bad rows (422).
+ * A commit locks the account against a concurrent change of its currency; a preview only reads.
+ */
+export async function stageAndClassify(
+  db: pg.Pool,
+  client: pg.PoolClient,
+  plan: CommitPlan,
+  purpose: "commit" | "preview",
+): Promise<Classified> {
+  // The classification sorts the whole file (by fingerprint, and by bank id): in memory, not
+  // in temporary files, for files of a few hundred thousand rows.
+  await client.query("set local work_mem = '64MB'");
+  // Compiling these one-off statements costs more than it saves (50-130 ms measured).
+  await client.query("set local jit = off");
+  const { rows: accounts } = await client.query<{ currency: string }>(
+    `select currency from accounts where id = $1${purpose === "commit" ? " for no key update" : ""}`,
+    [plan.accountId],
+  );
+  const currency = accounts[0]?.currency;
+  if (currency === undefined) throw errors.notFound("the account");
+  // seq numbers the rows: lines are not unique (a CAMT file may be one line, a batch entry
+  // several rows), and the matching and split steps must tell rows apart.
+  await client.query(`create temp table import_staging (${STAGING_COLUMNS}) on commit drop`);
+  const totals = await fillStaging(db, client, plan, currency, purpose === "commit");
+  if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
+  const lookup = await chooseLookup(client, plan.accountId, totals.rows);
+  // The staging table's statistics are for the planner's choices: probing has none to make.
+  if (lookup === "hash") await client.query("analyze import_staging");
+  await client.query(classifySql(totals.withBankIds, lookup), [plan.accountId]);
+  // A statement imported again has nothing new: no twin to look for, nothing to insert.
+  if ((await classifiedCounts(client)).imported === 0) {
+    return { currency, totals, twins: false, anyNew: false };
+  }
+  // Twin matching and the insert join the file's rows to others: planned with statistics.
+  await client.query("analyze import_classified");
+  const twins = await matchManualTwins(client, plan.accountId);
+  return { currency, totals, twins, anyNew: true };
+}
+
 /**
  * Commits an import in one transaction: the stored file is parsed as it streams, COPYed into a
  * staging table, classified against the account's transactions in set-based statements, and the
@@ -283,31 +340,9 @@ export async function commitRows(db: pg.Pool, plan: CommitPlan): Promise<CommitR
     await lockCommit(client, plan.importId);
     // One COPY of a large file and the set-based steps after it outlast the pool's limits.
     await allowLongWork(client);
-    // The classification sorts the whole file (by fingerprint, and by bank id): in memory, not
-    // in temporary files, for files of a few hundred thousand rows.
-    await client.query("set local work_mem = '64MB'");
-    // Compiling these one-off statements costs more than it saves (50-130 ms measured).
-    await client.query("set local jit = off");
-    const { rows: accounts } = await client.query<{ currency: string }>(
-      "select currency from accounts where id = $1 for no key update",
-      [plan.accountId],
-    );
-    const currency = accounts[0]?.currency;
-    if (currency === undefined) throw errors.notFound("the account");
-    // seq numbers the rows: lines are not unique (a CAMT file may be one line, a batch entry
-    // several rows), and the matching and split steps must tell rows apart.
-    await client.query(`create temp table import_staging (${STAGING_COLUMNS}) on commit drop`);
-    const totals = await fillStaging(db, client, plan, currency);
-    if (totals.problemCount > 0) throw rowsRefused(totals.problems, totals.problemCount);
-    const lookup = await chooseLookup(client, plan.accountId, totals.rows);
-    // The staging table's statistics are for the planner's choices: probing has none to make.
-    if (lookup === "hash") await client.query("analyze import_staging");
-    await client.query(classifySql(totals.withBankIds, lookup), [plan.accountId]);
-    // A statement imported again has nothing new: no twin to look for, nothing to insert.
-    if ((await classifiedCounts(client)).imported > 0) {
-      // Twin matching and the insert join the file's rows to others: planned with statistics.
-      await client.query("analyze import_classified");
-      await matchManualTwins(client, plan.accountId);
+    const { currency, totals, twins, anyNew } = await stageAndClassify(db, client, plan, "commit");
+    if (anyNew) {
+      if (twins) await client.query(CLAIM_MANUAL);
       const params = [plan.accountId, currency, plan.userId, plan.importId];
       await client.query(INSERT_ROWS, params);
       await insertSplitRows(client, params);

@@ -5,12 +5,25 @@ import { IdParamsSchema, pathId } from "../../http/ids.ts";
 import { problemResponse } from "../../http/schema.ts";
 import { UPLOADED_KEPT_DAYS } from "../../write-model/import-cleanup.ts";
 import { TWIN_DAYS } from "./commit.ts";
-import { CommitResultSchema, CommitSchema, ImportSchema, UploadSchema } from "./schema.ts";
+import {
+  CommitResultSchema,
+  CommitSchema,
+  ImportPreviewSchema,
+  ImportSchema,
+  PREVIEW_ROWS,
+  UploadSchema,
+} from "./schema.ts";
 import { IMPORT_COLUMNS, type ImportRow, presentImport } from "./store.ts";
 import { profileRoutes } from "./profiles.ts";
 import { STALLED_AFTER_MINUTES } from "./stalled.ts";
 import { uploadImport } from "./upload.ts";
-import { commitImport, current, requireImport, undoImport } from "./service.ts";
+import {
+  commitImport,
+  current,
+  previewImportCommit,
+  requireImport,
+  undoImport,
+} from "./service.ts";
 
 const tag = "imports";
 const notFound = { 404: problemResponse("No such import") };
@@ -103,6 +116,32 @@ export function importRoutes(db: pg.Pool): Route[] {
         ),
       },
       handler: ({ params, body, principal }) => commitImport(db, params.id, body, principal.userId),
+    }),
+    route({
+      method: "post",
+      path: "/imports/:id/preview",
+      operationId: "previewImport",
+      summary: "Show what committing an import would book, without booking anything",
+      description:
+        "The body is the commit's (a mapping or a profileId, or neither). The commit's own steps " +
+        "read and classify the file in a transaction that is rolled back, and the household's " +
+        "rules run on each new row as they would once it is booked: the counts cover the whole " +
+        `file, \`rows\` its first ${String(PREVIEW_ROWS)}, each with the bank's texts, what ` +
+        "would be booked, the duplicate it would be skipped as, and the rules that would match.",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      body: CommitSchema,
+      responses: {
+        200: { description: "What the commit would book and skip", schema: ImportPreviewSchema },
+        ...notFound,
+        409: problemResponse(
+          "The import is already committed or being committed, or expired (upload the file again)",
+        ),
+        422: problemResponse("Rows that cannot be imported, each with its line"),
+      },
+      handler: ({ params, body, principal }) =>
+        previewImportCommit(db, params.id, body, principal.userId),
     }),
     route({
       method: "delete",

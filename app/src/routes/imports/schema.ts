@@ -58,3 +58,73 @@ export const CommitResultSchema = z.object({
 });
 /** The commit answer's type. */
 export type CommitResult = z.infer<typeof CommitResultSchema>;
+
+/** How many rows a preview lists; its counts cover the whole file. */
+export const PREVIEW_ROWS = 200;
+
+const NamedCategorySchema = z.object({ id: z.string(), name: z.string() });
+
+/** A rule that would match a row, and what its own actions set. */
+export const PreviewRuleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  sets: z.object({
+    category: NamedCategorySchema.optional(),
+    payee: z.string().optional(),
+    tags: z.array(z.string()).optional(),
+    notes: z.string().optional(),
+  }),
+});
+
+/** Why a row would be skipped, and what it duplicates: a transaction, or an earlier line. */
+export const PreviewDuplicateSchema = z.object({
+  reason: z.enum(["bank_id", "fingerprint", "matched"]),
+  /** The transaction already in the account it duplicates; null when it is an earlier line. */
+  transaction: z
+    .object({ id: z.string(), date: z.string(), payee: z.string(), amount: z.string() })
+    .nullable(),
+  /** The earlier line of the same file with the same bank id, when that is what it repeats. */
+  line: z.number().int().nullable(),
+});
+
+/** One row of the file as the commit would book it (or skip it). */
+export const PreviewRowSchema = z.object({
+  line: z.number().int(),
+  date: z.string(),
+  amount: z.string(),
+  /** The payee as the bank file has it. */
+  bankPayee: z.string(),
+  /** The description (purpose, memo) as the bank file has it. */
+  bankText: z.string(),
+  bankId: z.string().nullable(),
+  /** What would be booked: the bank's texts after the rules. */
+  payee: z.string(),
+  description: z.string(),
+  category: NamedCategorySchema.nullable(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  /** Set when the row would be skipped as a duplicate. */
+  duplicate: PreviewDuplicateSchema.nullable(),
+  /** The rules that would match the row (a new one), in the order they run. */
+  rules: z.array(PreviewRuleSchema),
+});
+
+/** The preview answer: counts over the whole file, the first PREVIEW_ROWS rows. */
+export const ImportPreviewSchema = z.object({
+  importId: z.string(),
+  account: z.object({ id: z.string(), name: z.string(), currency: z.string() }),
+  counts: z.object({
+    rows: z.number().int(),
+    new: z.number().int(),
+    duplicates: z.number().int(),
+    /** New rows at least one rule would change. */
+    ruleMatched: z.number().int(),
+    /** New rows rules would give a category. */
+    categorised: z.number().int(),
+  }),
+  rows: z.array(PreviewRowSchema),
+  /** Whether the file has more rows than `rows` lists. */
+  truncated: z.boolean(),
+});
+/** The preview answer's type. */
+export type ImportPreview = z.infer<typeof ImportPreviewSchema>;

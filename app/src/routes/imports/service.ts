@@ -6,8 +6,15 @@ import { pathId } from "../../http/ids.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { absorbDuplicates } from "../../write-model/recurring-occurrences.ts";
 import { EXPIRED_MESSAGE } from "../../write-model/import-cleanup.ts";
-import { chooseMapping, commitRows, importedIdBatches, readWithSuggestion } from "./commit.ts";
-import { type CommitResult, CommitSchema } from "./schema.ts";
+import {
+  chooseMapping,
+  type CommitPlan,
+  commitRows,
+  importedIdBatches,
+  readWithSuggestion,
+} from "./commit.ts";
+import { previewImport } from "./preview.ts";
+import { type CommitResult, CommitSchema, type ImportPreview } from "./schema.ts";
 import {
   deleteStoredFile,
   findImport,
@@ -41,6 +48,71 @@ function failureMessage(error: unknown): string {
   return message.slice(0, 1000);
 }
 
+/** What the import stored at upload: the suggested mapping and the staging lines prepared. */
+interface Stored {
+  suggested_mapping: unknown;
+  prepared: PreparedLines | null;
+}
+
+/**
+ * How a commit (or its preview) reads the import: the mapping given, a profile's, or the
+ * suggested one, and the lines the upload prepared when they were read with that same mapping.
+ */
+async function planOf(
+  db: pg.Pool,
+  found: ImportRow,
+  body: z.infer<typeof CommitSchema>,
+  stored: Stored,
+  userId: string,
+): Promise<CommitPlan> {
+  const mapping = chooseMapping(
+    found.format,
+    body.profileId === undefined ? body.mapping : await profileMapping(db, body.profileId),
+    stored.suggested_mapping,
+  );
+  return {
+    importId: found.id,
+    accountId: found.account_id ?? "",
+    format: found.format,
+    encoding: found.encoding as TextEncoding,
+    mapping,
+    userId,
+    prepared: readWithSuggestion(mapping, stored.suggested_mapping)
+      ? (stored.prepared ?? undefined)
+      : undefined,
+  };
+}
+
+// Why an import that is not 'uploaded' cannot be committed (nor previewed), for a 409.
+function notWaiting(status: string): string {
+  return status === "committing"
+    ? `the import is being committed; if that commit stopped, it can be retried ${STALLED_AFTER_MINUTES} minutes after it began`
+    : status === "expired"
+      ? EXPIRED_MESSAGE
+      : `the import is ${status}, not waiting to be committed`;
+}
+
+/**
+ * What committing the import with `body` would book, computed by the commit's own steps in a
+ * transaction that is rolled back (preview.ts): 409 unless it is waiting to be committed.
+ */
+export async function previewImportCommit(
+  db: pg.Pool,
+  id: string,
+  body: z.infer<typeof CommitSchema>,
+  userId: string,
+): Promise<ImportPreview> {
+  const found = await requireImport(db, id);
+  if (found.status !== "uploaded") throw errors.conflict(notWaiting(found.status));
+  const { rows } = await db.query<Stored>(
+    "select suggested_mapping, prepared from imports where id = $1",
+    [found.id],
+  );
+  const stored = rows[0];
+  if (stored === undefined) throw errors.notFound("the import");
+  return previewImport(db, await planOf(db, found, body, stored, userId));
+}
+
 /**
  * Commits an uploaded import: claims it, books its rows all-or-nothing (commit.ts), then lets
  * the real bookings absorb bills fintrack posted itself. A failed commit leaves the import
@@ -53,7 +125,7 @@ export async function commitImport(
   userId: string,
 ) {
   const found = await requireImport(db, id);
-  const { rows } = await db.query<{ suggested_mapping: unknown; prepared: PreparedLines | null }>(
+  const { rows } = await db.query<Stored>(
     `update imports set status = 'committing', processed = 0, error = null, updated_at = now()
      where id = $1 and status = 'uploaded' returning suggested_mapping, prepared`,
     [found.id],
@@ -62,32 +134,11 @@ export async function commitImport(
   if (claimed === undefined) {
     // Read again: the cleanup may have expired the import since it was read above.
     const status = (await findImport(db, found.id))?.status ?? found.status;
-    throw errors.conflict(
-      status === "committing"
-        ? `the import is being committed; if that commit stopped, it can be retried ${STALLED_AFTER_MINUTES} minutes after it began`
-        : status === "expired"
-          ? EXPIRED_MESSAGE
-          : `the import is ${status}, not waiting to be committed`,
-    );
+    throw errors.conflict(notWaiting(status));
   }
   let result: CommitResult;
   try {
-    const mapping = chooseMapping(
-      found.format,
-      body.profileId === undefined ? body.mapping : await profileMapping(db, body.profileId),
-      claimed.suggested_mapping,
-    );
-    result = await commitRows(db, {
-      importId: found.id,
-      accountId: found.account_id ?? "",
-      format: found.format,
-      encoding: found.encoding as TextEncoding,
-      mapping,
-      userId,
-      prepared: readWithSuggestion(mapping, claimed.suggested_mapping)
-        ? (claimed.prepared ?? undefined)
-        : undefined,
-    });
+    result = await commitRows(db, await planOf(db, found, body, claimed, userId));
   } catch (error) {
     await db.query(
       `update imports set status = 'uploaded', error = $2, updated_at = now()

@@ -612,6 +612,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/imports/{id}/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Show what committing an import would book, without booking anything
+     * @description The body is the commit's (a mapping or a profileId, or neither). The commit's own steps read and classify the file in a transaction that is rolled back, and the household's rules run on each new row as they would once it is booked: the counts cover the whole file, `rows` its first 200, each with the bank's texts, what would be booked, the duplicate it would be skipped as, and the rules that would match.
+     *
+     *     **Access:** members and the owner; a token needs the `write` scope.
+     */
+    post: operations["previewImport"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/imports/full": {
     parameters: {
       query?: never;
@@ -7434,6 +7456,283 @@ export interface operations {
         };
       };
       /** @description Rows that cannot be imported, each with its line; nothing was written */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  previewImport: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an RFC 8941 sf-string of 1 to 255 printable ASCII characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The key is stored with the write, in the same database transaction, for 24 hours and per user. A retry with the same key, method, path and body is not applied again: it gets the first answer replayed (marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or when its answer was lost after it was applied. The same key with another request gets 422. Errors are not recorded: a failed request may be retried with its key. Optional. */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          mapping?: {
+            amountColumn?: number | null;
+            creditColumn?: number | null;
+            /** @default [] */
+            creditValues?: string[];
+            currencyColumn?: number | null;
+            dateColumn: number;
+            /** @enum {string} */
+            dateFormat:
+              | "YYYY-MM-DD"
+              | "DD.MM.YYYY"
+              | "DD/MM/YYYY"
+              | "MM/DD/YYYY"
+              | "DD-MM-YYYY"
+              | "YYYYMMDD"
+              | "DD MMM YYYY"
+              | "DD.MM.YY"
+              | "DD/MM/YY"
+              | "MM/DD/YY";
+            debitColumn?: number | null;
+            /** @default [] */
+            debitValues?: string[];
+            /** @enum {string} */
+            decimalSeparator: "." | ",";
+            /** @enum {string} */
+            delimiter?: "," | ";" | "\t" | "|";
+            /** @default [] */
+            descriptionColumns?: number[];
+            directionColumn?: number | null;
+            externalIdColumn?: number | null;
+            hasHeader: boolean;
+            /** @default false */
+            invertSign?: boolean;
+            payeeColumn?: number | null;
+            skipRows: number;
+            /** @enum {string} */
+            thousandsSeparator: "" | "," | "." | " " | "'";
+          };
+          profileId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description What the commit would book and skip */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            account: {
+              currency: string;
+              id: string;
+              name: string;
+            };
+            counts: {
+              categorised: number;
+              duplicates: number;
+              new: number;
+              rows: number;
+              ruleMatched: number;
+            };
+            importId: string;
+            rows: {
+              amount: string;
+              bankId: string | null;
+              bankPayee: string;
+              bankText: string;
+              category: {
+                id: string;
+                name: string;
+              } | null;
+              date: string;
+              description: string;
+              duplicate: {
+                line: number | null;
+                /** @enum {string} */
+                reason: "bank_id" | "fingerprint" | "matched";
+                transaction: {
+                  amount: string;
+                  date: string;
+                  id: string;
+                  payee: string;
+                } | null;
+              } | null;
+              line: number;
+              notes: string;
+              payee: string;
+              rules: {
+                id: string;
+                name: string;
+                sets: {
+                  category?: {
+                    id: string;
+                    name: string;
+                  };
+                  notes?: string;
+                  payee?: string;
+                  tags?: string[];
+                };
+              }[];
+              tags: string[];
+            }[];
+            truncated: boolean;
+          };
+        };
+      };
+      /** @description The body is not valid JSON. The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad request",
+           *       "status": 400,
+           *       "code": "bad_request",
+           *       "detail": "the body is not valid JSON"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: a viewer, a read-scoped token, or a missing CSRF token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "code": "forbidden",
+           *       "detail": "you may not do this"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such import */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "code": "not_found",
+           *       "detail": "this object does not exist"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The import is already committed or being committed, or expired (upload the file again) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "conflict",
+           *       "detail": "it conflicts with the current state"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload too large",
+           *       "status": 413,
+           *       "code": "payload_too_large",
+           *       "detail": "the body exceeds the size limit"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The body's charset or Content-Encoding is not supported. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported media type",
+           *       "status": 415,
+           *       "code": "unsupported_media_type",
+           *       "detail": "the body's charset is not supported: send UTF-8"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Rows that cannot be imported, each with its line */
       422: {
         headers: {
           [name: string]: unknown;
