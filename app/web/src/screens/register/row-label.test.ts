@@ -15,6 +15,7 @@ const accounts: Account[] = [
     openingBalance: "0",
     openingDate: "2026-01-01",
     archived: false,
+    closedOn: null,
     balance: "0",
     version: "1",
   },
