@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import type { PostgresVersion } from "./api/v1alpha1.ts";
 import type { LabelSelector } from "./context.ts";
+import { releasedImage } from "./release.ts";
 
 const labelSelector = z
   .string()
@@ -22,7 +23,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 
 /** The operator's settings: environment variables, each overridable by a `--flag=value`. */
 export const settingsSchema = z.object({
-  FINTRACK_APP_IMAGE: z.string().min(1).default("ghcr.io/fintrack/app:0.1.0"),
+  FINTRACK_APP_IMAGE: z.string().min(1).default(releasedImage("app")),
   /**
    * `{minor}` is replaced by the pinned release of the tenant's major (postgresReleases), so a
    * new minor rolls out when the operator is upgraded, never on its own under a floating tag;
@@ -34,7 +35,7 @@ export const settingsSchema = z.object({
     .default("docker.io/library/postgres:{minor}-alpine"),
   FINTRACK_REDIS_IMAGE: z.string().min(1).default("docker.io/library/redis:7.4-alpine"),
   /** The backup program's image (Dockerfile.backup: PostgreSQL 18 client and server, Node 24). */
-  FINTRACK_BACKUP_IMAGE: z.string().min(1).default("ghcr.io/fintrack/backup:0.1.0"),
+  FINTRACK_BACKUP_IMAGE: z.string().min(1).default(releasedImage("backup")),
   /** Comma-separated namespaces to watch; empty watches all. */
   FINTRACK_WATCH_NAMESPACES: z
     .string()
