@@ -26,6 +26,7 @@ import { reconciliationRoutes } from "./routes/reconciliations/router.ts";
 import { recurringRoutes } from "./routes/recurring/router.ts";
 import { reportRoutes } from "./routes/reports/router.ts";
 import { ruleRoutes } from "./routes/rules/router.ts";
+import { payeeRoutes } from "./routes/payees/router.ts";
 import { savedFilterRoutes } from "./routes/saved-filters/router.ts";
 import { tokenRoutes } from "./routes/tokens/router.ts";
 import { transactionRoutes } from "./routes/transactions/router.ts";
@@ -129,6 +130,7 @@ export function resourceRoutes({ db, registry, baseCurrency, fxSourceUrl }: Reso
     ...categoryRoutes(db),
     ...transactionRoutes({ db, registry }),
     ...savedFilterRoutes(db),
+    ...payeeRoutes(db),
     ...attachmentRoutes(db),
     ...ruleRoutes(db),
     ...reconciliationRoutes(db),

@@ -894,6 +894,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/payees": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Suggest payees, each with the category it was last booked to
+     * @description Distinct payees of the household's transactions (transfers apart), ranked by use and recency. Near-duplicate spellings (case, accents, punctuation, a trailing store word or branch number: 'REWE Markt', 'REWE', 'Rewe') are one suggestion shown as the most used spelling. `q` keeps the payees whose name contains it, those starting with it first.
+     *
+     *     **Access:** any signed-in user; tokens of either scope.
+     */
+    get: operations["listPayees"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/recurring": {
     parameters: {
       query?: never;
@@ -9728,6 +9750,81 @@ export interface operations {
           } & {
             [key: string]: unknown;
           };
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  listPayees: {
+    parameters: {
+      query?: {
+        limit?: number;
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The suggestions, best first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              categoryId: string | null;
+              lastUsed: string;
+              payee: string;
+              uses: number;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Some fields are invalid: `errors` lists each one. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       default: components["responses"]["Problem"];
