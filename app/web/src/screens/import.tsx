@@ -1,5 +1,6 @@
-// The import wizard: drop a bank file -> what it is (format, encoding) and its first rows -> for
-// CSV, the column mapping with a live preview of parsed dates and amounts -> what was imported,
+// The import wizard: choose the account, drop a bank file -> what it is (format, encoding) and its
+// first rows -> for CSV, the column mapping with a live preview of parsed dates and amounts, and
+// what the commit will book (duplicates and rule matches marked) -> what was imported,
 // skipped as a duplicate or refused (with line numbers), and an undo. Below it the past imports,
 // each with why its last commit did not finish, when it did not.
 import { useState } from "preact/hooks";
@@ -14,17 +15,31 @@ import { ImportResult } from "./import/import-result.tsx";
 import { PastImports, usePastImports } from "./import/past-imports.tsx";
 import { type ImportWizard, useImportWizard } from "./import/use-import-wizard.ts";
 
-/** The accounts open for imports, the one chosen (the first unless another was picked) and its currency. */
+/**
+ * The accounts open for imports and the one chosen, with its currency. Nothing is chosen for the
+ * user, so no file lands in an account by surprise, but for a household with only one open
+ * account: that one, with `reason` saying why. (Accounts keep no IBAN or number a file could be
+ * matched against.)
+ */
 function useTargetAccount(accounts: readonly Account[] | undefined) {
   const open = accounts?.filter((a) => !a.archived) ?? [];
   const [accountId, setAccountId] = useState("");
-  const chosen = (accountId === "" ? open[0]?.id : accountId) ?? "";
+  const only = open.length === 1 ? open[0] : undefined;
+  const chosen = accountId === "" ? (only?.id ?? "") : accountId;
+  const reason =
+    only?.id === chosen
+      ? `Chosen because ${only.name} is the household's only open account.`
+      : undefined;
   const currency = open.find((a) => a.id === chosen)?.currency ?? "EUR";
-  return { open, chosen, currency, setAccountId };
+  return { open, chosen, reason, currency, setAccountId };
 }
 
 /** The wizard's step 2 or 3 for the file uploaded, or nothing before a file is. */
-function WizardStep(props: { wizard: ImportWizard; currency: string }) {
+function WizardStep(props: {
+  wizard: ImportWizard;
+  currency: string;
+  accounts: readonly Account[] | undefined;
+}) {
   const { wizard } = props;
   const { upload, result, failed } = wizard;
   if (!upload) return null;
@@ -57,6 +72,7 @@ function WizardStep(props: { wizard: ImportWizard; currency: string }) {
       mapping={wizard.mapping}
       onMapping={wizard.setMapping}
       currency={props.currency}
+      accountName={props.accounts?.find((a) => a.id === upload.accountId)?.name ?? "the account"}
       lines={wizard.lines}
       busy={wizard.busy !== undefined}
       onRestart={wizard.restart}
@@ -99,6 +115,7 @@ export function ImportScreen() {
         <ChooseFile
           accounts={target.open}
           chosen={target.chosen}
+          reason={target.reason}
           onAccount={target.setAccountId}
           error={wizard.error}
           onFile={(file) => void wizard.send(file, target.chosen)}
@@ -106,8 +123,14 @@ export function ImportScreen() {
       )}
       {wizard.busy && <Loading label={wizard.busy} />}
       {!wizard.lines.length && !wizard.failed && <FormError error={wizard.error} />}
-      <WizardStep wizard={wizard} currency={target.currency} />
-      <PastImports imports={past} accounts={accounts.data} />
+      <WizardStep wizard={wizard} currency={target.currency} accounts={accounts.data} />
+      <PastImports
+        imports={past}
+        accounts={accounts.data}
+        onUndone={(record) => {
+          wizard.undoneElsewhere(record.id, record.imported);
+        }}
+      />
     </div>
   );
 }

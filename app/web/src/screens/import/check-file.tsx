@@ -1,8 +1,10 @@
-// Step 2 of the import wizard: what the file is, its mapping (CSV), a preview of how its first
-// rows will be read, the lines the server could not read, and the import button.
+// Step 2 of the import wizard: what the file is and the account it goes into, its mapping (CSV),
+// a preview of how its first rows will be read, what the commit will book (the server's dry run:
+// duplicates and rule matches marked), the lines the server could not read, and the import button.
 import { Section } from "../../components/ui.tsx";
 import { formatBytes } from "../../lib/format.ts";
 import type { Mapping } from "../../lib/import-preview.ts";
+import { BookingPreviewTable, useBookingPreview } from "./booking-preview.tsx";
 import { MappingEditor } from "./mapping-editor.tsx";
 import { rowsLabel, type Upload } from "./model.ts";
 import { Preview } from "./preview.tsx";
@@ -31,21 +33,30 @@ function BadLines(props: { lines: readonly { where: string; message: string }[] 
   );
 }
 
-/** The uploaded file checked before it is imported. */
+/** The uploaded file checked before it is imported into `accountName`. */
 export function CheckFile(props: {
   upload: Upload;
   mapping: Mapping | undefined;
   onMapping: (mapping: Mapping) => void;
   currency: string;
+  accountName: string;
   lines: readonly { where: string; message: string }[];
   busy: boolean;
   onRestart: () => void;
   onCommit: () => void;
 }) {
   const { upload, mapping } = props;
+  const booking = useBookingPreview(upload.id, mapping);
+  // Until the server has said how many rows are new, the file's count; a preview that failed
+  // (rows it cannot read) still lets the commit say which lines they are.
+  const firstLoad = booking.loading && !booking.preview && booking.error === undefined;
+  const count = booking.preview?.counts.new ?? upload.rowCount;
   return (
     <>
       <Section title="2. Check the file">
+        <p class="import-target" data-testid="import-target">
+          Goes into <strong>{props.accountName}</strong>
+        </p>
         <dl class="facts">
           <dt>File</dt>
           <dd>
@@ -69,13 +80,21 @@ export function CheckFile(props: {
           skipped.
         </p>
       </Section>
+      <Section title="What will be booked">
+        <BookingPreviewTable {...booking} />
+      </Section>
       {props.lines.length > 0 && <BadLines lines={props.lines} />}
       <div class="form-actions">
         <button type="button" onClick={props.onRestart}>
           Choose another file
         </button>
-        <button type="button" class="primary" disabled={props.busy} onClick={props.onCommit}>
-          Import {rowsLabel(upload.rowCount)}
+        <button
+          type="button"
+          class="primary"
+          disabled={props.busy || firstLoad}
+          onClick={props.onCommit}
+        >
+          Import {rowsLabel(count)} into {props.accountName}
         </button>
       </div>
     </>

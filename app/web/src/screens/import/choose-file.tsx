@@ -1,30 +1,60 @@
-// Step 1 of the import wizard: the account to import into and the bank file, dropped or chosen.
+// Step 1 of the import wizard: the account to import into, chosen explicitly (only a household
+// with one open account has it chosen, saying so), and the bank file, dropped or chosen.
+import { useState } from "preact/hooks";
 import { Section, SelectField } from "../../components/ui.tsx";
 import type { Account } from "../../lib/api.ts";
 import { useDropZone } from "../../lib/drop-zone.ts";
 
-/** The account select and the drop zone; `onFile` gets the file dropped or chosen. */
+/** The account select and the drop zone; `onFile` gets the file once an account is chosen. */
 export function ChooseFile(props: {
   accounts: readonly Account[];
   chosen: string;
+  /** Why the account was chosen without the user, when it was. */
+  reason: string | undefined;
   onAccount: (id: string) => void;
   error: unknown;
   onFile: (file: File) => void;
 }) {
+  const [missing, setMissing] = useState(false);
+  const take = (file: File | undefined) => {
+    if (!file) return;
+    if (props.chosen === "") {
+      setMissing(true);
+      return;
+    }
+    setMissing(false);
+    props.onFile(file);
+  };
   const drop = useDropZone((files) => {
-    const file = files?.[0];
-    if (file) props.onFile(file);
+    take(files?.[0]);
   });
+  const options: [string, string][] = props.accounts.map((a) => [
+    a.id,
+    `${a.name} (${a.currency})`,
+  ]);
   return (
     <Section title="1. Choose a bank file">
       <SelectField
         label="Into account"
         name="accountId"
         value={props.chosen}
-        options={props.accounts.map((a) => [a.id, `${a.name} (${a.currency})`])}
-        onValue={props.onAccount}
+        options={props.chosen === "" ? [["", "Choose the account…"], ...options] : options}
+        onValue={(id) => {
+          setMissing(false);
+          props.onAccount(id);
+        }}
         error={props.error}
       />
+      {props.reason && props.chosen !== "" && (
+        <p class="hint" data-testid="account-reason">
+          {props.reason}
+        </p>
+      )}
+      {missing && (
+        <p class="field-error" role="alert">
+          Choose the account this file goes into first: nothing is chosen for you.
+        </p>
+      )}
       <label class={`dropzone ${drop.dragging ? "dragging" : ""}`} {...drop.handlers}>
         <span class="dropzone-title">Drop a file here or choose one</span>
         <span class="hint">CSV, OFX/QFX, QIF, CAMT.053 or MT940, up to 50 MB</span>
@@ -33,8 +63,7 @@ export function ChooseFile(props: {
           aria-label="Bank file"
           accept=".csv,.txt,.ofx,.qfx,.qif,.xml,.sta,.mt940"
           onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            if (file) props.onFile(file);
+            take(e.currentTarget.files?.[0]);
             e.currentTarget.value = "";
           }}
         />

@@ -1,6 +1,10 @@
-// The latest imports below the wizard, each with what became of it.
-import { LoadError, Loading, Section } from "../../components/ui.tsx";
+// The latest imports below the wizard, each with what became of it, and an undo for every one
+// committed (after a confirmation naming what it removes, and from which account).
+import { useState } from "preact/hooks";
+import { ConfirmDialog } from "../../components/bulk-actions.tsx";
+import { FormError, LoadError, Loading, Section } from "../../components/ui.tsx";
 import { type Account, api } from "../../lib/api.ts";
+import { refreshAccounts } from "../../lib/data.ts";
 import { formatCount, formatDateTime } from "../../lib/format.ts";
 import { type Resource, useResource } from "../../lib/resource.ts";
 import { type ImportRecord, rowsLabel } from "./model.ts";
@@ -34,21 +38,51 @@ function importOutcome(i: ImportRecord): string {
     case "committing":
       return `${formatCount(i.processed)} of ${rowsLabel(i.rowCount)} read`;
     case "undone":
-      return "undone, its transactions removed";
+      return `undone: the ${rowsLabel(i.imported)} it booked were removed`;
     default:
       return `${rowsLabel(i.rowCount)}, nothing booked`;
   }
+}
+
+/** Undoing one past import: the one being asked about, the request, and its refusal. */
+function useUndo(
+  imports: Resource<{ data: ImportRecord[] }>,
+  onUndone: ((record: ImportRecord) => void) | undefined,
+) {
+  const [asking, setAsking] = useState<ImportRecord | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const undo = async (record: ImportRecord) => {
+    setAsking(undefined);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.del(`/imports/${record.id}`);
+      onUndone?.(record);
+      void refreshAccounts();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+      imports.reload();
+    }
+  };
+  return { asking, ask: setAsking, busy, error, undo };
 }
 
 /** The latest imports, newest first, each with why its last commit failed when it did. */
 export function PastImports(props: {
   imports: Resource<{ data: ImportRecord[] }>;
   accounts: readonly Account[] | undefined;
+  /** Follows an undo made here. */
+  onUndone?: (record: ImportRecord) => void;
 }) {
   const { imports } = props;
   const accountName = (id: string | null) =>
     props.accounts?.find((a) => a.id === id)?.name ?? "a deleted account";
   const list = imports.data?.data ?? [];
+  const undo = useUndo(imports, props.onUndone);
+  const asking = undo.asking;
   return (
     <Section title="Past imports">
       {imports.loading && !imports.data && <Loading />}
@@ -71,9 +105,40 @@ export function PastImports(props: {
                   </span>
                 )}
               </span>
+              {i.status === "committed" && (
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={undo.busy}
+                  aria-label={`Undo the import of ${i.filename}`}
+                  onClick={() => {
+                    undo.ask(i);
+                  }}
+                >
+                  Undo
+                </button>
+              )}
             </li>
           ))}
         </ul>
+      )}
+      <FormError error={undo.error} />
+      {asking && (
+        <ConfirmDialog
+          title={`Undo the import of ${asking.filename}?`}
+          confirm={`Remove ${rowsLabel(asking.imported)}`}
+          danger
+          onConfirm={() => void undo.undo(asking)}
+          onCancel={() => {
+            undo.ask(undefined);
+          }}
+        >
+          <p>
+            This removes the {rowsLabel(asking.imported)} it booked into{" "}
+            <strong>{accountName(asking.accountId)}</strong> on {formatDateTime(asking.createdAt)}.
+            Transactions you reconciled since stop the undo.
+          </p>
+        </ConfirmDialog>
       )}
     </Section>
   );

@@ -125,6 +125,10 @@ export function useImportWizard(onImportsChanged: () => void) {
     commit,
     undo,
     restart,
+    /** The import `id` was undone elsewhere (the past imports): its result says so. */
+    undoneElsewhere: (id: string, removed: number) => {
+      if (upload?.id === id) setUndone(removed);
+    },
     /** Back from a failed commit to the file and its mapping. */
     back: () => {
       setStored(undefined);
