@@ -8,6 +8,7 @@ import { Reauthenticate } from "./components/reauthenticate.tsx";
 import { api, ApiError, type Me, resetCsrf, setUnauthorizedHandler } from "./lib/api.ts";
 import { match, navigate, usePath } from "./lib/router.ts";
 import { SessionContext, type SessionState } from "./lib/session.ts";
+import { isSettingsPath } from "./lib/settings-sections.ts";
 import { applyTheme } from "./lib/theme.ts";
 import { AccountsScreen } from "./screens/accounts.tsx";
 import { InviteScreen, LoginScreen, RegisterScreen } from "./screens/auth.tsx";
@@ -48,7 +49,7 @@ function Routes(props: { path: string }) {
   if (path === "/bills") return <BillsScreen />;
   if (path === "/import") return <ImportScreen />;
   if (path === "/reports") return <ReportsScreen />;
-  if (path === "/settings") return <SettingsScreen />;
+  if (isSettingsPath(path)) return <SettingsScreen />;
   if (path === "/") return <DashboardScreen />;
   return (
     <div class="page">

@@ -1,5 +1,5 @@
-import type { ComponentChildren } from "preact";
-import { useId } from "preact/hooks";
+import { type ComponentChildren, createContext } from "preact";
+import { useContext, useId } from "preact/hooks";
 import { ApiError, messageOf } from "../lib/api.ts";
 import { OfflineError } from "../lib/connection.ts";
 import { currentLocale } from "../lib/format.ts";
@@ -197,12 +197,20 @@ export function PageHeader(props: { title: string; children?: ComponentChildren 
   );
 }
 
+const SectionLevel = createContext<2 | 3>(2);
+
+/** Gives the sections inside it h3 titles: they sit under a group's h2 (as on Settings). */
+export function SubSections(props: { children: ComponentChildren }) {
+  return <SectionLevel.Provider value={3}>{props.children}</SectionLevel.Provider>;
+}
+
 /** A titled section of a page. */
 export function Section(props: { title: string; id?: string; children: ComponentChildren }) {
   const id = useId();
+  const Heading = useContext(SectionLevel) === 3 ? "h3" : "h2";
   return (
     <section class="card" aria-labelledby={props.id ?? id}>
-      <h2 id={props.id ?? id}>{props.title}</h2>
+      <Heading id={props.id ?? id}>{props.title}</Heading>
       {props.children}
     </section>
   );

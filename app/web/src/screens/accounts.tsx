@@ -12,8 +12,8 @@ import {
 import type { RateList } from "../components/exchange-rates.tsx";
 import { api, type Account, type AccountType } from "../lib/api.ts";
 import { accountTypeLabels, refreshAccounts, useAccounts } from "../lib/data.ts";
-import { today } from "../lib/format.ts";
-import { normalizeAmount, sumAmounts } from "../lib/money.ts";
+import { formatDate, today } from "../lib/format.ts";
+import { normalizeAmount, signOf, sumAmounts } from "../lib/money.ts";
 import { useResource } from "../lib/resource.ts";
 import { navigate } from "../lib/router.ts";
 import { useCanWrite } from "../lib/session.ts";
@@ -128,12 +128,122 @@ function NewAccountForm(props: { onClose: () => void }) {
   );
 }
 
+/**
+ * Renaming, archiving and closing one account. Closing needs a zero balance; the server also
+ * refuses a day before the last transaction and names the field.
+ */
+function ManageAccount(props: { account: Account; id: string; onDone: (message: string) => void }) {
+  const { account } = props;
+  const [name, setName] = useState(account.name);
+  const [closedOn, setClosedOn] = useState(today());
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const change = async (patch: Record<string, unknown>, message: string) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.patch(`/accounts/${account.id}`, patch, { version: account.version });
+      await refreshAccounts();
+      props.onDone(message);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const zero = signOf(account.balance) === 0;
+  return (
+    <div id={props.id} class="account-manage">
+      <form
+        class="account-rename"
+        aria-label={`Rename ${account.name}`}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void change({ name }, `Renamed to ${name.trim()}.`);
+        }}
+      >
+        <TextField label="Name" name="name" required value={name} onValue={setName} error={error} />
+        <button type="submit" disabled={busy || name.trim() === account.name}>
+          Rename
+        </button>
+      </form>
+      {account.closedOn ? (
+        <div class="account-close">
+          <p>Closed on {formatDate(account.closedOn)}: nothing can be booked after that day.</p>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void change({ closedOn: null }, `Reopened ${account.name}.`)}
+          >
+            Reopen
+          </button>
+        </div>
+      ) : (
+        <>
+          <div class="account-close">
+            <p>
+              {account.archived
+                ? "Archived: hidden from the lists, its history kept."
+                : "Archive an account you no longer use: it leaves the lists, its history stays."}
+            </p>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void change(
+                  { archived: !account.archived },
+                  account.archived ? `Unarchived ${account.name}.` : `Archived ${account.name}.`,
+                )
+              }
+            >
+              {account.archived ? "Unarchive" : "Archive"}
+            </button>
+          </div>
+          {zero ? (
+            <form
+              class="account-close"
+              aria-label={`Close ${account.name}`}
+              onSubmit={(e) => {
+                e.preventDefault();
+                void change({ closedOn }, `Closed ${account.name}; it is archived now.`);
+              }}
+            >
+              <TextField
+                label="Closing date"
+                name="closedOn"
+                type="date"
+                required
+                value={closedOn}
+                onValue={setClosedOn}
+                error={error}
+                hint="No transaction can be dated after it"
+              />
+              <button type="submit" class="danger" disabled={busy}>
+                Close account
+              </button>
+            </form>
+          ) : (
+            <p class="muted">
+              To close this account, bring its balance to zero first (it is{" "}
+              <Amount value={account.balance} currency={account.currency} />
+              ).
+            </p>
+          )}
+        </>
+      )}
+      <FormError error={error} />
+    </div>
+  );
+}
+
 /** Every account with its balance, grouped by currency totals, and a way to add one. */
 export function AccountsScreen() {
   const accounts = useAccounts();
   const canWrite = useCanWrite();
   const [adding, setAdding] = useState(false);
   const [showArchived, setShowArchived] = useState(false);
+  const [managing, setManaging] = useState<string>();
+  const [done, setDone] = useState("");
   const list = (accounts.data ?? []).filter((a) => showArchived || !a.archived);
   const currencies = [...new Set(list.map((a) => a.currency))];
   return (
@@ -158,6 +268,9 @@ export function AccountsScreen() {
           }}
         />
       )}
+      <p class="account-done" role="status">
+        {done}
+      </p>
       {!accounts.data && accounts.error === undefined && <Loading />}
       {accounts.error !== undefined && (
         <LoadError error={accounts.error} retry={() => void accounts.reload()} />
@@ -172,18 +285,49 @@ export function AccountsScreen() {
           <ul class="list">
             {list.map((a) => (
               <li key={a.id}>
-                <a class="list-row" href={`/accounts/${a.id}`}>
-                  <span class="list-main">
-                    <span class="list-title">
-                      {a.name}
-                      {a.archived && <span class="badge">archived</span>}
+                <div class="account-line">
+                  <a class="list-row" href={`/accounts/${a.id}`}>
+                    <span class="list-main">
+                      <span class="list-title">
+                        {a.name}
+                        {a.closedOn ? (
+                          <span class="badge">closed {formatDate(a.closedOn, "short")}</span>
+                        ) : (
+                          a.archived && <span class="badge">archived</span>
+                        )}
+                      </span>
+                      <span class="list-sub">
+                        {accountTypeLabels[a.type]} · {a.currency}
+                      </span>
                     </span>
-                    <span class="list-sub">
-                      {accountTypeLabels[a.type]} · {a.currency}
-                    </span>
-                  </span>
-                  <Amount value={a.balance} currency={a.currency} />
-                </a>
+                    <Amount value={a.balance} currency={a.currency} />
+                  </a>
+                  {canWrite && (
+                    <button
+                      type="button"
+                      class="ghost account-manage-toggle"
+                      aria-expanded={managing === a.id}
+                      aria-controls={`manage-${a.id}`}
+                      onClick={() => {
+                        setDone("");
+                        setManaging(managing === a.id ? undefined : a.id);
+                      }}
+                    >
+                      Manage<span class="sr-only"> {a.name}</span>
+                    </button>
+                  )}
+                </div>
+                {managing === a.id && (
+                  <ManageAccount
+                    key={a.version}
+                    account={a}
+                    id={`manage-${a.id}`}
+                    onDone={(message) => {
+                      setDone(message);
+                      setManaging(undefined);
+                    }}
+                  />
+                )}
               </li>
             ))}
           </ul>

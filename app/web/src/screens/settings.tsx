@@ -1,4 +1,6 @@
-import { useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { CopyButton } from "../components/copy-button.tsx";
 import { ExchangeRatesSection, RATE_PAGE, type RateList } from "../components/exchange-rates.tsx";
 import { HouseholdDataSection } from "../components/household-data.tsx";
 import { LocaleSection } from "../components/locale-picker.tsx";
@@ -9,6 +11,7 @@ import {
   PageHeader,
   Section,
   SelectField,
+  SubSections,
   TextField,
 } from "../components/ui.tsx";
 import {
@@ -22,7 +25,10 @@ import {
 } from "../lib/api.ts";
 import { formatDateTime } from "../lib/format.ts";
 import { useResource } from "../lib/resource.ts";
+import { usePath } from "../lib/router.ts";
 import { useCanWrite, useSession } from "../lib/session.ts";
+import { sectionOf, type SettingsSectionId, settingsSections } from "../lib/settings-sections.ts";
+import { describeUserAgent } from "../lib/user-agent.ts";
 
 function Profile() {
   const { me, refresh } = useSession();
@@ -180,6 +186,7 @@ function TwoFactor() {
               </li>
             ))}
           </ul>
+          <CopyButton text={recovery.join("\n")} label="Copy recovery codes" />
         </div>
       )}
       {me.totpEnabled && !recovery && <p>Two-factor sign-in is on.</p>}
@@ -268,8 +275,9 @@ function Sessions() {
           {sessions.data.map((s) => (
             <li key={s.id} class="list-row">
               <span class="list-main">
-                <span class="list-title">
-                  {s.userAgent || "Unknown browser"}{" "}
+                {/* The raw header stays one hover (or long press) away for the curious. */}
+                <span class="list-title" title={s.userAgent || undefined}>
+                  {describeUserAgent(s.userAgent).label}{" "}
                   {s.current && <span class="badge">this device</span>}
                 </span>
                 <span class="list-sub">
@@ -329,7 +337,10 @@ function Tokens() {
       {created && (
         <div class="notice" role="status">
           <p>Copy the new token now; it is not shown again:</p>
-          <code class="secret">{created}</code>
+          <code class="secret" data-testid="new-token">
+            {created}
+          </code>
+          <CopyButton text={created} label="Copy token" />
         </div>
       )}
       {tokens.data && tokens.data.length > 0 && (
@@ -425,7 +436,7 @@ function Household() {
     }
   };
   return (
-    <Section title="Household">
+    <Section title={owner ? "Members and invitations" : "Members"}>
       {members.loading && !members.data && <Loading />}
       {members.error !== undefined && <LoadError error={members.error} retry={members.reload} />}
       {members.data && (
@@ -476,13 +487,14 @@ function Household() {
       )}
       {owner && (
         <>
-          <h3>Invite someone</h3>
+          <h4>Invite someone</h4>
           {link && (
             <div class="notice" role="status">
               <p>Send this one-time link to the person you invite:</p>
               <code class="secret" data-testid="invite-link">
                 {link}
               </code>
+              <CopyButton text={link} label="Copy link" />
             </div>
           )}
           <form class="form-grid" aria-label="Invite" onSubmit={(e) => void invite(e)}>
@@ -513,7 +525,7 @@ function Household() {
           </form>
           {invitations.data && invitations.data.length > 0 && (
             <>
-              <h3>Invitations</h3>
+              <h4>Invitations</h4>
               <ul class="list">
                 {invitations.data.map((i) => (
                   <li key={i.id} class="list-row">
@@ -551,28 +563,93 @@ function Household() {
   );
 }
 
+/** One group of settings: an h2 (the target of its deep link) over its cards. */
+function Group(props: { id: SettingsSectionId; children: ComponentChildren }) {
+  const title = settingsSections.find((g) => g.id === props.id)?.title ?? props.id;
+  return (
+    <section class="settings-group" aria-labelledby={`settings-${props.id}`}>
+      <h2 id={`settings-${props.id}`} tabIndex={-1}>
+        {title}
+      </h2>
+      <SubSections>{props.children}</SubSections>
+    </section>
+  );
+}
+
+/** The in-page list of groups; the one the URL names is marked as the current location. */
+function SectionNav(props: { current: SettingsSectionId | undefined }) {
+  return (
+    <nav class="settings-nav" aria-label="Settings sections">
+      <ul>
+        {settingsSections.map((g) => (
+          <li key={g.id}>
+            <a
+              href={`/settings/${g.id}`}
+              aria-current={props.current === g.id ? "location" : undefined}
+            >
+              {g.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 /**
- * Profile, password, two-factor, sessions, tokens, the household, the formatting locale,
- * currencies with their exchange rates, and the household's full export and load.
+ * Profile, security (password, two-factor, sessions), the household, tokens, the household's
+ * full export and load, and currencies with their exchange rates, each a group of its own.
+ * /settings/<group> (or ?section=<group>) scrolls to that group and moves focus to its heading.
  */
 export function SettingsScreen() {
   const canWrite = useCanWrite();
+  const path = usePath();
+  const current = sectionOf(path, location.search);
   const rates = useResource(
     () => api.get<RateList>(`/exchange-rates?limit=${String(RATE_PAGE)}`),
     [],
   );
+  useEffect(() => {
+    if (current === undefined) return;
+    // After the shell has focused <main> for the new path and the page has laid out.
+    const frame = requestAnimationFrame(() => {
+      const heading = document.getElementById(`settings-${current}`);
+      heading?.scrollIntoView({ block: "start" });
+      heading?.focus({ preventScroll: true });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+    };
+  }, [current]);
   return (
     <div class="page settings">
       <PageHeader title="Settings" />
-      <Profile />
-      <LocaleSection currency={rates.data?.base ?? "EUR"} />
-      <Password />
-      <TwoFactor />
-      <Sessions />
-      <Tokens />
-      <Household />
-      <ExchangeRatesSection rates={rates} canWrite={canWrite} />
-      <HouseholdDataSection />
+      <div class="settings-layout">
+        <SectionNav current={current} />
+        <div class="settings-groups">
+          <Group id="profile">
+            <Profile />
+            <LocaleSection currency={rates.data?.base ?? "EUR"} />
+          </Group>
+          <Group id="security">
+            <Password />
+            <TwoFactor />
+            <Sessions />
+          </Group>
+          <Group id="household">
+            <Household />
+          </Group>
+          <Group id="tokens">
+            <Tokens />
+          </Group>
+          <Group id="data">
+            <HouseholdDataSection />
+          </Group>
+          <Group id="exchange-rates">
+            <ExchangeRatesSection rates={rates} canWrite={canWrite} />
+          </Group>
+        </div>
+      </div>
     </div>
   );
 }
