@@ -231,6 +231,8 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await page.getByRole("link", { name: "Import" }).click();
     await page.getByRole("heading", { name: "Import", exact: true }).waitFor();
     await look(page, "import-choose");
+    // The household has several accounts: the file goes where the person says, never a default.
+    await page.getByLabel("Into account").selectOption({ label: "Everyday checking (EUR)" });
     await page.getByLabel("Bank file", { exact: true }).setInputFiles({
       name: "bank-november.csv",
       mimeType: "text/csv",
@@ -247,18 +249,20 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await page.getByLabel("Date format").selectOption("YYYY-MM-DD");
     await expect.poll(() => preview.textContent()).not.toContain("not a date");
     await look(page, "import-mapping");
-    await page.getByRole("button", { name: /^Import 3 rows/ }).click();
+    await page.getByRole("button", { name: /^Import 3 rows into Everyday checking/ }).click();
     await expect.poll(() => page.getByTestId("imported").textContent()).toBe("3");
     expect(await page.getByTestId("duplicates").textContent()).toBe("0");
     await look(page, "import-result");
 
     await page.getByRole("button", { name: "Import another file" }).click();
+    await page.getByLabel("Into account").selectOption({ label: "Everyday checking (EUR)" });
     await page.getByLabel("Bank file", { exact: true }).setInputFiles({
       name: "bank-november-later.csv",
       mimeType: "text/csv",
       buffer: csv([...rows, `${month}-07,Book Nook,-18.00`]),
     });
-    await page.getByRole("button", { name: /^Import 4 rows/ }).click();
+    // Only the new row is booked; the preview marks the three others as duplicates first.
+    await page.getByRole("button", { name: /^Import 1 row into Everyday checking/ }).click();
     await expect.poll(() => page.getByTestId("imported").textContent()).toBe("1");
     expect(await page.getByTestId("duplicates").textContent()).toBe("3");
     await page.getByText("Line 2:").waitFor();
