@@ -72,8 +72,8 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
         {me.role === "viewer" && (
           // Viewers see no write controls; this says why, once, without getting in the way.
           <p class="read-only-note" data-testid="read-only-note">
-            <strong>Read-only:</strong>
-            <span class="read-only-more"> you can view but not change this household</span>
+            <strong>Read-only</strong>
+            <span class="read-only-more">: you can view but not change this household</span>
           </p>
         )}
         <div class="topbar-actions">

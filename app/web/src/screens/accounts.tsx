@@ -277,7 +277,11 @@ export function AccountsScreen() {
       )}
       {accounts.data?.length === 0 && !adding && (
         <Empty title="No accounts yet">
-          <p>Add a checking account, a credit card or cash to start tracking.</p>
+          <p>
+            {canWrite
+              ? "Add a checking account, a credit card or cash to start tracking."
+              : "Accounts appear here once a member of the household adds them."}
+          </p>
         </Empty>
       )}
       {list.length > 0 && (

@@ -47,7 +47,7 @@ function Profile() {
     }
   };
   return (
-    <Section title="Profile">
+    <Section title="Name and email">
       <form class="stack narrow" onSubmit={(e) => void save(e)}>
         <TextField label="Email" name="email" value={me.email} readOnly onValue={() => undefined} />
         <TextField label="Name" name="name" required value={name} onValue={setName} error={error} />
