@@ -165,8 +165,8 @@ describe("the web UI", { timeout: 90_000 }, () => {
   it("adds a transaction with Enter, then edits it into a split", async () => {
     await page.getByRole("button", { name: "Add transaction" }).click();
     await page.getByLabel("Payee").fill("Corner Grocer");
-    await page.getByLabel("Amount (EUR)").fill("-42.5");
-    await page.getByLabel("Amount (EUR)").press("Enter");
+    await page.getByLabel("Outflow (EUR)").fill("42.5");
+    await page.getByLabel("Outflow (EUR)").press("Enter");
     const row = page.locator(".register-row", { hasText: "Corner Grocer" });
     await row.waitFor();
     await expect.poll(() => row.textContent()).toContain("-€42.50");

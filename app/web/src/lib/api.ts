@@ -42,6 +42,8 @@ export type Attachment = Item<Answer<"listAttachments">>;
 export type TransactionSummary = Answer<"summarizeTransactions">;
 /** A named search of the register, the household's. */
 export type SavedFilter = Item<Answer<"listSavedFilters">>;
+/** A payee GET /payees suggests, with the category it was last booked to. */
+export type PayeeSuggestion = Item<Answer<"listPayees">>;
 /** What a saved filter selects: the list's filters, `q` in the search language. */
 export type TransactionFilter = SavedFilter["filter"];
 /** Net worth at month ends, converted into the household's base currency. */

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
 import { BulkBar, type BulkResult } from "../components/bulk-actions.tsx";
-import { TxEditor } from "../components/tx-editor.tsx";
 import { Amount, LoadError, Loading, PageHeader } from "../components/ui.tsx";
 import {
   type Account,
@@ -16,22 +15,27 @@ import { useCanWrite } from "../lib/session.ts";
 import { queryProblem, RegisterList } from "./register/register-list.tsx";
 import { RegisterTools, type Summary } from "./register/register-tools.tsx";
 import { SavedFilters } from "./register/saved-filters.tsx";
+import { EntryRow } from "./register/entry-row.tsx";
 import { useRegisterRows } from "./register/use-register-rows.ts";
 import { useRowSelection } from "./register/use-row-selection.ts";
 import { useRunningBalances } from "./register/use-running-balances.ts";
 
 /**
- * The account's name and balance, with Reconcile and "Add transaction" for those who may edit;
- * "Transactions" alone over the register of every account.
+ * The account's name and balance, with Reconcile and "Add transaction" (which moves to the entry
+ * row) for those who may edit; "Transactions" over the register of every account.
  */
 function RegisterHeader(props: {
   account: Account | undefined;
   canWrite: boolean;
-  adding: boolean;
   onAdd: () => void;
 }) {
   const { account, canWrite } = props;
-  if (!account) return <PageHeader title="Transactions" />;
+  const add = canWrite && (
+    <button type="button" class="primary" onClick={props.onAdd}>
+      Add transaction
+    </button>
+  );
+  if (!account) return <PageHeader title="Transactions">{add}</PageHeader>;
   return (
     <PageHeader title={account.name}>
       <span class="balance-label">
@@ -42,11 +46,7 @@ function RegisterHeader(props: {
           Reconcile
         </a>
       )}
-      {canWrite && !props.adding && (
-        <button type="button" class="primary" onClick={props.onAdd}>
-          Add transaction
-        </button>
-      )}
+      {add}
     </PageHeader>
   );
 }
@@ -148,7 +148,8 @@ function Register(props: {
   const register = useRegisterRows(accountId, q);
   const { data } = register;
   const selection = useRowSelection(data.rows);
-  const [editing, setEditing] = useState<string>(); // a transaction id, or "new";
+  const [editing, setEditing] = useState<string>(); // the id of the transaction open in place
+  const [focusEntry, setFocusEntry] = useState(0);
   const balances = useRunningBalances(account, q, data);
   const filter: TransactionFilter = { accountId, q: q || undefined };
   const summary = useResource(
@@ -168,6 +169,13 @@ function Register(props: {
   const saved = (tx: Transaction) => {
     register.saved(tx);
     setEditing(undefined);
+    void refreshAccounts();
+    summary.reload();
+  };
+  // A new transfer also books its other half, which this register may show as well.
+  const entered = (tx: Transaction) => {
+    if (tx.transfer && !account) register.reload();
+    else register.saved(tx);
     void refreshAccounts();
     summary.reload();
   };
@@ -207,9 +215,8 @@ function Register(props: {
       <RegisterHeader
         account={account}
         canWrite={canWrite}
-        adding={editing === "new"}
         onAdd={() => {
-          setEditing("new");
+          setFocusEntry((n) => n + 1);
         }}
       />
       <RegisterTools
@@ -251,19 +258,14 @@ function Register(props: {
           {notice}
         </p>
       )}
-      {account && editing === "new" && (
-        <div class="card">
-          <TxEditor
-            account={account}
-            accounts={accounts}
-            categories={cats}
-            canWrite={canWrite}
-            onSaved={saved}
-            onCancel={() => {
-              setEditing(undefined);
-            }}
-          />
-        </div>
+      {canWrite && (
+        <EntryRow
+          account={account}
+          accounts={accounts}
+          categories={cats}
+          focusSignal={focusEntry}
+          onSaved={entered}
+        />
       )}
       <RegisterList
         account={account}
