@@ -129,6 +129,7 @@ interface AccountRow {
   opening_balance: string;
   opening_date: string;
   archived: boolean;
+  closed_on: string | null;
 }
 
 interface CategoryRow {
@@ -171,7 +172,8 @@ async function loadNames(client: pg.PoolClient): Promise<Names> {
   const accounts = (
     await client.query<AccountRow>(
       `select id::text, name, type, currency, opening_balance::text,
-         to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived from accounts`,
+         to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived,
+         to_char(closed_on, 'YYYY-MM-DD') as closed_on from accounts`,
     )
   ).rows.sort((a, b) => compareText(a.name, b.name));
   const categories = categoryTree(
@@ -209,6 +211,7 @@ async function writeAccounts(doc: DocumentWriter, names: Names): Promise<void> {
       openingBalance: formatMinor(a.opening_balance, a.currency),
       openingDate: a.opening_date,
       archived: a.archived,
+      ...(a.closed_on === null ? {} : { closedOn: a.closed_on }),
     };
     await doc.item(entry);
   }

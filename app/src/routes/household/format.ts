@@ -80,6 +80,8 @@ export const AccountEntrySchema = z.strictObject({
   openingBalance: AmountTextSchema,
   openingDate: PlainDateSchema,
   archived: z.boolean(),
+  /** The day a closed (and so archived) account closed; absent while it is open. */
+  closedOn: PlainDateSchema.optional(),
 });
 export type AccountEntry = z.infer<typeof AccountEntrySchema>;
 

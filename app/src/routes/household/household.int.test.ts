@@ -73,7 +73,8 @@ async function aFullHousehold(as: TestClient) {
   const checking = await anAccount(as, { name: "Girokonto", openingBalance: "1000.00" });
   const savings = await anAccount(as, { name: "Dollar savings", currency: "USD" });
   const cash = await anAccount(as, { name: "Yen cash", currency: "JPY", type: "cash" });
-  await anAccount(as, { name: "Old card", type: "credit_card", archived: true });
+  const old = await anAccount(as, { name: "Old card", type: "credit_card", archived: true });
+  ok(await as.patch(`/accounts/${old.id}`, { closedOn: "2025-12-31" }), "closing Old card");
   const food = await aCategory(as, "Food");
   const groceries = await aCategory(as, "Groceries", { parentId: food.id });
   const salary = await aCategory(as, "Salary", { kind: "income" });
@@ -283,6 +284,12 @@ describe("the household export and load", () => {
       "reconciliations",
     ]);
     expect(doc.formatVersion).toBe(1);
+    // A closed account carries its closing day; open ones leave the key out.
+    expect(doc.accounts.find((a) => a.name === "Old card")).toMatchObject({
+      archived: true,
+      closedOn: "2025-12-31",
+    });
+    expect(doc.accounts.filter((a) => "closedOn" in a)).toHaveLength(1);
     expect(doc.categories).toEqual([
       { path: ["Food"], kind: "expense" },
       { path: ["Food", "Groceries"], kind: "expense" },
@@ -473,6 +480,13 @@ describe("loading a document with problems", () => {
       [
         JSON.stringify({ ...base, accounts: [{ ...accounts[0], colour: "red" }] }),
         "body.accounts[0]",
+      ],
+      [
+        JSON.stringify({
+          ...base,
+          accounts: [{ ...accounts[0], archived: false, closedOn: "2026-01-31" }],
+        }),
+        "body.accounts[0].closedOn",
       ],
     ];
     for (const [doc, path] of cases) {

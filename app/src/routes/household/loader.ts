@@ -372,10 +372,19 @@ export class HouseholdLoader {
       if (this.accounts.has(nameKey(entry.name))) {
         this.problem(at("name"), "is the name of an earlier account (names ignore case)");
       }
+      if (entry.closedOn !== undefined && !entry.archived) {
+        this.problem(at("closedOn"), "needs archived: true (a closed account is archived)");
+      }
       const opening = this.minor(entry.openingBalance, entry.currency, at("openingBalance"));
       const id = ids[n] ?? "";
       this.accounts.set(nameKey(entry.name), { id, currency: entry.currency });
-      rows.push({ ...entry, id, opening_balance: opening, opening_date: entry.openingDate });
+      rows.push({
+        ...entry,
+        id,
+        opening_balance: opening,
+        opening_date: entry.openingDate,
+        closed_on: entry.closedOn ?? null,
+      });
     });
     this.failIfAny();
     await insertRows(
@@ -389,6 +398,7 @@ export class HouseholdLoader {
         opening_balance: "bigint",
         opening_date: "date",
         archived: "boolean",
+        closed_on: "date",
       },
       rows,
       { explicitIds: true },

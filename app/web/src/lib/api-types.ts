@@ -5894,6 +5894,7 @@ export interface operations {
           "application/json": {
             accounts: {
               archived: boolean;
+              closedOn?: string;
               currency: string;
               name: string;
               openingBalance: string;
