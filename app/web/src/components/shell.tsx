@@ -2,8 +2,9 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { isCurrent, navItems } from "../nav.ts";
 import { useOnline } from "../lib/connection.ts";
-import { onLinkClick } from "../lib/router.ts";
-import { useSession } from "../lib/session.ts";
+import { requestEntry } from "../lib/quick-add.ts";
+import { navigate, onLinkClick } from "../lib/router.ts";
+import { useCanWrite, useSession } from "../lib/session.ts";
 import { type ThemeChoice, useTheme } from "../lib/theme.ts";
 
 const themeLabels: Record<ThemeChoice, string> = {
@@ -31,6 +32,30 @@ function ThemeToggle() {
       title={`${themeLabels[theme]}: click to change`}
     >
       <span aria-hidden="true">{theme === "dark" ? "☾" : theme === "light" ? "☀" : "◐"}</span>
+    </button>
+  );
+}
+
+// The screens whose register has the entry row: every account's, and one account's.
+const withEntryRow = /^\/(transactions|accounts\/[^/]+)$/;
+
+/**
+ * The phone's "+" (hidden on wider screens): to the entry row, on this screen when it has one,
+ * else on the register of every account.
+ */
+function QuickAdd(props: { path: string }) {
+  if (!useCanWrite()) return null;
+  return (
+    <button
+      type="button"
+      class="primary quick-add"
+      aria-label="Add a transaction"
+      onClick={() => {
+        if (!withEntryRow.test(props.path)) navigate("/transactions");
+        requestEntry();
+      }}
+    >
+      <span aria-hidden="true">+</span>
     </button>
   );
 }
@@ -168,6 +193,7 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
         )}
         {props.children}
       </main>
+      <QuickAdd path={props.path} />
     </div>
   );
 }
