@@ -2,9 +2,10 @@
 // year of budgets into a private PostgreSQL, starts the real app (node app/src/main.ts, built UI,
 // production mode) and a second one on an empty household, signs in with Chromium and measures:
 // the dashboard from navigation start until its charts and tables show their data (median of N
-// loads) next to the same dashboard of an empty household; the register's first rows next to an
-// empty register; and the frames of scrolling the register 5,000 rows down next to a static
-// 10,000-row HTML list scrolled the same way. Prints figures, asserts nothing.
+// loads) next to the same dashboard of an empty household; the register's first rows (the one
+// account's and every account's, /transactions) next to an empty register; and the frames of
+// scrolling each register 5,000 rows down next to a static 10,000-row HTML list scrolled the
+// same way. Prints figures, asserts nothing.
 // Usage: npm run bench:ui [-- --transactions 100000 --loads 5 --rows 5000 --step 168]
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -229,8 +230,9 @@ async function medianLoad(
   return { median: mid, all: runs.map((r) => r.ms) };
 }
 
-async function scrollRegister(page: Page, base: string, accountId: string): Promise<ScrollRun> {
-  await page.goto(`${base}/accounts/${accountId}`);
+/** Scrolls the register at `url` (one account's, or every account's at /transactions). */
+async function scrollRegister(page: Page, url: string): Promise<ScrollRun> {
+  await page.goto(url);
   await page.locator(".register-rows > li").first().waitFor({ timeout: 60_000 });
   await page.waitForTimeout(500);
   return page.evaluate<ScrollRun>(
@@ -362,7 +364,10 @@ try {
     "register",
     loads,
   );
-  const scrolled = await scrollRegister(page, app, accountId);
+  // The register of every account (/transactions): the same rows with their account column.
+  const allAccounts = await medianLoad(page, `${app}/transactions`, "register", loads);
+  const scrolled = await scrollRegister(page, `${app}/accounts/${accountId}`);
+  const scrolledAll = await scrollRegister(page, `${app}/transactions`);
   const viewportHeight = await page.evaluate<number>(
     `document.querySelector(".register-viewport").clientHeight`,
   );
@@ -393,6 +398,10 @@ try {
       `${ms(register.median.ms)}   (${list(register.all)})`,
   );
   console.log(
+    "  all accounts (/transactions)".padEnd(38) +
+      `${ms(allAccounts.median.ms)}   (${list(allAccounts.all)})`,
+  );
+  console.log(
     "  baseline: empty account".padEnd(38) +
       `${ms(registerEmpty.median.ms)}   (${list(registerEmpty.all)})`,
   );
@@ -401,6 +410,7 @@ try {
   );
   console.log(`  ${"".padEnd(36)}${SCROLL_COLUMNS.map((h) => h.padStart(CELL)).join("")}`);
   console.log(scrollLine(`register, ${transactions.toLocaleString("en")} transactions`, scrolled));
+  console.log(scrollLine("all accounts (/transactions)", scrolledAll));
   console.log(scrollLine("baseline: static 10,000-row list", baseline));
   console.log(
     `  (reached ${String(Math.round(scrolled.reached / ROW))} rows; "stalled": frames waiting for the next page of rows)`,
