@@ -35,15 +35,15 @@ export async function bookAndReportInBrowser(options: {
     await page.getByLabel("Opening balance").fill("500");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Household checking" }).waitFor();
-    for (const [payee, amount] of [
-      ["Harbour market", "-42.5"],
-      ["Bakery", "-17.25"],
+    // The register's always-open entry row: money out goes in Outflow, Enter saves.
+    for (const [payee, outflow] of [
+      ["Harbour market", "42.5"],
+      ["Bakery", "17.25"],
     ] as const) {
       await page.getByRole("button", { name: "Add transaction" }).click();
       await page.getByLabel("Payee", { exact: true }).fill(payee);
-      await page.getByLabel(/^Amount/).fill(amount);
-      await page.getByLabel(/^Amount/).press("Enter");
-      await page.getByRole("form", { name: "New transaction" }).waitFor({ state: "detached" });
+      await page.getByLabel(/^Outflow/).fill(outflow);
+      await page.getByLabel(/^Outflow/).press("Enter");
       await page.locator(".register-row", { hasText: payee }).waitFor();
     }
     // The household counts in CHF (spec.app.baseCurrency): a new account opens in it.
