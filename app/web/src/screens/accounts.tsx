@@ -39,7 +39,11 @@ function NewAccountForm(props: { onClose: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const code = currency.trim().toUpperCase();
+      // Not the field's fallback: a form sent before the base currency has loaded would open a
+      // CHF household's account in EUR (the real node's end-to-end run caught it).
+      const base =
+        household.data?.base ?? (await api.get<RateList>("/exchange-rates?limit=1")).base;
+      const code = (picked ?? base).trim().toUpperCase();
       const created = await api.post<Account>("/accounts", {
         name,
         type,

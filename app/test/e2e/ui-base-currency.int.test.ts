@@ -1,0 +1,54 @@
+// A household that counts in CHF (FINTRACK_BASE_CURRENCY, set by the operator from
+// spec.app.baseCurrency): its new accounts open in CHF even when the form is sent before the
+// screen has learnt the base currency (a slow answer). The real node's end-to-end run found an
+// account opened in EUR that way.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/server.ts";
+import { launchBrowser } from "../harness/browser.ts";
+import { useTestDatabase } from "../harness/database.ts";
+import { apiCall, PASSWORD, startApp } from "./ui-helpers.ts";
+
+describe("a CHF household's new account", { timeout: 90_000 }, () => {
+  const db = useTestDatabase();
+  let running: RunningServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const app = await startApp(db.url, { FINTRACK_BASE_CURRENCY: "CHF" });
+    running = app.running;
+    browser = await launchBrowser();
+    page = await browser.newPage({ baseURL: app.base, viewport: { width: 1280, height: 860 } });
+    await page.goto("/signup");
+    await page.getByLabel("Your name").fill("Chiara Franc");
+    await page.getByLabel("Email").fill("chiara@example.test");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await running.shutdown(1000);
+  });
+
+  it("opens in CHF though the form was sent before the base currency loaded", async () => {
+    // The answer naming the base currency is slow: the form is sent before it arrives.
+    await page.route(/\/api\/v1\/exchange-rates\?limit=1$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.getByRole("link", { name: "Accounts" }).click();
+    await page.getByRole("button", { name: "New account" }).click();
+    await page.getByLabel("Name").fill("Konto");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Konto" }).waitFor();
+    const accounts = await apiCall<{ data: { name: string; currency: string }[] }>(
+      page,
+      "GET",
+      "/accounts",
+    );
+    expect(accounts.data.map((a) => [a.name, a.currency])).toEqual([["Konto", "CHF"]]);
+  });
+});
