@@ -40,15 +40,15 @@ const LOGIN = { email: "bench@fintrack.local", password: "a long and boring pass
 /**
  * Runs in every page before its own scripts (over CDP, so the app's CSP does not apply): notes
  * the time since navigation start of the first frame painted once a screen shows its data.
- * Dashboard: no loading indicator, each of its cards showing rows, an empty state or an error,
- * and the net worth table's chart drawn. Register: its first rows, or its empty state.
+ * Dashboard: no loading indicator, each of its cards showing rows (the month card: its figures),
+ * an empty state or an error, and the net worth table's chart drawn. Register: its first rows, or its empty state.
  */
 const READY_PROBE = `(() => {
   window.__ready = {};
   const dashboardReady = () => {
     const cards = document.querySelectorAll(".dashboard section.card");
     if (cards.length < 5 || document.querySelector(".loading")) return false;
-    return [...cards].every((card) => card.querySelector(".empty, .load-error, li") !== null ||
+    return [...cards].every((card) => card.querySelector(".empty, .load-error, li, dl.facts") !== null ||
       (card.querySelector("tbody tr") !== null && card.querySelector(".chart canvas") !== null));
   };
   const registerReady = () => document.querySelector(".register-rows > li, .register .empty") !== null;
