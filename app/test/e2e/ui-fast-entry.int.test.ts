@@ -96,11 +96,14 @@ describe("fast entry", { timeout: 120_000 }, () => {
     await page.goto(`/accounts/${checkingId}`);
     await page.getByRole("heading", { name: "Checking" }).waitFor();
     await page.getByRole("button", { name: "Add transaction" }).press("Enter");
-    expect(await focusedName(page)).toBe("payee");
+    // Focus and the row's state follow the key press in a later frame: polled, not read once.
+    await expect.poll(() => focusedName(page)).toBe("payee");
     expect(await entry().getByLabel("Date").inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
     // One: payee, past Category (Transfer is off with one account), a memo, an outflow, Enter.
-    expect(await entry().getByRole("checkbox", { name: "Transfer" }).isDisabled()).toBe(true);
+    await expect
+      .poll(() => entry().getByRole("checkbox", { name: "Transfer" }).isDisabled())
+      .toBe(true);
     await page.keyboard.type("Bakery Lind");
     await page.keyboard.press("Tab"); // Category
     await page.keyboard.press("Tab"); // Memo
@@ -126,8 +129,8 @@ describe("fast entry", { timeout: 120_000 }, () => {
     await page.keyboard.press("ArrowDown");
     await look(page, "entry-suggestions");
     await page.keyboard.press("Enter");
-    expect(await entry().getByLabel("Payee").inputValue()).toBe("REWE Markt");
-    expect(await entry().getByLabel("Category").inputValue()).toBe(groceriesId);
+    await expect.poll(() => entry().getByLabel("Payee").inputValue()).toBe("REWE Markt");
+    await expect.poll(() => entry().getByLabel("Category").inputValue()).toBe(groceriesId);
     await entry()
       .locator("input[type=file]")
       .setInputFiles({ name: "rewe-receipt.png", mimeType: "image/png", buffer: pngBytes() });
@@ -142,13 +145,14 @@ describe("fast entry", { timeout: 120_000 }, () => {
     await page.getByText("Saved REWE Markt with 1 receipt.").waitFor();
 
     // Three: money in, Escape first clearing a half-typed row.
+    await expect.poll(() => focusedName(page)).toBe("payee");
     await page.keyboard.type("Typo");
     await page.keyboard.press("Escape");
-    expect(await entry().getByLabel("Payee").inputValue()).toBe("");
+    await expect.poll(() => entry().getByLabel("Payee").inputValue()).toBe("");
     await page.keyboard.type("Employer");
     for (let i = 0; i < 4; i += 1) await page.keyboard.press("Tab"); // to Inflow
     await page.keyboard.type("1500");
-    expect(await focusedName(page)).toBe("inflow");
+    await expect.poll(() => focusedName(page)).toBe("inflow");
     await page.keyboard.press("Enter");
     await page.locator(".register-row", { hasText: "Employer" }).waitFor();
 
