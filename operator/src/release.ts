@@ -11,7 +11,7 @@ export const operatorVersion = (
   }
 ).version;
 
-/** The image the release workflow publishes for `name` (app, backup, operator). */
-export function releasedImage(name: "app" | "backup" | "operator"): string {
+/** The image of this release the operator runs for tenants: the app's, or the backup program's. */
+export function releasedImage(name: "app" | "backup"): string {
   return `ghcr.io/fintrack/${name}:${operatorVersion}`;
 }

@@ -9,7 +9,7 @@ import { LoadError, Loading } from "./ui.tsx";
  * deployed since this page was opened (its old files are gone): a reload fetches the new one.
  * Offline, it loads by itself once the connection is back.
  */
-function ScreenUnavailable(props: { error: unknown; retry: () => void }) {
+function ScreenUnavailable(props: { retry: () => void }) {
   const [online, setOnline] = useState(isOnline());
   useEffect(
     () =>
@@ -69,7 +69,6 @@ export function lazyScreen<P extends object>(
     if (screen.error !== undefined) {
       return (
         <ScreenUnavailable
-          error={screen.error}
           retry={() => {
             setScreen({});
             setAttempt((a) => a + 1);
