@@ -129,6 +129,10 @@ cluster-down: ## Stop the local control plane (and the real node, if up) and rem
 	hack/node-down.sh
 	hack/cluster-down.sh
 
+.PHONY: third-party-crds
+third-party-crds: ## Install the real Prometheus Operator, Argo CD and cert-manager CRDs (from their Go modules) into the local cluster
+	hack/install-crds.sh --apply
+
 .PHONY: node-up
 node-up: cluster-up ## Join a real node (kubelet, containerd, CoreDNS, kube-router, metrics-server) to the local control plane; needs root
 	hack/node-up.sh

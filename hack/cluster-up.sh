@@ -35,6 +35,7 @@ kwokctl() { "$bin_dir/kwokctl" --name fintrack "$@"; }
 
 if [[ -f "$cluster_dir/mode" ]] && kubectl get --raw /readyz >/dev/null 2>&1; then
   log "cluster already running ($(cat "$cluster_dir/mode") mode): $kubeconfig"
+  "$here/install-crds.sh" --apply >/dev/null
   exit 0
 fi
 if kwokctl get clusters 2>/dev/null | grep -qx fintrack; then
@@ -102,5 +103,7 @@ kubectl apply -f "$stage_dir/storage-class.yaml" >/dev/null
 kubectl patch storageclass kwok-volume --type merge -p '{"allowVolumeExpansion": true}' >/dev/null
 "$here/fake-nodes.sh" "$kubeconfig" "$bin_dir/kubectl" 3
 kubectl wait --for=condition=Ready node --all --timeout=60s >/dev/null
+# The real Prometheus Operator, Argo CD and cert-manager CRDs, which the tests validate against.
+"$here/install-crds.sh" --apply >/dev/null
 echo full >"$cluster_dir/mode"
 log "cluster ready in $((SECONDS - started)) s: kubeconfig $kubeconfig, kubectl $cluster_dir/bin/kubectl"

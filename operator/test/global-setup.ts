@@ -22,6 +22,12 @@ export default function setup(project: TestProject): () => void {
   if (!reused) {
     execFileSync("bash", [join(repoRoot, "hack/cluster-up.sh")], { stdio: "inherit" });
   }
+  // The real Prometheus Operator, Argo CD and cert-manager CRDs the tests validate against: a
+  // cluster started before hack/cluster-up.sh installed them, or an API-only one, gets them here.
+  // The script skips the apply when they are already in place.
+  execFileSync("bash", [join(repoRoot, "hack/install-crds.sh"), "--apply"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const mode = recordedClusterMode();
   if (!mode) throw new Error("hack/cluster-up.sh finished without recording the cluster mode");
   if (mode === "api-only") {

@@ -22,6 +22,8 @@ export const kustomizations = {
   default: "config/default",
   /** The operator's ServiceMonitor, applied apart where the Prometheus Operator is installed. */
   prometheus: "config/prometheus",
+  /** The alerts as a PrometheusRule, applied apart like config/prometheus. */
+  alerts: "config/alerts",
 } as const;
 
 /** The FinanceTracker examples users copy. */
