@@ -68,6 +68,17 @@ describe("the error catalogue", () => {
     expect(toProblem(constraint).problem.status).toBe(500);
   });
 
+  it("answers 409 with the database's words when it refuses a row after an account closed", () => {
+    const message = 'the account "Old savings" closed on 2026-01-31: nothing may be dated after it';
+    const refused = Object.assign(new Error(message), {
+      code: "23514",
+      constraint: "transactions_within_open_account",
+    });
+    expect(toProblem(refused).problem).toMatchObject({ status: 409, detail: message });
+    const otherCheck = Object.assign(new Error("x"), { code: "23514", constraint: "other" });
+    expect(toProblem(otherCheck).problem.status).toBe(500);
+  });
+
   it("maps body-parser failures to 400 and 413", () => {
     expect(
       toProblem(Object.assign(new SyntaxError("x"), { type: "entity.parse.failed" })).problem

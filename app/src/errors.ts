@@ -214,6 +214,19 @@ function fromOutOfRange(error: unknown): AppError | undefined {
   return errors.outOfRange(what);
 }
 
+/**
+ * The database's own refusal of a transaction dated after its account closed (migration 0018):
+ * every write path checks first and names its field, so this only answers a path that did not,
+ * or a close that won a race with it. Its message is the migration's own words, not user input.
+ */
+function fromClosedAccount(error: unknown): AppError | undefined {
+  if (!(error instanceof Error) || !("code" in error) || error.code !== "23514") return undefined;
+  if (!("constraint" in error) || error.constraint !== "transactions_within_open_account") {
+    return undefined;
+  }
+  return errors.conflict(error.message);
+}
+
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, starting
 // up), 57014 and 25P03 (statement_timeout and idle_in_transaction_session_timeout ran out: a
 // database too busy or stuck to answer in time), and the socket errors of a dependency away.
@@ -242,7 +255,12 @@ function fromUnavailableDependency(error: unknown): AppError | undefined {
 /** The AppError a thrown value stands for, or undefined when it is a bug (a 500). */
 function knownError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
-  return fromBodyParser(error) ?? fromOutOfRange(error) ?? fromUnavailableDependency(error);
+  return (
+    fromBodyParser(error) ??
+    fromOutOfRange(error) ??
+    fromClosedAccount(error) ??
+    fromUnavailableDependency(error)
+  );
 }
 
 /** Shapes any thrown value as a problem document; unknown errors reveal nothing. */

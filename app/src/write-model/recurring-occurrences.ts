@@ -40,6 +40,8 @@ export interface RecurringRow {
   auto_post: boolean;
   match_days: number;
   created_on: string;
+  /** The day the account closed, if it did: the schedule books nothing after it. */
+  account_closed_on: string | null;
 }
 
 /** Selects RecurringRows (`r`: recurring, `a`: its account). */
@@ -47,7 +49,8 @@ export const recurringSelect = `
 select r.id::text, r.name, r.account_id::text, r.amount::text, a.currency, r.payee, r.description,
   r.category_id::text, r.tags, r.unit, r.every, r.day_of_month,
   to_char(r.start_date, 'YYYY-MM-DD') as start_date, to_char(r.end_date, 'YYYY-MM-DD') as end_date,
-  r.occurrences, r.auto_post, r.match_days, to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD') as created_on
+  r.occurrences, r.auto_post, r.match_days, to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD') as created_on,
+  to_char(a.closed_on, 'YYYY-MM-DD') as account_closed_on
 from recurring r join accounts a on a.id = r.account_id`;
 
 /** The schedule of a recurring transaction. */
@@ -93,6 +96,18 @@ async function findMatch(
   return rows[0]?.id;
 }
 
+/** 422 naming the date when the occurrence would be booked after its account closed. */
+function refuseAfterClose(row: RecurringRow, dueDate: string, date: string | undefined): void {
+  const closed = row.account_closed_on;
+  if (closed === null || (date ?? dueDate) <= closed) return;
+  throw errors.validation([
+    {
+      path: date === undefined ? "params.date" : "body.date",
+      message: `is after ${closed}, the day the account closed`,
+    },
+  ]);
+}
+
 /**
  * Posts the occurrence of `id` due on `dueDate`: a transaction already booked that matches it
  * (same account and amount, within matchDays) is linked instead of booking a duplicate; otherwise
@@ -124,6 +139,7 @@ export async function postOccurrence(
         ? BigInt(row.amount)
         : amountAt(override.amount, row.currency, "body.amount", problems)?.minor;
     if (amount === undefined) throw errors.validation(problems);
+    refuseAfterClose(row, dueDate, override.date);
     const seen = await client.query(
       "select 1 from recurring_occurrences where recurring_id = $1 and due_date = $2",
       [id, dueDate],
@@ -194,8 +210,10 @@ export async function postDueOccurrences(db: pg.Pool, today: string): Promise<Po
   const posted: PostedOccurrence[] = [];
   for (const row of rows) {
     const from = row.created_on > row.start_date ? row.created_on : row.start_date;
+    const closed = row.account_closed_on;
+    const until = closed !== null && closed < today ? closed : today;
     const done = await handledOccurrences(db, from);
-    for (const date of occurrencesBetween(scheduleOf(row), from, today)) {
+    for (const date of occurrencesBetween(scheduleOf(row), from, until)) {
       if (done.has(`${row.id} ${date}`)) continue;
       try {
         posted.push(await postOccurrence(db, row.id, date, {}, null));

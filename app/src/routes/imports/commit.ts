@@ -275,6 +275,26 @@ async function fillStaging(
   return totals;
 }
 
+/**
+ * Refuses a file with new rows dated after the day the account closed, each named by its line
+ * (rows already imported before are duplicates and write nothing, whatever their date).
+ */
+async function refuseRowsAfterClose(client: pg.PoolClient, closedOn: string): Promise<void> {
+  const { rows } = await client.query<{ line: number; count: number }>(
+    `select line, count(*) over ()::int as count from import_classified
+     where duplicate is null and booking_date > $1::date order by seq limit ${MAX_REPORTED}`,
+    [closedOn],
+  );
+  const message = `is dated after ${closedOn}, the day the account closed`;
+  const first = rows[0];
+  if (first !== undefined) {
+    throw rowsRefused(
+      rows.map((r) => ({ line: r.line, message })),
+      first.count,
+    );
+  }
+}
+
 /** What stageAndClassify found: the account's currency, the staged totals, and whether any row is new. */
 export interface Classified {
   currency: string;
@@ -302,12 +322,14 @@ export async function stageAndClassify(
   await client.query("set local work_mem = '64MB'");
   // Compiling these one-off statements costs more than it saves (50-130 ms measured).
   await client.query("set local jit = off");
-  const { rows: accounts } = await client.query<{ currency: string }>(
-    `select currency from accounts where id = $1${purpose === "commit" ? " for no key update" : ""}`,
+  const { rows: accounts } = await client.query<{ currency: string; closed_on: string | null }>(
+    `select currency, to_char(closed_on, 'YYYY-MM-DD') as closed_on from accounts
+     where id = $1${purpose === "commit" ? " for no key update" : ""}`,
     [plan.accountId],
   );
   const currency = accounts[0]?.currency;
   if (currency === undefined) throw errors.notFound("the account");
+  const closedOn = accounts[0]?.closed_on ?? null;
   // seq numbers the rows: lines are not unique (a CAMT file may be one line, a batch entry
   // several rows), and the matching and split steps must tell rows apart.
   await client.query(`create temp table import_staging (${STAGING_COLUMNS}) on commit drop`);
@@ -317,6 +339,7 @@ export async function stageAndClassify(
   // The staging table's statistics are for the planner's choices: probing has none to make.
   if (lookup === "hash") await client.query("analyze import_staging");
   await client.query(classifySql(totals.withBankIds, lookup), [plan.accountId]);
+  if (closedOn !== null) await refuseRowsAfterClose(client, closedOn);
   // A statement imported again has nothing new: no twin to look for, nothing to insert.
   if ((await classifiedCounts(client)).imported === 0) {
     return { currency, totals, twins: false, anyNew: false };

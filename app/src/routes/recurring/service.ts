@@ -160,8 +160,11 @@ export async function upcoming(db: pg.Pool, days: number, today: string) {
     db.query<RecurringRow>(`${recurringSelect} order by r.id`),
     handledOccurrences(db, from),
   ]);
+  // A closed account's bills end with it: nothing after its closing day is upcoming or due.
+  const untilClosed = (row: RecurringRow) =>
+    row.account_closed_on !== null && row.account_closed_on < to ? row.account_closed_on : to;
   const list = rows.rows.flatMap((row) =>
-    occurrencesBetween(scheduleOf(row), from, to)
+    occurrencesBetween(scheduleOf(row), from, untilClosed(row))
       .filter((date) => !done.has(`${row.id} ${date}`))
       .map((date) => ({
         recurringId: row.id,
