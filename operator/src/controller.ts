@@ -22,6 +22,12 @@ import { reconcile, type ChildCache, type ReconcileDeps } from "./reconcile.ts";
 import { backupKind, backupPlural } from "./api/backup.ts";
 import type { TrackerBackup } from "./backup/status.ts";
 import { trackerLane } from "./tracker-lane.ts";
+import {
+  followUpSighting,
+  notYetChecked,
+  sightingIsFresh,
+  type ServiceMonitorSighting,
+} from "./service-monitor-discovery.ts";
 
 const controllerName = "financetracker";
 const serviceMonitorCrd = "servicemonitors.monitoring.coreos.com";
@@ -66,7 +72,7 @@ export class Controller {
   readonly #podProblems = new PodProblemChanges();
   readonly #children = new Map<string, WatchedKind>();
   readonly #timers: NodeJS.Timeout[] = [];
-  #serviceMonitors: { available: boolean; checkedAt: number } = { available: false, checkedAt: 0 };
+  #serviceMonitors: ServiceMonitorSighting = notYetChecked;
   /** Each tracker's generation at its last event, to tell a spec change from any other update. */
   readonly #generations = new Map<string, number>();
   /** Whether the trackers' first list is over: what it brings is not news (see trackerLane). */
@@ -162,22 +168,25 @@ export class Controller {
     return watched;
   }
 
-  /** Whether ServiceMonitors can be created; checked at most every 30 s, starting their informer on first sight. */
+  /**
+   * Whether ServiceMonitors can be created; asked at most every 30 s. Whichever check sees the CRD
+   * come or go, a reconcile's or the periodic one, starts their informer and requeues every tenant.
+   */
   async #serviceMonitorAvailable(maxAgeMs = 30_000): Promise<boolean> {
-    if (Date.now() - this.#serviceMonitors.checkedAt < maxAgeMs)
-      return this.#serviceMonitors.available;
+    const last = this.#serviceMonitors;
+    if (sightingIsFresh(last, Date.now(), maxAgeMs)) return last.available;
     const available = await this.#options.api.crdInstalled(serviceMonitorCrd);
     this.#serviceMonitors = { available, checkedAt: Date.now() };
     const kind = ownedKinds.find((k) => k.kind === "ServiceMonitor");
-    if (available && kind && !this.#children.has(kind.kind))
-      await this.#watchChildren(kind).start();
+    const next = followUpSighting(last, available, this.#children.has("ServiceMonitor"));
+    if (next.startInformer && kind) await this.#watchChildren(kind).start();
+    if (next.reconcileAll) this.#enqueueAll("observed");
     return available;
   }
 
   async #recheckServiceMonitors(): Promise<void> {
-    const before = this.#serviceMonitors.available;
     try {
-      if ((await this.#serviceMonitorAvailable(0)) !== before) this.#enqueueAll("observed");
+      await this.#serviceMonitorAvailable(0);
     } catch (error) {
       this.#options.log.warn({ err: error }, "could not check for the ServiceMonitor CRD");
     }
