@@ -156,3 +156,56 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig with passwords in files (Compose secrets)", () => {
+  const withFiles = (path: string, variable: string, problems: string[]) =>
+    ({ "/run/secrets/postgres": "p@ss:word/1", "/run/secrets/redis": "r3dis" })[path] ??
+    fakeRead(path, variable, problems);
+  const base = { SESSION_SECRET_FILE: "/run/secrets/session" };
+
+  it("puts each file's password into its URL", () => {
+    const c = loadConfig(
+      {
+        ...base,
+        DATABASE_URL: "postgres://fintrack@postgres:5432/fintrack",
+        DATABASE_PASSWORD_FILE: "/run/secrets/postgres",
+        REDIS_URL: "redis://redis:6379",
+        REDIS_PASSWORD_FILE: "/run/secrets/redis",
+      },
+      withFiles,
+    );
+    const database = new URL(c.databaseUrl ?? "");
+    expect(decodeURIComponent(database.password)).toBe("p@ss:word/1");
+    expect([database.username, database.host, database.pathname]).toEqual([
+      "fintrack",
+      "postgres:5432",
+      "/fintrack",
+    ]);
+    expect(c.redisUrl).toBe("redis://:r3dis@redis:6379");
+  });
+
+  it("keeps the URLs as given without password files", () => {
+    const url = "postgres://fintrack:inline@db/fintrack";
+    expect(loadConfig({ ...base, DATABASE_URL: url }, withFiles).databaseUrl).toBe(url);
+  });
+
+  it("lists a missing file or URL among the problems, never a password", () => {
+    let message = "";
+    try {
+      loadConfig(
+        {
+          ...base,
+          DATABASE_URL: "postgres://fintrack:hunter2@db/fintrack",
+          DATABASE_PASSWORD_FILE: "/run/secrets/missing",
+          REDIS_PASSWORD_FILE: "/run/secrets/redis",
+        },
+        withFiles,
+      );
+    } catch (error) {
+      message = error instanceof ConfigError ? error.message : "";
+    }
+    expect(message).toContain("DATABASE_PASSWORD_FILE: cannot read /run/secrets/missing");
+    expect(message).toContain("REDIS_PASSWORD_FILE: set REDIS_URL too");
+    expect(message).not.toContain("hunter2");
+  });
+});

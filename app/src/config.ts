@@ -25,7 +25,11 @@ const environmentSchema = z
     PORT: port.default(8080),
     // The address both servers bind. Unset: every interface (as a container needs; the default
     // of Node, IPv6 included). The demo sets 127.0.0.1 unless told otherwise (demo/mode.ts).
+    // The passwords of DATABASE_URL and REDIS_URL from files (Compose secrets), which then name
+    // none: what samples/compose runs with.
+    DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
     HOST: z
+    REDIS_PASSWORD_FILE: z.string().min(1).optional(),
       .union([z.ipv4(), z.ipv6(), z.literal("localhost")], {
         error: "must be an IP address (0.0.0.0, 127.0.0.1, ::) or localhost",
       })
@@ -188,6 +192,29 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   const e = parsed.data;
+/** A URL with the password of its `*_PASSWORD_FILE`, when that is set. */
+function urlWithPasswordFile(
+  url: string | undefined,
+  file: string | undefined,
+  service: "DATABASE" | "REDIS",
+  read: typeof readSecretFile,
+  problems: string[],
+): string | undefined {
+  if (file === undefined) return url;
+  const variable = `${service}_PASSWORD_FILE`;
+  if (url === undefined) {
+    problems.push(`${variable}: set ${service}_URL too (without a password)`);
+    return undefined;
+  }
+  const password = read(file, variable, problems);
+  if (password === undefined) return url;
+  // Percent-encoded, so that any character survives the URL (db/password-file.ts does the same
+  // for the migrate and backup programs; config sits below db and cannot import it).
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
   const sessionSecret = e.SESSION_SECRET_FILE
     ? read(e.SESSION_SECRET_FILE, "SESSION_SECRET_FILE", problems)
     : e.SESSION_SECRET;
@@ -204,10 +231,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Confi
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   return {
     nodeEnv: e.NODE_ENV,
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl,
     databasePasswordPrevious: e.DATABASE_PASSWORD_PREVIOUS,
-    redisUrl: e.REDIS_URL,
+    redisUrl,
     sessionSecret,
+  const databaseUrl = urlWithPasswordFile(
+    e.DATABASE_URL,
+    e.DATABASE_PASSWORD_FILE,
+    "DATABASE",
+    read,
+    problems,
+  );
+  const redisUrl = urlWithPasswordFile(e.REDIS_URL, e.REDIS_PASSWORD_FILE, "REDIS", read, problems);
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,

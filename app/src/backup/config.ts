@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { databaseUrlFromEnv, readSecretText } from "../db/password-file.ts";
 import type { RetentionPolicy } from "./retention.ts";
 import type { StoreConfig } from "./store.ts";
 
@@ -12,7 +13,8 @@ const count = z.coerce.number().int().min(0).optional();
 export const backupEnvSchema = z.object({
   BACKUP_S3_BUCKET: z.string().min(1),
   BACKUP_S3_PREFIX: z.string().default(""),
-  BACKUP_S3_ENDPOINT: z.url().optional(),
+  // Empty is unset: Compose's `${BACKUP_S3_ENDPOINT:-}` passes "" for AWS S3 itself.
+  BACKUP_S3_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   BACKUP_S3_REGION: z.string().min(1).default("us-east-1"),
   BACKUP_S3_FORCE_PATH_STYLE: flag,
   BACKUP_TENANT: z.string().default(""),
@@ -24,6 +26,8 @@ export const backupEnvSchema = z.object({
   /** Where the one-line JSON result goes for the operator (a container's termination log). */
   BACKUP_RESULT_FILE: z.string().optional(),
   DATABASE_URL: z.string().optional(),
+  /** A file holding DATABASE_URL's password (a Compose secret), which then names none. */
+  DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
   /** The password a credentials rotation is replacing: see urlThatOpens. */
   DATABASE_PASSWORD_PREVIOUS: z.string().optional(),
   PGHOST: z.string().optional(),
@@ -73,11 +77,13 @@ export function retentionPolicy(env: BackupEnv): RetentionPolicy {
 }
 
 /**
- * The database URL: DATABASE_URL, else one built from the libpq variables the operator's Jobs
- * set (PGHOST, PGUSER, PGPASSWORD from the tenant's Secret, ...).
+ * The database URL: DATABASE_URL (with DATABASE_PASSWORD_FILE's password when set), else one
+ * built from the libpq variables the operator's Jobs set (PGHOST, PGUSER, PGPASSWORD from the
+ * tenant's Secret, ...).
  */
-export function databaseUrl(env: BackupEnv): string {
-  if (env.DATABASE_URL) return env.DATABASE_URL;
+export function databaseUrl(env: BackupEnv, read = readSecretText): string {
+  const url = databaseUrlFromEnv(env, read);
+  if (url) return url;
   if (!env.PGHOST || !env.PGDATABASE) {
     throw new Error("set DATABASE_URL, or PGHOST, PGDATABASE, PGUSER and PGPASSWORD");
   }

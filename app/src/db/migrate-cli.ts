@@ -1,16 +1,24 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { createPool } from "./pool.ts";
 import { migrate } from "./migrate.ts";
+import { databaseUrlFromEnv } from "./password-file.ts";
 import { parseWaitSeconds, waitForPostgres } from "./wait.ts";
 
 /**
  * `npm run migrate`: waits for PostgreSQL to accept connections (up to MIGRATE_WAIT_SECONDS,
  * 180 s by default), then applies the app's pending migrations to the database named by
- * DATABASE_URL, printing one line per wait, one per migration and a summary; exits 1 on any
- * failure. It never prints the URL's password, not even inside an error message.
+ * DATABASE_URL (its password from DATABASE_PASSWORD_FILE when set), printing one line per wait,
+ * one per migration and a summary; exits 1 on any failure. It never prints the URL's password,
+ * not even inside an error message.
  */
 async function main(env: NodeJS.ProcessEnv): Promise<number> {
-  const url = env.DATABASE_URL;
+  let url: string | undefined;
+  try {
+    url = databaseUrlFromEnv(env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
   if (!url) {
     console.error(
       "DATABASE_URL is not set: point it at the app's database, e.g. postgres://fintrack:PASSWORD@db:5432/fintrack",
