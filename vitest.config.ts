@@ -14,7 +14,11 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{app,operator}/{src,test}/**/*.test.ts", "app/web/src/**/*.test.ts"],
+          include: [
+            "{app,operator}/{src,test}/**/*.test.ts",
+            "app/web/src/**/*.test.ts",
+            "operator/kubectl-fintrack/src/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/*.e2e.test.ts", "**/node_modules/**"],
         },
       },
