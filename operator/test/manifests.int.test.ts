@@ -16,6 +16,7 @@ import {
   crdFile,
   dryRunApply,
   installCrd,
+  intoNamespace,
   kustomizations,
   kustomize,
   operatorClusterRole,
@@ -37,13 +38,6 @@ function find(objects: Manifest[], kind: string, name: string): Manifest {
 
 function describeObject(o: Manifest): string {
   return `${o.kind}/${o.metadata.name}`;
-}
-
-/** The same objects with every namespaced one moved into `namespace`. */
-function intoNamespace(objects: Manifest[], namespace: string): Manifest[] {
-  return objects.map((o) =>
-    o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o,
-  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -115,6 +115,13 @@ export function installCrd(): void {
   ]);
 }
 
+/** The same objects with every namespaced one moved into `namespace`. */
+export function intoNamespace(objects: Manifest[], namespace: string): Manifest[] {
+  return objects.map((o) =>
+    o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o,
+  );
+}
+
 /**
  * Server-side dry-run apply: the API server runs defaulting, validation and admission (Pod
  * Security included) without storing anything. Returns the objects as they would be stored;
