@@ -168,7 +168,7 @@ describe.skipIf(!clusterRunsControllers())("leadership among operator replicas",
     metadata: { name },
     spec: {
       app: { adminEmail: `owner@${name}.example`, ...(replicas ? { replicas } : {}) },
-      // Other test files install and remove the ServiceMonitor CRD; leadership does not need it.
+      // Leadership does not need a ServiceMonitor.
       monitoring: { serviceMonitor: false },
     },
   });
