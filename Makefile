@@ -97,6 +97,7 @@ test: install ## Run every test: unit, then integration against real PostgreSQL,
 	hack/install-system-packages.sh
 	hack/install-s3-server.sh >/dev/null
 	hack/install-schemathesis.sh >/dev/null
+	hack/install-helm.sh >/dev/null
 	@mkdir -p .cache
 	status=0; npm test -- --reporter=default --reporter=json \
 	  --outputFile.json=.cache/vitest-report.json || status=$$?; \
@@ -106,7 +107,7 @@ test: install ## Run every test: unit, then integration against real PostgreSQL,
 check: lint typecheck test ## Lint, type-check and run every test
 
 .PHONY: manifests
-manifests: install ## Regenerate the CRD (crds/, config/crd/bases/) from operator/src/api
+manifests: install ## Regenerate the CRD (crds/, config/crd/bases/) from operator/src/api, and the Helm chart's generated files
 	npm run manifests
 
 .PHONY: api-types

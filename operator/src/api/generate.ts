@@ -1,10 +1,10 @@
-// Writes the generated API artefacts: the CRDs under crds/ and config/crd/bases/, and the API
-// reference crds/api.md written from them.
+// Writes the generated API artefacts: the CRDs under crds/, config/crd/bases/ and the Helm chart's
+// crds/ (config/helm/fintrack-operator), and the API reference crds/api.md written from them.
 // Run with `make manifests`; CI runs it with --check and fails when a committed file is stale.
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import { syncGeneratedFiles } from "../generated-files.ts";
 import { financeTrackerBackupCrd, financeTrackerCrd } from "./crd.ts";
 import { apiReference, type CrdForReference } from "./reference.ts";
 
@@ -16,6 +16,7 @@ const files: [unknown, string[]][] = [
     [
       "crds/fintrack.dev_financetrackers.yaml",
       "config/crd/bases/fintrack.dev_financetrackers.yaml",
+      "config/helm/fintrack-operator/crds/fintrack.dev_financetrackers.yaml",
     ],
   ],
   [
@@ -23,30 +24,19 @@ const files: [unknown, string[]][] = [
     [
       "crds/fintrack.dev_financetrackerbackups.yaml",
       "config/crd/bases/fintrack.dev_financetrackerbackups.yaml",
+      "config/helm/fintrack-operator/crds/fintrack.dev_financetrackerbackups.yaml",
     ],
   ],
 ];
 
 const check = process.argv.includes("--check");
-const stale: string[] = [];
 const outputs: (readonly [string, string])[] = [
   ...files.flatMap(([crd, paths]) =>
     paths.map((p) => [p, header + stringify(crd, { lineWidth: 0 })] as const),
   ),
   ["crds/api.md", `${apiReference(files.map(([crd]) => crd as CrdForReference))}\n`],
 ];
-for (const [target, crdYaml] of outputs) {
-  const path = join(repoRoot, target);
-  let current = "";
-  try {
-    current = readFileSync(path, "utf8");
-  } catch {
-    // missing counts as stale
-  }
-  if (current === crdYaml) continue;
-  if (check) stale.push(target);
-  else writeFileSync(path, crdYaml);
-}
+const stale = syncGeneratedFiles(repoRoot, outputs, check);
 if (stale.length > 0) {
   console.error(`stale generated files (run make manifests): ${stale.join(", ")}`);
   process.exit(1);
