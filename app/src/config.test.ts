@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { CONFIG_LOCALES, ConfigError, loadConfig } from "./config.ts";
+import { STARTER_LOCALES } from "./domain/default-categories.ts";
 
 const secret = "s".repeat(40);
 const files: Record<string, string> = {
@@ -52,6 +53,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: "0" }, fakeRead)).toThrow(
       /DATABASE_STATEMENT_TIMEOUT_SECONDS/,
     );
+  });
+
+  it("reads the configured household's starter language, English unless told, refusing others", () => {
+    expect(loadConfig({}, fakeRead).locale).toBe("en");
+    expect(loadConfig({ FINTRACK_LOCALE: "de" }, fakeRead).locale).toBe("de");
+    expect(() => loadConfig({ FINTRACK_LOCALE: "pt" }, fakeRead)).toThrow(/FINTRACK_LOCALE/);
+    // The list is repeated (config sits below the domain): it must stay the starter tree's.
+    expect(CONFIG_LOCALES).toEqual(STARTER_LOCALES);
   });
 
   it("revokes tokens on a password change unless told to keep them", () => {

@@ -6,6 +6,12 @@ const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
 /** The ECB's daily euro foreign exchange reference rates: the default rate source. */
 export const ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml";
 
+/**
+ * The languages the starter category tree is written in: the domain's STARTER_LOCALES, repeated
+ * because config is a leaf below the domain (config.test.ts keeps the two lists equal).
+ */
+export const CONFIG_LOCALES = ["en", "de", "nl", "fr", "es"] as const;
+
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 /**
@@ -63,6 +69,9 @@ const environmentSchema = z
       .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
       .default("EUR"),
     FINTRACK_SIGNUP: z.enum(["closed", "open"]).default("closed"),
+    // The language of the starter categories the configured owner's household gets (the
+    // operator sets it from spec.app.locale); sign-up in the browser sends its own.
+    FINTRACK_LOCALE: z.enum(CONFIG_LOCALES).default("en"),
     // A changed or reset password revokes the user's personal access tokens as well as their
     // sessions: whoever knew the old password may have minted one. "false" keeps tokens (scripts
     // keep running) for deployments that accept that risk.
@@ -142,6 +151,8 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   baseCurrency: string;
   signup: "closed" | "open";
+  /** The language of the starter categories a household created from configuration gets. */
+  locale: (typeof CONFIG_LOCALES)[number];
   /** Whether a password change or an owner's reset revokes the user's personal access tokens. */
   passwordChangeRevokesTokens: boolean;
   /** The ECB-format XML feed of daily reference rates; undefined when fetching is off. */
@@ -265,6 +276,7 @@ function urlWithPasswordFile(
         : undefined,
     baseCurrency: e.FINTRACK_BASE_CURRENCY,
     signup: e.FINTRACK_SIGNUP,
+    locale: e.FINTRACK_LOCALE,
     passwordChangeRevokesTokens: e.FINTRACK_PASSWORD_CHANGE_REVOKES_TOKENS,
     fxSourceUrl: e.FINTRACK_FX_SOURCE_URL === "off" ? undefined : new URL(e.FINTRACK_FX_SOURCE_URL),
     fxFetchDaily: e.FINTRACK_FX_FETCH_DAILY && e.FINTRACK_FX_SOURCE_URL !== "off",

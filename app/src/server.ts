@@ -16,6 +16,7 @@ import {
   redisThrottle,
 } from "./auth/index.ts";
 import { ownerBootstrap, type OwnerBootstrap } from "./auth/owner-bootstrap.ts";
+import { addStarterCategories } from "./write-model/starter-categories.ts";
 import { deferredSessions, deferredThrottle, redisPrefixOf, tenantOf } from "./auth/tenant.ts";
 import type { Config } from "./config.ts";
 import { schemaStatus } from "./db/migrate.ts";
@@ -276,7 +277,11 @@ export async function startServer(
     settings.redisUrl === undefined ? undefined : connectRedis(settings.redisUrl, config, log);
   const registry = new Registry();
   defaultMetrics(registry);
-  const owner = config.admin ? ownerBootstrap(pool, config.admin, log) : undefined;
+  const owner = config.admin
+    ? ownerBootstrap(pool, config.admin, log, (client) =>
+        addStarterCategories(client, config.locale),
+      )
+    : undefined;
   const ready = readiness(readinessChecks(pool, redis, owner));
   const api = apiOf(config, settings.sessionSecret, pool, redis, log, registry);
   // What a shutdown waits for: API requests being handled and background runs.

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { ReadinessCheck } from "../health.ts";
-import { ensureAdmin } from "./bootstrap.ts";
+import { ensureAdmin, type HouseholdSetup } from "./bootstrap.ts";
 
 /** The configured owner's creation: started once at boot, watched by readiness. */
 export interface OwnerBootstrap {
@@ -13,8 +13,8 @@ export interface OwnerBootstrap {
 }
 
 /**
- * Creates the owner from FINTRACK_ADMIN_EMAIL and keeps the app not-ready until that user
- * exists. Failing closed matters: while the configured owner is missing the household has no
+ * Creates the owner from FINTRACK_ADMIN_EMAIL (and, with it, `setUp`: the new household's
+ * starter categories) and keeps the app not-ready until that user exists. Failing closed matters: while the configured owner is missing the household has no
  * owner, and an app that reported ready would be handed visitors who could try to claim it.
  * Readiness asks the database rather than this process, so a replica whose own attempt failed
  * still turns ready once another replica (or an earlier run) created the owner. It asks for the
@@ -24,13 +24,14 @@ export function ownerBootstrap(
   pool: pg.Pool,
   admin: { email: string; password: string },
   log: Logger,
+  setUp?: HouseholdSetup,
 ): OwnerBootstrap {
   let failure = "not created yet";
   return {
     run: async (stop) => {
       for (let attempt = 0; !stop.aborted; attempt++) {
         try {
-          const result = await ensureAdmin(pool, admin);
+          const result = await ensureAdmin(pool, admin, setUp);
           log.info({ userId: result.userId, created: result.created }, "owner account ensured");
           return;
         } catch (error) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { validateCategoryTree, type Category } from "./categories.ts";
-import { STARTER_LOCALES, starterCategories, starterLocaleFor } from "./default-categories.ts";
+import {
+  isUntouchedStarterTree,
+  type NamedCategory,
+  STARTER_LOCALES,
+  starterCategories,
+  starterLocaleFor,
+} from "./default-categories.ts";
 
 describe("starterLocaleFor", () => {
   it.each<[string | undefined, string]>([
@@ -45,5 +51,32 @@ describe("starterCategories", () => {
       "Einkäufe",
       "Restaurants",
     ]);
+  });
+});
+
+describe("isUntouchedStarterTree", () => {
+  const asStored = (locale: (typeof STARTER_LOCALES)[number]): NamedCategory[] =>
+    starterCategories(locale).flatMap((top) => [
+      { name: top.name, kind: top.kind, parent: null },
+      ...top.children.map((c) => ({ name: c.name, kind: c.kind, parent: top.name })),
+    ]);
+
+  it("recognises every language's tree, in any order", () => {
+    for (const locale of STARTER_LOCALES) {
+      expect(isUntouchedStarterTree(asStored(locale))).toBe(true);
+      expect(isUntouchedStarterTree(asStored(locale).reverse())).toBe(true);
+    }
+  });
+
+  it("refuses a tree someone changed: renamed, moved, added to, removed from, or mixed", () => {
+    const en = asStored("en");
+    const renamed = en.map((c) => (c.name === "Fuel" ? { ...c, name: "Petrol" } : c));
+    const moved = en.map((c) => (c.name === "Fuel" ? { ...c, parent: "Housing" } : c));
+    const added = [...en, { name: "Pets", kind: "expense" as const, parent: null }];
+    const removed = en.filter((c) => c.name !== "Fuel");
+    const mixed = [...en.slice(1), ...asStored("de").slice(0, 1)];
+    for (const changed of [renamed, moved, added, removed, mixed])
+      expect(isUntouchedStarterTree(changed)).toBe(false);
+    expect(isUntouchedStarterTree([])).toBe(false);
   });
 });

@@ -138,3 +138,30 @@ export function starterLocaleFor(tags: string | undefined): StarterLocale {
   }
   return "en";
 }
+
+/** A category as stored, named by its parent's name rather than its id. */
+export interface NamedCategory {
+  name: string;
+  kind: CategoryKind;
+  parent: string | null;
+}
+
+/**
+ * Whether `categories` are exactly the starter tree of one language, as the household got it:
+ * nothing renamed, moved, added or removed. Such a tree is the household's starting point, not
+ * its data, so loading a household export may replace it.
+ */
+export function isUntouchedStarterTree(categories: readonly NamedCategory[]): boolean {
+  const key = (c: NamedCategory) => JSON.stringify([c.kind, c.parent, c.name]);
+  const have = categories.map(key).sort();
+  return STARTER_LOCALES.some((locale) => {
+    const want = starterCategories(locale)
+      .flatMap((top) => [
+        { name: top.name, kind: top.kind, parent: null },
+        ...top.children.map((child) => ({ name: child.name, kind: child.kind, parent: top.name })),
+      ])
+      .map(key)
+      .sort();
+    return want.length === have.length && want.every((k, i) => k === have[i]);
+  });
+}

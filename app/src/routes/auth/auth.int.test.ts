@@ -7,6 +7,7 @@ import {
   type TestUser,
 } from "../../../test/harness/client.ts";
 import { useAuthApp } from "../../../test/harness/auth-app.ts";
+import { starterCategories } from "../../domain/default-categories.ts";
 import type { ProblemDetails } from "../../errors.ts";
 
 const minute = 60_000;
@@ -349,6 +350,70 @@ describe("open sign-up", () => {
       name: "B",
     });
     expect(again.status).toBe(409);
+  });
+});
+
+describe("the new household's starter categories", () => {
+  const app = useAuthApp({ signup: "open" });
+  const register = (body: Record<string, unknown>) =>
+    new ApiClient(app.base).post<ProblemDetails>("/auth/register", {
+      password: aPassword(),
+      name: "Someone",
+      ...body,
+    });
+  const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const categoryNames = async (): Promise<string[]> =>
+    (await app.pool.query<{ name: string }>("select name from categories")).rows
+      .map((r) => r.name)
+      .sort(byCodePoint);
+  const treeNames = (locale: "de") =>
+    starterCategories(locale)
+      .flatMap((top) => [top.name, ...top.children.map((c) => c.name)])
+      .sort(byCodePoint);
+
+  it("refuses a language the tree is not written in: 422 problem+json naming body.locale", async () => {
+    const res = await register({ email: "pt@example.test", locale: "pt-BR" });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(res.body)).toContain("body.locale");
+    expect((await app.pool.query("select 1 from users")).rows).toHaveLength(0);
+  });
+
+  it("leaves neither owner nor categories behind when the sign-up fails midway", async () => {
+    // A real failure inside the transaction: PostgreSQL refuses the tree's last category.
+    await app.pool.query(`
+      create function refuse_fees() returns trigger language plpgsql as $$
+      begin
+        if new.name = 'Gebühren und Steuern' then raise exception 'refused by the test'; end if;
+        return new;
+      end $$;
+      create trigger refuse_fees before insert on categories
+        for each row execute function refuse_fees();`);
+    try {
+      const res = await register({ email: "half@example.test", locale: "de" });
+      expect(res.status).toBe(500);
+    } finally {
+      await app.pool.query("drop trigger refuse_fees on categories; drop function refuse_fees();");
+    }
+    expect((await app.pool.query("select 1 from users")).rows).toHaveLength(0);
+    expect(await categoryNames()).toEqual([]);
+  });
+
+  it("gives the first owner's household the tree in the language asked for", async () => {
+    const res = await register({ email: "greta@example.test", locale: "de" });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ role: "owner" });
+    const names = await categoryNames();
+    expect(names).toEqual(treeNames("de"));
+    expect(names).toEqual(expect.arrayContaining(["Lebensmittel", "Einkäufe", "Mobilität"]));
+  });
+
+  it("adds no second tree when a member signs up, whatever language they send", async () => {
+    const before = await categoryNames();
+    const res = await register({ email: "frank@example.test", locale: "fr" });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ role: "member" });
+    expect(await categoryNames()).toEqual(before);
   });
 });
 

@@ -24,7 +24,9 @@ export function authRoutes(ctx: AuthContext): Route[] {
       operationId: "register",
       summary: "Create an account and sign in",
       description:
-        "The first account becomes the household's owner. After that an invitation token is " +
+        "The first account becomes the household's owner, and the household starts with the " +
+        "starter category tree in `locale` (en when omitted; a language the tree is not written " +
+        "in answers 422). After that an invitation token is " +
         "needed (its role applies), unless the instance runs with open sign-up (members).",
       tag: "auth",
       access: "public",

@@ -25,6 +25,7 @@ import {
   type UserRow,
 } from "../../auth/users.ts";
 import { errors } from "../../errors.ts";
+import { addStarterCategories } from "../../write-model/starter-categories.ts";
 import { checkSecondFactor } from "../../auth/second-factor.ts";
 import type { LoginBody, RegisterBody } from "./schema.ts";
 
@@ -113,8 +114,9 @@ async function roleForNewUser(
 }
 
 /**
- * Creates an account: the first becomes the owner, unless the owner comes from configuration;
- * after that an invitation decides the role, or open sign-up makes members. Serialised by an
+ * Creates an account: the first becomes the owner, unless the owner comes from configuration,
+ * and the household gets the starter categories in `body.locale`; after that an invitation
+ * decides the role, or open sign-up makes members. Serialised by an
  * advisory lock so the first-user rule holds across replicas.
  */
 export async function register(
@@ -150,6 +152,9 @@ export async function register(
         invitationId,
         id,
       ]);
+    // The household starts with a category tree; in this transaction, so a failed sign-up
+    // leaves neither the owner nor the tree behind.
+    if (role === "owner") await addStarterCategories(client, body.locale ?? "en");
     await client.query("commit");
   } catch (error) {
     await client.query("rollback");

@@ -10,7 +10,9 @@ import {
   type TestClient,
   type TestResponse,
 } from "../../../test/harness/ledger.ts";
+import { withTransaction } from "../../db/transaction.ts";
 import type { ProblemDetails } from "../../errors.ts";
+import { addStarterCategories } from "../../write-model/starter-categories.ts";
 import type { Account } from "../accounts/schema.ts";
 import type { TransactionJson } from "../transactions/schema.ts";
 
@@ -519,9 +521,23 @@ describe("loading a document with problems", () => {
     await app.pool.query("delete from categories");
   });
 
-  it("loads the corrected document after all those refusals", async () => {
+  it("counts a starter tree someone changed as not empty", async () => {
+    await withTransaction(app.pool, (client) => addStarterCategories(client, "nl"));
+    await app.pool.query("update categories set name = 'Benzine' where name = 'Brandstof'");
+    const res = await upload(as, JSON.stringify(base));
+    expect(res.status).toBe(409);
+    expect((res.body as ProblemDetails).detail).toMatch(/\(it has categories\)/);
+    // Back as registration left it, for the next case.
+    await app.pool.query("update categories set name = 'Brandstof' where name = 'Benzine'");
+  });
+
+  it("loads the corrected document after all those refusals, replacing the untouched starter tree", async () => {
     const res = await upload(as, JSON.stringify(base));
     expect(res.status, res.bytes.toString()).toBe(200);
     expect((res.body as { transactions: number }).transactions).toBe(base.transactions.length);
+    const { rows } = await app.pool.query<{ name: string }>(
+      "select name from categories order by name",
+    );
+    expect(rows.map((r) => r.name)).toEqual(["Food", "Groceries", "Salary"]);
   });
 });

@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import type { Request } from "express";
 import type pg from "pg";
+import { isUntouchedStarterTree, type NamedCategory } from "../../domain/default-categories.ts";
 import { AppError, errors } from "../../errors.ts";
 import { route, type Route } from "../../http/route.ts";
 import { allowLongWork } from "../../db/pool.ts";
@@ -43,9 +44,10 @@ const HOUSEHOLD_TABLES = [
 ];
 
 /**
- * What makes an instance not empty. Registration and the admin bootstrap create users only, and
- * the migrations seed budget_settings (the document overwrites it), so "empty" means: none of
- * these, whatever users, tokens and invitations exist.
+ * What makes an instance not empty. Registration and the admin bootstrap create users and the
+ * starter categories (an untouched starter tree still counts as empty: the load replaces it),
+ * and the migrations seed budget_settings (the document overwrites it), so "empty" means: none
+ * of these, whatever users, tokens and invitations exist.
  */
 const HOLDINGS: readonly [string, string][] = [
   ["accounts", "accounts"],
@@ -76,23 +78,41 @@ async function lockEmptyHousehold(client: pg.PoolClient): Promise<void> {
     throw error;
   }
   await client.query("set local lock_timeout = 0");
-  await refuseUnlessEmpty(client);
+  if ((await refuseUnlessEmpty(client)) === "starter tree") {
+    // Nothing can refer to the categories yet (every other holding is empty): children first,
+    // as each parent restricts its deletion.
+    await client.query("delete from categories where parent_id is not null");
+    await client.query("delete from categories");
+  }
 }
 
-/** 409 unless the household holds nothing yet (see HOLDINGS). */
-async function refuseUnlessEmpty(db: pg.Pool | pg.PoolClient): Promise<void> {
+/**
+ * 409 unless the household holds nothing yet (see HOLDINGS) but, at most, the starter category
+ * tree exactly as registration gave it; answers which.
+ */
+async function refuseUnlessEmpty(db: pg.Pool | pg.PoolClient): Promise<"empty" | "starter tree"> {
   const { rows } = await db.query<{ holds: string[] }>(
     `select array_remove(array[${HOLDINGS.map(
       ([table, what]) => `case when exists (select 1 from ${table}) then '${what}' end`,
     ).join(", ")}], null) as holds`,
   );
   const holds = rows[0]?.holds ?? [];
-  if (holds.length > 0) {
-    throw errors.conflict(
-      `the instance is not empty (it has ${holds.join(", ")}); a household export loads ` +
-        "only into an instance with nothing but its users",
-    );
-  }
+  if (holds.length === 0) return "empty";
+  if (holds.length === 1 && holds[0] === "categories" && (await onlyStarterCategories(db)))
+    return "starter tree";
+  throw errors.conflict(
+    `the instance is not empty (it has ${holds.join(", ")}); a household export loads ` +
+      "only into an instance with nothing but its users (and the untouched starter categories)",
+  );
+}
+
+/** Whether the household's categories are the starter tree exactly as registration added it. */
+async function onlyStarterCategories(db: pg.Pool | pg.PoolClient): Promise<boolean> {
+  const { rows } = await db.query<NamedCategory>(
+    `select c.name, c.kind, p.name as parent
+       from categories c left join categories p on p.id = c.parent_id`,
+  );
+  return isUntouchedStarterTree(rows);
 }
 
 /** An unreadable document as the 422 the bank-file imports answer too. */
@@ -224,7 +244,8 @@ export function fullImportRoute(db: pg.Pool, baseCurrency: string): Route {
       "multipart/form-data with the field `file`: the JSON of `GET /exports/full.json` " +
       `(formatVersion 1, at most ${LIMIT_TEXT}), stored in a temporary file as it uploads and ` +
       "then read element by element, never whole. The " +
-      "instance must hold nothing but its users (409 otherwise) and have the document's base " +
+      "instance must hold nothing but its users (409 otherwise; the starter categories exactly " +
+      "as registration added them count as nothing and are replaced) and have the document's base " +
       "currency. Every element is validated: a 422 names each problem by its path in the " +
       "document (`body.transactions[12].amount`) and nothing is written. Rows get new ids; " +
       "the audit log records the load as `import` by the caller; balances and report " +

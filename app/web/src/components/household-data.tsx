@@ -82,7 +82,8 @@ function LoadFailure(props: { error: unknown }) {
         </p>
         <p>{asSentence(error.message)}</p>
         <p class="muted">
-          Load the file into a fresh fintrack instance that has only its users, then sign in there.
+          Load the file into a fresh fintrack instance that has only its users (and the starter
+          categories it began with, unchanged), then sign in there.
         </p>
       </div>
     );

@@ -223,7 +223,7 @@ export interface paths {
     put?: never;
     /**
      * Create an account and sign in
-     * @description The first account becomes the household's owner. After that an invitation token is needed (its role applies), unless the instance runs with open sign-up (members).
+     * @description The first account becomes the household's owner, and the household starts with the starter category tree in `locale` (en when omitted; a language the tree is not written in answers 422). After that an invitation token is needed (its role applies), unless the instance runs with open sign-up (members).
      */
     post: operations["register"];
     delete?: never;
@@ -645,7 +645,7 @@ export interface paths {
     put?: never;
     /**
      * Load a household export into this empty instance, all or nothing (owner only); exporting again gives the same document except `exportedAt`
-     * @description multipart/form-data with the field `file`: the JSON of `GET /exports/full.json` (formatVersion 1, at most 2 GB), stored in a temporary file as it uploads and then read element by element, never whole. The instance must hold nothing but its users (409 otherwise) and have the document's base currency. Every element is validated: a 422 names each problem by its path in the document (`body.transactions[12].amount`) and nothing is written. Rows get new ids; the audit log records the load as `import` by the caller; balances and report aggregates follow from the loaded transactions.
+     * @description multipart/form-data with the field `file`: the JSON of `GET /exports/full.json` (formatVersion 1, at most 2 GB), stored in a temporary file as it uploads and then read element by element, never whole. The instance must hold nothing but its users (409 otherwise; the starter categories exactly as registration added them count as nothing and are replaced) and have the document's base currency. Every element is validated: a 422 names each problem by its path in the document (`body.transactions[12].amount`) and nothing is written. Rows get new ids; the audit log records the load as `import` by the caller; balances and report aggregates follow from the loaded transactions.
      *
      *     **Access:** the household's owner only; a token needs the `write` scope.
      */
@@ -3691,6 +3691,11 @@ export interface operations {
           /** Format: email */
           email: string;
           invitation?: string;
+          /**
+           * @description The language of the starter categories the household's first owner gets (default en); ignored for everyone else
+           * @enum {string}
+           */
+          locale?: "en" | "de" | "nl" | "fr" | "es";
           name: string;
           password: string;
         };

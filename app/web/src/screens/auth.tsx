@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
+import { starterLocaleFor } from "../../../src/domain/default-categories.ts";
 import { FormError, TextField } from "../components/ui.tsx";
 import { api, ApiError, type Me } from "../lib/api.ts";
 import { onLinkClick } from "../lib/router.ts";
@@ -110,7 +111,10 @@ function SignUpForm(props: { invitation?: string; onSignedIn: (me: Me) => void; 
     setBusy(true);
     setError(undefined);
     try {
-      const body = { name, email, password, invitation: props.invitation };
+      // A new household's starter categories come in the browser's first language the tree is
+      // written in (English otherwise); the server ignores it for everyone but the first owner.
+      const locale = starterLocaleFor(navigator.languages.join(","));
+      const body = { name, email, password, invitation: props.invitation, locale };
       props.onSignedIn(await api.post<Me>("/auth/register", body, { public: true }));
     } catch (e) {
       setError(e);
