@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, categoryId, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
 
 interface Tx {
   id: string;
@@ -66,17 +66,8 @@ describe(
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create account" }).click();
       await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-      const food = await apiCall<{ id: string }>(page, "POST", "/categories", {
-        name: "Food",
-        kind: "expense",
-      });
-      groceriesId = (
-        await apiCall<{ id: string }>(page, "POST", "/categories", {
-          name: "Groceries",
-          kind: "expense",
-          parentId: food.id,
-        })
-      ).id;
+      // The starter tree the sign-up gave the household has Food › Groceries.
+      groceriesId = await categoryId(page, "Groceries");
       const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {
         name: "Everyday checking",
         type: "checking",

@@ -9,7 +9,7 @@ import type { RunningServer } from "../../src/server.ts";
 import { pngBytes } from "../fixtures/attachments.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, categoryId, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
 
 interface Tx {
   id: string;
@@ -58,12 +58,8 @@ describe("fast entry", { timeout: 120_000 }, () => {
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    groceriesId = (
-      await apiCall<{ id: string }>(page, "POST", "/categories", {
-        name: "Groceries",
-        kind: "expense",
-      })
-    ).id;
+    // One of the starter categories the sign-up gave the household.
+    groceriesId = await categoryId(page, "Groceries");
     checkingId = (
       await apiCall<{ id: string }>(page, "POST", "/accounts", {
         name: "Checking",

@@ -102,3 +102,18 @@ export async function apiCall<T>(
   if (!res.ok()) throw new Error(`${method} ${path}: ${String(res.status())} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/**
+ * The id of the category named `name`: one of the starter tree a household signed up through
+ * the UI starts with, so a test that books on it also proves the sign-up gave the household one.
+ */
+export async function categoryId(page: Page, name: string): Promise<string> {
+  const { data } = await apiCall<{ data: { id: string; name: string }[] }>(
+    page,
+    "GET",
+    "/categories",
+  );
+  const found = data.find((c) => c.name === name);
+  if (!found) throw new Error(`no category ${name}; the household has ${JSON.stringify(data)}`);
+  return found.id;
+}

@@ -6,17 +6,25 @@ import { readFile } from "node:fs/promises";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { starterCategories } from "../../src/domain/default-categories.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser, saveScreenshot } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
 import {
   apiCall,
+  categoryId,
   look,
   PASSWORD,
   seriousViolations,
   sidewaysOverflow,
   startApp,
 } from "./ui-helpers.ts";
+
+/**
+ * The source household's categories: the English starter tree its sign-up added. The empty
+ * instance's own untouched tree is replaced by the load.
+ */
+const starterTreeSize = starterCategories("en").reduce((n, top) => n + 1 + top.children.length, 0);
 
 interface HouseholdDocument {
   formatVersion: number;
@@ -120,10 +128,8 @@ describe("the household data section and import errors in the web UI", { timeout
     browser = await launchBrowser();
     page = await openPage(sourceBase);
     await signUp(page, "Olga Owner", "olga@example.test");
-    const food = await apiCall<{ id: string }>(page, "POST", "/categories", {
-      name: "Food",
-      kind: "expense",
-    });
+    // Food is one of the starter categories the sign-up gave the household.
+    const food = { id: await categoryId(page, "Food") };
     const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {
       name: "Everyday checking",
       type: "checking",
@@ -252,7 +258,9 @@ describe("the household data section and import errors in the web UI", { timeout
     const loaded = form.getByTestId("household-loaded");
     await expect
       .poll(() => loaded.textContent())
-      .toContain("Loaded household.json: 1 account, 3 transactions, 1 category.");
+      .toContain(
+        `Loaded household.json: 1 account, 3 transactions, ${String(starterTreeSize)} categories.`,
+      );
     await empty.unroute("**/api/v1/imports/full");
     await look(empty, "settings-household-loaded");
     // The load is exact: exporting the loaded instance gives the same document but its time.

@@ -13,6 +13,7 @@ import { launchBrowser, saveScreenshot, screenshotDir } from "../harness/browser
 import { useTestDatabase } from "../harness/database.ts";
 import {
   apiCall,
+  categoryId,
   look,
   PASSWORD,
   seriousViolations,
@@ -104,16 +105,8 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    const food = await apiCall<{ id: string }>(page, "POST", "/categories", {
-      name: "Food",
-      kind: "expense",
-    });
-    const groceries = await apiCall<{ id: string }>(page, "POST", "/categories", {
-      name: "Groceries",
-      kind: "expense",
-      parentId: food.id,
-    });
-    await apiCall(page, "POST", "/categories", { name: "Transport", kind: "expense" });
+    // The starter tree the sign-up gave the household: Food › Groceries, Transport and more.
+    const groceries = { id: await categoryId(page, "Groceries") };
     const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {
       name: "Everyday checking",
       type: "checking",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, categoryId, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
 
 interface RuleJson {
   id: string;
@@ -53,18 +53,8 @@ describe("the web UI's rules screen", { timeout: 90_000 }, () => {
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    const food = await apiCall<{ id: string }>(page, "POST", "/categories", {
-      name: "Food",
-      kind: "expense",
-    });
-    groceriesId = (
-      await apiCall<{ id: string }>(page, "POST", "/categories", {
-        name: "Groceries",
-        kind: "expense",
-        parentId: food.id,
-      })
-    ).id;
-    await apiCall(page, "POST", "/categories", { name: "Transport", kind: "expense" });
+    // The starter tree the sign-up gave the household has Food › Groceries.
+    groceriesId = await categoryId(page, "Groceries");
     const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {
       name: "Everyday checking",
       type: "checking",

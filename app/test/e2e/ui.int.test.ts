@@ -140,17 +140,24 @@ describe("the web UI", { timeout: 90_000 }, () => {
     await look(page, "dashboard-empty");
   });
 
-  it("creates categories and an account", async () => {
+  it("starts the new household with the starter categories, adds its own and an account", async () => {
     await page.getByRole("link", { name: "Categories" }).click();
-    for (const name of ["Food", "Household"]) {
-      await page.getByLabel("Name").fill(name);
-      await page.getByRole("button", { name: "Add category" }).click();
-      await page.locator(".tree-name", { hasText: name }).waitFor();
-    }
-    await page.getByLabel("Name").fill("Groceries");
-    await page.getByLabel("Inside").selectOption({ label: "Food" });
+    // The sign-up gave the household the starter tree in the browser's language (English here).
+    // A tree row reads "└Groceries (in Food)": the branch mark and the screen reader's parent.
+    const treeNames = async () =>
+      (await page.locator(".tree-name").allTextContents()).map((text) =>
+        text.replace(/^└/, "").replace(/ \(in [^)]*\)$/, ""),
+      );
+    await expect
+      .poll(treeNames)
+      .toEqual(expect.arrayContaining(["Housing", "Household", "Food", "Groceries", "Salary"]));
+    await page.getByLabel("Name").fill("Pets");
     await page.getByRole("button", { name: "Add category" }).click();
-    await page.locator(".tree-name", { hasText: "Groceries" }).waitFor();
+    await page.locator(".tree-name", { hasText: "Pets" }).waitFor();
+    await page.getByLabel("Name").fill("Pet food");
+    await page.getByLabel("Inside").selectOption({ label: "Pets" });
+    await page.getByRole("button", { name: "Add category" }).click();
+    await page.locator(".tree-name", { hasText: "Pet food" }).waitFor();
     await look(page, "categories");
 
     await page.getByRole("link", { name: "Accounts" }).click();
@@ -181,7 +188,7 @@ describe("the web UI", { timeout: 90_000 }, () => {
     await editor.getByLabel("Line 1 amount").fill("-30");
     await editor.getByRole("button", { name: "Add split line" }).click();
     await expect.poll(() => editor.getByLabel("Line 2 amount").inputValue()).toBe("-12.50");
-    await editor.getByLabel("Line 2 category").selectOption({ label: "Household" });
+    await editor.getByLabel("Line 2 category").selectOption({ label: "\u00a0\u00a0Pet food" });
     await look(page, "register-editor");
     await editor.getByLabel("Line 2 memo").press("Enter");
     await expect.poll(() => row.textContent()).toContain("Split (2)");
