@@ -79,6 +79,11 @@ const app = z
     signup: z.enum(["closed", "open"]).default("closed").meta({
       description: "closed: new users join by invitation only; open: anyone may register.",
     }),
+    // The languages the app's starter category tree is written in (its STARTER_LOCALES).
+    locale: z.enum(["en", "de", "nl", "fr", "es"]).default("en").meta({
+      description:
+        "Language of the starter categories the household gets with its first owner: en, de, nl, fr or es. Read once, when the owner is created; later changes leave the categories alone.",
+    }),
     adminEmail: patternedString(
       emailPattern,
       "app.adminEmail must be an e-mail address, for example owner@example.com",
@@ -93,7 +98,9 @@ const app = z
         "E-mail of the tenant's first owner, created with the tenant; its generated initial password is in the credentials Secret. It cannot change: owners and their e-mail addresses are managed in the app.",
     }),
   })
-  .meta({ description: "The finance app: image, size, currency and who may sign up." });
+  .meta({
+    description: "The finance app: image, size, currency, language and who may sign up.",
+  });
 
 const issuerRef = z
   .object({

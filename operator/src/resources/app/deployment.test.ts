@@ -110,16 +110,28 @@ describe("buildAppDeployment", () => {
 
   it("passes the tenant's settings to the app", () => {
     const deployment = build({
-      spec: { app: { adminEmail: "boss@globex.example", baseCurrency: "USD", signup: "open" } },
+      spec: {
+        app: {
+          adminEmail: "boss@globex.example",
+          baseCurrency: "USD",
+          signup: "open",
+          locale: "nl",
+        },
+      },
     });
 
     expect(env(deployment, "FINTRACK_ADMIN_EMAIL")?.value).toBe("boss@globex.example");
     expect(env(deployment, "FINTRACK_BASE_CURRENCY")?.value).toBe("USD");
     expect(env(deployment, "FINTRACK_SIGNUP")?.value).toBe("open");
+    expect(env(deployment, "FINTRACK_LOCALE")?.value).toBe("nl");
     expect(env(deployment, "PORT")?.value).toBe("8080");
     expect(env(deployment, "METRICS_PORT")?.value).toBe("9090");
     expect(env(deployment, "NODE_ENV")?.value).toBe("production");
     expect(env(deployment, "LOG_LEVEL")?.value).toBe("info");
+  });
+
+  it("gives the household English starter categories unless spec.app.locale says otherwise", () => {
+    expect(env(build(), "FINTRACK_LOCALE")?.value).toBe("en");
   });
 
   it("serves https URLs when TLS is configured, and trusts the proxy behind an Ingress", () => {

@@ -154,6 +154,7 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
     { name: "FINTRACK_ADMIN_EMAIL", value: tracker.spec.app.adminEmail },
     { name: "FINTRACK_BASE_CURRENCY", value: tracker.spec.app.baseCurrency },
     { name: "FINTRACK_SIGNUP", value: tracker.spec.app.signup },
+    { name: "FINTRACK_LOCALE", value: tracker.spec.app.locale },
     { name: "PORT", value: String(ports.appHttp) },
     { name: "METRICS_PORT", value: String(ports.appMetrics) },
     { name: "BASE_URL", value: tenantUrl(tracker) },
