@@ -10,7 +10,8 @@ export interface ReadinessReport {
   checks: Record<string, string>;
 }
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+/** Settles as `promise` does, or rejects once `ms` pass without it settling. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

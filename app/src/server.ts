@@ -19,6 +19,7 @@ import { ownerBootstrap, type OwnerBootstrap } from "./auth/owner-bootstrap.ts";
 import { addStarterCategories } from "./write-model/starter-categories.ts";
 import { deferredSessions, deferredThrottle, redisPrefixOf, tenantOf } from "./auth/tenant.ts";
 import type { Config } from "./config.ts";
+import { postgresMetrics, type PostgresMetrics } from "./db/metrics.ts";
 import { schemaStatus } from "./db/migrate.ts";
 import { boundedPoolConfig, createPool, terminateCheckedOut } from "./db/pool.ts";
 import { defaultMetrics } from "./http/metrics.ts";
@@ -142,6 +143,30 @@ function connectPostgres(config: Config, databaseUrl: string, log: Logger): pg.P
   );
 }
 
+/** The fintrack_postgres_* metrics, read over a connection of their own; problems logged. */
+function exportPostgresStatistics(
+  registry: Registry,
+  config: Config,
+  databaseUrl: string,
+  pool: pg.Pool,
+  log: Logger,
+): PostgresMetrics {
+  return postgresMetrics(registry, {
+    databaseUrl,
+    previousPassword: config.databasePasswordPrevious,
+    pool,
+    problem: (error, where) => {
+      log.warn({ error, where }, "the metrics' PostgreSQL connection failed");
+    },
+    unavailable: (error) => {
+      log.warn(
+        { error },
+        "PostgreSQL does not answer the metrics' query: fintrack_postgres_up is 0",
+      );
+    },
+  });
+}
+
 /** The Redis client, connecting in the background: ioredis retries, readiness reports it. */
 function connectRedis(redisUrl: string, config: Config, log: Logger): Redis {
   const redis = new Redis(redisUrl, {
@@ -224,12 +249,14 @@ interface Running {
   metricsServer: Server;
   work: InFlight;
   pool: pg.Pool;
+  postgresStatistics: PostgresMetrics;
   redis: Redis | undefined;
 }
 
 /** RunningServer.shutdown, in the order the README's shutdown section and the operator count on. */
 async function shutdownInOrder(running: Running, drainMs: number): Promise<{ abandoned: number }> {
-  const { config, log, jobs, ready, server, metricsServer, work, pool, redis } = running;
+  const { config, log, jobs, ready, server, metricsServer, work, pool, postgresStatistics, redis } =
+    running;
   jobs.stop();
   ready.drain();
   // Every answer from now on ends its connection, so keep-alive clients move elsewhere.
@@ -255,6 +282,8 @@ async function shutdownInOrder(running: Running, drainMs: number): Promise<{ aba
   await Promise.race([closed, sleep(1000)]);
   server.closeAllConnections();
   metricsServer.closeAllConnections();
+  // No scrape is left to read it; its one query, if any, ends within the statistics' timeout.
+  await postgresStatistics.close();
   if (!finished) return { abandoned: work.count() };
   await pool.end();
   redis?.disconnect();
@@ -277,6 +306,13 @@ export async function startServer(
     settings.redisUrl === undefined ? undefined : connectRedis(settings.redisUrl, config, log);
   const registry = new Registry();
   defaultMetrics(registry);
+  const postgresStatistics = exportPostgresStatistics(
+    registry,
+    config,
+    settings.databaseUrl,
+    pool,
+    log,
+  );
   const owner = config.admin
     ? ownerBootstrap(pool, config.admin, log, (client) =>
         addStarterCategories(client, config.locale),
@@ -305,7 +341,18 @@ export async function startServer(
   });
   const server = await listen(app, config.port, config.host);
   const metricsServer = await listen(metricsApp(registry), config.metricsPort, config.host);
-  const running = { config, log, jobs, ready, server, metricsServer, work, pool, redis };
+  const running = {
+    config,
+    log,
+    jobs,
+    ready,
+    server,
+    metricsServer,
+    work,
+    pool,
+    postgresStatistics,
+    redis,
+  };
   return {
     server,
     metricsServer,
