@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { V1Deployment, V1EnvVar } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { chartDir } from "../src/chart/files.ts";
 import { loadSettings, settingsSchema } from "../src/config.ts";
+import { operatorVersion } from "../src/release.ts";
 import { repoRoot, kubectl } from "./harness/cluster.ts";
 import { helm, renderChart, tryHelm } from "./harness/helm.ts";
 import { installCrd, renderManifests, type Manifest } from "./harness/manifests.ts";
@@ -53,6 +56,16 @@ describe("the Helm chart", () => {
     const all = tryHelm(["lint", "--strict", chart, ...options.flatMap((o) => ["--set", o])]);
     expect(all.output).toContain("0 chart(s) failed");
     expect(all.status).toBe(0);
+  });
+
+  it("states the operator's release as its version and appVersion", () => {
+    // The release workflow packages it at the tag's version; in the repository (an Argo CD
+    // Application pointing at the path, say) it must already say which release it is.
+    const chart = parse(readFileSync(join(repoRoot, chartDir, "Chart.yaml"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    expect(chart).toMatchObject({ version: operatorVersion, appVersion: operatorVersion });
   });
 
   it("renders config/default object by object with default values, all but its Namespace", () => {
