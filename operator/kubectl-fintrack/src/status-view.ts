@@ -2,6 +2,7 @@ import type { V1Deployment, V1Ingress, V1StatefulSet } from "@kubernetes/client-
 import type { FinanceTracker } from "../../src/api/v1alpha1.ts";
 import type { TrackerBackup } from "../../src/backup/status.ts";
 import { childNames } from "../../src/names.ts";
+import { tenantUrl } from "../../src/resources/ingress/ingress.ts";
 import { age, bytes, replicas, table } from "./format.ts";
 
 /**
@@ -63,7 +64,7 @@ function tenantSection(tracker: FinanceTracker): string[] {
     ["Tenant:", `${metadata.name} (namespace ${metadata.namespace})`],
     ["Phase:", status?.phase ?? "Pending (not reconciled yet)"],
     ["PostgreSQL:", postgresLine(tracker)],
-    ["URL:", status?.url ?? (spec.ingress ? `https://${spec.ingress.host}` : "-")],
+    ["URL:", status?.url ?? tenantUrl(tracker)],
     ["Admin:", spec.app.adminEmail],
     [
       "Generation:",
