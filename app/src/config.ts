@@ -25,17 +25,17 @@ const environmentSchema = z
     // Set by the operator while it rotates the database password: the password being replaced,
     // tried when PostgreSQL refuses the URL's (see createPool).
     DATABASE_PASSWORD_PREVIOUS: z.string().optional(),
+    // The passwords of DATABASE_URL and REDIS_URL from files (Compose secrets), which then name
+    // none: what samples/compose runs with.
+    DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_PASSWORD_FILE: z.string().min(1).optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     SESSION_SECRET_FILE: z.string().min(1).optional(),
     PORT: port.default(8080),
     // The address both servers bind. Unset: every interface (as a container needs; the default
     // of Node, IPv6 included). The demo sets 127.0.0.1 unless told otherwise (demo/mode.ts).
-    // The passwords of DATABASE_URL and REDIS_URL from files (Compose secrets), which then name
-    // none: what samples/compose runs with.
-    DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
     HOST: z
-    REDIS_PASSWORD_FILE: z.string().min(1).optional(),
       .union([z.ipv4(), z.ipv6(), z.literal("localhost")], {
         error: "must be an IP address (0.0.0.0, 127.0.0.1, ::) or localhost",
       })
@@ -192,17 +192,6 @@ function readSecretFile(path: string, variable: string, problems: string[]): str
   }
 }
 
-/**
- * Parses the environment once, failing fast with every problem listed (never a secret value).
- * `readFile` is injectable so tests need no files.
- */
-export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Config {
-  const parsed = environmentSchema.safeParse(env);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  if (!parsed.success) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
-  const e = parsed.data;
 /** A URL with the password of its `*_PASSWORD_FILE`, when that is set. */
 function urlWithPasswordFile(
   url: string | undefined,
@@ -226,6 +215,17 @@ function urlWithPasswordFile(
   return parsed.toString();
 }
 
+/**
+ * Parses the environment once, failing fast with every problem listed (never a secret value).
+ * `readFile` is injectable so tests need no files.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, read = readSecretFile): Config {
+  const parsed = environmentSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  const e = parsed.data;
   const sessionSecret = e.SESSION_SECRET_FILE
     ? read(e.SESSION_SECRET_FILE, "SESSION_SECRET_FILE", problems)
     : e.SESSION_SECRET;
@@ -235,6 +235,14 @@ function urlWithPasswordFile(
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
     problems.push("SESSION_SECRET_FILE: the secret must be at least 32 characters");
   }
+  const databaseUrl = urlWithPasswordFile(
+    e.DATABASE_URL,
+    e.DATABASE_PASSWORD_FILE,
+    "DATABASE",
+    read,
+    problems,
+  );
+  const redisUrl = urlWithPasswordFile(e.REDIS_URL, e.REDIS_PASSWORD_FILE, "REDIS", read, problems);
   const adminPassword = e.FINTRACK_ADMIN_PASSWORD_FILE
     ? read(e.FINTRACK_ADMIN_PASSWORD_FILE, "FINTRACK_ADMIN_PASSWORD_FILE", problems)
     : undefined;
@@ -246,14 +254,6 @@ function urlWithPasswordFile(
     databasePasswordPrevious: e.DATABASE_PASSWORD_PREVIOUS,
     redisUrl,
     sessionSecret,
-  const databaseUrl = urlWithPasswordFile(
-    e.DATABASE_URL,
-    e.DATABASE_PASSWORD_FILE,
-    "DATABASE",
-    read,
-    problems,
-  );
-  const redisUrl = urlWithPasswordFile(e.REDIS_URL, e.REDIS_PASSWORD_FILE, "REDIS", read, problems);
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
