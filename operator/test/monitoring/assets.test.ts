@@ -2,9 +2,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { registerPostgresMetrics } from "../../../app/src/db/metrics.ts";
 import { createMetrics, defaultMetrics } from "../../src/metrics.ts";
 import { repoRoot } from "../harness/cluster.ts";
 import { checkMetrics, runPromtool } from "../harness/promtool.ts";
@@ -64,6 +66,9 @@ describe("the PrometheusRule", () => {
       "FintrackBackupVerificationFailed",
       "FintrackOperatorNotLeading",
       "FintrackOperatorReconcileErrors",
+      "FintrackPostgresConnectionsNearMax",
+      "FintrackPostgresDown",
+      "FintrackPostgresLongTransaction",
       "FintrackTenantNotReady",
     ]);
   });
@@ -161,6 +166,7 @@ describe("the PrometheusRule", () => {
             { eval_time: "8m", alertname: "FintrackOperatorNotLeading", exp_alerts: [] },
           ],
         },
+        postgresRuleTests(),
       ],
     };
     const testFile = join(work, "rules.test.yaml");
@@ -168,6 +174,61 @@ describe("the PrometheusRule", () => {
     expect(run(["test", "rules", testFile])).toContain("SUCCESS");
   });
 });
+
+/**
+ * The PostgreSQL alerts over two replicas of one tenant's app (t1) and of another's (t2): the
+ * server's figures come from every replica, so one replica's view alone never fires them.
+ */
+function postgresRuleTests() {
+  const replica = (namespace: string, pod: string) =>
+    `namespace="${namespace}",job="${namespace}-app",pod="${pod}"`;
+  const [a, b, c, d] = [
+    replica("t1", "a"),
+    replica("t1", "b"),
+    replica("t2", "c"),
+    replica("t2", "d"),
+  ];
+  const firing = (namespace: string, severity: string) => [
+    { exp_labels: { severity, namespace, job: `${namespace}-app` } },
+  ];
+  return {
+    interval: "1m",
+    input_series: [
+      // t1's PostgreSQL goes away at minute 2 for both replicas (firing at 7); t2's is out of one replica's
+      // reach only.
+      { series: `fintrack_postgres_up{${a}}`, values: "1 1 0x20" },
+      { series: `fintrack_postgres_up{${b}}`, values: "1 1 0x20" },
+      { series: `fintrack_postgres_up{${c}}`, values: "0x20" },
+      { series: `fintrack_postgres_up{${d}}`, values: "1x20" },
+      // t1: 85 of 100 connections; t2: 10 of 100.
+      { series: `fintrack_postgres_connections{${a},state="active"}`, values: "50x20" },
+      { series: `fintrack_postgres_connections{${a},state="idle"}`, values: "35x20" },
+      { series: `fintrack_postgres_max_connections{${a}}`, values: "100x20" },
+      { series: `fintrack_postgres_connections{${c},state="active"}`, values: "10x20" },
+      { series: `fintrack_postgres_max_connections{${c}}`, values: "100x20" },
+      // t2: a transaction open since minute 0, its age seen by one replica; t1: none.
+      { series: `fintrack_postgres_oldest_transaction_age_seconds{${d}}`, values: "0+60x40" },
+      { series: `fintrack_postgres_oldest_transaction_age_seconds{${b}}`, values: "0x40" },
+    ],
+    alert_rule_test: [
+      { eval_time: "6m", alertname: "FintrackPostgresDown", exp_alerts: [] },
+      { eval_time: "7m", alertname: "FintrackPostgresDown", exp_alerts: firing("t1", "critical") },
+      { eval_time: "9m", alertname: "FintrackPostgresConnectionsNearMax", exp_alerts: [] },
+      {
+        eval_time: "10m",
+        alertname: "FintrackPostgresConnectionsNearMax",
+        exp_alerts: firing("t1", "warning"),
+      },
+      // Over 1800 s from minute 31, firing once held for 5 minutes.
+      { eval_time: "35m", alertname: "FintrackPostgresLongTransaction", exp_alerts: [] },
+      {
+        eval_time: "36m",
+        alertname: "FintrackPostgresLongTransaction",
+        exp_alerts: firing("t2", "warning"),
+      },
+    ],
+  };
+}
 
 describe("the operator's /metrics", () => {
   it("passes promtool check metrics", async () => {
@@ -202,6 +263,48 @@ function metricNames(expr: string): string[] {
   return [...new Set(words.filter((w) => !functions.has(w) && w.includes("_")))];
 }
 
+/** Whether `name` is an exported metric, or a `_bucket`, `_count` or `_sum` series of one. */
+const exported = (known: Set<string>, name: string) =>
+  known.has(name) || known.has(name.replace(/_(bucket|count|sum)$/, ""));
+
+/** The names of the app's PostgreSQL metrics, as its code registers them. */
+function postgresMetricNames(): string[] {
+  const registry = new Registry();
+  // Registering reads nothing: neither the statistics nor the (never connected) pool.
+  registerPostgresMetrics(registry, {
+    read: () => Promise.reject(new Error("not read")),
+    pool: new pg.Pool(),
+    timeoutMs: 1,
+    unavailable: () => undefined,
+  });
+  return registry.getMetricsAsArray().map((m) => m.name);
+}
+
+/** Every metric name the operator and the app export. */
+async function exportedMetrics(): Promise<Set<string>> {
+  const registry = new Registry();
+  createMetrics(registry);
+  const operatorMetrics = (await registry.getMetricsAsJSON()).map((m) => m.name);
+  const appMetrics = [
+    "http_request_duration_seconds",
+    "fintrack_logins_failed_total",
+    "fintrack_transactions_created_total",
+    ...postgresMetricNames(),
+  ];
+  return new Set([...operatorMetrics, ...appMetrics]);
+}
+
+describe("the alert rules", () => {
+  it("query only metrics the operator and the app export", async () => {
+    const known = await exportedMetrics();
+    for (const r of rule.spec.groups.flatMap((g) => g.rules)) {
+      const names = metricNames(r.expr);
+      expect(names.length, r.alert).toBeGreaterThan(0);
+      for (const name of names) expect(exported(known, name), `${r.alert}: ${name}`).toBe(true);
+    }
+  });
+});
+
 describe("the Grafana dashboards", () => {
   // kubectl's built-in kustomize renders the generator; the cluster setup links kubectl there.
   const kubectl = join(repoRoot, ".cluster/bin/kubectl");
@@ -229,35 +332,21 @@ describe("the Grafana dashboards", () => {
   );
 
   it("query only metrics the operator and the app export", async () => {
-    const operatorMetrics = (
-      await (() => {
-        const registry = new Registry();
-        createMetrics(registry);
-        return registry.getMetricsAsJSON();
-      })()
-    ).map((m) => m.name);
-    const appMetrics = [
-      "http_request_duration_seconds",
-      "fintrack_logins_failed_total",
-      "fintrack_transactions_created_total",
-    ];
-    const known = new Set([...operatorMetrics, ...appMetrics]);
-    const base = (name: string) => name.replace(/_(bucket|count|sum)$/, "");
+    const known = await exportedMetrics();
     for (const file of ["operator.json", "tenant.json"]) {
       const dashboard = JSON.parse(
         readFileSync(join(repoRoot, "config/grafana", file), "utf8"),
       ) as {
-        panels: { title: string; targets: { expr: string }[] }[];
+        panels: { title: string; type: string; targets?: { expr: string }[] }[];
       };
       for (const panel of dashboard.panels) {
-        for (const { expr } of panel.targets) {
+        // A row only groups the panels below it.
+        const targets = panel.type === "row" ? [] : (panel.targets ?? [{ expr: "" }]);
+        for (const { expr } of targets) {
           const names = metricNames(expr);
           expect(names.length, `${file}: ${panel.title}`).toBeGreaterThan(0);
           for (const name of names)
-            expect(
-              known.has(name) || known.has(base(name)),
-              `${file}: ${panel.title}: ${name}`,
-            ).toBe(true);
+            expect(exported(known, name), `${file}: ${panel.title}: ${name}`).toBe(true);
         }
       }
     }
