@@ -5,16 +5,16 @@ export function kubectlBinary(env: NodeJS.ProcessEnv = process.env): string {
   return env.KUBECTL ?? "kubectl";
 }
 
-/**
- * Runs kubectl with our terminal (or the given stdio) and resolves with its exit code; Ctrl-C
- * reaches kubectl through the terminal, so we only wait for it to go.
- */
+/** Runs kubectl with our terminal (or the given stdio) and resolves with its exit code. */
 export function runKubectl(
   args: readonly string[],
   options: { stdio?: StdioOptions; onStdout?: (text: string) => void } = {},
 ): Promise<number> {
   const binary = kubectlBinary();
-  return new Promise((resolve, reject) => {
+  // The terminal sends Ctrl-C to kubectl too: we outlive it, so its exit code becomes ours.
+  const ignore = () => undefined;
+  process.on("SIGINT", ignore);
+  return new Promise<number>((resolve, reject) => {
     const child = spawn(binary, args, { stdio: options.stdio ?? "inherit" });
     child.stdout?.on("data", (chunk: Buffer) => options.onStdout?.(chunk.toString()));
     child.once("error", (error: NodeJS.ErrnoException) => {
@@ -27,5 +27,5 @@ export function runKubectl(
     child.once("exit", (code, signal) => {
       resolve(code ?? (signal === "SIGINT" ? 130 : 1));
     });
-  });
+  }).finally(() => process.off("SIGINT", ignore));
 }

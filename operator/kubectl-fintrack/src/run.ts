@@ -9,9 +9,9 @@ export function describeError(error: unknown): string {
       const status = JSON.parse(String(error.body)) as { message?: string };
       if (status.message) return `${status.message} (HTTP ${String(error.code)})`;
     } catch {
-      // Not a Status body: the exception's own message says enough.
+      // Not a Status body (a proxy's error page): the code is what is known.
     }
-    return error.message.split("\n")[0] ?? "API error";
+    return `the API server answered HTTP ${String(error.code)}`;
   }
   return error instanceof Error ? error.message : String(error);
 }

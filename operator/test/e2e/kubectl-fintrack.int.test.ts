@@ -97,8 +97,10 @@ describe.skipIf(!clusterRunsControllers())("kubectl-fintrack against a reconcile
     await waitReady(ns.name, "acme");
   });
   afterAll(async () => {
-    const code = await operator.stop();
-    if (code !== 0) console.error(operator.logs());
+    // Undefined when the setup failed before starting it.
+    const started = operator as OperatorProcess | undefined;
+    const code = await started?.stop();
+    if (started && code !== 0) console.error(started.logs());
   });
 
   it("status shows the tenant, each part with its replicas, the conditions and no backup yet", async () => {
@@ -216,6 +218,83 @@ describe.skipIf(!clusterRunsControllers())("kubectl-fintrack against a reconcile
     const repeated = await plugin("rotate-credentials", "acme", "--request", "plugin-1");
     expect(repeated.code).toBe(1);
     expect(repeated.stderr).toContain('request "plugin-1" was already made');
+  });
+
+  it("psql and open hand kubectl the tenant's running PostgreSQL pod and app Service", async () => {
+    // kwok runs no containers, so no exec or port-forward could reach one: a stand-in kubectl
+    // records the arguments (and says what port-forward says) instead.
+    const dir = mkdtempSync(join(tmpdir(), "fintrack-kubectl-"));
+    try {
+      const standIn = join(dir, "kubectl");
+      writeFileSync(
+        standIn,
+        `#!/bin/sh\nprintf '%s\\n' "$@"\n[ "$1" = port-forward ] && echo "Forwarding from 127.0.0.1:1 -> 8080"\nexit 0\n`,
+        { mode: 0o755 },
+      );
+      const connection = ["--kubeconfig", kubeconfigPath, "--namespace", ns.name];
+
+      const psql = await run(
+        process.execPath,
+        [
+          pluginMain,
+          "psql",
+          "acme",
+          "-n",
+          ns.name,
+          "--kubeconfig",
+          kubeconfigPath,
+          "--",
+          "-c",
+          "select 1",
+        ],
+        { KUBECTL: standIn },
+      );
+
+      expect(psql.stderr).toBe("");
+      expect(psql.code).toBe(0);
+      expect(psql.stdout.trim().split("\n")).toEqual([
+        "exec",
+        "-i",
+        ...connection,
+        "acme-postgres-0",
+        "-c",
+        "postgres",
+        "--",
+        "psql",
+        "-U",
+        "fintrack",
+        "-d",
+        "fintrack",
+        "-c",
+        "select 1",
+      ]);
+
+      const open = await run(
+        process.execPath,
+        [
+          pluginMain,
+          "open",
+          "acme",
+          "-n",
+          ns.name,
+          "--kubeconfig",
+          kubeconfigPath,
+          "--port",
+          "18080",
+        ],
+        { KUBECTL: standIn },
+      );
+
+      expect(open.code).toBe(0);
+      expect(open.stderr).toContain(
+        ["port-forward", ...connection, "service/acme-app", "18080:8080"].join("\n"),
+      );
+      expect(open.stdout).toBe(
+        "acme is at http://localhost:18080/ (Ctrl-C stops the port-forward)\n",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("every command fails clearly, exit code 1, for a tenant that does not exist", async () => {

@@ -88,7 +88,9 @@ export const openCommand: Command = {
       portForwardArgs(connection, cluster.namespace, service, { localPort, address }),
       {
         stdio: ["inherit", "pipe", "inherit"],
+        // kubectl's own lines (Forwarding from, Handling connection) go on as progress.
         onStdout: (text) => {
+          io.err(text.trimEnd());
           if (announced || !text.includes("Forwarding from")) return;
           announced = true;
           io.out(
