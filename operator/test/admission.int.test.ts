@@ -214,6 +214,25 @@ const mistakes: Mistake[] = [
     says: "must be a resource quantity",
   },
   {
+    mistake: "fetches exchange rates from a URL with a password in it",
+    name: "rates-with-credentials",
+    spec: {
+      app: {
+        adminEmail,
+        exchangeRates: { fetch: "Daily", source: "https://user:secret@rates.example/x.xml" },
+      },
+    },
+    field: "spec.app.exchangeRates.source",
+    says: "must be an http:// or https:// URL without credentials",
+  },
+  {
+    mistake: 'fetches exchange rates "weekly"',
+    name: "rates-weekly",
+    spec: { app: { adminEmail, exchangeRates: { fetch: "Weekly" } } },
+    field: "spec.app.exchangeRates.fetch",
+    says: 'Unsupported value: "Weekly"',
+  },
+  {
     mistake: 'requests "half" a CPU for Redis',
     name: "bad-redis-request",
     spec: { app: { adminEmail }, redis: { resources: { requests: { cpu: "half" } } } },
@@ -299,7 +318,7 @@ describe("FinanceTracker admission", () => {
     })) as FinanceTracker;
     expect(stored.spec.app).not.toHaveProperty("colour");
     expect(stored.spec).toEqual({
-      app: { adminEmail, replicas: 2, baseCurrency: "EUR", signup: "closed" },
+      app: { adminEmail, replicas: 2, baseCurrency: "EUR", signup: "closed", locale: "en" },
       postgres: { version: 18, storage: { size: "10Gi" } },
       redis: {},
       monitoring: { serviceMonitor: true },

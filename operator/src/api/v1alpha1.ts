@@ -84,6 +84,31 @@ const app = z
       description:
         "Language of the starter categories the household gets with its first owner: en, de, nl, fr or es. Read once, when the owner is created; later changes leave the categories alone.",
     }),
+    exchangeRates: z
+      .object({
+        fetch: z.enum(["Never", "OnRequest", "Daily"]).default("Never").meta({
+          description:
+            "Never: the household enters or uploads its exchange rates. OnRequest: a member may fetch the daily reference rates from the source with one click. Daily: the app also fetches them a few times a day. Any but Never lets the app pods connect to the source's port.",
+        }),
+        source: z
+          .url({ protocol: /^https?$/ })
+          .max(512)
+          .optional()
+          .meta({
+            description:
+              "URL of an ECB-format XML feed of reference rates; the European Central Bank's daily feed when omitted.",
+            ...celRules({
+              rule: "self.matches('^https?://[^/?#\\\\s@]+([/?][^#\\\\s]*)?$')",
+              message:
+                "exchangeRates.source must be an http:// or https:// URL without credentials, for example https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
+            }),
+          }),
+      })
+      .optional()
+      .meta({
+        description:
+          "Where the app gets exchange rates for accounts in other currencies than the base one; off unless set.",
+      }),
     adminEmail: patternedString(
       emailPattern,
       "app.adminEmail must be an e-mail address, for example owner@example.com",

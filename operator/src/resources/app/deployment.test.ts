@@ -130,6 +130,26 @@ describe("buildAppDeployment", () => {
     expect(env(deployment, "LOG_LEVEL")?.value).toBe("info");
   });
 
+  it("turns exchange-rate fetching off unless spec.app.exchangeRates turns it on", () => {
+    const withRates = (exchangeRates?: object) => {
+      const deployment = build(exchangeRates ? { spec: { app: { exchangeRates } } } : undefined);
+      return [
+        env(deployment, "FINTRACK_FX_SOURCE_URL"),
+        env(deployment, "FINTRACK_FX_FETCH_DAILY"),
+      ].map((e) => e?.value);
+    };
+    expect(withRates()).toEqual(["off", undefined]);
+    expect(withRates({ fetch: "Never", source: "https://rates.example/x.xml" })).toEqual([
+      "off",
+      undefined,
+    ]);
+    expect(withRates({ fetch: "OnRequest" })).toEqual([undefined, "false"]);
+    expect(withRates({ fetch: "Daily", source: "https://rates.example/x.xml" })).toEqual([
+      "https://rates.example/x.xml",
+      "true",
+    ]);
+  });
+
   it("gives the household English starter categories unless spec.app.locale says otherwise", () => {
     expect(env(build(), "FINTRACK_LOCALE")?.value).toBe("en");
   });

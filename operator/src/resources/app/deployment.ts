@@ -155,6 +155,7 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
     { name: "FINTRACK_BASE_CURRENCY", value: tracker.spec.app.baseCurrency },
     { name: "FINTRACK_SIGNUP", value: tracker.spec.app.signup },
     { name: "FINTRACK_LOCALE", value: tracker.spec.app.locale },
+    ...exchangeRatesEnv(tracker.spec.app.exchangeRates),
     { name: "PORT", value: String(ports.appHttp) },
     { name: "METRICS_PORT", value: String(ports.appMetrics) },
     { name: "BASE_URL", value: tenantUrl(tracker) },
@@ -165,6 +166,20 @@ function appEnv(tracker: FinanceTracker): V1EnvVar[] {
     { name: "NODE_ENV", value: "production" },
     { name: "SHUTDOWN_DELAY_SECONDS", value: String(shutdown.delay) },
     { name: "SHUTDOWN_DRAIN_SECONDS", value: String(shutdown.drain) },
+  ];
+}
+
+/**
+ * Where the app fetches reference rates, and whether it does so by itself. Set even when off, so
+ * the app answers "fetching is off" at once instead of waiting out a connection the tenant's
+ * NetworkPolicy drops.
+ */
+function exchangeRatesEnv(rates: FinanceTracker["spec"]["app"]["exchangeRates"]): V1EnvVar[] {
+  const fetch = rates?.fetch ?? "Never";
+  if (fetch === "Never") return [{ name: "FINTRACK_FX_SOURCE_URL", value: "off" }];
+  return [
+    ...(rates?.source ? [{ name: "FINTRACK_FX_SOURCE_URL", value: rates.source }] : []),
+    { name: "FINTRACK_FX_FETCH_DAILY", value: String(fetch === "Daily") },
   ];
 }
 

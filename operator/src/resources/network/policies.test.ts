@@ -148,6 +148,25 @@ describe("buildAppNetworkPolicy", () => {
     expect(new Set(otherPorts)).toEqual(new Set([53, 5353]));
   });
 
+  it("reaches the exchange-rate source on its port only when fetching is on", () => {
+    const withRates = (exchangeRates: object) =>
+      buildAppNetworkPolicy(aTracker({ spec: { app: { exchangeRates } } }), aContext()).spec.egress;
+    const fromOutside = (port: number) => ({
+      to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }],
+      ports: [{ protocol: "TCP", port }],
+    });
+    expect(withRates({ fetch: "Never" })).toEqual(policy.spec.egress);
+    expect(withRates({ fetch: "OnRequest" })).toEqual([...policy.spec.egress, fromOutside(443)]);
+    expect(withRates({ fetch: "Daily", source: "http://rates.example:8080/x.xml" })).toEqual([
+      ...policy.spec.egress,
+      fromOutside(8080),
+    ]);
+    expect(withRates({ fetch: "Daily", source: "http://feed.rates.svc/ecb.xml" }).at(-1)).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "rates" } } }],
+      ports: [{ protocol: "TCP", port: 80 }],
+    });
+  });
+
   it("takes the tenant's own namespace selectors over the operator's", () => {
     const gateway = { matchExpressions: [{ key: "gateway", operator: "Exists" as const }] };
     const scraper = { matchLabels: { team: "observability" } };

@@ -10,11 +10,13 @@ import type { BuildContext } from "../../context.ts";
 import { ports } from "../../context.ts";
 import type { Component } from "../../names.ts";
 import { childMetadata, childNames, labelKeys, selectorLabels } from "../../names.ts";
+import { egressToPeers, urlPeer } from "./url-egress.ts";
 
 /**
  * Each component's pods accept traffic only from who needs them, and open connections only to
- * what they need: the app to its PostgreSQL, Redis and DNS (it makes no outbound calls);
- * PostgreSQL and Redis to nothing. Backup pods have their own policy (resources/backup).
+ * what they need: the app to its PostgreSQL, Redis and DNS, and to the exchange-rate source
+ * when fetching is on; PostgreSQL and Redis to nothing. Backup pods have their own policy
+ * (resources/backup).
  */
 
 /**
@@ -108,7 +110,8 @@ function ownDatabases(name: string): V1NetworkPolicyEgressRule[] {
 /**
  * The app accepts HTTP only from the ingress controller's namespaces and metrics only from
  * Prometheus' (the tenant's spec.networkPolicy, else the operator's install settings), and
- * connects only to its own PostgreSQL and Redis, and DNS.
+ * connects only to its own PostgreSQL and Redis, DNS, and the exchange-rate source's port when
+ * spec.app.exchangeRates turns fetching on.
  */
 export function buildAppNetworkPolicy(tracker: FinanceTracker, ctx: BuildContext): NetworkPolicy {
   const own = tracker.spec.networkPolicy;
@@ -132,8 +135,14 @@ export function buildAppNetworkPolicy(tracker: FinanceTracker, ctx: BuildContext
         ports: [{ protocol: "TCP", port: ports.appMetrics }],
       },
     ],
-    [...ownDatabases(name), ...dnsEgress],
+    [...ownDatabases(name), ...dnsEgress, ...exchangeRateSourceEgress(tracker)],
   );
+}
+
+function exchangeRateSourceEgress(tracker: FinanceTracker): V1NetworkPolicyEgressRule[] {
+  const rates = tracker.spec.app.exchangeRates;
+  if ((rates?.fetch ?? "Never") === "Never") return [];
+  return egressToPeers([urlPeer(rates?.source, tracker.metadata.namespace)]);
 }
 
 function policy(
