@@ -86,13 +86,17 @@ export class Cluster {
     }
   }
 
-  /** Whether a cluster-scoped object exists (a CRD). */
-  async exists(resource: Resource, name: string): Promise<boolean> {
+  /**
+   * Whether a cluster-scoped object exists (a CRD); undefined when we may not read it: a
+   * tenant's people often have a namespace's rights only.
+   */
+  async exists(resource: Resource, name: string): Promise<boolean | undefined> {
     try {
       await this.#rest.request("GET", this.#path(resource, name, false));
       return true;
     } catch (error) {
       if (statusOf(error) === 404) return false;
+      if (statusOf(error) === 403) return undefined;
       throw error;
     }
   }

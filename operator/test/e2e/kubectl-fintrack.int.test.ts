@@ -359,6 +359,70 @@ describe.skipIf(!clusterRunsControllers())("kubectl-fintrack against a reconcile
     }
   });
 
+  it("status works for someone who may only read the tenant's namespace", async () => {
+    const viewer = ["-n", ns.name];
+    kubectl(["create", "serviceaccount", "viewer", ...viewer]);
+    kubectl([
+      "create",
+      "role",
+      "viewer",
+      ...viewer,
+      "--verb=get,list",
+      "--resource=financetrackers.fintrack.dev,financetrackerbackups.fintrack.dev,statefulsets,deployments,ingresses,networkpolicies,servicemonitors.monitoring.coreos.com,events",
+    ]);
+    kubectl([
+      "create",
+      "rolebinding",
+      "viewer",
+      ...viewer,
+      "--role=viewer",
+      `--serviceaccount=${ns.name}:viewer`,
+    ]);
+    const token = kubectl(["create", "token", "viewer", ...viewer]).trim();
+    const view = (path: string) =>
+      kubectl(["config", "view", "--minify", "--raw", "-o", `jsonpath={${path}}`]).trim();
+    const dir = mkdtempSync(join(tmpdir(), "fintrack-viewer-"));
+    try {
+      const config = join(dir, "kubeconfig");
+      writeFileSync(
+        config,
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [
+            {
+              name: "local",
+              cluster: {
+                server: view(".clusters[0].cluster.server"),
+                "certificate-authority": view(".clusters[0].cluster.certificate-authority"),
+              },
+            },
+          ],
+          users: [{ name: "viewer", user: { token } }],
+          contexts: [{ name: "viewer", context: { cluster: "local", user: "viewer" } }],
+          "current-context": "viewer",
+        }),
+      );
+
+      const { code, stdout, stderr } = await run(process.execPath, [
+        pluginMain,
+        "status",
+        "acme",
+        "-n",
+        ns.name,
+        "--kubeconfig",
+        config,
+      ]);
+
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ {2}App +acme-app +2\/2 +Deployment$/m);
+      expect(stdout).toMatch(/^ {2}ServiceMonitor +acme-app +- +present$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("takes the namespace from --context's context, as kubectl does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fintrack-plugin-"));
     try {

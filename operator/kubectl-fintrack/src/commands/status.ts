@@ -30,11 +30,12 @@ export async function observeTenant(cluster: Cluster, name: string): Promise<Ten
       cluster.list<TrackerBackup>(trackerBackups),
       cluster.list<WarningEvent>(resources.events, { fieldSelector: "type=Warning" }),
     ]);
-  const serviceMonitor = monitorCrd
-    ? (await cluster.get(resources.serviceMonitors, names.app))
-      ? "present"
-      : "absent"
-    : "crd-not-installed";
+  const serviceMonitor =
+    monitorCrd === false
+      ? "crd-not-installed"
+      : (await cluster.get(resources.serviceMonitors, names.app))
+        ? "present"
+        : "absent";
   const mine = backups.filter((b) => b.spec.trackerRef.name === name);
   return {
     tracker,
