@@ -146,6 +146,10 @@ node-down: ## Remove the real node and check the host is exactly as it was befor
 e2e: install ## End-to-end test in real containers on the real node: images, deploy, tenants, UI, policies, faults, backups
 	hack/e2e.sh
 
+.PHONY: compose-test
+compose-test: install ## Test samples/compose with Docker Compose: up, sign in, book, restart, down/up, backup, restore, down -v; needs root and no real node
+	hack/compose-test.sh
+
 ##@ Build
 
 .PHONY: docker-build

@@ -6,10 +6,13 @@ import { defineConfig } from "vitest/config";
 // (*.e2e.test.ts) is a project only when hack/e2e.sh or hack/kind-test.sh asks for it
 // (FINTRACK_E2E=1): it needs a cluster that runs real containers, with the images loaded.
 const e2e = process.env.FINTRACK_E2E === "1";
+// samples/compose against a real Docker engine (*.e2e.test.ts under app/test/compose): a project
+// only when hack/compose-test.sh asks for it (FINTRACK_COMPOSE=1), with the images built.
+const compose = process.env.FINTRACK_COMPOSE === "1";
 
 export default defineConfig({
   test: {
-    ...(e2e ? { bail: 1 } : {}),
+    ...(e2e || compose ? { bail: 1 } : {}),
     projects: [
       {
         test: {
@@ -62,6 +65,19 @@ export default defineConfig({
                 fileParallelism: false,
                 testTimeout: 900_000,
                 hookTimeout: 300_000,
+              },
+            },
+          ]
+        : []),
+      ...(compose
+        ? [
+            {
+              test: {
+                name: "compose",
+                include: ["app/test/compose/**/*.e2e.test.ts"],
+                fileParallelism: false,
+                testTimeout: 600_000,
+                hookTimeout: 600_000,
               },
             },
           ]

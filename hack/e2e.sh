@@ -76,16 +76,9 @@ cleanup() {
   else
     stage "node down" "$here/node-down.sh" || status=1
     if [[ -f "$e2e_dir/started-docker" ]]; then stage "image builder down" "$here/docker-down.sh" || status=1; fi
-    # containerd's shims (the image builder's and the node's) keep their sockets in
-    # /run/containerd/s whatever their state folder; gone with them, the folder stays.
-    if ! grep -qx /run/containerd "$e2e_dir/host-before" && [[ -z "$(find /run/containerd -type s 2>/dev/null)" ]]; then
-      rm -rf /run/containerd
-    fi
     # Only a run that brought the node up itself can hold the host to how it found it.
-    if [[ -f "$e2e_dir/started-node" ]] && ! diff "$e2e_dir/host-before" <("$here/node/host-state.sh") >"$e2e_dir/host-diff"; then
-      cat "$e2e_dir/host-diff" >&2
-      log "the host differs from before make e2e (above: < before, > now)"
-      status=1
+    if [[ -f "$e2e_dir/started-node" ]]; then
+      host_as_before "$e2e_dir/host-before" "make e2e" || status=1
     fi
   fi
   exit "$status"

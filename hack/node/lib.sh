@@ -75,3 +75,19 @@ apply_addons() {
 # The image builder of hack/docker-up.sh, which keeps to its own socket.
 export DOCKER_HOST="${DOCKER_HOST:-unix:///run/fintrack-docker/docker.sock}"
 docker_running() { docker info >/dev/null 2>&1; }
+
+# After a run that started daemons: removes /run/containerd when the host had none before (its
+# snapshot, hack/node/host-state.sh's, in BEFORE) and no socket is left in it, since containerd's
+# shims keep their sockets in /run/containerd/s whatever their state folder; then fails, printing
+# the difference, unless the host is as BEFORE says. WHAT names the run in the message.
+host_as_before() {
+  local before="$1" what="$2" diff_file="$1.diff"
+  if ! grep -qx /run/containerd "$before" && [[ -z "$(find /run/containerd -type s 2>/dev/null)" ]]; then
+    rm -rf /run/containerd
+  fi
+  if ! diff "$before" <("$repo_root/hack/node/host-state.sh") >"$diff_file"; then
+    cat "$diff_file" >&2
+    log "the host differs from before $what (above: < before, > now)"
+    return 1
+  fi
+}

@@ -32,7 +32,22 @@ if ! getent passwd "$(id -u)" >/dev/null; then
   export LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libnss_wrapper.so
 fi
 
+# The official image's file_env: VAR_FILE names a file holding VAR's value (a Compose or Docker
+# secret), so the password need not sit in the container's environment.
+file_env() {
+  local var="$1" file_var="${1}_FILE"
+  if [[ -n "${!var:-}" && -n "${!file_var:-}" ]]; then
+    echo "error: both $var and $file_var are set (but are exclusive)" >&2
+    exit 1
+  fi
+  if [[ -n "${!file_var:-}" ]]; then
+    export "$var"="$(<"${!file_var}")"
+  fi
+  unset "$file_var"
+}
+
 if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
+  for var in POSTGRES_USER POSTGRES_PASSWORD POSTGRES_DB POSTGRES_INITDB_ARGS; do file_env "$var"; done
   : "${POSTGRES_USER:=postgres}"
   : "${POSTGRES_DB:=$POSTGRES_USER}"
   : "${POSTGRES_PASSWORD:=}"
