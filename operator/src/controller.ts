@@ -9,6 +9,7 @@ import { WatchedKind, type ObjectHandler } from "./kube/informer.ts";
 import { ownedKinds, type OwnedKind } from "./kube/kinds.ts";
 import type { Metrics } from "./metrics.ts";
 import { labelKeys, managedSelector, servingPodSelector } from "./names.ts";
+import { slimChild, withoutManagedFields } from "./cached-objects.ts";
 import { PodProblemChanges, podProblem, slimPod } from "./pod-problems.ts";
 import {
   queueMetricsSink,
@@ -90,6 +91,7 @@ export class Controller {
       (o, event) => {
         this.#onTracker(o, event);
       },
+      withoutManagedFields,
     );
     this.#backups = this.#watch(
       { apiVersion, kind: backupKind, plural: backupPlural },
@@ -97,6 +99,7 @@ export class Controller {
       (o) => {
         this.#enqueue(o.metadata?.namespace, (o as TrackerBackup).spec.trackerRef.name);
       },
+      withoutManagedFields,
     );
     this.#pods = this.#watch(
       { apiVersion: "v1", kind: "Pod", plural: "pods" },
@@ -161,9 +164,14 @@ export class Controller {
   }
 
   #watchChildren(kind: OwnedKind): WatchedKind {
-    const watched = this.#watch(kind, managedSelector, (o) => {
-      this.#enqueue(o.metadata?.namespace, o.metadata?.labels?.[labelKeys.instance]);
-    });
+    const watched = this.#watch(
+      kind,
+      managedSelector,
+      (o) => {
+        this.#enqueue(o.metadata?.namespace, o.metadata?.labels?.[labelKeys.instance]);
+      },
+      slimChild,
+    );
     this.#children.set(kind.kind, watched);
     return watched;
   }

@@ -12,7 +12,7 @@ import { fieldManager } from "./names.ts";
 export const replicasHandoverManager = "fintrack-operator-replicas-handover";
 
 /** Whether a managedFields entry of ours, from an apply, owns spec.replicas. */
-function ownsReplicas(entry: V1ManagedFieldsEntry): boolean {
+export function ownsReplicas(entry: V1ManagedFieldsEntry): boolean {
   if (entry.manager !== fieldManager || entry.operation !== "Apply") return false;
   const fields = entry.fieldsV1 as { "f:spec"?: Record<string, unknown> } | undefined;
   return fields?.["f:spec"]?.["f:replicas"] !== undefined;
