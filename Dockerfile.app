@@ -30,9 +30,12 @@ RUN npm ci --workspace app --include-workspace-root --ignore-scripts --no-audit 
 COPY tsconfig.base.json ./
 COPY app/vite.config.ts app/
 COPY app/web app/web
-# The UI's import preview reads dates and amounts with the server's own reader
-# (app/web/src/lib/import-preview.ts); it is the one server module the bundle takes in.
+# The server modules the bundle takes in: the import preview reads dates and amounts with the
+# server's own reader (app/web/src/lib/import-preview.ts), and sign-up picks the starter
+# categories' language from the server's list (app/web/src/screens/auth.tsx; its one import is
+# of types, which the build drops).
 COPY app/src/imports/values.ts app/src/imports/
+COPY app/src/domain/default-categories.ts app/src/domain/
 RUN npm run build:web
 
 # Stage 3: the runtime. Sources and production node_modules only; no npm cache, no tests.
