@@ -24,6 +24,7 @@ export function offlineRoutes(): Route[] {
       ownerFromConfig: false,
       baseCurrency: "EUR",
       fxSourceUrl: undefined,
+      fxFetchDaily: false,
       sessionSecret: "s".repeat(32),
     },
     log: pino({ level: "silent" }),

@@ -49,7 +49,12 @@ export interface ApiDeps {
   tenant: () => Promise<string>;
   config: Pick<
     Config,
-    "baseUrl" | "signup" | "baseCurrency" | "passwordChangeRevokesTokens" | "fxSourceUrl"
+    | "baseUrl"
+    | "signup"
+    | "baseCurrency"
+    | "passwordChangeRevokesTokens"
+    | "fxSourceUrl"
+    | "fxFetchDaily"
   > & {
     sessionSecret: string;
     /** The owner comes from FINTRACK_ADMIN_EMAIL, so registration never makes one. */
@@ -90,6 +95,7 @@ export function createApi(deps: ApiDeps): {
       registry: deps.registry,
       baseCurrency: deps.config.baseCurrency,
       fxSourceUrl: deps.config.fxSourceUrl,
+      fxFetchDaily: deps.config.fxFetchDaily,
     }),
     ...docsRoutes(() => routes, {
       title: "fintrack API",
@@ -121,10 +127,18 @@ export interface ResourceDeps {
   baseCurrency: string;
   /** Where POST /exchange-rates/fetch reads reference rates; absent, fetching is off. */
   fxSourceUrl?: URL | undefined;
+  /** Whether the app also fetches them by itself, a few times a day (FINTRACK_FX_FETCH_DAILY). */
+  fxFetchDaily?: boolean | undefined;
 }
 
 /** Every route of the household's money, one line a resource. */
-export function resourceRoutes({ db, registry, baseCurrency, fxSourceUrl }: ResourceDeps): Route[] {
+export function resourceRoutes({
+  db,
+  registry,
+  baseCurrency,
+  fxSourceUrl,
+  fxFetchDaily,
+}: ResourceDeps): Route[] {
   return [
     ...accountRoutes(db),
     ...categoryRoutes(db),
@@ -137,7 +151,7 @@ export function resourceRoutes({ db, registry, baseCurrency, fxSourceUrl }: Reso
     ...auditRoutes(db),
     ...budgetRoutes(db, baseCurrency),
     ...recurringRoutes(db),
-    ...exchangeRateRoutes(db, baseCurrency, fxSourceUrl),
+    ...exchangeRateRoutes(db, baseCurrency, { url: fxSourceUrl, daily: fxFetchDaily ?? false }),
     ...reportRoutes({ db, baseCurrency }),
     ...importRoutes(db),
     ...exportRoutes(db),

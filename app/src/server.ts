@@ -213,6 +213,7 @@ function apiOf(
       ownerFromConfig: config.admin !== undefined,
       baseCurrency: config.baseCurrency,
       fxSourceUrl: config.fxSourceUrl,
+      fxFetchDaily: config.fxFetchDaily,
       sessionSecret,
     },
     log,

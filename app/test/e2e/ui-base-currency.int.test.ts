@@ -51,4 +51,28 @@ describe("a CHF household's new account", { timeout: 90_000 }, () => {
     );
     expect(accounts.data.map((a) => [a.name, a.currency])).toEqual([["Konto", "CHF"]]);
   });
+
+  it("offers no fetch of reference rates where fetching is off, only entering them", async () => {
+    // This household's app runs with FINTRACK_FX_SOURCE_URL=off (startApp's default, and the
+    // operator's unless spec.app.exchangeRates turns fetching on): a fetch could only fail.
+    await apiCall(page, "POST", "/accounts", {
+      name: "Euro savings",
+      type: "savings",
+      currency: "EUR",
+      openingDate: "2026-01-01",
+      openingBalance: "100",
+    });
+    await page.goto("/");
+    const notice = page
+      .getByRole("region", { name: "Net worth, last 12 months" })
+      .getByTestId("missing-rates");
+    await expect.poll(() => notice.getByTestId("rate-fetching-off").count()).toBe(1);
+    expect(await notice.textContent()).toContain("EUR");
+    expect(await notice.getByRole("button", { name: "Fetch reference rates" }).count()).toBe(0);
+    expect(
+      await notice
+        .getByRole("link", { name: "Enter or upload rates in Settings" })
+        .getAttribute("href"),
+    ).toBe("/settings");
+  });
 });

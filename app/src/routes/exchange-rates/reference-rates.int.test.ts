@@ -90,6 +90,14 @@ describe("fetching reference rates into a euro household", () => {
     expect((res.body as NetWorth).missingRates.map((m) => m.currency)).toEqual(["NOK", "USD"]);
   });
 
+  it("says it fetches on request, and from where, without the feed's query", async () => {
+    const res = await member.get("/exchange-rates/source");
+    expect(res.body).toEqual({
+      fetching: "on-request",
+      source: `${feed.url.origin}/eurofxref-hist-90d.xml`,
+    });
+  });
+
   it("stores every day and currency of the feed, converted to the base, saying what is missing", async () => {
     const res = await member.post("/exchange-rates/fetch");
     expect(res.status).toBe(200);
@@ -233,7 +241,14 @@ describe("fetching reference rates with no source configured", () => {
     const member = app.as(app.member);
     const res = await member.post("/exchange-rates/fetch");
     expect(res.status).toBe(409);
-    expect((res.body as ProblemDetails).detail).toMatch(/FINTRACK_FX_SOURCE_URL is off/);
+    expect((res.body as ProblemDetails).detail).toMatch(/fetching reference rates is off/);
+    expect((res.body as ProblemDetails).detail).toMatch(/spec.app.exchangeRates.fetch: Never/);
     expect((await member.get("/exchange-rates")).body).toEqual({ base: "EUR", data: [] });
+  });
+
+  it("tells every member, viewers included, that fetching is off", async () => {
+    const res = await app.as(app.viewer).get("/exchange-rates/source");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ fetching: "off" });
   });
 });

@@ -10,18 +10,34 @@ import {
   ListExchangeRatesQuerySchema,
   PutExchangeRateSchema,
   RateParamsSchema,
+  RateSourceSchema,
+  type RateSource,
 } from "./schema.ts";
+import { shownUrl } from "./feed.ts";
 import { deleteRate, fetchReferenceRates, listRates, putRate, uploadCsv } from "./service.ts";
 
 const tag = "exchange-rates";
 const CSV_TYPES = ["text/csv", "text/plain"] as const;
 
+/** Where reference rates come from: an ECB-format XML feed, or none when fetching is off. */
+export interface RateFeed {
+  url: URL | undefined;
+  /** Whether the app also fetches it by itself, a few times a day. */
+  daily: boolean;
+}
+
+/** What GET /exchange-rates/source tells the UI, so it offers a fetch only where one can work. */
+export function describeRateFeed(feed: RateFeed): RateSource {
+  if (feed.url === undefined) return { fetching: "off" };
+  return { fetching: feed.daily ? "daily" : "on-request", source: shownUrl(feed.url) };
+}
+
 /**
  * Exchange rates to the base currency: list, enter by hand, upload a CSV, fetch the reference
- * rates from `source` (an ECB-format XML feed; undefined when FINTRACK_FX_SOURCE_URL is off),
- * delete.
+ * rates from the feed (none when FINTRACK_FX_SOURCE_URL is off), say where they come from, delete.
  */
-export function exchangeRateRoutes(db: pg.Pool, base: string, source?: URL): Route[] {
+export function exchangeRateRoutes(db: pg.Pool, base: string, feed: RateFeed): Route[] {
+  const source = feed.url;
   return [
     route({
       method: "get",
@@ -80,6 +96,16 @@ export function exchangeRateRoutes(db: pg.Pool, base: string, source?: URL): Rou
       },
     }),
     route({
+      method: "get",
+      path: "/exchange-rates/source",
+      operationId: "getExchangeRateSource",
+      summary: "Whether and where the app fetches reference rates",
+      tag,
+      access: "read",
+      responses: { 200: { description: "The rate source", schema: RateSourceSchema } },
+      handler: () => Promise.resolve(describeRateFeed(feed)),
+    }),
+    route({
       method: "post",
       path: "/exchange-rates/fetch",
       operationId: "fetchExchangeRates",
@@ -104,7 +130,8 @@ export function exchangeRateRoutes(db: pg.Pool, base: string, source?: URL): Rou
       handler: () => {
         if (source === undefined) {
           throw errors.conflict(
-            "no reference rate source is configured (FINTRACK_FX_SOURCE_URL is off): enter or upload rates instead",
+            "fetching reference rates is off for this household (FINTRACK_FX_SOURCE_URL=off; " +
+              "under the operator, spec.app.exchangeRates.fetch: Never): enter or upload rates instead",
           );
         }
         return fetchReferenceRates(db, base, source);

@@ -48,6 +48,21 @@ export const RateParamsSchema = z.object({
   date: PathDateSchema,
 });
 
+/** `GET /exchange-rates/source`: whether and where the app fetches reference rates. */
+export const RateSourceSchema = z.object({
+  fetching: z.enum(["off", "on-request", "daily"]).meta({
+    description:
+      "off: rates are entered or uploaded by hand (POST /exchange-rates/fetch answers 409); " +
+      "on-request: a member fetches them with POST /exchange-rates/fetch; daily: the app also " +
+      "fetches them by itself a few times a day",
+  }),
+  source: z
+    .string()
+    .optional()
+    .meta({ description: "The feed fetched from (its address without a query), unless off" }),
+});
+export type RateSource = z.infer<typeof RateSourceSchema>;
+
 /** `POST /exchange-rates/fetch`: what the reference rates stored, and what is still missing. */
 export const FetchResultSchema = z.object({
   source: z.string().meta({ description: "The feed read (its address without a query)" }),

@@ -1,10 +1,13 @@
 import { useState } from "preact/hooks";
 import { type Answer, api, type MissingRate, messageOf } from "../lib/api.ts";
 import { formatDate } from "../lib/format.ts";
+import { useResource } from "../lib/resource.ts";
 import { useCanWrite } from "../lib/session.ts";
 
 /** POST /exchange-rates/fetch: what the reference rates stored and what is still missing. */
 export type FetchedRates = Answer<"fetchExchangeRates">;
+/** GET /exchange-rates/source: whether this household may fetch reference rates at all. */
+type RateSource = Answer<"getExchangeRateSource">;
 
 function span(rate: MissingRate): string {
   return rate.firstDate === rate.lastDate
@@ -29,6 +32,16 @@ export function MissingRates(props: {
   onFixed: () => void;
 }) {
   const canWrite = useCanWrite();
+  const incomplete = props.rates.length > 0;
+  // Asked only when something is missing: a fetch is offered only where one can work.
+  const source = useResource(
+    () =>
+      incomplete && canWrite
+        ? api.get<RateSource>("/exchange-rates/source")
+        : Promise.resolve(undefined),
+    [incomplete, canWrite],
+  );
+  const fetchable = source.data !== undefined && source.data.fetching !== "off";
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState("");
   const [error, setError] = useState<unknown>();
@@ -67,9 +80,16 @@ export function MissingRates(props: {
       </ul>
       {canWrite ? (
         <p class="row-actions">
-          <button type="button" class="primary" disabled={busy} onClick={() => void fetchRates()}>
-            {busy ? "Fetching…" : "Fetch reference rates"}
-          </button>
+          {fetchable && (
+            <button type="button" class="primary" disabled={busy} onClick={() => void fetchRates()}>
+              {busy ? "Fetching…" : "Fetch reference rates"}
+            </button>
+          )}
+          {source.data?.fetching === "off" && (
+            <span data-testid="rate-fetching-off">
+              Fetching reference rates is turned off for this household.
+            </span>
+          )}
           <a href="/settings">Enter or upload rates in Settings</a>
           <span role="status">{done}</span>
         </p>

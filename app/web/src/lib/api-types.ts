@@ -448,6 +448,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/exchange-rates/source": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether and where the app fetches reference rates
+     * @description **Access:** any signed-in user; tokens of either scope.
+     */
+    get: operations["getExchangeRateSource"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/exports/full.json": {
     parameters: {
       query?: never;
@@ -5873,6 +5893,55 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  getExchangeRateSource: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rate source */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            /**
+             * @description off: rates are entered or uploaded by hand (POST /exchange-rates/fetch answers 409); on-request: a member fetches them with POST /exchange-rates/fetch; daily: the app also fetches them by itself a few times a day
+             * @enum {string}
+             */
+            fetching: "off" | "on-request" | "daily";
+            /** @description The feed fetched from (its address without a query), unless off */
+            source?: string;
+          };
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
