@@ -546,6 +546,14 @@ describe("runWorkers", () => {
     await workers;
   });
 
+  it("exports the reconcile error counter at zero before any reconcile", async () => {
+    const registry = new Registry();
+    reconcileMetricsListener(createMetrics(registry), "financetracker", 2);
+    expect(await registry.metrics()).toContain(
+      'controller_runtime_reconcile_errors_total{controller="financetracker"} 0',
+    );
+  });
+
   it("refuses a concurrency below one", async () => {
     await expect(runWorkers(new WorkQueue(), 0, () => Promise.resolve({}))).rejects.toThrow(
       RangeError,

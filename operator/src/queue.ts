@@ -524,6 +524,9 @@ export function reconcileMetricsListener(
   const labels = { controller };
   metrics.maxConcurrentReconciles.set(labels, concurrency);
   metrics.activeWorkers.set(labels, 0);
+  // At zero from the start, as controller-runtime does: the dashboard's error rate then reads 0
+  // instead of "No data" until the first error.
+  metrics.reconcileErrorsTotal.inc(labels, 0);
   return (event) => {
     if (event.type === "started") {
       metrics.activeWorkers.inc(labels);
