@@ -5,6 +5,7 @@ import { detectFormat } from "./detect.ts";
 import { decodeText, detectEncoding, type TextEncoding, textChunks } from "./encoding.ts";
 import { refuseBinary } from "./magic.ts";
 import { readRows } from "./read.ts";
+import { statementAccount } from "./statement-account.ts";
 import type { ImportedRow, ImportFormat } from "./types.ts";
 
 /** How many rows the upload answer shows. */
@@ -17,6 +18,8 @@ export interface Inspection {
   preview: { columns: string[]; rows: string[][] };
   /** For CSV: the suggested mapping, or null when no date or amount column was recognised. */
   suggestedMapping: Mapping | null;
+  /** The account the file says it is a statement of (MT940, CAMT.053, OFX), as the file has it. */
+  statementAccount: string | null;
 }
 
 /** The columns a preview of a structured format (OFX, QIF, CAMT.053, MT940) shows. */
@@ -94,5 +97,5 @@ export async function inspect(sample: Buffer, complete: boolean): Promise<Inspec
   const text = wholeLines(decodeText(sample, encoding), complete).replace(/^\uFEFF/, "");
   const format = detectFormat(text);
   const rest = format === "csv" ? await inspectCsv(text) : await inspectStructured(format, text);
-  return { format, encoding, ...rest };
+  return { format, encoding, ...rest, statementAccount: statementAccount(format, text) ?? null };
 }

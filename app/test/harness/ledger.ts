@@ -236,17 +236,24 @@ export async function aCategory(
   return created(res, `category ${name}`) as CategoryJson;
 }
 
-/** Uploads a bank file to POST /imports as multipart/form-data with `accountId`, as a browser does. */
+/**
+ * Uploads a bank file to POST /imports as multipart/form-data with `accountId` (none when
+ * undefined: the file names its account), as a browser does.
+ */
 export function uploadBankFile(
   as: TestClient,
-  accountId: string,
+  accountId: string | undefined,
   filename: string,
   bytes: Uint8Array,
 ): Promise<TestResponse> {
   const boundary = "----fintrack-test-boundary";
+  const account =
+    accountId === undefined
+      ? ""
+      : `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n`;
   const body = Buffer.concat([
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="accountId"\r\n\r\n${accountId}\r\n` +
+      account +
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
         "Content-Type: application/octet-stream\r\n\r\n",
     ),

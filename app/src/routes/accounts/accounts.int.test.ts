@@ -43,6 +43,7 @@ describe("the account routes", () => {
       openingDate: "2026-01-01",
       archived: false,
       closedOn: null,
+      iban: null,
       balance: "1234.50",
       version: "1",
     });

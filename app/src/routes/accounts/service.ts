@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { currencyExponent } from "../../domain/currencies.ts";
+import { normaliseAccountNumber, printIban } from "../../domain/iban.ts";
 import { errors, type FieldProblem } from "../../errors.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/transaction.ts";
 import { amountAt, formatMinor } from "../../http/amounts.ts";
@@ -18,13 +19,14 @@ interface AccountRow {
   opening_date: string;
   archived: boolean;
   closed_on: string | null;
+  iban: string | null;
   balance: string;
   version: string;
 }
 
 const columns = `id::text, name, type, currency, opening_balance::text,
   to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived,
-  to_char(closed_on, 'YYYY-MM-DD') as closed_on,
+  to_char(closed_on, 'YYYY-MM-DD') as closed_on, iban,
   (opening_balance + transactions_total)::text as balance, version::text`;
 
 /** An account row as the API shows it. */
@@ -38,6 +40,7 @@ export function presentAccount(row: AccountRow): Account {
     openingDate: row.opening_date,
     archived: row.archived,
     closedOn: row.closed_on,
+    iban: row.iban === null ? null : printIban(row.iban),
     balance: formatMinor(row.balance, row.currency),
     version: row.version,
   };
@@ -67,6 +70,15 @@ function nameTaken(name: string) {
   return errors.conflict(`an account named ${JSON.stringify(name)} already exists`);
 }
 
+function ibanTaken(iban: string) {
+  return errors.conflict(`another account already has the IBAN ${printIban(iban)}`);
+}
+
+// The IBAN as stored: normalised, or null for none (the schema checked it).
+function storedIban(text: string | null | undefined): string | null | undefined {
+  return text === undefined || text === null ? text : normaliseAccountNumber(text);
+}
+
 /** Creates an account; 422 for an opening balance its currency cannot express, 409 for a taken name. */
 export async function createAccount(
   db: pg.Pool,
@@ -82,6 +94,7 @@ export async function createAccount(
     );
   } catch (error) {
     if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(input.name);
+    if (isUniqueViolation(error, "accounts_iban_key")) throw ibanTaken(input.iban ?? "");
     throw error;
   }
 }
@@ -92,8 +105,8 @@ async function insertAccount(
   opening: bigint,
 ): Promise<Account> {
   const { rows } = await client.query<{ id: string }>(
-    `insert into accounts (name, type, currency, opening_balance, opening_date, archived)
-       values ($1, $2, $3, $4, coalesce($5::date, current_date), $6) returning id::text`,
+    `insert into accounts (name, type, currency, opening_balance, opening_date, archived, iban)
+       values ($1, $2, $3, $4, coalesce($5::date, current_date), $6, $7) returning id::text`,
     [
       input.name,
       input.type,
@@ -101,6 +114,7 @@ async function insertAccount(
       opening.toString(),
       input.openingDate ?? null,
       input.archived,
+      storedIban(input.iban) ?? null,
     ],
   );
   return getAccount(client, rows[0]?.id ?? "");
@@ -136,7 +150,7 @@ export async function updateAccount(
       const closing = await closingOf(client, current, patch, opening);
       await client.query(
         `update accounts set name = $2, type = $3, currency = $4, opening_balance = $5,
-           opening_date = $6, archived = $7, closed_on = $8, updated_at = now()
+           opening_date = $6, archived = $7, closed_on = $8, iban = $9, updated_at = now()
          where id = $1`,
         [
           id,
@@ -147,12 +161,14 @@ export async function updateAccount(
           patch.openingDate ?? current.opening_date,
           closing.archived,
           closing.closedOn,
+          patch.iban === undefined ? current.iban : storedIban(patch.iban),
         ],
       );
       return getAccount(client, id);
     });
   } catch (error) {
     if (isUniqueViolation(error, "accounts_name_key")) throw nameTaken(patch.name ?? "");
+    if (isUniqueViolation(error, "accounts_iban_key")) throw ibanTaken(patch.iban ?? "");
     throw error;
   }
 }

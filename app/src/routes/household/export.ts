@@ -130,6 +130,7 @@ interface AccountRow {
   opening_date: string;
   archived: boolean;
   closed_on: string | null;
+  iban: string | null;
 }
 
 interface CategoryRow {
@@ -173,7 +174,7 @@ async function loadNames(client: pg.PoolClient): Promise<Names> {
     await client.query<AccountRow>(
       `select id::text, name, type, currency, opening_balance::text,
          to_char(opening_date, 'YYYY-MM-DD') as opening_date, archived,
-         to_char(closed_on, 'YYYY-MM-DD') as closed_on from accounts`,
+         to_char(closed_on, 'YYYY-MM-DD') as closed_on, iban from accounts`,
     )
   ).rows.sort((a, b) => compareText(a.name, b.name));
   const categories = categoryTree(
@@ -212,6 +213,7 @@ async function writeAccounts(doc: DocumentWriter, names: Names): Promise<void> {
       openingDate: a.opening_date,
       archived: a.archived,
       ...(a.closed_on === null ? {} : { closedOn: a.closed_on }),
+      ...(a.iban === null ? {} : { iban: a.iban }),
     };
     await doc.item(entry);
   }

@@ -7,6 +7,7 @@ import { PlainDateSchema, PlainMonthSchema } from "../../domain/dates.ts";
 import { AmountTextSchema, CurrencySchema } from "../../http/schema.ts";
 import { AccountTypeSchema } from "../../domain/account-types.ts";
 import { ATTACHMENT_TYPES } from "../../domain/attachment-types.ts";
+import { parseIban } from "../../domain/iban.ts";
 
 /**
  * The household document of `GET /exports/full.json` and `POST /imports/full`: one JSON object
@@ -73,6 +74,12 @@ const RateText = z
     message: `is not a positive decimal with at most ${RATE_DECIMALS} decimals`,
   });
 
+// An IBAN as the export writes it: normalised, and valid.
+function isStoredIban(text: string): boolean {
+  const read = parseIban(text);
+  return "iban" in read && read.iban === text;
+}
+
 export const AccountEntrySchema = z.strictObject({
   name: AccountName,
   type: AccountTypeSchema,
@@ -82,6 +89,15 @@ export const AccountEntrySchema = z.strictObject({
   archived: z.boolean(),
   /** The day a closed (and so archived) account closed; absent while it is open. */
   closedOn: PlainDateSchema.optional(),
+  /**
+   * The account's IBAN, normalised; absent for none. Optional, so documents written before
+   * accounts kept IBANs still load under the same format version.
+   */
+  iban: z
+    .string()
+    .max(34)
+    .refine(isStoredIban, { message: "is not a valid IBAN in upper case without spaces" })
+    .optional(),
 });
 export type AccountEntry = z.infer<typeof AccountEntrySchema>;
 

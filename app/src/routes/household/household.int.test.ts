@@ -72,7 +72,11 @@ function put(as: TestClient, path: string, json: unknown): Promise<TestResponse>
 
 /** Builds, through the API, a household with every kind of object the export carries. */
 async function aFullHousehold(as: TestClient) {
-  const checking = await anAccount(as, { name: "Girokonto", openingBalance: "1000.00" });
+  const checking = await anAccount(as, {
+    name: "Girokonto",
+    openingBalance: "1000.00",
+    iban: "de89 3704 0044 0532 0130 00",
+  });
   const savings = await anAccount(as, { name: "Dollar savings", currency: "USD" });
   const cash = await anAccount(as, { name: "Yen cash", currency: "JPY", type: "cash" });
   const old = await anAccount(as, { name: "Old card", type: "credit_card", archived: true });
@@ -292,6 +296,9 @@ describe("the household export and load", () => {
       closedOn: "2025-12-31",
     });
     expect(doc.accounts.filter((a) => "closedOn" in a)).toHaveLength(1);
+    // An account's IBAN travels normalised; accounts without one leave the key out.
+    expect(doc.accounts.find((a) => a.name === "Girokonto")?.iban).toBe("DE89370400440532013000");
+    expect(doc.accounts.filter((a) => "iban" in a)).toHaveLength(1);
     expect(doc.categories).toEqual([
       { path: ["Food"], kind: "expense" },
       { path: ["Food", "Groceries"], kind: "expense" },
@@ -362,6 +369,8 @@ describe("the household export and load", () => {
     });
     const again = await into.get("/exports/full.json?attachments=true");
     expect(normalised(again.bytes)).toBe(normalised(first));
+    const loaded = ((await into.get("/accounts")).body as { data: Account[] }).data;
+    expect(loaded.find((a) => a.name === "Girokonto")?.iban).toBe("DE89 3704 0044 0532 0130 00");
     expect(again.bytes.toString()).not.toBe(first.toString());
   });
 
@@ -489,6 +498,20 @@ describe("loading a document with problems", () => {
           accounts: [{ ...accounts[0], archived: false, closedOn: "2026-01-31" }],
         }),
         "body.accounts[0].closedOn",
+      ],
+      [
+        JSON.stringify({ ...base, accounts: [{ ...accounts[0], iban: "DE88370400440532013000" }] }),
+        "body.accounts[0].iban",
+      ],
+      [
+        JSON.stringify({
+          ...base,
+          accounts: [
+            { ...accounts[0], name: "A", iban: "DE89370400440532013000" },
+            { ...accounts[0], name: "B", iban: "DE89370400440532013000" },
+          ],
+        }),
+        "body.accounts[1].iban",
       ],
     ];
     for (const [doc, path] of cases) {

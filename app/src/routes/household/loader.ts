@@ -92,6 +92,7 @@ async function insertRows(
  */
 export class HouseholdLoader {
   private readonly accounts = new Map<string, { id: string; currency: string }>();
+  private readonly ibans = new Set<string>();
   private readonly categories = new Map<string, { id: string; kind: CategoryEntry["kind"] }>();
   private readonly problems: FieldProblem[] = [];
   private readonly header = new Map<string, unknown>();
@@ -372,6 +373,10 @@ export class HouseholdLoader {
       if (this.accounts.has(nameKey(entry.name))) {
         this.problem(at("name"), "is the name of an earlier account (names ignore case)");
       }
+      if (entry.iban !== undefined) {
+        if (this.ibans.has(entry.iban)) this.problem(at("iban"), "is an earlier account's IBAN");
+        this.ibans.add(entry.iban);
+      }
       if (entry.closedOn !== undefined && !entry.archived) {
         this.problem(at("closedOn"), "needs archived: true (a closed account is archived)");
       }
@@ -384,6 +389,7 @@ export class HouseholdLoader {
         opening_balance: opening,
         opening_date: entry.openingDate,
         closed_on: entry.closedOn ?? null,
+        iban: entry.iban ?? null,
       });
     });
     this.failIfAny();
@@ -399,6 +405,7 @@ export class HouseholdLoader {
         opening_date: "date",
         archived: "boolean",
         closed_on: "date",
+        iban: "text",
       },
       rows,
       { explicitIds: true },

@@ -38,7 +38,9 @@ export function importRoutes(db: pg.Pool): Route[] {
       summary: "Upload a bank file (CSV, OFX/QFX, QIF, CAMT.053 or MT940; 50 MB at most)",
       description:
         "multipart/form-data with the fields `file` and `accountId`. The file is stored and " +
-        "inspected (encoding, format, CSV dialect); nothing is booked until the commit.",
+        "inspected (encoding, format, CSV dialect, the account it names); nothing is booked " +
+        "until the commit. Without `accountId` the file goes into the open account whose IBAN " +
+        "the file names (MT940 `:25:`, CAMT.053 `Acct/Id`, OFX `ACCTID`); 422 when none does.",
       tag,
       access: "write",
       status: 201,
@@ -109,7 +111,9 @@ export function importRoutes(db: pg.Pool): Route[] {
         200: { description: "What was imported and what was skipped", schema: CommitResultSchema },
         ...notFound,
         409: problemResponse(
-          "The import is already committed or being committed, or expired (upload the file again)",
+          "The import is already committed or being committed, or expired (upload the file " +
+            "again), or the file names another account than the import's account's IBAN " +
+            "(`allowAccountMismatch: true` books it anyway)",
         ),
         422: problemResponse(
           "Rows that cannot be imported, each with its line; nothing was written",
@@ -136,7 +140,8 @@ export function importRoutes(db: pg.Pool): Route[] {
         200: { description: "What the commit would book and skip", schema: ImportPreviewSchema },
         ...notFound,
         409: problemResponse(
-          "The import is already committed or being committed, or expired (upload the file again)",
+          "The import is already committed or being committed, or expired (upload the file " +
+            "again), or the file names another account than the import's account's IBAN",
         ),
         422: problemResponse("Rows that cannot be imported, each with its line"),
       },

@@ -27,6 +27,14 @@ export type ImportJson = z.infer<typeof ImportSchema>;
 export const UploadSchema = ImportSchema.extend({
   preview: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.string())) }),
   suggestedMapping: MappingSchema.nullable(),
+  /**
+   * The account the file says it is a statement of (MT940 `:25:`, CAMT.053 `Acct/Id`, OFX
+   * `ACCTID`) as the file has it, and the household's account with that IBAN (or null); null
+   * when the file names none (CSV, QIF).
+   */
+  statementAccount: z
+    .object({ identifier: z.string(), accountId: z.string().nullable() })
+    .nullable(),
 });
 
 /**
@@ -34,7 +42,15 @@ export const UploadSchema = ImportSchema.extend({
  * suggested mapping is used.
  */
 export const CommitSchema = z
-  .object({ mapping: MappingSchema.optional(), profileId: z.string().max(20).optional() })
+  .object({
+    mapping: MappingSchema.optional(),
+    profileId: z.string().max(20).optional(),
+    /**
+     * Books the file although it names another account than the import's account's IBAN (the
+     * user knows better: an old IBAN, say); without it that is refused with 409.
+     */
+    allowAccountMismatch: z.boolean().optional(),
+  })
   .refine((body) => body.mapping === undefined || body.profileId === undefined, {
     message: "give a mapping or a profileId, not both",
     path: ["profileId"],

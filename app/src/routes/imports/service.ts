@@ -13,6 +13,7 @@ import {
   importedIdBatches,
   readWithSuggestion,
 } from "./commit.ts";
+import { refuseAccountMismatch } from "./account-match.ts";
 import { previewImport } from "./preview.ts";
 import { type CommitResult, CommitSchema, type ImportPreview } from "./schema.ts";
 import {
@@ -83,6 +84,16 @@ async function planOf(
   };
 }
 
+// A file that names another account than the import's is booked only when the user says so.
+function refuseMismatch(db: pg.Pool, found: ImportRow, body: z.infer<typeof CommitSchema>) {
+  return refuseAccountMismatch(
+    db,
+    found.account_id,
+    found.statement_account,
+    body.allowAccountMismatch === true,
+  );
+}
+
 // Why an import that is not 'uploaded' cannot be committed (nor previewed), for a 409.
 function notWaiting(status: string): string {
   return status === "committing"
@@ -104,6 +115,7 @@ export async function previewImportCommit(
 ): Promise<ImportPreview> {
   const found = await requireImport(db, id);
   if (found.status !== "uploaded") throw errors.conflict(notWaiting(found.status));
+  await refuseMismatch(db, found, body);
   const { rows } = await db.query<Stored>(
     "select suggested_mapping, prepared from imports where id = $1",
     [found.id],
@@ -125,6 +137,7 @@ export async function commitImport(
   userId: string,
 ) {
   const found = await requireImport(db, id);
+  if (found.status === "uploaded") await refuseMismatch(db, found, body);
   const { rows } = await db.query<Stored>(
     `update imports set status = 'committing', processed = 0, error = null, updated_at = now()
      where id = $1 and status = 'uploaded' returning suggested_mapping, prepared`,

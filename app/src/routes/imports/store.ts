@@ -121,7 +121,8 @@ export async function deleteStoredFile(
 
 /** The columns an import is read with, ready for present(). */
 export const IMPORT_COLUMNS = `id::text, account_id::text, filename, format, encoding, size::int,
-  row_count, status, processed, imported, duplicates, error, created_at, committed_at`;
+  row_count, status, processed, imported, duplicates, error, created_at, committed_at,
+  statement_account`;
 
 /** An imports row as selected with IMPORT_COLUMNS. */
 export interface ImportRow {
@@ -139,6 +140,8 @@ export interface ImportRow {
   error: string | null;
   created_at: Date;
   committed_at: Date | null;
+  /** The account the file names (MT940 :25:, CAMT.053 Acct/Id, OFX ACCTID), as it has it. */
+  statement_account: string | null;
 }
 
 /** An imports row as the API shows it. */

@@ -9,6 +9,7 @@ import { lines } from "../../imports/lines.ts";
 import { readRowBatches } from "../../imports/read.ts";
 import { ImportFileError } from "../../imports/types.ts";
 import { parseId } from "../../http/ids.ts";
+import { accountNamedBy, statementAccountOf } from "./account-match.ts";
 import { noTotals, stagingLines } from "./staging.ts";
 import {
   CHUNK_BYTES,
@@ -145,10 +146,8 @@ function receive(db: pg.Pool, req: Request, userId: string, got: Received): Prom
 
 async function requireAccount(
   db: pg.Pool,
-  text: string | undefined,
+  text: string,
 ): Promise<{ id: string; currency: string }> {
-  if (text === undefined)
-    throw errors.validation([{ path: "body.accountId", message: "is required" }]);
   const id = parseId(text);
   if (id === undefined)
     throw errors.validation([{ path: "body.accountId", message: "is not an id" }]);
@@ -218,9 +217,14 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
     if (received.importId === undefined) {
       throw errors.validation([{ path: "body.file", message: "is required" }]);
     }
-    const account = await requireAccount(db, received.accountId);
+    // An upload naming its account is checked for it first; one without is for the account the
+    // file names, when exactly one open account has its IBAN.
+    const given =
+      received.accountId === undefined ? undefined : await requireAccount(db, received.accountId);
     if (received.size === 0) throw new ImportFileError("the file is empty");
     const inspection = await inspect(received.sample, received.size <= received.sample.length);
+    const account =
+      given ?? (await requireAccount(db, await accountNamedBy(db, inspection.statementAccount)));
     const { rowCount, encoding, prepared } = await readOnce(
       db,
       received.importId,
@@ -229,8 +233,8 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
     );
     await db.query(
       `update imports set account_id = $2, format = $3, encoding = $4, size = $5, row_count = $6,
-         preview = $7, suggested_mapping = $8, prepared = $9, status = 'uploaded',
-         updated_at = now()
+         preview = $7, suggested_mapping = $8, prepared = $9, statement_account = $10,
+         status = 'uploaded', updated_at = now()
        where id = $1`,
       [
         received.importId,
@@ -242,6 +246,7 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
         JSON.stringify(inspection.preview),
         inspection.suggestedMapping === null ? null : JSON.stringify(inspection.suggestedMapping),
         prepared === undefined ? null : JSON.stringify(prepared),
+        inspection.statementAccount?.slice(0, 100) ?? null,
       ],
     );
     const row = await findImport(db, received.importId);
@@ -250,6 +255,7 @@ export async function uploadImport(db: pg.Pool, req: Request, userId: string): P
       ...presentImport(row),
       preview: inspection.preview,
       suggestedMapping: inspection.suggestedMapping,
+      statementAccount: await statementAccountOf(db, inspection.statementAccount),
     };
   } catch (error) {
     const importId = received.importId;

@@ -571,7 +571,7 @@ export interface paths {
     put?: never;
     /**
      * Upload a bank file (CSV, OFX/QFX, QIF, CAMT.053 or MT940; 50 MB at most)
-     * @description multipart/form-data with the fields `file` and `accountId`. The file is stored and inspected (encoding, format, CSV dialect); nothing is booked until the commit.
+     * @description multipart/form-data with the fields `file` and `accountId`. The file is stored and inspected (encoding, format, CSV dialect, the account it names); nothing is booked until the commit. Without `accountId` the file goes into the open account whose IBAN the file names (MT940 `:25:`, CAMT.053 `Acct/Id`, OFX `ACCTID`); 422 when none does.
      *
      *     **Access:** members and the owner; a token needs the `write` scope.
      */
@@ -1661,6 +1661,7 @@ export interface operations {
               balance: string;
               closedOn: string | null;
               currency: string;
+              iban: string | null;
               id: string;
               name: string;
               openingBalance: string;
@@ -1735,6 +1736,7 @@ export interface operations {
           /** @default false */
           archived?: boolean;
           currency: string;
+          iban?: string | null;
           name: string;
           /** @default 0 */
           openingBalance?: string;
@@ -1758,6 +1760,7 @@ export interface operations {
             balance: string;
             closedOn: string | null;
             currency: string;
+            iban: string | null;
             id: string;
             name: string;
             openingBalance: string;
@@ -1929,6 +1932,7 @@ export interface operations {
             balance: string;
             closedOn: string | null;
             currency: string;
+            iban: string | null;
             id: string;
             name: string;
             openingBalance: string;
@@ -2192,6 +2196,7 @@ export interface operations {
           archived?: boolean;
           closedOn?: string | null;
           currency?: string;
+          iban?: string | null;
           name?: string;
           openingBalance?: string;
           openingDate?: string;
@@ -2214,6 +2219,7 @@ export interface operations {
             balance: string;
             closedOn: string | null;
             currency: string;
+            iban: string | null;
             id: string;
             name: string;
             openingBalance: string;
@@ -5970,6 +5976,7 @@ export interface operations {
               archived: boolean;
               closedOn?: string;
               currency: string;
+              iban?: string;
               name: string;
               openingBalance: string;
               openingDate: string;
@@ -6901,6 +6908,10 @@ export interface operations {
             processed: number;
             rowCount: number;
             size: number;
+            statementAccount: {
+              accountId: string | null;
+              identifier: string;
+            } | null;
             /** @enum {string} */
             status: "uploading" | "uploaded" | "committing" | "committed" | "undone" | "expired";
             suggestedMapping: {
@@ -7358,6 +7369,7 @@ export interface operations {
     requestBody?: {
       content: {
         "application/json": {
+          allowAccountMismatch?: boolean;
           mapping?: {
             amountColumn?: number | null;
             creditColumn?: number | null;
@@ -7498,7 +7510,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description The import is already committed or being committed, or expired (upload the file again) */
+      /** @description The import is already committed or being committed, or expired (upload the file again), or the file names another account than the import's account's IBAN (`allowAccountMismatch: true` books it anyway) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7594,6 +7606,7 @@ export interface operations {
     requestBody?: {
       content: {
         "application/json": {
+          allowAccountMismatch?: boolean;
           mapping?: {
             amountColumn?: number | null;
             creditColumn?: number | null;
@@ -7775,7 +7788,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description The import is already committed or being committed, or expired (upload the file again) */
+      /** @description The import is already committed or being committed, or expired (upload the file again), or the file names another account than the import's account's IBAN */
       409: {
         headers: {
           [name: string]: unknown;

@@ -16,6 +16,7 @@ const accounts: Account[] = [
     openingDate: "2026-01-01",
     archived: false,
     closedOn: null,
+    iban: null,
     balance: "0",
     version: "1",
   },
