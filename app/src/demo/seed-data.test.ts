@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { passwordProblem } from "../auth/passwords.ts";
 import { validateCategoryTree } from "../domain/categories.ts";
 import { parseRate } from "../domain/fx.ts";
+import { parseIban } from "../domain/iban.ts";
 import { money, parseAmount } from "../domain/money.ts";
 import {
   compileRules,
@@ -65,6 +66,16 @@ describe("demoHousehold", () => {
     expect(household.password).toBe(DEMO_PASSWORD);
     for (const { email } of household.users) {
       expect(passwordProblem(DEMO_PASSWORD, { email })).toBeUndefined();
+    }
+  });
+
+  it("gives the bank accounts valid IBANs of no real bank, each its own", () => {
+    const ibans = household.accounts.flatMap((a) => (a.iban === undefined ? [] : [a.iban]));
+    expect(ibans.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ibans).size).toBe(ibans.length);
+    for (const iban of ibans) {
+      expect(parseIban(iban)).toEqual({ iban });
+      expect(iban.slice(4, 8)).toBe("DEMO");
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Role } from "../auth/principal.ts";
 import { formatRate } from "../domain/fx.ts";
+import { ibanFrom } from "../domain/iban.ts";
 import { formatAmount, money } from "../domain/money.ts";
 import type { Action, Condition } from "../domain/rules.ts";
 
@@ -32,6 +33,8 @@ export interface DemoAccount {
   /** Minor units of `currency`. */
   readonly openingBalance: bigint;
   readonly openingDate: string;
+  /** Normalised; only the bank accounts have one, so imports show which account a file is for. */
+  readonly iban?: string;
 }
 
 /** A node of the category tree; `key` is its path ("Housing/Utilities/Electricity"). */
@@ -367,11 +370,21 @@ function accountsOpeningOn(openingDate: string): DemoAccount[] {
     openingBalance: bigint,
   ): DemoAccount => ({ key, name, type, currency, openingBalance, openingDate });
   return [
-    account(CHECKING, "Everyday checking", "checking", "EUR", 3_912_37n),
-    account(SAVINGS, "Rainy-day savings", "savings", "EUR", 8_000_00n),
+    // "DEMO" is no bank: the IBANs have valid check digits but name no real account.
+    {
+      ...account(CHECKING, "Everyday checking", "checking", "EUR", 3_912_37n),
+      iban: ibanFrom("NL", "DEMO0123456789"),
+    },
+    {
+      ...account(SAVINGS, "Rainy-day savings", "savings", "EUR", 8_000_00n),
+      iban: ibanFrom("NL", "DEMO0987654321"),
+    },
     account(CARD, "Visa credit card", "credit_card", "EUR", 0n),
     account(WALLET, "Wallet", "cash", "EUR", 85_20n),
-    account(USD, "USD travel (Wise)", "checking", "USD", 0n),
+    {
+      ...account(USD, "USD travel (Wise)", "checking", "USD", 0n),
+      iban: ibanFrom("GB", "DEMO00000012345678"),
+    },
     account(YEN, "Yen cash", "cash", "JPY", 0n),
     account(LOAN, "Car loan", "loan", "EUR", -9_600_00n),
     account(CAR, "Car (VW Golf)", "asset", "EUR", 14_500_00n),

@@ -135,8 +135,8 @@ async function insertHousehold(
   );
   await insertRows(
     client,
-    "accounts (id, name, type, currency, opening_balance, opening_date)",
-    "id bigint, name text, type text, currency text, opening_balance bigint, opening_date date",
+    "accounts (id, name, type, currency, opening_balance, opening_date, iban)",
+    "id bigint, name text, type text, currency text, opening_balance bigint, opening_date date, iban text",
     accounts.map((a) => ({
       id: accountId(a.key),
       name: a.name,
@@ -144,6 +144,7 @@ async function insertHousehold(
       currency: a.currency,
       opening_balance: a.openingBalance.toString(),
       opening_date: a.openingDate,
+      iban: a.iban ?? null,
     })),
   );
   await insertRows(
