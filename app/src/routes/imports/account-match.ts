@@ -15,6 +15,8 @@ interface AccountWithIban {
 /** The statement account as the upload answers it: as the file has it, and whose it is. */
 export interface StatementAccount {
   identifier: string;
+  /** The IBAN the identifier stands for, printed; null when it is some other number. */
+  iban: string | null;
   accountId: string | null;
 }
 
@@ -33,7 +35,12 @@ export async function statementAccountOf(
 ): Promise<StatementAccount | null> {
   if (identifier === null) return null;
   const named = await accountsNamed(db, identifier);
-  return { identifier, accountId: named.length === 1 ? (named[0]?.id ?? null) : null };
+  const iban = identifierIban(identifier);
+  return {
+    identifier,
+    iban: iban === undefined ? null : printIban(iban),
+    accountId: named.length === 1 ? (named[0]?.id ?? null) : null,
+  };
 }
 
 /**

@@ -29,11 +29,16 @@ export const UploadSchema = ImportSchema.extend({
   suggestedMapping: MappingSchema.nullable(),
   /**
    * The account the file says it is a statement of (MT940 `:25:`, CAMT.053 `Acct/Id`, OFX
-   * `ACCTID`) as the file has it, and the household's account with that IBAN (or null); null
-   * when the file names none (CSV, QIF).
+   * `ACCTID`) as the file has it, the IBAN it stands for, and the household's account with
+   * that IBAN (or null); null when the file names none (CSV, QIF).
    */
   statementAccount: z
-    .object({ identifier: z.string(), accountId: z.string().nullable() })
+    .object({
+      identifier: z.string(),
+      /** The IBAN the identifier stands for, printed; null for another kind of number. */
+      iban: z.string().nullable(),
+      accountId: z.string().nullable(),
+    })
     .nullable(),
 });
 

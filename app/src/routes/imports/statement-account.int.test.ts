@@ -43,7 +43,7 @@ const mt940For = (identifier: string) =>
 interface Uploaded {
   id: string;
   accountId: string;
-  statementAccount: { identifier: string; accountId: string | null } | null;
+  statementAccount: { identifier: string; iban: string | null; accountId: string | null } | null;
 }
 
 const detail = (body: unknown) => (body as ProblemDetails).detail ?? "";
@@ -56,6 +56,7 @@ describe("a bank file that names its account", () => {
     expect(up.status).toBe(201);
     expect((up.body as Uploaded).statementAccount).toEqual({
       identifier: iban,
+      iban: printIban(iban),
       accountId: account.id,
     });
   });
@@ -107,7 +108,11 @@ describe("a bank file that names its account", () => {
     const up = await uploadBankFile(member, chosen.id, "stmt.xml", camtFor(fileIban));
     expect(up.status).toBe(201);
     const uploaded = up.body as Uploaded;
-    expect(uploaded.statementAccount).toEqual({ identifier: fileIban, accountId: other.id });
+    expect(uploaded.statementAccount).toEqual({
+      identifier: fileIban,
+      iban: printIban(fileIban),
+      accountId: other.id,
+    });
 
     for (const step of ["preview", "commit"]) {
       const refused = await member.post(`/imports/${uploaded.id}/${step}`, {});

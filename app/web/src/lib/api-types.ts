@@ -6910,6 +6910,7 @@ export interface operations {
             size: number;
             statementAccount: {
               accountId: string | null;
+              iban: string | null;
               identifier: string;
             } | null;
             /** @enum {string} */

@@ -32,6 +32,7 @@ function NewAccountForm(props: { onClose: () => void }) {
   const currency = picked ?? household.data?.base ?? "EUR";
   const [opening, setOpening] = useState("0");
   const [openingDate, setOpeningDate] = useState(today());
+  const [iban, setIban] = useState("");
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -50,6 +51,7 @@ function NewAccountForm(props: { onClose: () => void }) {
         currency: code,
         openingBalance: normalizeAmount(opening, code) ?? opening,
         openingDate,
+        ...(iban.trim() === "" ? {} : { iban }),
       });
       await refreshAccounts();
       navigate(`/accounts/${created.id}`);
@@ -119,6 +121,7 @@ function NewAccountForm(props: { onClose: () => void }) {
         onValue={setOpeningDate}
         error={error}
       />
+      <IbanField value={iban} onValue={setIban} error={error} />
       <div class="span-all form-actions">
         <FormError error={error} />
         <button type="button" onClick={props.onClose}>
@@ -128,6 +131,52 @@ function NewAccountForm(props: { onClose: () => void }) {
           Create account
         </button>
       </div>
+    </form>
+  );
+}
+
+/** The optional IBAN, typed any way; the server's message says what is wrong with it. */
+function IbanField(props: { value: string; onValue: (value: string) => void; error: unknown }) {
+  return (
+    <TextField
+      label="IBAN (optional)"
+      name="iban"
+      autoComplete="off"
+      maxLength={50}
+      value={props.value}
+      onValue={props.onValue}
+      error={props.error}
+      hint="Bank statements that name it are imported into this account"
+    />
+  );
+}
+
+/** Sets, changes or forgets (left empty) an account's IBAN. */
+function AccountIban(props: {
+  account: Account;
+  busy: boolean;
+  error: unknown;
+  change: (patch: Record<string, unknown>, message: string) => Promise<void>;
+}) {
+  const { account } = props;
+  const [iban, setIban] = useState(account.iban ?? "");
+  const cleared = iban.trim() === "";
+  return (
+    <form
+      class="account-rename"
+      aria-label={`IBAN of ${account.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.change(
+          { iban: cleared ? null : iban },
+          cleared ? `Forgot the IBAN of ${account.name}.` : `Saved the IBAN of ${account.name}.`,
+        );
+      }}
+    >
+      <IbanField value={iban} onValue={setIban} error={props.error} />
+      <button type="submit" disabled={props.busy || iban === (account.iban ?? "")}>
+        Save IBAN
+      </button>
     </form>
   );
 }
@@ -171,6 +220,7 @@ function ManageAccount(props: { account: Account; id: string; onDone: (message: 
           Rename
         </button>
       </form>
+      <AccountIban account={account} busy={busy} error={error} change={change} />
       {account.closedOn ? (
         <div class="account-close">
           <p>Closed on {formatDate(account.closedOn)}: nothing can be booked after that day.</p>
@@ -306,6 +356,12 @@ export function AccountsScreen() {
                       </span>
                       <span class="list-sub">
                         {accountTypeLabels[a.type]} · {a.currency}
+                        {a.iban && (
+                          <>
+                            {" · "}
+                            <span class="iban">{a.iban}</span>
+                          </>
+                        )}
                       </span>
                     </span>
                     <Amount value={a.balance} currency={a.currency} />

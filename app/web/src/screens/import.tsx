@@ -8,6 +8,7 @@ import { Empty, FormError, Loading, PageHeader } from "../components/ui.tsx";
 import type { Account } from "../lib/api.ts";
 import { useAccounts } from "../lib/data.ts";
 import { useCanWrite } from "../lib/session.ts";
+import { AccountCheck, accountFit, RememberIban } from "./import/account-check.tsx";
 import { CheckFile } from "./import/check-file.tsx";
 import { ChooseFile } from "./import/choose-file.tsx";
 import { FailedCommit } from "./import/failed-commit.tsx";
@@ -18,8 +19,8 @@ import { type ImportWizard, useImportWizard } from "./import/use-import-wizard.t
 /**
  * The accounts open for imports and the one chosen, with its currency. Nothing is chosen for the
  * user, so no file lands in an account by surprise, but for a household with only one open
- * account: that one, with `reason` saying why. (Accounts keep no IBAN or number a file could be
- * matched against.)
+ * account: that one, with `reason` saying why. A file sent with no account chosen goes into the
+ * account whose IBAN it names, and the next step says so.
  */
 function useTargetAccount(accounts: readonly Account[] | undefined) {
   const open = accounts?.filter((a) => !a.archived) ?? [];
@@ -39,19 +40,25 @@ function WizardStep(props: {
   wizard: ImportWizard;
   currency: string;
   accounts: readonly Account[] | undefined;
+  onSwitch: (accountId: string) => void;
 }) {
   const { wizard } = props;
   const { upload, result, failed } = wizard;
   if (!upload) return null;
+  const accounts = props.accounts ?? [];
+  const accountName = accounts.find((a) => a.id === upload.accountId)?.name ?? "the account";
   if (result) {
     return (
-      <ImportResult
-        upload={upload}
-        result={result}
-        undone={wizard.undone}
-        onUndo={() => void wizard.undo()}
-        onRestart={wizard.restart}
-      />
+      <>
+        <ImportResult
+          upload={upload}
+          result={result}
+          undone={wizard.undone}
+          onUndo={() => void wizard.undo()}
+          onRestart={wizard.restart}
+        />
+        {wizard.undone === undefined && <RememberIban upload={upload} accounts={accounts} />}
+      </>
     );
   }
   if (failed) {
@@ -66,13 +73,25 @@ function WizardStep(props: {
       />
     );
   }
+  const fit = accountFit(upload, accounts);
   return (
     <CheckFile
       upload={upload}
       mapping={wizard.mapping}
       onMapping={wizard.setMapping}
       currency={props.currency}
-      accountName={props.accounts?.find((a) => a.id === upload.accountId)?.name ?? "the account"}
+      accountName={accountName}
+      accountCheck={
+        <AccountCheck
+          fit={fit}
+          accountName={accountName}
+          allowMismatch={wizard.allowMismatch}
+          onAllowMismatch={wizard.setAllowMismatch}
+          onSwitch={props.onSwitch}
+        />
+      }
+      blocked={fit.kind === "mismatch" && fit.refused && !wizard.allowMismatch}
+      allowAccountMismatch={wizard.allowMismatch}
       lines={wizard.lines}
       busy={wizard.busy !== undefined}
       onRestart={wizard.restart}
@@ -116,14 +135,25 @@ export function ImportScreen() {
           accounts={target.open}
           chosen={target.chosen}
           reason={target.reason}
-          onAccount={target.setAccountId}
+          onAccount={(id) => {
+            target.setAccountId(id);
+            wizard.clearError();
+          }}
           error={wizard.error}
           onFile={(file) => void wizard.send(file, target.chosen)}
         />
       )}
       {wizard.busy && <Loading label={wizard.busy} />}
       {!wizard.lines.length && !wizard.failed && <FormError error={wizard.error} />}
-      <WizardStep wizard={wizard} currency={target.currency} accounts={accounts.data} />
+      <WizardStep
+        wizard={wizard}
+        currency={target.currency}
+        accounts={accounts.data}
+        onSwitch={(id) => {
+          target.setAccountId(id);
+          void wizard.resend(id);
+        }}
+      />
       <PastImports
         imports={past}
         accounts={accounts.data}

@@ -18,13 +18,28 @@ const SETTLE_MS = 300;
  * The server's preview of the import with `mapping`, asked again when the mapping changes
  * (a CSV's mapping not yet complete answers 422, shown as the error).
  */
-export function useBookingPreview(importId: string, mapping: Mapping | undefined) {
+export function useBookingPreview(
+  importId: string,
+  mapping: Mapping | undefined,
+  account: { allowMismatch: boolean; blocked: boolean } = { allowMismatch: false, blocked: false },
+) {
+  const { allowMismatch, blocked } = account;
   const [preview, setPreview] = useState<BookingPreview | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(true);
   const [attempt, setAttempt] = useState(0);
-  const body = JSON.stringify(mapping ? { mapping } : {});
+  const body = JSON.stringify({
+    ...(mapping ? { mapping } : {}),
+    ...(allowMismatch ? { allowAccountMismatch: true } : {}),
+  });
   useEffect(() => {
+    // A file for another account is not previewed (the server refuses it) until it is settled.
+    if (blocked) {
+      setPreview(undefined);
+      setError(undefined);
+      setLoading(false);
+      return;
+    }
     let live = true;
     setLoading(true);
     const timer = setTimeout(() => {
@@ -48,7 +63,7 @@ export function useBookingPreview(importId: string, mapping: Mapping | undefined
       live = false;
       clearTimeout(timer);
     };
-  }, [importId, body, attempt]);
+  }, [importId, body, attempt, blocked]);
   return {
     preview,
     error,
@@ -132,9 +147,18 @@ export function BookingPreviewTable(props: {
   error: unknown;
   loading: boolean;
   retry: () => void;
+  /** The file is for another account and waits for the user. */
+  blocked?: boolean;
 }) {
   const { preview } = props;
   if (!preview) {
+    if (props.blocked) {
+      return (
+        <p class="hint" data-testid="preview-waits">
+          Shown once the account is settled: the file's own account, or this one confirmed.
+        </p>
+      );
+    }
     if (props.error !== undefined && !props.loading) {
       return <LoadError error={props.error} retry={props.retry} />;
     }

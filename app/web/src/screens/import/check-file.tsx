@@ -1,6 +1,7 @@
 // Step 2 of the import wizard: what the file is and the account it goes into, its mapping (CSV),
 // a preview of how its first rows will be read, what the commit will book (the server's dry run:
 // duplicates and rule matches marked), the lines the server could not read, and the import button.
+import type { ComponentChildren } from "preact";
 import { Section } from "../../components/ui.tsx";
 import { formatBytes } from "../../lib/format.ts";
 import type { Mapping } from "../../lib/import-preview.ts";
@@ -41,15 +42,24 @@ export function CheckFile(props: {
   currency: string;
   accountName: string;
   lines: readonly { where: string; message: string }[];
+  /** Whether the file's account fits the chosen one, shown under it. */
+  accountCheck: ComponentChildren;
+  /** The import waits for the user to settle a file for another account. */
+  blocked: boolean;
+  allowAccountMismatch: boolean;
   busy: boolean;
   onRestart: () => void;
   onCommit: () => void;
 }) {
   const { upload, mapping } = props;
-  const booking = useBookingPreview(upload.id, mapping);
+  const booking = useBookingPreview(upload.id, mapping, {
+    allowMismatch: props.allowAccountMismatch,
+    blocked: props.blocked,
+  });
   // Until the server has said how many rows are new, the file's count; a preview that failed
   // (rows it cannot read) still lets the commit say which lines they are.
-  const firstLoad = booking.loading && !booking.preview && booking.error === undefined;
+  const firstLoad =
+    booking.loading && !booking.preview && booking.error === undefined && !props.blocked;
   const count = booking.preview?.counts.new ?? upload.rowCount;
   return (
     <>
@@ -57,6 +67,7 @@ export function CheckFile(props: {
         <p class="import-target" data-testid="import-target">
           Goes into <strong>{props.accountName}</strong>
         </p>
+        {props.accountCheck}
         <dl class="facts">
           <dt>File</dt>
           <dd>
@@ -81,7 +92,7 @@ export function CheckFile(props: {
         </p>
       </Section>
       <Section title="What will be booked">
-        <BookingPreviewTable {...booking} />
+        <BookingPreviewTable {...booking} blocked={props.blocked} />
       </Section>
       {props.lines.length > 0 && <BadLines lines={props.lines} />}
       <div class="form-actions">
@@ -91,7 +102,7 @@ export function CheckFile(props: {
         <button
           type="button"
           class="primary"
-          disabled={props.busy || firstLoad}
+          disabled={props.busy || firstLoad || props.blocked}
           onClick={props.onCommit}
         >
           Import {rowsLabel(count)} into {props.accountName}

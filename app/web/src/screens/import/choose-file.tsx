@@ -1,11 +1,14 @@
 // Step 1 of the import wizard: the account to import into, chosen explicitly (only a household
-// with one open account has it chosen, saying so), and the bank file, dropped or chosen.
-import { useState } from "preact/hooks";
+// with one open account has it chosen, saying so) or, for a statement that names its account,
+// the account with that IBAN; and the bank file, dropped or chosen.
 import { Section, SelectField } from "../../components/ui.tsx";
-import type { Account } from "../../lib/api.ts";
+import { type Account, ApiError } from "../../lib/api.ts";
 import { useDropZone } from "../../lib/drop-zone.ts";
 
-/** The account select and the drop zone; `onFile` gets the file once an account is chosen. */
+/**
+ * The account select and the drop zone; `onFile` gets the file, with an account chosen or not
+ * (the server refuses a file that names no account it knows, on `body.accountId`).
+ */
 export function ChooseFile(props: {
   accounts: readonly Account[];
   chosen: string;
@@ -15,15 +18,10 @@ export function ChooseFile(props: {
   error: unknown;
   onFile: (file: File) => void;
 }) {
-  const [missing, setMissing] = useState(false);
+  const missing =
+    props.error instanceof ApiError && props.error.fields["body.accountId"] !== undefined;
   const take = (file: File | undefined) => {
-    if (!file) return;
-    if (props.chosen === "") {
-      setMissing(true);
-      return;
-    }
-    setMissing(false);
-    props.onFile(file);
+    if (file) props.onFile(file);
   };
   const drop = useDropZone((files) => {
     take(files?.[0]);
@@ -39,15 +37,18 @@ export function ChooseFile(props: {
         name="accountId"
         value={props.chosen}
         options={props.chosen === "" ? [["", "Choose the account…"], ...options] : options}
-        onValue={(id) => {
-          setMissing(false);
-          props.onAccount(id);
-        }}
+        onValue={props.onAccount}
         error={props.error}
       />
       {props.reason && props.chosen !== "" && (
         <p class="hint" data-testid="account-reason">
           {props.reason}
+        </p>
+      )}
+      {props.chosen === "" && !missing && (
+        <p class="hint" data-testid="account-by-iban">
+          Or just drop a bank statement (MT940, CAMT.053, OFX): it goes into the account with the
+          IBAN it names.
         </p>
       )}
       {missing && (

@@ -33,23 +33,32 @@ export function useImportWizard(onImportsChanged: () => void) {
   const [mapping, setMapping] = useState<Mapping | undefined>(undefined);
   const [result, setResult] = useState<CommitResult | undefined>(undefined);
   const [undone, setUndone] = useState<number | undefined>(undefined);
+  // The file last sent, so it can go into another account without being chosen again.
+  const [file, setFile] = useState<File | undefined>(undefined);
+  // The user confirmed the file is the chosen account's although it names another IBAN.
+  const [allowMismatch, setAllowMismatch] = useState(false);
   const { stored, setStored, settle } = useCommitOutcome((committed) => {
     setError(undefined);
     setResult(committed);
     void refreshAccounts();
   }, onImportsChanged);
 
-  /** Uploads `file` into `accountId` and shows what it is. */
-  const send = async (file: File, accountId: string) => {
+  /**
+   * Uploads `file` into `accountId` and shows what it is; with no account ("") the server puts
+   * a statement into the account whose IBAN it names.
+   */
+  const send = async (chosenFile: File, accountId: string) => {
     setError(undefined);
     setStored(undefined);
     setResult(undefined);
     setUndone(undefined);
+    setAllowMismatch(false);
+    setFile(chosenFile);
     setBusy("Reading the file…");
     try {
       const form = new FormData();
-      form.append("accountId", accountId);
-      form.append("file", file, file.name);
+      if (accountId !== "") form.append("accountId", accountId);
+      form.append("file", chosenFile, chosenFile.name);
       const answer = await api.form<Upload>("/imports", form);
       setUpload(answer);
       setMapping(firstMapping(answer));
@@ -67,7 +76,10 @@ export function useImportWizard(onImportsChanged: () => void) {
     setStored(undefined);
     setBusy("Importing…");
     try {
-      const body = upload.format === "csv" && mapping ? { mapping } : {};
+      const body = {
+        ...(upload.format === "csv" && mapping ? { mapping } : {}),
+        ...(allowMismatch ? { allowAccountMismatch: true } : {}),
+      };
       const answer = await api.post<CommitResult>(`/imports/${upload.id}/commit`, body);
       if (upload.format === "csv" && mapping) rememberMapping(upload.preview.columns, mapping);
       setResult(answer);
@@ -98,6 +110,7 @@ export function useImportWizard(onImportsChanged: () => void) {
   };
 
   const restart = () => {
+    setAllowMismatch(false);
     setUpload(undefined);
     setMapping(undefined);
     setResult(undefined);
@@ -122,6 +135,16 @@ export function useImportWizard(onImportsChanged: () => void) {
     /** The import, when its commit was refused or interrupted (or still runs). */
     failed,
     send,
+    /** Sends the same file again, into `accountId`. */
+    resend: async (accountId: string) => {
+      if (file) await send(file, accountId);
+    },
+    allowMismatch,
+    setAllowMismatch,
+    /** Forgets the last error (another account was chosen). */
+    clearError: () => {
+      setError(undefined);
+    },
     commit,
     undo,
     restart,
