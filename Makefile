@@ -143,7 +143,7 @@ node-down: ## Remove the real node and check the host is exactly as it was befor
 	hack/node-down.sh
 
 .PHONY: e2e
-e2e: install ## End-to-end test in real containers on the real node: images, deploy, tenants, UI, policies, faults, backups
+e2e: install ## End-to-end test in real containers on the real node: images, helm install/upgrade, tenants, UI, policies, faults, backups, monitoring
 	hack/e2e.sh
 
 .PHONY: compose-test

@@ -5,7 +5,10 @@
 # tenants' base images into the node, and runs the scenario (operator/test/real/, the same one
 # `make kind-test` runs on kind). Each stage prints its time. On failure the cluster's state is
 # printed and saved under .cache/e2e/. The node is taken down at the end (E2E_KEEP_NODE=1 keeps
-# it), and node-down fails if the host is not exactly as it was before.
+# it), and node-down fails if the host is not exactly as it was before. The operator is installed,
+# upgraded and uninstalled with its Helm chart (config/helm). With E2E_MONITORING=1 (the default;
+# 0 skips it) the real Prometheus Operator (hack/monitoring-up.sh) runs a Prometheus on the node
+# that the scenario asks about targets, alert rules and dashboard panels.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
@@ -23,6 +26,7 @@ export IMG="${IMG:-fintrack/operator:e2e}" APP_IMG="${APP_IMG:-fintrack/app:e2e}
 export BACKUP_IMG="${BACKUP_IMG:-fintrack/backup:e2e}" S3_IMG="${S3_IMG:-motoserver/moto:$MOTO_VERSION}"
 export APP_ROLLOUT_IMG="${APP_ROLLOUT_IMG:-${APP_IMG%:*}:e2e-rollout}"
 artifacts="$repo_root/.cache/e2e"
+export E2E_MONITORING="${E2E_MONITORING:-1}"
 # What tenants run besides our own images: the operator's default PostgreSQL of every major
 # (pinned by release: POSTGRES_BINARIES_VERSIONS; the upgrade step runs 15 to 18) and Redis;
 # postgres:18-alpine plays an image without the app in it for a crash-looping tenant.
@@ -53,6 +57,7 @@ dump_diagnostics() {
   } >"$artifacts/cluster.txt" 2>&1 || true
   kubectl -n fintrack-system logs -l app.kubernetes.io/name=fintrack-operator --all-containers \
     --prefix --tail=300 >"$artifacts/operator.log" 2>&1 || true
+  cp "$node_dir/logs/prometheus-operator.log" "$artifacts/" 2>/dev/null || true
   for ns in $(kubectl get ns -l fintrack.dev/e2e=true -o name 2>/dev/null | cut -d/ -f2); do
     # The tenants' pods, and what a restarted container said before it stopped.
     kubectl -n "$ns" logs -l app.kubernetes.io/name=fintrack --all-containers --prefix \
@@ -70,7 +75,13 @@ cleanup() {
   [[ $status -eq 0 ]] || dump_diagnostics
   log "removing the scenario's namespaces and the operator"
   kubectl delete namespace -l fintrack.dev/e2e=true --wait=true --timeout=5m >/dev/null 2>&1 || true
-  make --no-print-directory undeploy KUBECONFIG="$cluster_kubeconfig" >/dev/null 2>&1 || true
+  kubectl delete clusterrolebinding,clusterrole -l fintrack.dev/e2e=true >/dev/null 2>&1 || true
+  # The release owns the operator's namespace (namespace.create): uninstalling removes it too.
+  if [[ -n "${HELM:-}" ]]; then
+    "$HELM" uninstall fintrack-operator --namespace fintrack-system --kubeconfig "$cluster_kubeconfig" \
+      --wait >/dev/null 2>&1 || true
+  fi
+  "$here/monitoring-down.sh" || true
   if [[ "${E2E_KEEP_NODE:-}" == 1 ]]; then
     log "keeping the real node (make node-down removes it)"
   else
@@ -96,6 +107,11 @@ rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
 stage "control plane" "$here/cluster-up.sh"
 trap cleanup EXIT
 stage "node binaries" "$here/build-node.sh"
+HELM="$("$here/install-helm.sh")"
+export HELM
+if [[ $E2E_MONITORING == 1 ]]; then
+  stage "monitoring binaries (Prometheus Operator, Prometheus)" "$here/build-monitoring.sh" >/dev/null
+fi
 if ! docker_running; then
   stage "image builder (Docker engine)" "$here/docker-up.sh" >/dev/null
   touch "$e2e_dir/started-docker"
@@ -111,6 +127,10 @@ docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${APP_IMG%:*}" | se
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "${BACKUP_IMG%:*}" | sed 's/^/  /' >&2
 stage "load the images into the node" "$here/node-load-images.sh" "$IMG" "$APP_IMG" "$APP_ROLLOUT_IMG" \
   "$BACKUP_IMG" "${tenant_images[@]}"
+if [[ $E2E_MONITORING == 1 ]]; then
+  stage "Prometheus Operator up" "$here/monitoring-up.sh" >/dev/null
+  export E2E_PROMETHEUS_IMAGE="$prometheus_image" E2E_PROMETHEUS_VERSION="$PROMETHEUS_VERSION"
+fi
 stage "scenario" env FINTRACK_E2E=1 E2E_SUBSTRATE=real-node E2E_KUBECONFIG="$cluster_kubeconfig" \
   npx vitest run --project e2e --reporter=default --reporter=json \
   --outputFile.json="$repo_root/.cache/e2e-report.json"

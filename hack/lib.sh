@@ -19,6 +19,18 @@ node_bin_dir() {
   echo "$fintrack_cache/kube-node/$key/bin"
 }
 
+# The folder holding the pinned monitoring binaries (hack/build-monitoring.sh).
+monitoring_bin_dir() {
+  echo "$fintrack_cache/monitoring/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION-prometheus-$PROMETHEUS_VERSION"
+}
+
+# Prometheus vX.Y.Z's Go module version: v0.X0Y.Z (v3.5.0 is v0.305.0).
+prometheus_module_version() {
+  local v="${PROMETHEUS_VERSION#v}" major minor patch
+  IFS=. read -r major minor patch <<<"$v"
+  printf 'v0.%d%02d.%d\n' "$major" "$minor" "$patch"
+}
+
 # Writes into DIR, and resolves, the one throwaway Go module that every Kubernetes binary here is
 # built in, so the control plane and the node share one module graph and one Go build cache.
 # Kubernetes' own go.mod points its ~33 staging modules at ./staging paths that are not in the

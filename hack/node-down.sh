@@ -46,6 +46,7 @@ if daemon_alive kubelet && kubectl get node "$node_name" >/dev/null 2>&1; then
   kubectl delete node "$node_name" --wait=false >/dev/null 2>&1 || true
 fi
 
+"$here/monitoring-down.sh"
 log "stopping kube-router, kube-proxy, the kubelet and containerd"
 for daemon in kube-router kube-proxy kubelet; do stop_daemon "$daemon"; done
 # Containers whose pods could not be deleted still run under containerd's shims.

@@ -17,6 +17,9 @@ cluster_kubeconfig="$repo_root/.cluster/kubeconfig"
 pause_image="fintrack.local/pause:3.10"
 addons_image="fintrack.local/node-addons:dev"
 helper_image="fintrack.local/debian:bookworm"
+# hack/monitoring-up.sh's images, of the binaries hack/build-monitoring.sh builds.
+prometheus_image="fintrack.local/prometheus:$PROMETHEUS_VERSION"
+config_reloader_image="fintrack.local/prometheus-config-reloader:$PROMETHEUS_OPERATOR_VERSION"
 
 kubectl() { "$(control_plane_bin_dir)/kubectl" --kubeconfig "$cluster_kubeconfig" "$@"; }
 ctr_k8s() { ctr --address "$node_run_dir/containerd.sock" --namespace k8s.io "$@"; }

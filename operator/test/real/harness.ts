@@ -29,6 +29,36 @@ export const e2e = {
 
 const execFileAsync = promisify(execFile);
 
+let helmPath: string | undefined;
+
+/** Helm: $HELM when the caller has one, else the pinned one (hack/install-helm.sh builds it once). */
+function helmBinary(): string {
+  helmPath ??=
+    process.env.HELM ??
+    execFileSync(join(repoRoot, "hack/install-helm.sh"), {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+  return helmPath;
+}
+
+/** Runs Helm against the scenario's cluster and returns its standard output; throws with its stderr. */
+export async function helm(args: string[]): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(
+      helmBinary(),
+      [...args, "--kubeconfig", e2e.kubeconfig],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    throw new Error(`helm ${args.join(" ")} failed: ${stderr.trim()}`, { cause: error });
+  }
+}
+
 /** Runs kubectl against the scenario's cluster and returns its standard output; throws with its stderr. */
 export function kubectl(args: string[], input?: string): string {
   try {
@@ -56,22 +86,6 @@ export async function kubectlAsync(args: string[]): Promise<string> {
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed parse
 export function getJson<T>(args: string[]): T {
   return JSON.parse(kubectl(["get", ...args, "-o", "json"])) as T;
-}
-
-/** Runs a repository Makefile target against the scenario's cluster. */
-export function make(target: string, vars: Record<string, string>): void {
-  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
-  execFileSync(
-    "make",
-    [
-      "--no-print-directory",
-      target,
-      `KUBECONFIG=${e2e.kubeconfig}`,
-      `KUBECTL=${e2e.kubectl}`,
-      ...assignments,
-    ],
-    { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] },
-  );
 }
 
 /** Merge-patches FinanceTracker `namespace/name` with `patch`. */

@@ -14,9 +14,10 @@ import {
   getJson,
   kubectl,
   kubectlAsync,
-  make,
+  helm,
   patchTracker,
   patchTrackerJson,
+  portForward,
   restrictedNamespace,
   rolloutStatus,
   runNodePod,
@@ -33,6 +34,13 @@ import {
   sample,
   signedIn,
 } from "./tenant.ts";
+import {
+  alertNames,
+  monitoring,
+  panelQueries,
+  prometheusApi,
+  prometheusObjects,
+} from "./monitoring.ts";
 import { runTraffic } from "./traffic.ts";
 import { bookAndReportInBrowser } from "./ui.ts";
 
@@ -99,13 +107,18 @@ const state: {
 } = {};
 
 describe("the operator", () => {
-  it("deploys from the images just built: 2 replicas, one of which leads", async () => {
-    make("install-crds", {});
-    make("deploy", {
-      IMG: e2e.images.operator,
-      APP_IMG: e2e.images.app,
-      BACKUP_IMG: e2e.images.backup,
-    });
+  it("installs with helm from the images just built: 2 replicas, one of which leads", async () => {
+    // The chart brings the CRDs (crds/) and the restricted namespace, as config/default does.
+    await helm([
+      "install",
+      operatorRelease,
+      operatorChart,
+      "--namespace",
+      operatorNamespace,
+      "--create-namespace",
+      "--take-ownership",
+      ...operatorValues(),
+    ]);
     rolloutStatus(operatorNamespace, "fintrack-operator");
     const running = pods(operatorNamespace, "app.kubernetes.io/name=fintrack-operator").filter(
       (p) => p.status.containerStatuses?.every((c) => c.ready),
@@ -115,6 +128,17 @@ describe("the operator", () => {
     expect(running.map((p) => p.metadata.name)).toContain(holder);
     for (const ns of [ingressNamespace, monitoringNamespace, strangerNamespace, storageNamespace])
       restrictedNamespace(ns);
+    if (monitoring.enabled) {
+      // Prometheus starts now and scrapes all along; the step "monitoring" below asks it.
+      kubectl(
+        ["apply", "-f", "-"],
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "List",
+          items: prometheusObjects([operatorNamespace, tenantNamespace], [operatorNamespace]),
+        }),
+      );
+    }
   });
 });
 
@@ -829,6 +853,179 @@ describe("PostgreSQL major upgrades", () => {
   });
 });
 
+describe.runIf(monitoring.enabled)("monitoring, by a real Prometheus", () => {
+  it("scrapes the operator and the tenant, evaluates every alert rule, and has data for every dashboard panel", async () => {
+    const { login } = requireState();
+    await eventually(
+      "Prometheus to run",
+      () => {
+        const ready = pods(monitoringNamespace, "app.kubernetes.io/name=prometheus").filter((p) =>
+          p.status.containerStatuses?.every((c) => c.ready),
+        );
+        if (ready.length !== 1) throw new Error(`${String(ready.length)} Prometheus pods ready`);
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
+    // What the sign-in and import panels count, on the app pods running now (earlier steps'
+    // counts went with the pods they replaced): a sign-in, a failed one and an import upload
+    // (refused, having no file: the panel counts uploads whatever their outcome).
+    const { api, forward: app } = await signedIn(tenantNamespace, "acme", login);
+    try {
+      expect((await api.post("/imports", {})).status).toBeGreaterThanOrEqual(400);
+      const stranger = await api.post("/auth/login", {
+        email: "nobody@acme.example",
+        password: "not-the-password",
+      });
+      expect(stranger.status).toBe(401);
+    } finally {
+      app.close();
+    }
+
+    const forward = await portForward(monitoringNamespace, monitoring.service, 9090);
+    try {
+      const prometheus = prometheusApi(forward.url);
+      const targets = await eventually(
+        "every target up, the operator's two replicas and the tenant's app among them",
+        async () => {
+          const active = await prometheus.targets();
+          const down = active.filter((t) => t.health !== "up");
+          if (down.length > 0)
+            throw new Error(
+              down.map((t) => `${t.scrapePool}: ${t.health} ${t.lastError}`).join("; "),
+            );
+          const pools = active.map((t) => t.scrapePool);
+          const operator = pools.filter((p) =>
+            p.startsWith(`serviceMonitor/${operatorNamespace}/`),
+          );
+          const tenant = pools.filter((p) =>
+            p.startsWith(`serviceMonitor/${tenantNamespace}/acme`),
+          );
+          if (operator.length !== 2 || tenant.length < 1) throw new Error(pools.join(", "));
+          return active;
+        },
+        { timeoutMs: 180_000, intervalMs: 5_000 },
+      );
+      console.log(
+        `e2e: ${String(targets.length)} targets up: ${targets.map((t) => `${t.scrapePool} ${t.labels.pod ?? ""}`).join(", ")}`,
+      );
+
+      const alerts = alertNames();
+      const rules = await eventually(
+        "every alert rule of config/alerts evaluated without error",
+        async () => {
+          const loaded = await prometheus.rules();
+          const ours = loaded.filter((r) => alerts.includes(r.name));
+          expect(ours.map((r) => r.name).sort()).toEqual([...alerts].sort());
+          const unhealthy = ours.filter((r) => r.health !== "ok");
+          if (unhealthy.length > 0)
+            throw new Error(
+              unhealthy.map((r) => `${r.name}: ${r.health} ${r.lastError ?? ""}`).join("; "),
+            );
+          return ours;
+        },
+        { timeoutMs: 120_000, intervalMs: 5_000 },
+      );
+      console.log(`e2e: ${String(rules.length)} alert rules evaluated, health ok`);
+
+      // The tenant dashboard's namespace variable offers the tenant.
+      expect(
+        await prometheus.labelValues("namespace", "http_request_duration_seconds_count"),
+      ).toContain(tenantNamespace);
+      const queries = panelQueries(tenantNamespace);
+      const asked = queries.filter((q) => !(q.panel in panelsWithoutData));
+      const empty = await eventually(
+        "every dashboard panel's query to return data for the tenant",
+        async () => {
+          const counts = await Promise.all(asked.map((q) => prometheus.seriesCount(q.expr)));
+          const none = asked.filter((_, i) => counts[i] === 0);
+          if (none.length > 0)
+            throw new Error(none.map((q) => `${q.dashboard} "${q.panel}": ${q.expr}`).join("\n"));
+          return none;
+        },
+        { timeoutMs: 150_000, intervalMs: 10_000 },
+      );
+      expect(empty).toEqual([]);
+      console.log(
+        `e2e: ${String(asked.length)} of ${String(queries.length)} panel queries return data for ${tenantNamespace} (exempt: ${Object.keys(panelsWithoutData).join(", ")})`,
+      );
+    } finally {
+      forward.close();
+    }
+  });
+});
+
+describe("the operator upgraded with helm", () => {
+  it("rolls out a changed value (log level debug), every tenant Ready throughout", async () => {
+    const before = pods(operatorNamespace, "app.kubernetes.io/name=fintrack-operator").map(
+      (p) => p.metadata.name,
+    );
+    const tenants = readyTenants();
+    expect(tenants.map((t) => t.id)).toContain(`${tenantNamespace}/acme`);
+    // Polled while Helm upgrades and the Deployment rolls: a tenant that stops being Ready, or
+    // whose status the operator stops keeping, is a broken upgrade.
+    const lapses: string[] = [];
+    const upgrade = { done: false };
+    const watching = (async () => {
+      while (!upgrade.done) {
+        const now = JSON.parse(
+          await kubectlAsync(["get", "financetrackers", "-A", "-o", "json"]),
+        ) as TrackerList;
+        for (const t of tenants) {
+          const current = now.items.find((i) => trackerId(i) === t.id);
+          const ready = current?.status?.conditions?.find((c) => c.type === "Ready");
+          if (ready?.status !== "True") lapses.push(`${t.id}: Ready ${ready?.status ?? "missing"}`);
+        }
+        await sleep(1_000);
+      }
+    })();
+    try {
+      await helm([
+        "upgrade",
+        operatorRelease,
+        operatorChart,
+        "--namespace",
+        operatorNamespace,
+        ...operatorValues(["operator.logLevel=debug"]),
+      ]);
+      await kubectlAsync([
+        "rollout",
+        "status",
+        "deployment/fintrack-operator",
+        "-n",
+        operatorNamespace,
+        "--timeout=5m",
+      ]);
+      // A moment more for the new leader to take over and resync.
+      await sleep(10_000);
+    } finally {
+      upgrade.done = true;
+      await watching;
+    }
+    expect(lapses).toEqual([]);
+    const after = pods(operatorNamespace, "app.kubernetes.io/name=fintrack-operator").filter((p) =>
+      p.status.containerStatuses?.every((c) => c.ready),
+    );
+    expect(after).toHaveLength(2);
+    expect(after.filter((p) => before.includes(p.metadata.name))).toEqual([]);
+    const env = getJson<{
+      spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+    }>(["deployment", "fintrack-operator", "-n", operatorNamespace]).spec.template.spec
+      .containers[0]?.env;
+    expect(env?.find((e) => e.name === "LOG_LEVEL")?.value).toBe("debug");
+    const holder = await eventually("a new pod to lead", leaderPod, { timeoutMs: 60_000 });
+    expect(after.map((p) => p.metadata.name)).toContain(holder);
+    const history = JSON.parse(
+      await helm(["history", operatorRelease, "--namespace", operatorNamespace, "-o", "json"]),
+    ) as { revision: number; status: string }[];
+    expect(history.map((h) => [h.revision, h.status])).toEqual([
+      [1, "superseded"],
+      [2, "deployed"],
+    ]);
+    // The new leader keeps them (the next step has it delete one).
+    for (const t of tenants) await waitReady(t.namespace, t.name, 120_000);
+  });
+});
+
 describe("deleting a tenant", () => {
   it("with deletionPolicy Retain (foreground cascade) keeps data and credentials; re-created, it signs in to the same ledger", async () => {
     const { accountId, login } = requireState();
@@ -1064,6 +1261,69 @@ spec:
     storage:
       size: 1Gi${memory}${backup}
 `;
+}
+
+/** The operator's Helm release: config/default's names, so its Lease, Service and pods are the same. */
+const operatorRelease = "fintrack-operator";
+const operatorChart = join(repoRoot, "config/helm/fintrack-operator");
+
+/**
+ * The chart's values for the scenario's images, as `--set` flags, and `extra` ones (`key=value`).
+ * With monitoring, the chart's ServiceMonitor and PrometheusRule too (config/prometheus, config/alerts).
+ */
+function operatorValues(extra: string[] = []): string[] {
+  const image = e2e.images.operator;
+  const colon = image.lastIndexOf(":");
+  if (colon <= image.lastIndexOf("/")) throw new Error(`the operator image ${image} has no tag`);
+  const values = [
+    "namespace.create=true",
+    `image.repository=${image.slice(0, colon)}`,
+    `image.tag=${image.slice(colon + 1)}`,
+    `operator.appImage=${e2e.images.app}`,
+    `operator.backupImage=${e2e.images.backup}`,
+    ...(monitoring.enabled ? ["serviceMonitor.enabled=true", "prometheusRule.enabled=true"] : []),
+    ...extra,
+  ];
+  return values.flatMap((v) => ["--set", v]);
+}
+
+/**
+ * Panels whose series exist only after an event the scenario does not cause on the pods running
+ * at the monitoring step, by panel title, with the reason.
+ */
+const panelsWithoutData: Record<string, string> = {
+  "5xx ratio":
+    "its numerator counts 5xx responses: the faults step's 503s were served by app pods that later steps replaced",
+};
+
+interface TrackerList {
+  items: {
+    metadata: { namespace: string; name: string; deletionTimestamp?: string };
+    status?: { conditions?: { type: string; status: string }[] };
+  }[];
+}
+
+function trackerId(t: TrackerList["items"][number]): string {
+  return `${t.metadata.namespace}/${t.metadata.name}`;
+}
+
+/** Every FinanceTracker of the scenario's namespaces that is Ready and not being deleted. */
+function readyTenants(): { id: string; namespace: string; name: string }[] {
+  const active = getJson<{ items: { metadata: { name: string }; status?: { phase?: string } }[] }>([
+    "namespaces",
+    "-l",
+    "fintrack.dev/e2e=true",
+  ])
+    .items.filter((n) => n.status?.phase === "Active")
+    .map((n) => n.metadata.name);
+  return getJson<TrackerList>(["financetrackers", "-A"])
+    .items.filter(
+      (t) =>
+        active.includes(t.metadata.namespace) &&
+        !t.metadata.deletionTimestamp &&
+        t.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+    )
+    .map((t) => ({ id: trackerId(t), namespace: t.metadata.namespace, name: t.metadata.name }));
 }
 
 /** The operator pod holding the Lease (its identity is `<pod>_<random>`). */
