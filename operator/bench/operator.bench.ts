@@ -6,7 +6,7 @@
 // waits behind a burst. Prints figures, asserts nothing.
 // Usage: npm run bench:operator -- [--tenants 200] [--concurrency 4]
 import { randomBytes } from "node:crypto";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { FinanceTracker } from "../src/api/v1alpha1.ts";
@@ -29,6 +29,7 @@ import {
   formatTable,
   mapBounded,
   parseBenchOptions,
+  procStatusKiB,
   quantile,
   RssSampler,
   sleep,
@@ -321,11 +322,35 @@ interface Figures {
   writesSettled: WriteCounts;
   idle: IdlePass;
   peakRssKiB: number | undefined;
+  memory: SettledMemory;
+  /** The machine's 1-minute load average when the last tenant turned Ready. */
+  loadAtReady: number;
   baseline: Baseline;
 }
 
+/**
+ * The operator's memory once converged, next to the same with one tenant, before the burst: what
+ * a tenant costs to keep, which the peak (garbage of the burst included) does not say.
+ */
+interface SettledMemory {
+  rssBeforeKiB: number | undefined;
+  rssSettledKiB: number | undefined;
+  heapUsedBeforeBytes: number;
+  heapUsedSettledBytes: number;
+}
+
+/**
+ * Heap growth per tenant from one tenant to all of them, in KiB: what keeping a tenant costs.
+ * Not RSS: V8 keeps the pages the burst's garbage took, so RSS settles at its peak.
+ */
+function heapPerTenantKiB(memory: SettledMemory, tenants: number): number {
+  return (memory.heapUsedSettledBytes - memory.heapUsedBeforeBytes) / 1024 / tenants;
+}
+
 function report(figures: Figures, settings: BenchOptions): void {
-  const { ready, writesSettled, idle, peakRssKiB } = figures;
+  const { ready, writesSettled, idle, peakRssKiB, memory } = figures;
+  const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : (kib / 1024).toFixed(1));
+  const perTenant = heapPerTenantKiB(memory, settings.tenants);
   const n = settings.tenants;
   const ratio = ready.seconds / figures.baseline.seconds;
   console.log("");
@@ -337,8 +362,12 @@ function report(figures: Figures, settings: BenchOptions): void {
         "writes per tenant",
         "writes during idle resync",
         "operator peak RSS (MiB)",
+        "RSS settled (MiB)",
+        "heap used settled (MiB)",
+        "heap per tenant (KiB)",
         "baseline apply time (s)",
         "ratio",
+        "load avg 1m at Ready",
       ],
       [
         [
@@ -346,9 +375,13 @@ function report(figures: Figures, settings: BenchOptions): void {
           ready.seconds.toFixed(1),
           (writesSettled.total / (n + ready.newcomers.length)).toFixed(2),
           String(idle.writes.total),
-          peakRssKiB === undefined ? "n/a" : (peakRssKiB / 1024).toFixed(1),
+          mib(peakRssKiB),
+          mib(memory.rssSettledKiB),
+          (memory.heapUsedSettledBytes / 2 ** 20).toFixed(1),
+          perTenant.toFixed(0),
           figures.baseline.seconds.toFixed(2),
           `${ratio.toFixed(1)}x`,
+          figures.loadAtReady.toFixed(2),
         ],
       ],
     ),
@@ -357,6 +390,12 @@ function report(figures: Figures, settings: BenchOptions): void {
     `ratio = operator time to all Ready / time to apply the same ${figures.baseline.objects} ` +
       `objects once: the rest is the operator's own work (finalizers, status, events, reads, ` +
       `a queue ${settings.concurrency} wide) and waiting for the controllers and kwok to make pods Ready.`,
+  );
+  console.log(
+    "heap per tenant = (heap used once converged, after the idle resync - heap used with only " +
+      "the lone tenant, before the burst) / tenants: an upper bound of what keeping a tenant " +
+      "costs, since the heap still holds garbage not yet collected (RSS keeps the burst's peak). Load " +
+      `average on ${availableParallelism()} CPUs: the same figures mean less on a busier machine.`,
   );
   console.log("");
   console.log(probeTable(figures.alone, ready.newcomers, n));
@@ -409,6 +448,8 @@ async function operatorPhase(
   namespace: string,
   names: readonly string[],
 ): Promise<Omit<Figures, "baseline">> {
+  const rssNow = () =>
+    session.operator?.pid ? procStatusKiB(session.operator.pid, "VmRSS") : undefined;
   const otherNamespace = `${namespace}-other`;
   for (const ns of [namespace, otherNamespace]) {
     await createNamespace(admin, ns);
@@ -428,6 +469,8 @@ async function operatorPhase(
   say(`${describeProbe(alone)} (alone on the idle operator)`);
   if (!(await waitQuiet(operator.metricsUrl))) say("warning: the operator never went quiet");
   const writesBefore = await writeCounts(operator.metricsUrl);
+  const rssBeforeKiB = rssNow();
+  const heapUsedBeforeBytes = await metricValue(operator.metricsUrl, "nodejs_heap_size_used_bytes");
 
   const ready = await createAndWaitReady(
     [namespace, otherNamespace],
@@ -435,6 +478,7 @@ async function operatorPhase(
     operator,
     writesBefore,
   );
+  const loadAtReady = loadavg()[0] ?? 0;
   const p50 = quantile(ready.perTenant, 0.5) ?? 0;
   const p90 = quantile(ready.perTenant, 0.9) ?? 0;
   for (const newcomer of ready.newcomers) say(`${describeProbe(newcomer)} (created mid-burst)`);
@@ -459,10 +503,23 @@ async function operatorPhase(
       : `IDLE RESYNC WROTE ${idle.writes.total} TIMES (expected 0) in ${idle.reconciles} ` +
           `reconciles: ${describeWrites(idle.writes)}`,
   );
+  const memory: SettledMemory = {
+    rssBeforeKiB,
+    heapUsedBeforeBytes,
+    rssSettledKiB: rssNow(),
+    heapUsedSettledBytes: await metricValue(operator.metricsUrl, "nodejs_heap_size_used_bytes"),
+  };
+  say(
+    `converged: RSS ${memory.rssSettledKiB === undefined ? "n/a" : (memory.rssSettledKiB / 1024).toFixed(1)} MiB ` +
+      `(${rssBeforeKiB === undefined ? "n/a" : (rssBeforeKiB / 1024).toFixed(1)} MiB with one tenant), ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+  );
   const peakRssKiB = session.sampler.stop();
   await stopOperator(operator);
   session.operator = undefined;
-  return { alone, ready, writesSettled, idle, peakRssKiB };
+  return { alone, ready, writesSettled, idle, peakRssKiB, memory, loadAtReady };
 }
 
 function describeProbe({ namespace, name, times }: Probe): string {
