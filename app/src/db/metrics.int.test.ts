@@ -231,8 +231,17 @@ async function serverProcesses(server: PostgresInfo): Promise<number[]> {
     // "pid (command) state ppid ...", the command possibly holding spaces and parentheses.
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   };
-  const { rows } = await query(server, "postgres", "select pg_backend_pid() as pid");
-  const postmaster = parentOf((rows[0] as { pid: number }).pid);
+  // The backend is read while its connection is open: once closed, it ends, and so does its
+  // /proc entry (CI met that race).
+  const client = new pg.Client({ connectionString: postgresUrl(server, "postgres") });
+  await client.connect();
+  let postmaster: number;
+  try {
+    const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+    postmaster = parentOf(rows[0]?.pid ?? 0);
+  } finally {
+    await client.end();
+  }
   const children = readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
     .map(Number)
