@@ -7,6 +7,7 @@ import {
   readBackup,
   waitBackupGone,
   waitBackupPhase,
+  createS3CredentialsSecret,
 } from "../harness/backups.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
@@ -47,16 +48,7 @@ describe.skipIf(!clusterRunsControllers())("backups that fail", () => {
 
   beforeAll(async () => {
     installCrd();
-    kubectl([
-      "create",
-      "secret",
-      "generic",
-      "shop-s3",
-      "-n",
-      ns.name,
-      "--from-literal=AWS_ACCESS_KEY_ID=test",
-      "--from-literal=AWS_SECRET_ACCESS_KEY=test-secret",
-    ]);
+    createS3CredentialsSecret(ns.name, "shop-s3");
     operator = await startOperatorProcess({ watchNamespaces: [ns.name] });
     applyTracker(ns.name, "shop", shop(reachable));
     applyBackup(ns.name, "shop-stored", {

@@ -14,6 +14,7 @@ import {
   eventsAbout,
   waitBackupGone,
   waitBackupPhase,
+  createS3CredentialsSecret,
 } from "../harness/backups.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
@@ -64,16 +65,7 @@ describe.skipIf(!clusterRunsControllers())("backups and restores under the opera
 
   beforeAll(async () => {
     installCrd();
-    kubectl([
-      "create",
-      "secret",
-      "generic",
-      "acme-s3",
-      "-n",
-      ns.name,
-      "--from-literal=AWS_ACCESS_KEY_ID=test",
-      "--from-literal=AWS_SECRET_ACCESS_KEY=test-secret",
-    ]);
+    createS3CredentialsSecret(ns.name, "acme-s3");
     operator = await startOperatorProcess({ watchNamespaces: [ns.name] });
   });
   afterAll(async () => {

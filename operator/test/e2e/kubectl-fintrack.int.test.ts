@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { readBackup } from "../harness/backups.ts";
+import { readBackup, createS3CredentialsSecret } from "../harness/backups.ts";
 import { kubeconfigPath, kubectl, kubectlPath, repoRoot } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
 import { installCrd } from "../harness/manifests.ts";
@@ -77,16 +77,7 @@ describe.skipIf(!clusterRunsControllers())("kubectl-fintrack against a reconcile
 
   beforeAll(async () => {
     installCrd();
-    kubectl([
-      "create",
-      "secret",
-      "generic",
-      "acme-s3",
-      "-n",
-      ns.name,
-      "--from-literal=AWS_ACCESS_KEY_ID=test",
-      "--from-literal=AWS_SECRET_ACCESS_KEY=test-secret",
-    ]);
+    createS3CredentialsSecret(ns.name, "acme-s3");
     operator = await startOperatorProcess({ watchNamespaces: [ns.name] });
     applyTracker(ns.name, "acme", {
       app: { adminEmail, replicas: 2 },

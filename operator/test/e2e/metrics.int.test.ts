@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectl } from "../harness/cluster.ts";
+import { createS3CredentialsSecret } from "../harness/backups.ts";
 import { eventually } from "../harness/eventually.ts";
 import { installCrd } from "../harness/manifests.ts";
 import { clusterRunsControllers, useNamespace } from "../harness/namespace.ts";
@@ -16,16 +16,7 @@ describe.skipIf(!clusterRunsControllers())("the operator's /metrics", () => {
 
   beforeAll(async () => {
     installCrd();
-    kubectl([
-      "create",
-      "secret",
-      "generic",
-      "acme-s3",
-      "-n",
-      ns.name,
-      "--from-literal=AWS_ACCESS_KEY_ID=test",
-      "--from-literal=AWS_SECRET_ACCESS_KEY=test-secret",
-    ]);
+    createS3CredentialsSecret(ns.name, "acme-s3");
     operator = await startOperatorProcess({ watchNamespaces: [ns.name] });
     applyTracker(ns.name, "acme", {
       app: { adminEmail: "owner@acme.example", replicas: 1 },

@@ -9,6 +9,23 @@ import "./context.ts";
 /** The fully qualified resource, so another CRD with the same short name never gets in the way. */
 export const backupResource = "financetrackerbackups.fintrack.dev";
 
+/**
+ * The Secret a test tenant's S3 destination names (`credentialsSecretRef`): the keys the backup
+ * Jobs read, with the moto server's test credentials.
+ */
+export function createS3CredentialsSecret(namespace: string, name: string): void {
+  kubectl([
+    "create",
+    "secret",
+    "generic",
+    name,
+    "-n",
+    namespace,
+    "--from-literal=AWS_ACCESS_KEY_ID=test",
+    "--from-literal=AWS_SECRET_ACCESS_KEY=test-secret",
+  ]);
+}
+
 /** Applies a FinanceTrackerBackup as a user would (`kubectl apply --server-side`). */
 export function applyBackup(
   namespace: string,
