@@ -333,11 +333,12 @@ interface Figures {
  * a tenant costs to keep, which the peak (garbage of the burst included) does not say.
  */
 interface SettledMemory {
-  rssBeforeKiB: number | undefined;
-  rssSettledKiB: number | undefined;
   heapUsedBeforeBytes: number;
   heapUsedSettledBytes: number;
 }
+
+/** KiB as MiB with one decimal, or n/a. */
+const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : (kib / 1024).toFixed(1));
 
 /**
  * Heap growth per tenant from one tenant to all of them, in KiB: what keeping a tenant costs.
@@ -349,7 +350,6 @@ function heapPerTenantKiB(memory: SettledMemory, tenants: number): number {
 
 function report(figures: Figures, settings: BenchOptions): void {
   const { ready, writesSettled, idle, peakRssKiB, memory } = figures;
-  const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : (kib / 1024).toFixed(1));
   const perTenant = heapPerTenantKiB(memory, settings.tenants);
   const n = settings.tenants;
   const ratio = ready.seconds / figures.baseline.seconds;
@@ -362,7 +362,6 @@ function report(figures: Figures, settings: BenchOptions): void {
         "writes per tenant",
         "writes during idle resync",
         "operator peak RSS (MiB)",
-        "RSS settled (MiB)",
         "heap used settled (MiB)",
         "heap per tenant (KiB)",
         "baseline apply time (s)",
@@ -376,7 +375,6 @@ function report(figures: Figures, settings: BenchOptions): void {
           (writesSettled.total / (n + ready.newcomers.length)).toFixed(2),
           String(idle.writes.total),
           mib(peakRssKiB),
-          mib(memory.rssSettledKiB),
           (memory.heapUsedSettledBytes / 2 ** 20).toFixed(1),
           perTenant.toFixed(0),
           figures.baseline.seconds.toFixed(2),
@@ -504,14 +502,11 @@ async function operatorPhase(
           `reconciles: ${describeWrites(idle.writes)}`,
   );
   const memory: SettledMemory = {
-    rssBeforeKiB,
     heapUsedBeforeBytes,
-    rssSettledKiB: rssNow(),
     heapUsedSettledBytes: await metricValue(operator.metricsUrl, "nodejs_heap_size_used_bytes"),
   };
   say(
-    `converged: RSS ${memory.rssSettledKiB === undefined ? "n/a" : (memory.rssSettledKiB / 1024).toFixed(1)} MiB ` +
-      `(${rssBeforeKiB === undefined ? "n/a" : (rssBeforeKiB / 1024).toFixed(1)} MiB with one tenant), ` +
+    `converged: RSS ${mib(rssNow())} MiB (${mib(rssBeforeKiB)} MiB with one tenant), ` +
       `load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(" ")}`,
