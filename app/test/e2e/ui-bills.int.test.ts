@@ -129,6 +129,8 @@ describe("the web UI's bills screen", { timeout: 120_000 }, () => {
 
     const row = all().locator("li", { hasText: "Gym" });
     await expect.poll(() => row.textContent()).toContain("-€39.90");
+    // The due date arrives with the occurrences, which reload after the list.
+    await expect.poll(() => row.textContent()).toContain("Overdue since");
     const text = (await row.textContent()) ?? "";
     expect(text).toContain("FitClub");
     expect(text).toMatch(/Weekly on [A-Z][a-z]+day/);

@@ -579,6 +579,8 @@ function DueList(props: {
 function BillList(props: {
   bills: Resource<Recurring[]>;
   next: Map<string, Occurrence>;
+  /** False while the occurrences are (re)loading: a bill just created has none yet. */
+  nextKnown: boolean;
   accounts: readonly Account[];
   categories: readonly Category[];
   canWrite: boolean;
@@ -601,6 +603,8 @@ function BillList(props: {
   const nextLabel = (bill: Recurring) => {
     const next = props.next.get(bill.id);
     if (next) return next.due ? whenDue(next, today()) : `Next ${formatDate(next.date)}`;
+    // Never say "none" from a list that predates the bill.
+    if (!props.nextKnown) return "";
     return bill.endDate !== null && bill.endDate < today() ? "Ended" : "None in the next year";
   };
   return (
@@ -824,6 +828,7 @@ export function BillsScreen() {
       <BillList
         bills={bills}
         next={next}
+        nextKnown={!upcoming.loading && upcoming.error === undefined}
         accounts={accountList}
         categories={categories.data ?? []}
         canWrite={canWrite}
