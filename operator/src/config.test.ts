@@ -51,6 +51,15 @@ describe("operator settings", () => {
     ).toThrow(/FINTRACK_CONCURRENCY[\s\S]*FINTRACK_METRICS_PORT[\s\S]*FINTRACK_LEADER_ELECTION/);
   });
 
+  it("shards only on request, and only with leader election, which picks the sharder", () => {
+    expect(loadSettings({}).FINTRACK_SHARDS).toBe("none");
+    expect(loadSettings({}, ["--shards=auto"]).FINTRACK_SHARDS).toBe("auto");
+    expect(() => loadSettings({}, ["--shards=3"])).toThrow(/FINTRACK_SHARDS/);
+    expect(() => loadSettings({ FINTRACK_LEADER_ELECTION: "false" }, ["--shards=auto"])).toThrow(
+      /FINTRACK_SHARDS: auto needs FINTRACK_LEADER_ELECTION=true/,
+    );
+  });
+
   it("refuses flags it does not understand", () => {
     expect(() => flagsToEnv(["-v"])).toThrow(/unrecognised argument -v/);
     expect(() => flagsToEnv(["--concurency=8"])).toThrow(/unknown flag --concurency=8/);

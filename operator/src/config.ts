@@ -55,6 +55,12 @@ export const settingsSchema = z.object({
   FINTRACK_LEADER_ELECTION: bool.default(true),
   FINTRACK_LEADER_ELECTION_NAMESPACE: z.string().min(1).default("fintrack-system"),
   FINTRACK_LEADER_ELECTION_NAME: z.string().min(1).default("fintrack-operator"),
+  /**
+   * `none`: one replica (the leader) works on every tenant. `auto`: every replica is a shard
+   * member holding a Lease of its own, and the leader spreads the tenants over the live members
+   * by consistent hashing (sharding/). Needs leader election.
+   */
+  FINTRACK_SHARDS: z.enum(["none", "auto"]).default("none"),
   FINTRACK_INGRESS_NAMESPACE_LABELS: labelSelector.prefault(
     "kubernetes.io/metadata.name=ingress-nginx",
   ),
@@ -91,6 +97,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, argv: readonly string[] = [
       .map((i) => `  ${i.path.join(".")}: ${i.message}`)
       .join("\n");
     throw new Error(`invalid operator settings:\n${problems}`);
+  }
+  if (result.data.FINTRACK_SHARDS === "auto" && !result.data.FINTRACK_LEADER_ELECTION) {
+    throw new Error(
+      "invalid operator settings:\n  FINTRACK_SHARDS: auto needs FINTRACK_LEADER_ELECTION=true (the leader assigns the shards)",
+    );
   }
   return result.data;
 }

@@ -8,7 +8,9 @@ import type { KubeApi } from "./kube/api.ts";
 import { WatchedKind, type ObjectHandler } from "./kube/informer.ts";
 import { ownedKinds, type OwnedKind } from "./kube/kinds.ts";
 import type { Metrics } from "./metrics.ts";
-import { labelKeys, managedSelector, servingPodSelector } from "./names.ts";
+import { finalizer, labelKeys, managedSelector, servingPodSelector } from "./names.ts";
+import { drainLabel, shardLabel } from "./sharding/assignment.ts";
+import { shardSelector } from "./sharding/labels.ts";
 import { slimChild, withoutManagedFields } from "./cached-objects.ts";
 import { PodProblemChanges, podProblem, slimPod } from "./pod-problems.ts";
 import {
@@ -40,6 +42,11 @@ export interface ControllerOptions {
   metrics: Metrics;
   log: Logger;
   onWrite?: (what: string) => void;
+  /**
+   * The shard member this controller is, when sharded: it then watches only the tenants and
+   * children labelled with this name, and lets a tenant go when the sharder asks.
+   */
+  shardMember?: string;
 }
 
 /** How the work queue retries each class of reconcile failure. */
@@ -79,15 +86,22 @@ export class Controller {
   /** Whether the trackers' first list is over: what it brings is not news (see trackerLane). */
   #trackersListed = false;
   #workers: Promise<void> | undefined;
+  readonly #lastApplied = new Map<string, string>();
+  readonly #verifiedCredentials = new Map<string, string>();
+  /** Sharded: tenants whose children this replica has labelled as its own (see #adopt). */
+  readonly #adopted = new Set<string>();
+  /** Sharded: tenants being let go right now. */
+  readonly #lettingGo = new Set<string>();
 
   constructor(options: ControllerOptions) {
     this.#options = options;
     this.#queue = new WorkQueue({
       metrics: queueMetricsSink(options.metrics, controllerName),
     });
+    const member = options.shardMember;
     this.#trackers = this.#watch(
       { apiVersion, kind: "FinanceTracker", plural },
-      undefined,
+      member === undefined ? undefined : `${shardLabel}=${member}`,
       (o, event) => {
         this.#onTracker(o, event);
       },
@@ -97,7 +111,7 @@ export class Controller {
       { apiVersion, kind: backupKind, plural: backupPlural },
       undefined,
       (o) => {
-        this.#enqueue(o.metadata?.namespace, (o as TrackerBackup).spec.trackerRef.name);
+        this.#enqueueOwned(o.metadata?.namespace, (o as TrackerBackup).spec.trackerRef.name);
       },
       withoutManagedFields,
     );
@@ -135,10 +149,24 @@ export class Controller {
     if (namespace && name) this.#queue.add(`${namespace}/${name}`, lane);
   }
 
+  /**
+   * For what every replica watches (pods, backups): a sharded replica queues only its own
+   * tenants, the ones in its label-selected tracker cache.
+   */
+  #enqueueOwned(namespace: string | undefined, name: string | undefined): void {
+    if (!namespace || !name) return;
+    if (this.#options.shardMember !== undefined && !this.#trackers.get(namespace, name)) return;
+    this.#enqueue(namespace, name);
+  }
+
   /** A tracker's own event: a new or changed spec goes ahead of what only observes it. */
   #onTracker(tracker: KubernetesObject, event: "add" | "update" | "delete"): void {
     const { namespace, name, generation } = tracker.metadata ?? {};
     const key = `${namespace ?? ""}/${name ?? ""}`;
+    if (event !== "delete" && this.#drainRequested(tracker)) {
+      void this.#letGo(tracker);
+      return;
+    }
     const lane = trackerLane(tracker, this.#generations.get(key), this.#trackersListed);
     if (event === "delete") this.#generations.delete(key);
     else if (generation !== undefined) this.#generations.set(key, generation);
@@ -153,8 +181,92 @@ export class Controller {
     const { namespace, name } = pod.metadata ?? {};
     const problem = event === "delete" ? undefined : podProblem([pod]);
     if (this.#podProblems.record(`${namespace ?? ""}/${name ?? ""}`, problem)) {
-      this.#enqueue(namespace, pod.metadata?.labels?.[labelKeys.instance]);
+      this.#enqueueOwned(namespace, pod.metadata?.labels?.[labelKeys.instance]);
     }
+  }
+
+  /** Whether the sharder asked this (sharded) replica to let `tracker` go. */
+  #drainRequested(tracker: KubernetesObject): boolean {
+    return (
+      this.#options.shardMember !== undefined && drainLabel in (tracker.metadata?.labels ?? {})
+    );
+  }
+
+  /**
+   * Acknowledges a drain: stops queueing the tenant, waits for a pass in flight to end, then
+   * removes both shard labels, which hands the tenant back to the sharder. Nothing here writes
+   * the tenant afterwards: a later pass finds it no longer labelled for this replica and stops.
+   */
+  async #letGo(tracker: KubernetesObject): Promise<void> {
+    const { shardMember: member = "", metrics, log } = this.#options;
+    const { namespace = "", name = "" } = tracker.metadata ?? {};
+    const key = `${namespace}/${name}`;
+    if (this.#lettingGo.has(key) || this.#queue.isShuttingDown()) return;
+    this.#lettingGo.add(key);
+    try {
+      await this.#queue.release(key);
+      await this.#removeShardLabels(namespace, name, member);
+      this.#adopted.delete(key);
+      this.#verifiedCredentials.delete(key);
+      this.#generations.delete(key);
+      metrics.shardDrainsTotal.inc({ shard: member });
+      log.info({ tenant: key }, "let the tenant go at the sharder's request");
+    } catch (error) {
+      log.warn({ err: error, tenant: key }, "could not acknowledge a drain; trying again in 1 s");
+      setTimeout(() => {
+        const current = this.#trackers.get(namespace, name);
+        if (current && this.#drainRequested(current)) void this.#letGo(current);
+      }, 1000).unref();
+    } finally {
+      this.#lettingGo.delete(key);
+    }
+  }
+
+  /** Removes both shard labels, as long as the tenant still names this member (fresh reads). */
+  async #removeShardLabels(namespace: string, name: string, member: string): Promise<void> {
+    const { api, onWrite } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      const fresh = await api.readTracker(namespace, name);
+      if (fresh?.metadata.labels?.[shardLabel] !== member) return;
+      try {
+        await api.patchLabels(
+          { apiVersion, kind: "FinanceTracker", metadata: { namespace, name } },
+          { [shardLabel]: null, [drainLabel]: null },
+          fresh.metadata.resourceVersion,
+        );
+        onWrite?.("acknowledge drain");
+        return;
+      } catch (error) {
+        if (attempt >= 4 || classifyError(error).kind !== "conflict") throw error;
+      }
+    }
+  }
+
+  /**
+   * Before a sharded replica's first pass over a tenant that already has children (it carries
+   * our finalizer), labels every child still marked for another member with this one's name, so
+   * its watches see them and prune can judge them. Called inside the pass, after the fresh read
+   * proved the tenant ours, so it never races the tenant's next owner.
+   */
+  async #adopt(tracker: FinanceTracker): Promise<void> {
+    const { api, shardMember: member = "", onWrite } = this.#options;
+    const { namespace, name, finalizers } = tracker.metadata;
+    const key = `${namespace}/${name}`;
+    if (this.#adopted.has(key)) return;
+    if (finalizers?.includes(finalizer)) {
+      const selector = `${managedSelector},${labelKeys.instance}=${name}`;
+      const kinds = ownedKinds.filter((k) => !k.unwatched && this.#children.has(k.kind));
+      for (const kind of kinds) {
+        const { items } = await api.list(kind, namespace, selector);
+        for (const item of items) {
+          if (item.metadata?.labels?.[shardLabel] === member) continue;
+          const child = { ...item, apiVersion: kind.apiVersion, kind: kind.kind };
+          await api.patchLabels(child, { [shardLabel]: member });
+          onWrite?.(`adopt ${kind.kind}`);
+        }
+      }
+    }
+    this.#adopted.add(key);
   }
 
   #enqueueAll(lane: Lane): void {
@@ -164,9 +276,10 @@ export class Controller {
   }
 
   #watchChildren(kind: OwnedKind): WatchedKind {
+    const member = this.#options.shardMember;
     const watched = this.#watch(
       kind,
-      managedSelector,
+      member === undefined ? managedSelector : shardSelector(managedSelector, member),
       (o) => {
         this.#enqueue(o.metadata?.namespace, o.metadata?.labels?.[labelKeys.instance]);
       },
@@ -232,9 +345,15 @@ export class Controller {
         (this.#backups.list(namespace) as TrackerBackup[]).filter(
           (b) => b.spec.trackerRef.name === trackerName,
         ),
-      lastApplied: new Map(),
-      verifiedCredentials: new Map(),
+      lastApplied: this.#lastApplied,
+      verifiedCredentials: this.#verifiedCredentials,
       ...(onWrite ? { onWrite } : {}),
+      ...(this.#options.shardMember === undefined
+        ? {}
+        : {
+            shardMember: this.#options.shardMember,
+            adopt: (tracker: FinanceTracker) => this.#adopt(tracker),
+          }),
       now: () => new Date(),
       log,
     };
@@ -308,6 +427,10 @@ export class Controller {
   }
 
   #countTenants(): void {
+    const member = this.#options.shardMember;
+    if (member !== undefined) {
+      this.#options.metrics.shardTenants.set({ shard: member }, this.#trackers.list().length);
+    }
     const counts = new Map<string, number>();
     for (const t of this.#trackers.list() as FinanceTracker[]) {
       const phase = t.status?.phase ?? "Pending";

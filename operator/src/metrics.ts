@@ -33,6 +33,15 @@ export interface Metrics {
   backupLastSuccess: Gauge<"namespace" | "name">;
   backupLastVerified: Gauge<"namespace" | "name">;
   restClientRequestsTotal: Counter<"code" | "method" | "host">;
+  /** Sharded: the tenants this replica works on (its label-selected cache), by its shard name. */
+  shardTenants: Gauge<"shard">;
+  /** Sharded: tenants this replica let go when the sharder asked (drain acknowledged). */
+  shardDrainsTotal: Counter<"shard">;
+  /** The sharder (the leader): live members, and the tenants it labelled for each. */
+  sharderMembers: Gauge;
+  sharderAssignments: Gauge<"shard">;
+  /** The sharder's label writes: `assign` (to a live member) and `drain` (ask the owner to let go). */
+  sharderMovesTotal: Counter<"action">;
 }
 
 /** controller-runtime's reconcile_time_seconds buckets: fine below a second, coarse up to 60 s. */
@@ -191,6 +200,35 @@ export function createMetrics(registry: Registry): Metrics {
       name: "rest_client_requests_total",
       help: "Number of HTTP requests, partitioned by status code, method, and host",
       labelNames: ["code", "method", "host"] as const,
+      registers,
+    }),
+    shardTenants: new Gauge({
+      name: "fintrack_shard_tenants",
+      help: "Tenants this sharded replica works on",
+      labelNames: ["shard"] as const,
+      registers,
+    }),
+    shardDrainsTotal: new Counter({
+      name: "fintrack_shard_drains_total",
+      help: "Tenants this sharded replica let go of at the sharder's request",
+      labelNames: ["shard"] as const,
+      registers,
+    }),
+    sharderMembers: new Gauge({
+      name: "fintrack_sharder_members",
+      help: "Shard members with a live Lease, as the sharder (the leader) counts them",
+      registers,
+    }),
+    sharderAssignments: new Gauge({
+      name: "fintrack_sharder_assignments",
+      help: "Tenants labelled for each shard member, as the sharder (the leader) sees them",
+      labelNames: ["shard"] as const,
+      registers,
+    }),
+    sharderMovesTotal: new Counter({
+      name: "fintrack_sharder_moves_total",
+      help: "Label writes of the sharder: assign (to a live member) or drain (ask its owner to let go)",
+      labelNames: ["action"] as const,
       registers,
     }),
   };

@@ -184,6 +184,39 @@ describe("WorkQueue", () => {
     expect(drained).toBe(true);
   });
 
+  it("releases a waiting key at once: dropped from its lane, its delay and its backoff", async () => {
+    const { clock, advance, pendingTimers } = manualClock();
+    const queue = new WorkQueue({ clock });
+    queue.add("a");
+    queue.add("b");
+    queue.addAfter("c", 100);
+    queue.addRateLimited("c");
+    await queue.release("a");
+    await queue.release("c");
+    expect(queue.len()).toBe(1);
+    expect(pendingTimers()).toBe(0);
+    advance(1000);
+    expect(await queue.get()).toBe("b");
+    expect(queue.len()).toBe(0);
+    queue.addRateLimited("c");
+    expect(queue.numRequeues("c")).toBe(1);
+  });
+
+  it("releases a key being processed only once its worker is done, and not again if re-added", async () => {
+    const queue = new WorkQueue();
+    queue.add("a");
+    expect(await queue.get()).toBe("a");
+    queue.add("a"); // an event while the reconcile runs
+    let released = false;
+    const releasing = queue.release("a").then(() => (released = true));
+    await Promise.resolve();
+    expect(released).toBe(false);
+    queue.done("a");
+    await releasing;
+    expect(released).toBe(true);
+    expect(queue.len()).toBe(0);
+  });
+
   it("reports depth, adds, retries and the queue and work durations to its sink", async () => {
     const { clock, advance } = manualClock();
     const registry = new Registry();

@@ -175,6 +175,8 @@ export class WorkQueue {
   private readonly startedAt = new Map<string, number>();
   private readonly getters: ((key: string | undefined) => void)[] = [];
   private readonly drainers: (() => void)[] = [];
+  /** Per key being released, what to call once its worker marks it done. */
+  private readonly releasers = new Map<string, (() => void)[]>();
   private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
 
@@ -261,9 +263,33 @@ export class WorkQueue {
     return new Promise((resolve) => this.getters.push(resolve));
   }
 
+  /**
+   * Lets `key` go (a tenant moving to another shard): drops it wherever it waits, forgets its
+   * failures, and resolves once no worker holds it, so nothing of this queue writes it any more.
+   * A later add queues it again; the caller's reconcile must then find it is no longer its own.
+   */
+  async release(key: string): Promise<void> {
+    const lane = this.dirty.get(key);
+    if (lane !== undefined) {
+      this.dirty.delete(key);
+      this.lanes[lane].delete(key);
+      this.addedAt.delete(key);
+      this.sink?.setDepth(this.dirty.size);
+    }
+    this.delayed.get(key)?.cancel();
+    this.delayed.delete(key);
+    this.backoff.forget(key);
+    if (!this.processing.has(key)) return;
+    await new Promise<void>((resolve) => {
+      this.releasers.set(key, [...(this.releasers.get(key) ?? []), resolve]);
+    });
+  }
+
   /** Ends the processing of `key`; if it was added meanwhile, it is queued again. */
   done(key: string): void {
     if (!this.processing.delete(key)) return;
+    for (const released of this.releasers.get(key) ?? []) released();
+    this.releasers.delete(key);
     const started = this.startedAt.get(key);
     this.startedAt.delete(key);
     if (started !== undefined) this.sink?.observeWorkDuration(this.secondsSince(started));

@@ -56,6 +56,8 @@ import {
 } from "./backup/reconcile-backups.ts";
 import { terminationMessage, type TrackerBackup } from "./backup/status.ts";
 import { verifyAnnotation } from "./resources/backup/job.ts";
+import { drainLabel, shardDuty, shardLabel } from "./sharding/assignment.ts";
+import { withShardLabel } from "./sharding/labels.ts";
 import { backupKind } from "./api/backup.ts";
 
 /** What the informers know about a tenant's children (eventually consistent, never fetched). */
@@ -81,6 +83,13 @@ export interface ReconcileDeps {
   backups: (namespace: string, trackerName: string) => TrackerBackup[];
   /** Counts writes (applies, deletes, status) for metrics and benchmarks. */
   onWrite?: (what: string) => void;
+  /**
+   * The shard member this replica is, when sharded: it writes only tenants labelled with its
+   * name and not being drained, and labels every child it applies with that name.
+   */
+  shardMember?: string;
+  /** Sharded: labels a tenant's children for this member before its first pass here. */
+  adopt?: (tracker: FinanceTracker) => Promise<void>;
   now: () => Date;
   log: Logger;
 }
@@ -89,6 +98,7 @@ export interface ReconcileDeps {
 export async function reconcile(key: string, deps: ReconcileDeps): Promise<Result> {
   const tracker = await readFresh(key, deps);
   if (!tracker) return orphanBackups(key, deps);
+  if (!(await takenUpHere(tracker, deps))) return {};
   if (tracker.metadata.deletionTimestamp) return finalize(tracker, deps);
   const pause = pausedBy(tracker);
   if (pause.paused) {
@@ -187,7 +197,9 @@ async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<C
   const planned = planPostgres(valid, desiredObjects(valid, ctx), ctx, upgrade, deps);
   await startUpgradeSteps(valid, upgrade, deps);
   await recordRotatedPassword(valid, rotation, deps);
-  const desired = [...planned.objects, ...rotation.objects].map(withAppliedHash);
+  const desired = [...planned.objects, ...rotation.objects]
+    .map((o) => (deps.shardMember === undefined ? o : withShardLabel(o, deps.shardMember)))
+    .map(withAppliedHash);
   await applyChanged(desired, deps);
   await growClaims(planned.resizes, deps);
   await pruneUnwanted(valid, desired, deps);
@@ -219,6 +231,22 @@ function currentRestore(tracker: FinanceTracker, deps: ReconcileDeps): RestoreSt
   const { namespace, name } = tracker.metadata;
   if (deps.cache.get("Deployment", namespace, childNames(name).app)) return { state: "none" };
   return restoreState(tracker, deps.cache.get("Job", namespace, restoreJobName(name)));
+}
+
+/**
+ * Whether this replica may write `tracker`: always unsharded; sharded, when the fresh read shows
+ * it labelled for this member and not being drained (then its children are adopted first). The
+ * fresh read is what makes ownership exclusive: a drain asked for after it is acknowledged only
+ * once this pass is over (sharding/assignment.ts).
+ */
+async function takenUpHere(tracker: FinanceTracker, deps: ReconcileDeps): Promise<boolean> {
+  if (deps.shardMember === undefined) return true;
+  const labels = tracker.metadata.labels ?? {};
+  if (shardDuty(deps.shardMember, labels[shardLabel], drainLabel in labels) !== "work") {
+    return false;
+  }
+  await deps.adopt?.(tracker);
+  return true;
 }
 
 async function readFresh(key: string, deps: ReconcileDeps): Promise<FinanceTracker | undefined> {

@@ -24,10 +24,11 @@ export interface ObjectRef {
   metadata: { name: string; namespace: string; uid: string };
 }
 
-/** Called after every API request with its verb and HTTP status (0 when no answer came). */
-export type RequestObserver = (verb: string, code: number) => void;
+/** Called after every API request with its verb, HTTP status (0 when no answer came) and path. */
+export type RequestObserver = (verb: string, code: number, path: string) => void;
 
 const applyPatch = "application/apply-patch+yaml";
+const mergePatch = "application/merge-patch+json";
 const trackerResource = { apiVersion, plural: trackerPlural };
 
 function codeOf(error: unknown): number {
@@ -54,10 +55,20 @@ export function objectPath(object: KubernetesObject): string {
 export class KubeApi {
   readonly #rest: RestClient;
   readonly #observe: RequestObserver;
+  readonly #stamp: (object: KubernetesObject) => KubernetesObject;
 
-  constructor(kubeConfig: KubeConfig, observe: RequestObserver = () => undefined) {
+  /**
+   * `stamp` marks every object this client applies, FinanceTrackers excepted: a sharded replica
+   * labels what it writes with its own name, which is how its label-selected watches see them.
+   */
+  constructor(
+    kubeConfig: KubeConfig,
+    observe: RequestObserver = () => undefined,
+    stamp: (object: KubernetesObject) => KubernetesObject = (o) => o,
+  ) {
     this.#rest = new RestClient(kubeConfig);
     this.#observe = observe;
+    this.#stamp = stamp;
   }
 
   async #call(
@@ -67,10 +78,10 @@ export class KubeApi {
   ): Promise<unknown> {
     try {
       const result = await this.#rest.request(verb === "LIST" ? "GET" : verb, path, options);
-      this.#observe(verb, 200);
+      this.#observe(verb, 200, path);
       return result;
     } catch (error) {
-      this.#observe(verb, codeOf(error));
+      this.#observe(verb, codeOf(error), path);
       throw error;
     }
   }
@@ -107,7 +118,7 @@ export class KubeApi {
   async apply<T extends KubernetesObject>(object: T): Promise<T> {
     return (await this.#call("PATCH", objectPath(object), {
       query: { fieldManager, force: "true" },
-      body: object,
+      body: object.kind === trackerKind ? object : this.#stamp(object),
       contentType: applyPatch,
     })) as T;
   }
@@ -185,6 +196,20 @@ export class KubeApi {
     } catch (error) {
       if (codeOf(error) !== 404) throw error;
     }
+  }
+
+  /**
+   * Sets (or, with null, removes) labels of a FinanceTracker or one of its children by JSON merge
+   * patch. With `resourceVersion` the write happens only if the object is still that version (409
+   * otherwise), so a decision taken on a cached copy never lands on a newer state.
+   */
+  async patchLabels(
+    object: KubernetesObject,
+    labels: Record<string, string | null>,
+    resourceVersion?: string,
+  ): Promise<void> {
+    const metadata = resourceVersion === undefined ? { labels } : { labels, resourceVersion };
+    await this.#call("PATCH", objectPath(object), { body: { metadata }, contentType: mergePatch });
   }
 
   /** Lists one kind, in one namespace or all, filtered by labels (the informers' list). */

@@ -1,6 +1,6 @@
 import type { V1Lease } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { liveMembers, shardLeaseName } from "./members.ts";
+import { liveMembers, nextExpiryMs, shardLeaseName } from "./members.ts";
 
 const now = Date.parse("2026-12-06T12:00:00Z");
 
@@ -33,5 +33,24 @@ describe("liveMembers", () => {
     const bare = lease(shardLeaseName("r", "op-0"), "op-0_x", 0);
     delete bare.spec?.renewTime;
     expect(liveMembers([bare], "r", now)).toEqual([]);
+  });
+});
+
+describe("nextExpiryMs", () => {
+  it("is when the first live member of the ring expires unless it renews", () => {
+    const leases = [
+      lease(shardLeaseName("r", "op-0"), "op-0_a", 3),
+      lease(shardLeaseName("r", "op-1"), "op-1_b", 10),
+      lease(shardLeaseName("r", "op-2"), "op-2_c", 20), // already expired
+      lease(shardLeaseName("r", "op-3"), "", 14), // released
+      lease(shardLeaseName("other", "op-4"), "op-4_d", 14),
+    ];
+    expect(nextExpiryMs(leases, "r", now)).toBe(now + 5_000);
+  });
+
+  it("is undefined without a live member", () => {
+    expect(nextExpiryMs([lease(shardLeaseName("r", "op-0"), "op-0_a", 30)], "r", now)).toBe(
+      undefined,
+    );
   });
 });

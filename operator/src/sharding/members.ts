@@ -30,3 +30,23 @@ export function liveMembers(leases: readonly V1Lease[], ring: string, nowMs: num
   }
   return live.sort();
 }
+
+/** When the first of the live members of `ring` will expire unless it renews, if any is live. */
+export function nextExpiryMs(
+  leases: readonly V1Lease[],
+  ring: string,
+  nowMs: number,
+): number | undefined {
+  const prefix = shardLeaseName(ring, "");
+  let next: number | undefined;
+  for (const lease of leases) {
+    if (!(lease.metadata?.name ?? "").startsWith(prefix)) continue;
+    const { holderIdentity, renewTimeMs, leaseDurationSeconds } = leaseRecord(lease);
+    if (holderIdentity === "" || renewTimeMs === undefined || leaseDurationSeconds === undefined) {
+      continue;
+    }
+    const expiry = renewTimeMs + leaseDurationSeconds * 1000;
+    if (expiry >= nowMs && (next === undefined || expiry < next)) next = expiry;
+  }
+  return next;
+}

@@ -7,7 +7,7 @@ import {
   type V1Lease,
   type V1Secret,
 } from "@kubernetes/client-node";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { FinanceTracker } from "../../src/api/v1alpha1.ts";
 import { leaseRecord, type LeaseRecord } from "../../src/kube/leader-election.ts";
 import { adminKubeConfig, kubectl } from "../harness/cluster.ts";
@@ -66,23 +66,6 @@ describe.skipIf(!clusterRunsControllers())("leadership among operator replicas",
         console.error(`--- ${replica.podName} exited ${code} ---\n${replica.process.logs()}`);
       }
     });
-  });
-
-  // No operator is left to release the trackers' finalizer, without which the namespace could
-  // never finish terminating.
-  afterAll(() => {
-    const names = kubectl(["get", `${plural}.${group}`, "-n", ns.name, "-o", "name"]);
-    for (const name of names.split("\n").filter(Boolean)) {
-      kubectl([
-        "patch",
-        "-n",
-        ns.name,
-        name,
-        "--type=merge",
-        "-p",
-        '{"metadata":{"finalizers":null}}',
-      ]);
-    }
   });
 
   async function startReplica(podName: string): Promise<Replica> {

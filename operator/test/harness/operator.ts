@@ -139,7 +139,7 @@ export async function startOperatorProcess(options: OperatorOptions): Promise<Op
   });
   let output = "";
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
+    output = (output + chunk.toString()).slice(-4_000_000);
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
