@@ -5,8 +5,11 @@
 // next to the same tenant created alone on the idle operator just before: how long a newcomer
 // waits behind a burst. Prints figures, asserts nothing.
 // Usage: npm run bench:operator -- [--tenants 200] [--concurrency 4]
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { FinanceTracker } from "../src/api/v1alpha1.ts";
@@ -15,15 +18,11 @@ import { KubeApi } from "../src/kube/api.ts";
 import { withAppliedHash } from "../src/kube/drift.ts";
 import { RestClient } from "../src/kube/rest.ts";
 import { aContext, aTracker } from "../test/fixtures/tracker.ts";
-import { adminKubeConfig, kubectl } from "../test/harness/cluster.ts";
+import { adminKubeConfig, kubectl, repoRoot } from "../test/harness/cluster.ts";
 import { installCrd } from "../test/harness/manifests.ts";
-import {
-  metricValue,
-  operatorKubeconfig,
-  startOperatorProcess,
-  type OperatorProcess,
-} from "../test/harness/operator.ts";
+import { operatorKubeconfig } from "../test/harness/operator.ts";
 import { timeToReady, type ProbeTimes } from "./probe.ts";
+import { Replicas } from "./replicas.ts";
 import {
   describeWrites,
   formatTable,
@@ -31,9 +30,7 @@ import {
   parseBenchOptions,
   procStatusKiB,
   quantile,
-  RssSampler,
   sleep,
-  writeCounts,
   writesBetween,
   type BenchOptions,
   type WriteCounts,
@@ -51,6 +48,15 @@ import {
 } from "./tenants.ts";
 
 const baselineConcurrency = 4;
+/** What the image runs (Dockerfile.operator), built at the start of the run. */
+const shippedEntry = "operator/dist/main.js";
+/** NODE_OPTIONS as the Deployment sets it (config/manager/manager.yaml), so V8 runs as it ships. */
+function shippedNodeOptions(): string {
+  const manifest = readFileSync(join(repoRoot, "config/manager/manager.yaml"), "utf8");
+  const value = /- name: NODE_OPTIONS\n\s+value: (.+)\n/.exec(manifest)?.[1];
+  if (!value) throw new Error("config/manager/manager.yaml sets no NODE_OPTIONS");
+  return value.trim();
+}
 const pollMs = 500;
 const serviceMonitorCrd = "servicemonitors.monitoring.coreos.com";
 
@@ -116,7 +122,7 @@ async function createAndTime(
 async function createAndWaitReady(
   [namespace, otherNamespace]: [string, string],
   names: readonly string[],
-  operator: OperatorProcess,
+  replicas: Replicas,
   writesBefore: WriteCounts,
 ): Promise<ReadyRun> {
   const started = performance.now();
@@ -132,7 +138,7 @@ async function createAndWaitReady(
   // Awaited below; until then a failure must not count as unhandled.
   probe.catch(() => undefined);
   try {
-    return await waitBurstReady(namespace, names, rest, { operator, writesBefore, started, probe });
+    return await waitBurstReady(namespace, names, rest, { replicas, writesBefore, started, probe });
   } finally {
     // A failed burst must not leave the probe polling the API server.
     stopProbe.abort();
@@ -144,13 +150,13 @@ async function waitBurstReady(
   names: readonly string[],
   rest: readonly string[],
   run: {
-    operator: OperatorProcess;
+    replicas: Replicas;
     writesBefore: WriteCounts;
     started: number;
     probe: Promise<Probe[]>;
   },
 ): Promise<ReadyRun> {
-  const { operator, writesBefore, started, probe } = run;
+  const { replicas, writesBefore, started, probe } = run;
   await createTrackers(admin, namespace, rest, options.createConcurrency);
   const createSeconds = seconds(started);
   say(`created ${names.length} FinanceTrackers in ${createSeconds.toFixed(2)} s`);
@@ -168,7 +174,7 @@ async function waitBurstReady(
         seconds: seconds(started, now),
         perTenant: [...readyAt.values()],
         createSeconds,
-        writesAtReady: writesBetween(writesBefore, await writeCounts(operator.metricsUrl)),
+        writesAtReady: writesBetween(writesBefore, await replicas.writes()),
         newcomers: await probe,
       };
     }
@@ -204,15 +210,15 @@ function notReadyError(items: readonly FinanceTracker[], wanted: number): Error 
  * Waits until the operator is quiet: empty queue, no reconcile running, and no write for 3 s,
  * so that a later count of writes is not polluted by the tail of earlier work.
  */
-async function waitQuiet(metricsUrl: string, limitSeconds = 120): Promise<boolean> {
+async function waitQuiet(replicas: Replicas, limitSeconds = 120): Promise<boolean> {
   const started = performance.now();
   let last = -1;
   let quietSince = performance.now();
   while (seconds(started) < limitSeconds) {
     const [writes, depth, active] = await Promise.all([
-      writeCounts(metricsUrl),
-      metricValue(metricsUrl, "workqueue_depth"),
-      metricValue(metricsUrl, "controller_runtime_active_workers"),
+      replicas.writes(),
+      replicas.sum("workqueue_depth"),
+      replicas.sum("controller_runtime_active_workers"),
     ]);
     if (writes.total !== last || depth > 0 || active > 0) {
       last = writes.total;
@@ -235,12 +241,9 @@ interface IdlePass {
  * One idle pass: annotating every FinanceTracker changes metadata but not spec, which enqueues
  * each tenant while nothing is left to change. Waits for at least N reconciles, then for quiet.
  */
-async function idleResync(namespace: string, operator: OperatorProcess): Promise<IdlePass> {
-  const reconciles = () => metricValue(operator.metricsUrl, "controller_runtime_reconcile_total");
-  const [writesBefore, reconcilesBefore] = [
-    await writeCounts(operator.metricsUrl),
-    await reconciles(),
-  ];
+async function idleResync(namespace: string, replicas: Replicas): Promise<IdlePass> {
+  const reconciles = () => replicas.sum("controller_runtime_reconcile_total");
+  const [writesBefore, reconcilesBefore] = [await replicas.writes(), await reconciles()];
   const started = performance.now();
   kubectl([
     "annotate",
@@ -258,10 +261,10 @@ async function idleResync(namespace: string, operator: OperatorProcess): Promise
     await sleep(100, signal);
   }
   const passSeconds = seconds(started);
-  await waitQuiet(operator.metricsUrl);
+  await waitQuiet(replicas);
   return {
     reconciles: (await reconciles()) - reconcilesBefore,
-    writes: writesBetween(writesBefore, await writeCounts(operator.metricsUrl)),
+    writes: writesBetween(writesBefore, await replicas.writes()),
     seconds: passSeconds,
   };
 }
@@ -297,19 +300,6 @@ async function baseline(namespace: string, names: readonly string[]): Promise<Ba
   return { seconds: seconds(started), objects: objects.length };
 }
 
-/** SIGTERM, and SIGKILL when a graceful stop takes longer than 30 s. */
-async function stopOperator(operator: OperatorProcess): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => {
-      resolve("timeout");
-    }, 30_000);
-  });
-  const stopped = await Promise.race([operator.stop(), timeout]);
-  clearTimeout(timer);
-  if (stopped === "timeout") await operator.kill();
-}
-
 async function kubernetesVersion(): Promise<string> {
   const version = (await admin.request("GET", "/version")) as { gitVersion?: string };
   return version.gitVersion ?? "unknown";
@@ -321,35 +311,72 @@ interface Figures {
   ready: ReadyRun;
   writesSettled: WriteCounts;
   idle: IdlePass;
-  peakRssKiB: number | undefined;
   memory: SettledMemory;
+  /** RSS of the control plane's processes once converged, in KiB, by component. */
+  controlPlaneKiB: Map<string, number>;
   /** The machine's 1-minute load average when the last tenant turned Ready. */
   loadAtReady: number;
   baseline: Baseline;
 }
 
 /**
- * The operator's memory once converged, next to the same with one tenant, before the burst: what
+ * Each replica's memory once converged, next to the same with one tenant, before the burst: what
  * a tenant costs to keep, which the peak (garbage of the burst included) does not say.
  */
 interface SettledMemory {
-  heapUsedBeforeBytes: number;
-  heapUsedSettledBytes: number;
+  /** Per replica, in order. */
+  peakRssKiB: (number | undefined)[];
+  heapUsedBeforeBytes: number[];
+  heapUsedSettledBytes: number[];
+  rssBeforeKiB: (number | undefined)[];
+  rssSettledKiB: (number | undefined)[];
+  /** The tenants each replica works on (all of them for one replica). */
+  tenants: number[];
 }
 
 /** KiB as MiB with one decimal, or n/a. */
 const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : (kib / 1024).toFixed(1));
+/** The known values, or undefined when any is unknown (a replica's /proc was unreadable). */
+const known = (values: readonly (number | undefined)[]) =>
+  values.every((v) => v !== undefined) ? values : undefined;
+const total = (values: readonly (number | undefined)[]) =>
+  known(values)?.reduce((a, b) => a + b, 0);
+const largest = (values: readonly (number | undefined)[]) => {
+  const all = known(values);
+  return all ? Math.max(...all) : undefined;
+};
 
 /**
- * Heap growth per tenant from one tenant to all of them, in KiB: what keeping a tenant costs.
- * Not RSS: V8 keeps the pages the burst's garbage took, so RSS settles at its peak.
+ * Live heap growth per tenant from one tenant to all of them, in KiB, each measured right after
+ * full collections, over all replicas: what keeping a tenant costs the heap.
  */
 function heapPerTenantKiB(memory: SettledMemory, tenants: number): number {
-  return (memory.heapUsedSettledBytes - memory.heapUsedBeforeBytes) / 1024 / tenants;
+  const growth =
+    (total(memory.heapUsedSettledBytes) ?? 0) - (total(memory.heapUsedBeforeBytes) ?? 0);
+  return growth / 1024 / tenants;
+}
+
+/** RSS growth per tenant from one tenant to all (converged, before forced GC), over all replicas. */
+function rssPerTenantKiB(memory: SettledMemory, tenants: number): number | undefined {
+  const before = total(memory.rssBeforeKiB);
+  const settled = total(memory.rssSettledKiB);
+  return before === undefined || settled === undefined ? undefined : (settled - before) / tenants;
+}
+
+/** The local control plane's processes, by the pid files kwokctl keeps. */
+function controlPlaneRssKiB(): Map<string, number> {
+  const dir = join(repoRoot, ".cluster/kwok/clusters/fintrack/pids");
+  const rss = new Map<string, number>();
+  for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+    const pid = Number(readFileSync(join(dir, file), "utf8").trim());
+    const kib = Number.isInteger(pid) ? procStatusKiB(pid, "VmRSS") : undefined;
+    if (kib !== undefined) rss.set(file.replace(/\.pid$/, ""), kib);
+  }
+  return rss;
 }
 
 function report(figures: Figures, settings: BenchOptions): void {
-  const { ready, writesSettled, idle, peakRssKiB, memory } = figures;
+  const { ready, writesSettled, idle, memory } = figures;
   const perTenant = heapPerTenantKiB(memory, settings.tenants);
   const n = settings.tenants;
   const ratio = ready.seconds / figures.baseline.seconds;
@@ -358,12 +385,14 @@ function report(figures: Figures, settings: BenchOptions): void {
     formatTable(
       [
         "tenants",
+        "replicas",
         "time to all Ready (s)",
         "writes per tenant",
         "writes during idle resync",
-        "operator peak RSS (MiB)",
-        "heap used settled (MiB)",
-        "heap per tenant (KiB)",
+        "peak RSS, largest replica (MiB)",
+        "RSS per tenant (KiB)",
+        "live heap (MiB)",
+        "live heap per tenant (KiB)",
         "baseline apply time (s)",
         "ratio",
         "load avg 1m at Ready",
@@ -371,11 +400,13 @@ function report(figures: Figures, settings: BenchOptions): void {
       [
         [
           String(n),
+          String(memory.tenants.length),
           ready.seconds.toFixed(1),
           (writesSettled.total / (n + ready.newcomers.length)).toFixed(2),
           String(idle.writes.total),
-          mib(peakRssKiB),
-          (memory.heapUsedSettledBytes / 2 ** 20).toFixed(1),
+          mib(largest(memory.peakRssKiB)),
+          rssPerTenantKiB(memory, n)?.toFixed(0) ?? "n/a",
+          ((total(memory.heapUsedSettledBytes) ?? 0) / 2 ** 20).toFixed(1),
           perTenant.toFixed(0),
           figures.baseline.seconds.toFixed(2),
           `${ratio.toFixed(1)}x`,
@@ -390,10 +421,33 @@ function report(figures: Figures, settings: BenchOptions): void {
       `a queue ${settings.concurrency} wide) and waiting for the controllers and kwok to make pods Ready.`,
   );
   console.log(
-    "heap per tenant = (heap used once converged, after the idle resync - heap used with only " +
-      "the lone tenant, before the burst) / tenants: an upper bound of what keeping a tenant " +
-      "costs, since the heap still holds garbage not yet collected (RSS keeps the burst's peak). Load " +
-      `average on ${availableParallelism()} CPUs: the same figures mean less on a busier machine.`,
+    "RSS per tenant = (RSS once converged - RSS with only the lone tenant) / tenants. Live heap = " +
+      "heap in use right after full collections (asked for through the inspector), once converged; " +
+      "per tenant = its growth from the lone tenant's. Load average on " +
+      `${availableParallelism()} CPUs: the same figures mean less on a busier machine.`,
+  );
+  if (memory.tenants.length > 1) {
+    console.log("");
+    console.log(
+      formatTable(
+        ["replica", "tenants", "peak RSS (MiB)", "RSS converged (MiB)", "live heap (MiB)"],
+        memory.tenants.map((owned, i) => [
+          String(i),
+          String(owned),
+          mib(memory.peakRssKiB[i]),
+          mib(memory.rssSettledKiB[i]),
+          ((memory.heapUsedSettledBytes[i] ?? 0) / 2 ** 20).toFixed(1),
+        ]),
+      ),
+    );
+  }
+  console.log("");
+  console.log(
+    `control plane RSS once converged (MiB): ${
+      [...figures.controlPlaneKiB]
+        .map(([component, kib]) => `${component} ${mib(kib)}`)
+        .join(", ") || "n/a"
+    }`,
   );
   console.log("");
   console.log(probeTable(figures.alone, ready.newcomers, n));
@@ -429,51 +483,50 @@ function probeTable(alone: Probe, newcomers: readonly Probe[], burst: number): s
   );
 }
 
-/** What must be undone whatever happens: the operator process and the namespaces created. */
+/** What must be undone whatever happens: the operator processes and the namespaces created. */
 interface Session {
   namespaces: string[];
-  operator?: OperatorProcess | undefined;
-  sampler?: RssSampler | undefined;
+  replicas?: Replicas | undefined;
 }
 
 /**
- * Starts the operator on fresh namespaces, then: one tenant alone to Ready (in a namespace other
- * than the burst's, so the burst's LISTs and annotations never see it), N tenants to Ready,
- * settle, one idle pass.
+ * Starts the operator (one replica, or --shards of them) on fresh namespaces, then: one tenant
+ * alone to Ready (in a namespace other than the burst's, so the burst's LISTs and annotations
+ * never see it), N tenants to Ready, settle, one idle pass.
  */
 async function operatorPhase(
   session: Session,
   namespace: string,
   names: readonly string[],
 ): Promise<Omit<Figures, "baseline">> {
-  const rssNow = () =>
-    session.operator?.pid ? procStatusKiB(session.operator.pid, "VmRSS") : undefined;
   const otherNamespace = `${namespace}-other`;
   for (const ns of [namespace, otherNamespace]) {
     await createNamespace(admin, ns);
     session.namespaces.push(ns);
   }
-  const operator = await startOperatorProcess({
+  const replicas = await Replicas.start({
+    count: options.shards,
     watchNamespaces: [namespace, otherNamespace],
+    entry: shippedEntry,
+    nodeOptions: options.nodeOptions ?? shippedNodeOptions(),
+    ring: `${namespace}-ring`,
     env: { FINTRACK_CONCURRENCY: String(options.concurrency) },
   });
-  session.operator = operator;
-  session.sampler = new RssSampler(operator.pid);
-  const readyz = `${operator.healthUrl}/readyz`;
-  while (!(await fetch(readyz)).ok) await sleep(100, signal);
-  say(`operator pid ${operator.pid ?? "?"} ready, watching ${namespace}`);
+  session.replicas = replicas;
+  const pids = replicas.processes.map((p) => p.pid ?? "?").join(", ");
+  say(`${options.shards} operator replica(s) ready (pid ${pids}), watching ${namespace}`);
 
   const alone = await createAndTime(otherNamespace, "solo", performance.now());
   say(`${describeProbe(alone)} (alone on the idle operator)`);
-  if (!(await waitQuiet(operator.metricsUrl))) say("warning: the operator never went quiet");
-  const writesBefore = await writeCounts(operator.metricsUrl);
-  const rssBeforeKiB = rssNow();
-  const heapUsedBeforeBytes = await metricValue(operator.metricsUrl, "nodejs_heap_size_used_bytes");
+  if (!(await waitQuiet(replicas))) say("warning: the operator never went quiet");
+  const writesBefore = await replicas.writes();
+  const rssBeforeKiB = replicas.rssKiB();
+  const heapUsedBeforeBytes = await replicas.liveHeapBytes();
 
   const ready = await createAndWaitReady(
     [namespace, otherNamespace],
     names,
-    operator,
+    replicas,
     writesBefore,
   );
   const loadAtReady = loadavg()[0] ?? 0;
@@ -485,15 +538,15 @@ async function operatorPhase(
       `(median tenant ${p50.toFixed(1)} s, p90 ${p90.toFixed(1)} s); writes so far ` +
       `${ready.writesAtReady.total} (${describeWrites(ready.writesAtReady)})`,
   );
-  if (!(await waitQuiet(operator.metricsUrl))) say("warning: the operator never went quiet");
-  const writesSettled = writesBetween(writesBefore, await writeCounts(operator.metricsUrl));
+  if (!(await waitQuiet(replicas))) say("warning: the operator never went quiet");
+  const writesSettled = writesBetween(writesBefore, await replicas.writes());
   say(
     `settled: ${writesSettled.total} writes = ` +
       `${(writesSettled.total / (names.length + ready.newcomers.length)).toFixed(2)} per tenant ` +
       `(${describeWrites(writesSettled)})`,
   );
 
-  const idle = await idleResync(namespace, operator);
+  const idle = await idleResync(namespace, replicas);
   say(
     idle.writes.total === 0
       ? `IDLE RESYNC: ${idle.reconciles} reconciles in ${idle.seconds.toFixed(1)} s, ` +
@@ -501,20 +554,30 @@ async function operatorPhase(
       : `IDLE RESYNC WROTE ${idle.writes.total} TIMES (expected 0) in ${idle.reconciles} ` +
           `reconciles: ${describeWrites(idle.writes)}`,
   );
+  // The peak is taken before the forced collections, which would only lower what follows.
+  const peakRssKiB = replicas.peakRssKiB();
+  const rssSettledKiB = replicas.rssKiB();
   const memory: SettledMemory = {
+    peakRssKiB,
     heapUsedBeforeBytes,
-    heapUsedSettledBytes: await metricValue(operator.metricsUrl, "nodejs_heap_size_used_bytes"),
+    heapUsedSettledBytes: await replicas.liveHeapBytes(),
+    rssBeforeKiB,
+    rssSettledKiB,
+    tenants:
+      options.shards > 1
+        ? await replicas.each("fintrack_shard_tenants")
+        : [names.length + ready.newcomers.length + 1],
   };
+  const controlPlaneKiB = controlPlaneRssKiB();
   say(
-    `converged: RSS ${mib(rssNow())} MiB (${mib(rssBeforeKiB)} MiB with one tenant), ` +
-      `load average ${loadavg()
+    `converged: RSS ${rssSettledKiB.map(mib).join(" + ")} MiB ` +
+      `(${rssBeforeKiB.map(mib).join(" + ")} MiB with one tenant), load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(" ")}`,
   );
-  const peakRssKiB = session.sampler.stop();
-  await stopOperator(operator);
-  session.operator = undefined;
-  return { alone, ready, writesSettled, idle, peakRssKiB, memory, loadAtReady };
+  await replicas.stop();
+  session.replicas = undefined;
+  return { alone, ready, writesSettled, idle, memory, loadAtReady, controlPlaneKiB };
 }
 
 function describeProbe({ namespace, name, times }: Probe): string {
@@ -527,8 +590,7 @@ function describeProbe({ namespace, name, times }: Probe): string {
 
 /** Stops the operator if it still runs, releases finalizers, deletes the namespaces (no wait). */
 async function cleanUp(session: Session): Promise<void> {
-  session.sampler?.stop();
-  if (session.operator) await stopOperator(session.operator);
+  if (session.replicas) await session.replicas.stop();
   for (const ns of session.namespaces) {
     try {
       await releaseFinalizers(admin, ns);
@@ -548,6 +610,11 @@ async function main(): Promise<void> {
       `${options.concurrency}, ${options.createConcurrency} creates in flight`,
   );
   installCrd();
+  execFileSync("npm", ["run", "--silent", "build:operator"], { cwd: repoRoot, stdio: "ignore" });
+  say(
+    `built ${shippedEntry}, the bundle the image runs; NODE_OPTIONS=` +
+      (options.nodeOptions ?? shippedNodeOptions()),
+  );
   const left = await waitEarlierRunsGone(admin, 300, signal);
   if (left > 0) say(`warning: ${left} namespaces of earlier runs are still being deleted`);
   const suffix = randomBytes(3).toString("hex");
@@ -567,8 +634,7 @@ async function main(): Promise<void> {
   } catch (error) {
     process.exitCode = 1;
     console.error(error);
-    if (session.operator)
-      console.error(`operator log tail:\n${session.operator.logs().slice(-4000)}`);
+    if (session.replicas) console.error(`operator log tails:\n${session.replicas.logTails()}`);
   } finally {
     await cleanUp(session);
   }

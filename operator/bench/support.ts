@@ -12,6 +12,10 @@ export interface BenchOptions {
   createConcurrency: number;
   /** Give up waiting for Ready (or for the idle pass) after this long. */
   timeoutSeconds: number;
+  /** The operator's NODE_OPTIONS, to try V8 flags; what the Deployment sets when absent. */
+  nodeOptions: string | undefined;
+  /** Operator replicas: 1 works alone; more share the tenants with --shards=auto. */
+  shards: number;
 }
 
 function positiveInt(flag: string, value: string | undefined, fallback: number): number {
@@ -21,7 +25,10 @@ function positiveInt(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
-/** Parses `--tenants N [--concurrency C] [--create-concurrency K] [--timeout-seconds S]`. */
+/**
+ * Parses `--tenants N [--concurrency C] [--create-concurrency K] [--timeout-seconds S]
+ * [--node-options "--max-semi-space-size=2 ..."] [--shards R]`.
+ */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -30,6 +37,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       concurrency: { type: "string" },
       "create-concurrency": { type: "string" },
       "timeout-seconds": { type: "string" },
+      "node-options": { type: "string" },
+      shards: { type: "string" },
     },
     strict: true,
   });
@@ -38,6 +47,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrency: positiveInt("concurrency", values.concurrency, 4),
     createConcurrency: positiveInt("create-concurrency", values["create-concurrency"], 16),
     timeoutSeconds: positiveInt("timeout-seconds", values["timeout-seconds"], 900),
+    nodeOptions: values["node-options"],
+    shards: positiveInt("shards", values.shards, 1),
   };
 }
 

@@ -112,12 +112,15 @@ export interface OperatorOptions {
   /** A Lease name of its own per test file, so concurrent files never share leadership. */
   leaseName?: string;
   env?: Record<string, string>;
+  /** The script to run; the sources by default, `operator/dist/main.js` for what the image ships. */
+  entry?: string;
 }
 
-/** Starts the operator from source under its own identity and waits for /healthz. */
+/** Starts the operator (from source unless told) under its own identity, waiting for /healthz. */
 export async function startOperatorProcess(options: OperatorOptions): Promise<OperatorProcess> {
   const [metricsPort, healthPort] = await Promise.all([freePort(), freePort()]);
-  const child = spawn(process.execPath, [join(repoRoot, "operator/src/main.ts")], {
+  const entry = join(repoRoot, options.entry ?? "operator/src/main.ts");
+  const child = spawn(process.execPath, [entry], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? "",
