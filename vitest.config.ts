@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: [
-            "{app,operator}/{src,test}/**/*.test.ts",
+            "{app,operator}/{src,test,bench}/**/*.test.ts",
             "app/web/src/**/*.test.ts",
             "operator/kubectl-fintrack/src/**/*.test.ts",
           ],

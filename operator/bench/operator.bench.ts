@@ -30,6 +30,8 @@ import {
   parseBenchOptions,
   procStatusKiB,
   quantile,
+  bucketQuantile,
+  histogramBuckets,
   sleep,
   writesBetween,
   type BenchOptions,
@@ -269,6 +271,57 @@ async function idleResync(namespace: string, replicas: Replicas): Promise<IdlePa
   };
 }
 
+/** Latency once converged, under a steady trickle of changes. */
+interface SteadyLoad {
+  changes: number;
+  /** p99 upper bounds from the operator's histograms, in seconds. */
+  queueP99: number | undefined;
+  reconcileP99: number | undefined;
+}
+
+const steadyChangesPerSecond = 10;
+const steadySeconds = 20;
+
+/**
+ * The SLOs of the controller-sharding research, once converged: for 20 s, one tenant is
+ * annotated every 100 ms (a change to observe, nothing to write); then the p99 of queue and
+ * reconcile latency over just that window, from the operator's own histograms.
+ */
+async function steadyLoad(
+  namespace: string,
+  names: readonly string[],
+  replicas: Replicas,
+): Promise<SteadyLoad> {
+  const urls = replicas.processes.map((p) => p.metricsUrl);
+  const queue = "workqueue_queue_duration_seconds";
+  const work = "controller_runtime_reconcile_time_seconds";
+  const [queueBefore, workBefore] = [
+    await histogramBuckets(urls, queue),
+    await histogramBuckets(urls, work),
+  ];
+  const started = performance.now();
+  let changes = 0;
+  while (seconds(started) < steadySeconds) {
+    const name = names[changes % names.length] ?? "";
+    await admin.request(
+      "PATCH",
+      `/apis/fintrack.dev/v1alpha1/namespaces/${namespace}/financetrackers/${name}`,
+      {
+        body: { metadata: { annotations: { "bench.fintrack.dev/steady": String(changes) } } },
+        contentType: "application/merge-patch+json",
+      },
+    );
+    changes++;
+    await sleep(1000 / steadyChangesPerSecond, signal);
+  }
+  await waitQuiet(replicas);
+  return {
+    changes,
+    queueP99: bucketQuantile(queueBefore, await histogramBuckets(urls, queue), 0.99),
+    reconcileP99: bucketQuantile(workBefore, await histogramBuckets(urls, work), 0.99),
+  };
+}
+
 interface Baseline {
   seconds: number;
   objects: number;
@@ -311,6 +364,7 @@ interface Figures {
   ready: ReadyRun;
   writesSettled: WriteCounts;
   idle: IdlePass;
+  steady: SteadyLoad;
   memory: SettledMemory;
   /** RSS of the control plane's processes once converged, in KiB, by component. */
   controlPlaneKiB: Map<string, number>;
@@ -333,6 +387,10 @@ interface SettledMemory {
   /** The tenants each replica works on (all of them for one replica). */
   tenants: number[];
 }
+
+/** A histogram bound in seconds: "0.1 s", "∞", or n/a when nothing was observed. */
+const formatBound = (s: number | undefined) =>
+  s === undefined ? "n/a" : s === Infinity ? "∞" : `${String(s)} s`;
 
 /** KiB as MiB with one decimal, or n/a. */
 const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : (kib / 1024).toFixed(1));
@@ -389,6 +447,8 @@ function report(figures: Figures, settings: BenchOptions): void {
         "time to all Ready (s)",
         "writes per tenant",
         "writes during idle resync",
+        "queue p99 steady",
+        "reconcile p99 steady",
         "peak RSS, largest replica (MiB)",
         "RSS per tenant (KiB)",
         "live heap (MiB)",
@@ -404,6 +464,8 @@ function report(figures: Figures, settings: BenchOptions): void {
           ready.seconds.toFixed(1),
           (writesSettled.total / (n + ready.newcomers.length)).toFixed(2),
           String(idle.writes.total),
+          formatBound(figures.steady.queueP99),
+          formatBound(figures.steady.reconcileP99),
           mib(largest(memory.peakRssKiB)),
           rssPerTenantKiB(memory, n)?.toFixed(0) ?? "n/a",
           ((total(memory.heapUsedSettledBytes) ?? 0) / 2 ** 20).toFixed(1),
@@ -554,6 +616,11 @@ async function operatorPhase(
       : `IDLE RESYNC WROTE ${idle.writes.total} TIMES (expected 0) in ${idle.reconciles} ` +
           `reconciles: ${describeWrites(idle.writes)}`,
   );
+  const steady = await steadyLoad(namespace, names, replicas);
+  say(
+    `steady load, ${steady.changes} changes in ${steadySeconds} s: queue latency p99 ≤ ` +
+      `${formatBound(steady.queueP99)}, reconcile p99 ≤ ${formatBound(steady.reconcileP99)}`,
+  );
   // The peak is taken before the forced collections, which would only lower what follows.
   const peakRssKiB = replicas.peakRssKiB();
   const rssSettledKiB = replicas.rssKiB();
@@ -577,7 +644,7 @@ async function operatorPhase(
   );
   await replicas.stop();
   session.replicas = undefined;
-  return { alone, ready, writesSettled, idle, memory, loadAtReady, controlPlaneKiB };
+  return { alone, ready, writesSettled, idle, steady, memory, loadAtReady, controlPlaneKiB };
 }
 
 function describeProbe({ namespace, name, times }: Probe): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ApiException } from "@kubernetes/client-node";
 import { parseArgs } from "node:util";
-import { metricValue } from "../test/harness/operator.ts";
+import { metricValue, scrape } from "../test/harness/operator.ts";
 
 /** What one benchmark run is asked to do. */
 export interface BenchOptions {
@@ -184,4 +184,41 @@ export function quantile(values: readonly number[], q: number): number | undefin
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** A histogram's cumulative bucket counts (upper bound -> count), summed over series and replicas. */
+export async function histogramBuckets(
+  metricsUrls: readonly string[],
+  name: string,
+): Promise<Map<number, number>> {
+  const buckets = new Map<number, number>();
+  for (const url of metricsUrls) {
+    const text = await scrape(url);
+    for (const line of text.split("\n")) {
+      if (!line.startsWith(`${name}_bucket{`)) continue;
+      const le = /le="([^"]+)"/.exec(line)?.[1];
+      if (le === undefined) continue;
+      const bound = le === "+Inf" ? Infinity : Number(le);
+      const count = Number(line.slice(line.lastIndexOf(" ") + 1));
+      buckets.set(bound, (buckets.get(bound) ?? 0) + count);
+    }
+  }
+  return buckets;
+}
+
+/**
+ * The `q` quantile of what was observed between two readings of a histogram, as Prometheus'
+ * histogram_quantile would bound it: the upper bound of the first bucket holding that share
+ * (Infinity past the last finite bound); undefined when nothing was observed.
+ */
+export function bucketQuantile(
+  before: ReadonlyMap<number, number>,
+  after: ReadonlyMap<number, number>,
+  q: number,
+): number | undefined {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const delta = (bound: number) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
+  const observed = delta(Infinity);
+  if (observed <= 0) return undefined;
+  return bounds.find((bound) => delta(bound) >= q * observed);
 }

@@ -184,13 +184,25 @@ export async function startOperatorProcess(options: OperatorOptions): Promise<Op
   };
 }
 
+/**
+ * A /metrics text. Tried twice: a keep-alive connection the operator's server closed just as it
+ * was reused fails with "other side closed", and only a fresh connection tells a real failure.
+ */
+export async function scrape(metricsUrl: string): Promise<string> {
+  try {
+    return await (await fetch(metricsUrl)).text();
+  } catch {
+    return (await fetch(metricsUrl)).text();
+  }
+}
+
 /** One Prometheus sample value from a /metrics text, summed over series matching `labels`. */
 export async function metricValue(
   metricsUrl: string,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
+  const text = await scrape(metricsUrl);
   let total = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
