@@ -366,7 +366,8 @@ interface Figures {
   idle: IdlePass;
   steady: SteadyLoad;
   memory: SettledMemory;
-  /** RSS of the control plane's processes once converged, in KiB, by component. */
+  /** RSS of the control plane's processes with the lone tenant and once converged, in KiB. */
+  controlPlaneBeforeKiB: Map<string, number>;
   controlPlaneKiB: Map<string, number>;
   /** The machine's 1-minute load average when the last tenant turned Ready. */
   loadAtReady: number;
@@ -504,19 +505,54 @@ function report(figures: Figures, settings: BenchOptions): void {
     );
   }
   console.log("");
-  console.log(
-    `control plane RSS once converged (MiB): ${
-      [...figures.controlPlaneKiB]
-        .map(([component, kib]) => `${component} ${mib(kib)}`)
-        .join(", ") || "n/a"
-    }`,
-  );
+  console.log(controlPlaneTable(figures, n));
+  console.log(projection(figures, n));
   console.log("");
   console.log(probeTable(figures.alone, ready.newcomers, n));
   console.log(
     "Each from the tenant's own create. workloads Ready = its PostgreSQL, Redis and app first " +
       "all ready (the cluster's part); operator lag = from then to its Ready condition (watch, " +
       "queue, one reconcile).",
+  );
+}
+
+/** Each control plane process: RSS with the lone tenant, once converged, and per tenant. */
+function controlPlaneTable(figures: Figures, tenants: number): string {
+  return formatTable(
+    ["control plane process", "RSS, one tenant (MiB)", "RSS converged (MiB)", "per tenant (KiB)"],
+    [...figures.controlPlaneKiB].map(([component, kib]) => {
+      const before = figures.controlPlaneBeforeKiB.get(component);
+      return [
+        component,
+        mib(before),
+        mib(kib),
+        before === undefined ? "n/a" : ((kib - before) / tenants).toFixed(0),
+      ];
+    }),
+  );
+}
+
+/**
+ * What 10,000 tenants would take, from this run's per-tenant costs: the control plane's RSS, and
+ * how many operator replicas of at most 256 MiB (each its baseline plus its tenants).
+ */
+function projection(figures: Figures, tenants: number): string {
+  const target = 10_000;
+  const { memory } = figures;
+  let controlPlane = 0;
+  for (const [component, kib] of figures.controlPlaneKiB) {
+    const before = figures.controlPlaneBeforeKiB.get(component) ?? kib;
+    controlPlane += before + ((kib - before) / tenants) * target;
+  }
+  const perTenant = rssPerTenantKiB(memory, tenants);
+  const baseline = largest(memory.rssBeforeKiB);
+  const replicas =
+    perTenant === undefined || baseline === undefined || baseline >= 256 * 1024
+      ? "n/a"
+      : String(Math.ceil((perTenant * target) / (256 * 1024 - baseline)));
+  return (
+    `projected for ${target} tenants from these per-tenant figures: control plane RSS ` +
+    `${(controlPlane / 2 ** 20).toFixed(1)} GiB; operator replicas of at most 256 MiB: ${replicas}`
   );
 }
 
@@ -584,6 +620,7 @@ async function operatorPhase(
   const writesBefore = await replicas.writes();
   const rssBeforeKiB = replicas.rssKiB();
   const heapUsedBeforeBytes = await replicas.liveHeapBytes();
+  const controlPlaneBeforeKiB = controlPlaneRssKiB();
 
   const ready = await createAndWaitReady(
     [namespace, otherNamespace],
@@ -644,7 +681,17 @@ async function operatorPhase(
   );
   await replicas.stop();
   session.replicas = undefined;
-  return { alone, ready, writesSettled, idle, steady, memory, loadAtReady, controlPlaneKiB };
+  return {
+    alone,
+    ready,
+    writesSettled,
+    idle,
+    steady,
+    memory,
+    loadAtReady,
+    controlPlaneBeforeKiB,
+    controlPlaneKiB,
+  };
 }
 
 function describeProbe({ namespace, name, times }: Probe): string {
