@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, PASSWORD, startApp } from "./ui-helpers.ts";
+import { apiCall, startApp, signUp } from "./ui-helpers.ts";
 
 describe("a CHF household's new account", { timeout: 90_000 }, () => {
   const db = useTestDatabase();
@@ -20,12 +20,7 @@ describe("a CHF household's new account", { timeout: 90_000 }, () => {
     running = app.running;
     browser = await launchBrowser();
     page = await browser.newPage({ baseURL: app.base, viewport: { width: 1280, height: 860 } });
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Chiara Franc");
-    await page.getByLabel("Email").fill("chiara@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Chiara Franc", "chiara@example.test");
   });
 
   afterAll(async () => {

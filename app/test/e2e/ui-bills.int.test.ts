@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, look, sidewaysOverflow, startApp, signUp } from "./ui-helpers.ts";
 
 /** The browser's local date `days` from today, as YYYY-MM-DD. */
 function localDate(days = 0): string {
@@ -66,12 +66,7 @@ describe("the web UI's bills screen", { timeout: 120_000 }, () => {
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
 
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Bea Bills");
-    await page.getByLabel("Email").fill("bea@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Bea Bills", "bea@example.test");
     // The bill below is booked on Health, one of the starter categories the sign-up added.
     const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {
       name: "Everyday checking",

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, categoryId, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, categoryId, look, sidewaysOverflow, startApp, signUp } from "./ui-helpers.ts";
 
 interface Tx {
   id: string;
@@ -60,12 +60,7 @@ describe(
         if (message.type() === "error" && !expected) pageErrors.push(message.text());
       });
 
-      await page.goto("/signup");
-      await page.getByLabel("Your name").fill("Bea Bulk");
-      await page.getByLabel("Email").fill("bea@example.test");
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Create account" }).click();
-      await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+      await signUp(page, "Bea Bulk", "bea@example.test");
       // The starter tree the sign-up gave the household has Food › Groceries.
       groceriesId = await categoryId(page, "Groceries");
       const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, startApp } from "./ui-helpers.ts";
+import { apiCall, look, startApp, signUp } from "./ui-helpers.ts";
 
 describe("the web UI without a connection", { timeout: 120_000 }, () => {
   const db = useTestDatabase();
@@ -30,12 +30,7 @@ describe("the web UI without a connection", { timeout: 120_000 }, () => {
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.stack ?? String(error)));
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Otto Offline");
-    await page.getByLabel("Email").fill("otto@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Otto Offline", "otto@example.test");
   }, 90_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { RunningServer } from "../../src/server.ts";
 import { pngBytes } from "../fixtures/attachments.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, categoryId, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, categoryId, look, sidewaysOverflow, startApp, signUp } from "./ui-helpers.ts";
 
 interface Tx {
   id: string;
@@ -52,12 +52,7 @@ describe("fast entry", { timeout: 120_000 }, () => {
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
 
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Fenna Fast");
-    await page.getByLabel("Email").fill("fenna@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Fenna Fast", "fenna@example.test");
     // One of the starter categories the sign-up gave the household.
     groceriesId = await categoryId(page, "Groceries");
     checkingId = (

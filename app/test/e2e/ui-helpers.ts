@@ -86,6 +86,16 @@ export async function startApp(
   return { running, base: `http://127.0.0.1:${String(port)}` };
 }
 
+/** Signs a new person up through the sign-up screen (with PASSWORD) and waits for the dashboard. */
+export async function signUp(page: Page, name: string, email: string): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+}
+
 /** Calls the API with the page's session cookie and a CSRF token, answering the JSON. */
 export async function apiCall<T>(
   page: Page,

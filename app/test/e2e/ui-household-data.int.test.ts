@@ -18,6 +18,7 @@ import {
   seriousViolations,
   sidewaysOverflow,
   startApp,
+  signUp,
 } from "./ui-helpers.ts";
 
 /**
@@ -78,15 +79,6 @@ describe("the household data section and import errors in the web UI", { timeout
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
     return opened;
-  }
-
-  async function signUp(on: Page, name: string, email: string): Promise<void> {
-    await on.goto("/signup");
-    await on.getByLabel("Your name").fill(name);
-    await on.getByLabel("Email").fill(email);
-    await on.getByLabel("Password").fill(PASSWORD);
-    await on.getByRole("button", { name: "Create account" }).click();
-    await on.getByRole("heading", { name: "Dashboard" }).waitFor();
   }
 
   const householdSection = (on: Page) => on.getByRole("region", { name: "Household data" });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, look, sidewaysOverflow, startApp, signUp } from "./ui-helpers.ts";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/imports/${name}`, import.meta.url), "utf8");
@@ -53,12 +53,7 @@ describe("an import into the account the file names", { timeout: 120_000 }, () =
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
 
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Iban Imre");
-    await page.getByLabel("Email").fill("imre@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Iban Imre", "imre@example.test");
     const open = (name: string, iban?: string) =>
       apiCall<Account>(page, "POST", "/accounts", {
         name,

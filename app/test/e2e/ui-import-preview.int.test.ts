@@ -10,10 +10,10 @@ import { useTestDatabase } from "../harness/database.ts";
 import {
   apiCall,
   look,
-  PASSWORD,
   seriousViolations,
   sidewaysOverflow,
   startApp,
+  signUp,
 } from "./ui-helpers.ts";
 
 describe("the import preview", { timeout: 90_000 }, () => {
@@ -44,12 +44,7 @@ describe("the import preview", { timeout: 90_000 }, () => {
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
 
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Ina Import");
-    await page.getByLabel("Email").fill("ina@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Ina Import", "ina@example.test");
     const food = await apiCall<{ id: string }>(page, "POST", "/categories", {
       name: "Market food",
       kind: "expense",

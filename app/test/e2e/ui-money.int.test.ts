@@ -15,10 +15,10 @@ import {
   apiCall,
   categoryId,
   look,
-  PASSWORD,
   seriousViolations,
   sidewaysOverflow,
   startApp,
+  signUp,
 } from "./ui-helpers.ts";
 
 function today(): string {
@@ -99,12 +99,7 @@ describe("the web UI's money screens", { timeout: 90_000 }, () => {
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
 
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Mia Money");
-    await page.getByLabel("Email").fill("mia@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Mia Money", "mia@example.test");
     // The starter tree the sign-up gave the household: Food › Groceries, Transport and more.
     const groceries = { id: await categoryId(page, "Groceries") };
     const account = await apiCall<{ id: string }>(page, "POST", "/accounts", {

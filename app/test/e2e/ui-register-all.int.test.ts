@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, look, sidewaysOverflow, startApp, signUp } from "./ui-helpers.ts";
 
 interface Tx {
   id: string;
@@ -67,12 +67,7 @@ describe("the register of every account", { timeout: 120_000 }, () => {
       if (message.type() === "error" && !expected) pageErrors.push(message.text());
     });
 
-    await page.goto("/signup");
-    await page.getByLabel("Your name").fill("Alma All");
-    await page.getByLabel("Email").fill("alma@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await signUp(page, "Alma All", "alma@example.test");
     coffeeId = (
       await apiCall<{ id: string }>(page, "POST", "/categories", {
         name: "Coffee",

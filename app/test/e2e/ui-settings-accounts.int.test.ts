@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { apiCall, look, PASSWORD, sidewaysOverflow, startApp } from "./ui-helpers.ts";
+import { apiCall, look, PASSWORD, sidewaysOverflow, startApp, signUp } from "./ui-helpers.ts";
 
 const FIREFOX_WINDOWS =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0";
@@ -62,12 +62,7 @@ describe(
       context.setDefaultTimeout(10_000);
       page = await context.newPage();
       watch(page);
-      await page.goto("/signup");
-      await page.getByLabel("Your name").fill("Sam Settings");
-      await page.getByLabel("Email").fill("sam@example.test");
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Create account" }).click();
-      await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+      await signUp(page, "Sam Settings", "sam@example.test");
     });
 
     afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.ts";
 import { launchBrowser } from "../harness/browser.ts";
 import { useTestDatabase } from "../harness/database.ts";
-import { look, PASSWORD, startApp } from "./ui-helpers.ts";
+import { look, startApp, signUp } from "./ui-helpers.ts";
 
 /** Signs the household's first owner up in a browser that speaks `locale`; answers its page. */
 async function signUpIn(browser: Browser, base: string, locale: string): Promise<Page> {
@@ -17,12 +17,7 @@ async function signUpIn(browser: Browser, base: string, locale: string): Promise
   });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Camille Catégorie");
-  await page.getByLabel("Email").fill("camille@example.test");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  await signUp(page, "Camille Catégorie", "camille@example.test");
   return page;
 }
 
