@@ -201,7 +201,8 @@ export class KubeApi {
   /**
    * Sets (or, with null, removes) labels of a FinanceTracker or one of its children by JSON merge
    * patch. With `resourceVersion` the write happens only if the object is still that version (409
-   * otherwise), so a decision taken on a cached copy never lands on a newer state.
+   * otherwise), so a decision taken on a cached copy never lands on a newer state. An object that
+   * is gone has no labels to set: that is no error.
    */
   async patchLabels(
     object: KubernetesObject,
@@ -209,7 +210,11 @@ export class KubeApi {
     resourceVersion?: string,
   ): Promise<void> {
     const metadata = resourceVersion === undefined ? { labels } : { labels, resourceVersion };
-    await this.#call("PATCH", objectPath(object), { body: { metadata }, contentType: mergePatch });
+    try {
+      await this.#call("PATCH", objectPath(object), { body: { metadata }, contentType: mergePatch });
+    } catch (error) {
+      if (codeOf(error) !== 404) throw error;
+    }
   }
 
   /** Lists one kind, in one namespace or all, filtered by labels (the informers' list). */

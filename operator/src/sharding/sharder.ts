@@ -173,8 +173,8 @@ export class Sharder {
         metrics.sharderMovesTotal.inc({ action: move.action });
         log.debug({ tenant: move.key, ...move }, "sharding move");
       } catch (error) {
-        // Its news (an update or a delete) brings the next pass.
-        if (classifyError(error).kind !== "conflict" && !isNotFound(error)) throw error;
+        // Its news (an update) brings the next pass.
+        if (classifyError(error).kind !== "conflict") throw error;
       }
     };
     const workers = Array.from({ length: parallelWrites }, async () => {
@@ -182,8 +182,4 @@ export class Sharder {
     });
     await Promise.all(workers);
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === 404;
 }
