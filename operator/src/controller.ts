@@ -255,16 +255,20 @@ export class Controller {
     if (this.#adopted.has(key)) return;
     if (finalizers?.includes(finalizer)) {
       const selector = `${managedSelector},${labelKeys.instance}=${name}`;
+      // All at once: a killed member's tenants wait on this before their first pass here.
       const kinds = ownedKinds.filter((k) => !k.unwatched && this.#children.has(k.kind));
-      for (const kind of kinds) {
-        const { items } = await api.list(kind, namespace, selector);
-        for (const item of items) {
-          if (item.metadata?.labels?.[shardLabel] === member) continue;
-          const child = { ...item, apiVersion: kind.apiVersion, kind: kind.kind };
+      const lists = await Promise.all(kinds.map((k) => api.list(k, namespace, selector)));
+      const strays = lists.flatMap(({ items }, i) =>
+        items
+          .filter((item) => item.metadata?.labels?.[shardLabel] !== member)
+          .map((item) => ({ ...item, apiVersion: kinds[i]?.apiVersion, kind: kinds[i]?.kind })),
+      );
+      await Promise.all(
+        strays.map(async (child) => {
           await api.patchLabels(child, { [shardLabel]: member });
-          onWrite?.(`adopt ${kind.kind}`);
-        }
-      }
+          onWrite?.(`adopt ${child.kind ?? ""}`);
+        }),
+      );
     }
     this.#adopted.add(key);
   }
