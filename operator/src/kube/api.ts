@@ -211,7 +211,10 @@ export class KubeApi {
   ): Promise<void> {
     const metadata = resourceVersion === undefined ? { labels } : { labels, resourceVersion };
     try {
-      await this.#call("PATCH", objectPath(object), { body: { metadata }, contentType: mergePatch });
+      await this.#call("PATCH", objectPath(object), {
+        body: { metadata },
+        contentType: mergePatch,
+      });
     } catch (error) {
       if (codeOf(error) !== 404) throw error;
     }
