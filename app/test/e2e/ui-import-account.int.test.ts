@@ -128,6 +128,9 @@ describe("an import into the account the file names", { timeout: 120_000 }, () =
     // Starting again, the file's account is the one chosen.
     await page.getByRole("button", { name: "Choose another file" }).click();
     expect(await page.getByLabel("Into account").inputValue()).toBe(joint.id);
+    // Neither upload set aside (into Main giro, then into Joint account) lingers in past imports.
+    await page.goto("/import");
+    await expect.poll(() => page.getByText("No bank file imported yet.").count()).toBe(1);
   });
 
   it("books a statement into an account without IBAN and remembers its IBAN when asked", async () => {

@@ -204,6 +204,47 @@ describe("undo and list", () => {
     expect((await member.delete(`/imports/${second.upload.id}`)).status).toBe(409);
   });
 
+  it("discards an upload set aside: its file goes, the list leaves it out, it cannot be committed", async () => {
+    const account = await anAccount(member);
+    const up = await upload(member, account.id, "dutch-af-bij.csv", fixture("dutch-af-bij.csv"));
+    const id = (up.body as Upload).id;
+    const pieces = async () => {
+      const { rows } = await app.pool.query<{ n: number }>(
+        `select (select count(*) from import_chunks where import_id = $1)::int
+              + (select count(*) from import_prepared_chunks where import_id = $1)::int as n`,
+        [id],
+      );
+      return rows[0]?.n;
+    };
+    expect(await pieces()).toBeGreaterThan(0);
+
+    const discarded = await member.post(`/imports/${id}/discard`, {});
+    expect(discarded.status).toBe(200);
+    expect(discarded.body).toMatchObject({ id, status: "discarded", imported: 0 });
+    expect(await pieces()).toBe(0);
+    const listed = (await member.get("/imports?limit=500")).body as { data: Upload[] };
+    expect(listed.data.map((i) => i.id)).not.toContain(id);
+    // Sent again (a lost answer retried), it answers the same.
+    expect((await member.post(`/imports/${id}/discard`, {})).status).toBe(200);
+    expect((await member.post(`/imports/${id}/commit`, {})).status).toBe(409);
+    expect((await member.delete(`/imports/${id}`)).status).toBe(409);
+    expect((await app.as(app.viewer).post(`/imports/${id}/discard`, {})).status).toBe(403);
+    expect((await member.post("/imports/999999999/discard", {})).status).toBe(404);
+  });
+
+  it("never discards what was booked: a committed or undone import is refused with 409", async () => {
+    const account = await anAccount(member);
+    const { upload: up } = await importFile(account.id, "dutch-af-bij.csv");
+    const refused = await member.post(`/imports/${up.id}/discard`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(await balance(account.id)).toBe("2472.35");
+    expect((await member.delete(`/imports/${up.id}`)).status).toBe(200);
+    expect((await member.post(`/imports/${up.id}/discard`, {})).status).toBe(409);
+    const listed = (await member.get("/imports?limit=500")).body as { data: Upload[] };
+    expect(listed.data.find((i) => i.id === up.id)).toMatchObject({ status: "undone" });
+  });
+
   it("lists past imports newest first, and a viewer may read but not upload", async () => {
     const account = await anAccount(member);
     await importFile(account.id, "splits.qif");

@@ -20,6 +20,7 @@ import { uploadImport } from "./upload.ts";
 import {
   commitImport,
   current,
+  discardImport,
   previewImportCommit,
   requireImport,
   undoImport,
@@ -68,7 +69,7 @@ export function importRoutes(db: pg.Pool): Route[] {
       },
       handler: async ({ query }) => {
         const { rows } = await db.query<ImportRow>(
-          `select ${IMPORT_COLUMNS} from imports where status <> 'uploading'
+          `select ${IMPORT_COLUMNS} from imports where status not in ('uploading', 'discarded')
            order by created_at desc, imports.id desc limit $1`,
           [query.limit],
         );
@@ -147,6 +148,27 @@ export function importRoutes(db: pg.Pool): Route[] {
       },
       handler: ({ params, body, principal }) =>
         previewImportCommit(db, params.id, body, principal.userId),
+    }),
+    route({
+      method: "post",
+      path: "/imports/:id/discard",
+      operationId: "discardImport",
+      summary: "Set aside an upload that will not be committed",
+      description:
+        "For a file chosen again, or sent into another account instead: its stored file is " +
+        "deleted at once (not after " +
+        `${UPLOADED_KEPT_DAYS} days) and the list of past imports leaves it out. Only an import ` +
+        "that booked nothing can be discarded, so a discard never undoes a commit; discarding " +
+        "it again answers the same.",
+      tag,
+      access: "write",
+      params: IdParamsSchema,
+      responses: {
+        200: { description: "The discarded import", schema: ImportSchema },
+        ...notFound,
+        409: problemResponse("Committed, being committed, or undone: see DELETE to undo"),
+      },
+      handler: ({ params }) => discardImport(db, pathId(params.id, "the import")),
     }),
     route({
       method: "delete",

@@ -10,8 +10,19 @@ export const ImportSchema = z.object({
   encoding: z.string(),
   size: z.number().int(),
   rowCount: z.number().int(),
-  /** `expired`: not committed within 7 days, its file deleted; upload the file again. */
-  status: z.enum(["uploading", "uploaded", "committing", "committed", "undone", "expired"]),
+  /**
+   * `expired`: not committed within 7 days, its file deleted; upload the file again.
+   * `discarded`: set aside by its user before any commit, its file deleted.
+   */
+  status: z.enum([
+    "uploading",
+    "uploaded",
+    "committing",
+    "committed",
+    "undone",
+    "expired",
+    "discarded",
+  ]),
   processed: z.number().int(),
   imported: z.number().int(),
   duplicates: z.number().int(),

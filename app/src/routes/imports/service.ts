@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError, errors } from "../../errors.ts";
 import type { TextEncoding } from "../../imports/encoding.ts";
 import { pathId } from "../../http/ids.ts";
+import { withTransaction } from "../../db/transaction.ts";
 import { withAuditedTransaction } from "../../write-model/audit-context.ts";
 import { absorbDuplicates } from "../../write-model/recurring-occurrences.ts";
 import { EXPIRED_MESSAGE } from "../../write-model/import-cleanup.ts";
@@ -166,6 +167,35 @@ export async function commitImport(
     await absorbDuplicates(db, ids);
   }
   return result;
+}
+
+/**
+ * Sets aside an upload nobody will commit: its file goes at once and the list leaves it out. Only
+ * an import that booked nothing qualifies; 409 for one committed or being committed, so a
+ * discard sent after a commit whose answer was lost never undoes it.
+ */
+export async function discardImport(db: pg.Pool, id: string) {
+  return withTransaction(db, async (client) => {
+    const { rows } = await client.query<{ status: string }>(
+      "select status from imports where id = $1 for update",
+      [id],
+    );
+    const status = rows[0]?.status;
+    if (status === undefined || status === "uploading") throw errors.notFound("the import");
+    if (status !== "uploaded" && status !== "expired" && status !== "discarded") {
+      throw errors.conflict(`the import is ${status}; only an import never committed is discarded`);
+    }
+    if (status !== "discarded") {
+      await client.query(
+        "update imports set status = 'discarded', updated_at = now() where id = $1",
+        [id],
+      );
+      await deleteStoredFile(client, id);
+    }
+    const row = await findImport(client, id);
+    if (row === undefined) throw errors.notFound("the import");
+    return presentImport(row);
+  });
 }
 
 /** Undoes a committed import: deletes its transactions (audited as an undo) and its file. */

@@ -632,6 +632,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/imports/{id}/discard": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set aside an upload that will not be committed
+     * @description For a file chosen again, or sent into another account instead: its stored file is deleted at once (not after 7 days) and the list of past imports leaves it out. Only an import that booked nothing can be discarded, so a discard never undoes a commit; discarding it again answers the same.
+     *
+     *     **Access:** members and the owner; a token needs the `write` scope.
+     */
+    post: operations["discardImport"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/imports/{id}/preview": {
     parameters: {
       query?: never;
@@ -6819,7 +6841,14 @@ export interface operations {
               rowCount: number;
               size: number;
               /** @enum {string} */
-              status: "uploading" | "uploaded" | "committing" | "committed" | "undone" | "expired";
+              status:
+                | "uploading"
+                | "uploaded"
+                | "committing"
+                | "committed"
+                | "undone"
+                | "expired"
+                | "discarded";
             }[];
           };
         };
@@ -6914,7 +6943,14 @@ export interface operations {
               identifier: string;
             } | null;
             /** @enum {string} */
-            status: "uploading" | "uploaded" | "committing" | "committed" | "undone" | "expired";
+            status:
+              | "uploading"
+              | "uploaded"
+              | "committing"
+              | "committed"
+              | "undone"
+              | "expired"
+              | "discarded";
             suggestedMapping: {
               amountColumn?: number | null;
               creditColumn?: number | null;
@@ -7126,7 +7162,14 @@ export interface operations {
             rowCount: number;
             size: number;
             /** @enum {string} */
-            status: "uploading" | "uploaded" | "committing" | "committed" | "undone" | "expired";
+            status:
+              | "uploading"
+              | "uploaded"
+              | "committing"
+              | "committed"
+              | "undone"
+              | "expired"
+              | "discarded";
           };
         };
       };
@@ -7232,7 +7275,14 @@ export interface operations {
             rowCount: number;
             size: number;
             /** @enum {string} */
-            status: "uploading" | "uploaded" | "committing" | "committed" | "undone" | "expired";
+            status:
+              | "uploading"
+              | "uploaded"
+              | "committing"
+              | "committed"
+              | "undone"
+              | "expired"
+              | "discarded";
           };
         };
       };
@@ -7566,6 +7616,172 @@ export interface operations {
         };
       };
       /** @description Rows that cannot be imported, each with its line; nothing was written */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Validation failed",
+           *       "status": 422,
+           *       "code": "validation_failed",
+           *       "detail": "1 field(s) are invalid",
+           *       "errors": [
+           *         {
+           *           "path": "body.amount",
+           *           "message": "Invalid amount"
+           *         }
+           *       ]
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  discardImport: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry of this request safe (draft-ietf-httpapi-idempotency-key-header): an RFC 8941 sf-string of 1 to 255 printable ASCII characters, like `"8e03978e-40d5-43e8-bc93-6894a57f9324"` (a random UUID is best). The key is stored with the write, in the same database transaction, for 24 hours and per user. A retry with the same key, method, path and body is not applied again: it gets the first answer replayed (marked `Idempotent-Replayed: true`), or 409 while the first is still being processed or when its answer was lost after it was applied. The same key with another request gets 422. Errors are not recorded: a failed request may be retried with its key. Optional. */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The discarded import */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            accountId: string | null;
+            committedAt: string | null;
+            createdAt: string;
+            duplicates: number;
+            encoding: string;
+            error: string | null;
+            filename: string;
+            /** @enum {string} */
+            format: "csv" | "ofx" | "qif" | "camt053" | "mt940";
+            id: string;
+            imported: number;
+            processed: number;
+            rowCount: number;
+            size: number;
+            /** @enum {string} */
+            status:
+              | "uploading"
+              | "uploaded"
+              | "committing"
+              | "committed"
+              | "undone"
+              | "expired"
+              | "discarded";
+          };
+        };
+      };
+      /** @description The Idempotency-Key header is malformed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad request",
+           *       "status": 400,
+           *       "code": "bad_request",
+           *       "detail": "the body is not valid JSON"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not signed in, or the session or token expired. */
+      401: {
+        headers: {
+          /** @description The authentication challenge: `Bearer realm="fintrack"`. */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Authentication required",
+           *       "status": 401,
+           *       "code": "unauthenticated",
+           *       "detail": "sign in first"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed: a viewer, a read-scoped token, or a missing CSRF token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "code": "forbidden",
+           *       "detail": "you may not do this"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such import */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "code": "not_found",
+           *       "detail": "this object does not exist"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Committed, being committed, or undone: see DELETE to undo */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "code": "conflict",
+           *       "detail": "it conflicts with the current state"
+           *     }
+           */
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Some fields are invalid: `errors` lists each one. The Idempotency-Key was used with another request. */
       422: {
         headers: {
           [name: string]: unknown;

@@ -28,6 +28,8 @@ const statusLabels: Record<ImportRecord["status"], string> = {
   undone: "undone",
   // An upload never committed, whose staged rows were cleaned up (GET /imports lists it so).
   expired: "expired",
+  // Never listed (GET /imports leaves discarded uploads out); named for completeness.
+  discarded: "discarded",
 };
 
 /** What became of an import, in a few words. */

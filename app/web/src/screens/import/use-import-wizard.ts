@@ -44,10 +44,21 @@ export function useImportWizard(onImportsChanged: () => void) {
   }, onImportsChanged);
 
   /**
+   * Sets aside the upload on screen when nothing of it was booked and no commit of it is in
+   * doubt, so past imports do not fill with files chosen again. The server refuses to discard
+   * anything committed or being committed; a failed discard only leaves the upload to expire.
+   */
+  const discardShown = () => {
+    if (!upload || result || stored) return;
+    api.post(`/imports/${upload.id}/discard`, {}).then(onImportsChanged, () => undefined);
+  };
+
+  /**
    * Uploads `file` into `accountId` and shows what it is; with no account ("") the server puts
    * a statement into the account whose IBAN it names.
    */
   const send = async (chosenFile: File, accountId: string) => {
+    discardShown();
     setError(undefined);
     setStored(undefined);
     setResult(undefined);
@@ -110,6 +121,7 @@ export function useImportWizard(onImportsChanged: () => void) {
   };
 
   const restart = () => {
+    discardShown();
     setAllowMismatch(false);
     setUpload(undefined);
     setMapping(undefined);
