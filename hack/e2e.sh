@@ -76,11 +76,12 @@ cleanup() {
   log "removing the scenario's namespaces and the operator"
   kubectl delete namespace -l fintrack.dev/e2e=true --wait=true --timeout=5m >/dev/null 2>&1 || true
   kubectl delete clusterrolebinding,clusterrole -l fintrack.dev/e2e=true >/dev/null 2>&1 || true
-  # The release owns the operator's namespace (namespace.create): uninstalling removes it too.
+  # Uninstalling keeps the operator's namespace (it holds Helm's record of the release): then it goes.
   if [[ -n "${HELM:-}" ]]; then
     "$HELM" uninstall fintrack-operator --namespace fintrack-system --kubeconfig "$cluster_kubeconfig" \
       --wait >/dev/null 2>&1 || true
   fi
+  kubectl delete namespace fintrack-system --ignore-not-found --wait=true --timeout=2m >/dev/null 2>&1 || true
   "$here/monitoring-down.sh" || true
   if [[ "${E2E_KEEP_NODE:-}" == 1 ]]; then
     log "keeping the real node (make node-down removes it)"

@@ -75,6 +75,10 @@ describe("the Helm chart", () => {
 
   it("renders config/default exactly, Namespace included, with namespace.create", () => {
     const rendered = renderChart(defaultRelease, defaultNamespace, { namespace: { create: true } });
+    // The one addition: Helm's own instruction to keep the namespace on uninstall.
+    const namespace = rendered.find((o) => o.kind === "Namespace");
+    expect(namespace?.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    delete namespace?.metadata.annotations;
     expectSameObjects(rendered, renderManifests("config/default"));
   });
 
@@ -318,5 +322,17 @@ describe("the Helm chart with namespace.create on the local cluster", () => {
       "pod-security.kubernetes.io/enforce": "restricted",
       "app.kubernetes.io/part-of": "fintrack",
     });
+  });
+
+  it("uninstalls cleanly, keeping the namespace that holds Helm's record of the release", () => {
+    // Deleted with the release's objects, the namespace took that record along and the
+    // uninstall ended "Failed to purge the release".
+    const uninstalled = tryHelm(["uninstall", namespace, "--namespace", namespace, "--wait"]);
+    expect(uninstalled.output).not.toMatch(/fail|error/i);
+    expect(uninstalled.status).toBe(0);
+    expect(kubectl(["get", "namespace", namespace, "-o", "jsonpath={.status.phase}"])).toBe(
+      "Active",
+    );
+    expect(tryHelm(["status", namespace, "--namespace", namespace]).status).not.toBe(0);
   });
 });
