@@ -35,7 +35,15 @@ export function ownerLogin(
   return { email, password: secretValue(namespace, `${name}-credentials`, "admin-password") };
 }
 
-/** An API client signed in as `login` through a port-forward to the tenant's app Service. */
+/** How long a sign-in follows the app's 503s with Retry-After before it gives up. */
+const UNAVAILABLE_PATIENCE_MS = 30_000;
+
+/**
+ * An API client signed in as `login` through a port-forward to the tenant's app Service. A 503
+ * with Retry-After is waited out, as a browser's retry would, for a short while: right after a
+ * restarted PostgreSQL turns Ready, the node's Service rules can lag the pod by seconds, and the
+ * app says so with a 503 (seen on a cold CI run, just after an upgrade was proven).
+ */
 export async function signedIn(
   namespace: string,
   name: string,
@@ -43,7 +51,14 @@ export async function signedIn(
 ): Promise<{ api: ApiClient; forward: PortForward }> {
   const forward = await portForward(namespace, `svc/${name}-app`, 8080);
   const api = new ApiClient(forward.url);
-  const response = await api.post("/auth/login", login);
+  const giveUpAt = Date.now() + UNAVAILABLE_PATIENCE_MS;
+  let response = await api.post("/auth/login", login);
+  for (;;) {
+    const retryAfter = Number(response.headers.get("retry-after"));
+    if (response.status !== 503 || !(retryAfter > 0) || Date.now() >= giveUpAt) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 5) * 1000));
+    response = await api.post("/auth/login", login);
+  }
   if (response.status !== 200) {
     forward.close();
     throw new Error(
