@@ -1,4 +1,5 @@
 import type { PostgresVersion } from "./api/v1alpha1.ts";
+import type { PostgresRuntime } from "./postgres-upgrade.ts";
 
 /**
  * Everything a pure builder may know besides the FinanceTracker: operator settings and facts
@@ -24,6 +25,8 @@ export interface BuildContext {
   awaitingRestore?: boolean;
   /** The tenant's credentials: read from the existing Secret, or freshly generated once. */
   credentials: Credentials;
+  /** Which major on which data folder the app runs against (the upgrade plan's); unset: the first. */
+  postgresRuntime?: PostgresRuntime;
 }
 
 export interface LabelSelector {

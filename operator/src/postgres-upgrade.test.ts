@@ -1,14 +1,17 @@
-import type { V1Job, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1Job, V1StatefulSet } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { aContext, aTracker } from "../test/fixtures/tracker.ts";
 import type { TrackerBackup } from "./backup/status.ts";
 import {
+  appPostgresAnnotation,
+  appTemplateFor,
   planPostgresUpgrade,
   postgresAnnotations,
   upgradeTargetAnnotation,
   type UpgradeInputs,
   type UpgradePlan,
 } from "./postgres-upgrade.ts";
+import { buildAppDeployment } from "./resources/app/deployment.ts";
 import { buildPostgresStatefulSet } from "./resources/postgres/statefulset.ts";
 
 /** A live StatefulSet as the operator left it for `plan`, ready or not. */
@@ -289,4 +292,28 @@ describe("the PostgreSQL StatefulSet of a plan", () => {
       pruned: "pgdata",
     });
   }
+});
+
+describe("the app's proof of a new server", () => {
+  const appFor = (runtime?: { major: number; dataDirectory: string }): V1Deployment =>
+    buildAppDeployment(aTracker(), { ...aContext(), postgresRuntime: runtime });
+  const first = { major: 16, dataDirectory: "pgdata" };
+  const upgraded = { major: 17, dataDirectory: "pgdata-17" };
+
+  it("counts only app pods rolled out for the server, not pods that outlived its start", () => {
+    expect(appTemplateFor(appFor(upgraded), upgraded)).toBe(true);
+    // The app as it was before the upgrade is still up and ready: that proves nothing.
+    expect(appTemplateFor(appFor(first), upgraded)).toBe(false);
+    expect(appTemplateFor(appFor(undefined), upgraded)).toBe(false);
+    expect(appTemplateFor(undefined, upgraded)).toBe(false);
+  });
+
+  it("takes a never-upgraded tenant's app as it is, and a rollback's once rolled back", () => {
+    expect(appTemplateFor(appFor(undefined), first)).toBe(true);
+    expect(appTemplateFor(appFor(first), first)).toBe(true);
+    expect(appTemplateFor(appFor(upgraded), first)).toBe(false);
+    expect(appFor(upgraded).spec?.template.metadata?.annotations?.[appPostgresAnnotation]).toBe(
+      "17/pgdata-17",
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { V1Job, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1Job, V1StatefulSet } from "@kubernetes/client-node";
 import type { TrackerBackup } from "./backup/status.ts";
 import { reasons, type Reason } from "./conditions.ts";
 import { statefulSetReadiness } from "./status.ts";
@@ -19,7 +19,8 @@ import { statefulSetReadiness } from "./status.ts";
  * - while the new server is not proven yet, which major and directory to roll back to;
  * - which data directory's leftovers were last removed.
  * The steps: a verified backup (when the tenant has backups), PostgreSQL stopped, a copy Job,
- * the new server started on the copy, proof (the server and every app replica ready on it), and
+ * the new server started on the copy, proof (the server, and every app replica started after it
+ * and ready, which means it has queried the new server through its Service), and
  * then the old directory removed by a short Job. Until the proof, setting spec.postgres.version
  * back rolls back to the untouched old data.
  */
@@ -36,6 +37,28 @@ export const upgradeTargetAnnotation = "fintrack.dev/postgres-upgrade-to";
 
 /** The folder on the data volume a tenant's first server initialises (before any upgrade). */
 export const initialDataDirectory = "pgdata";
+
+/**
+ * The app pods' template annotation naming the server they run against. It changes with the
+ * server, so the app rolls out onto a new one: a new pod turns ready only once its readiness
+ * check has queried the new server through the Service, which is the upgrade's proof. Pods
+ * that merely survived a short outage prove nothing (their probe tolerates a few failures).
+ */
+export const appPostgresAnnotation = "fintrack.dev/postgres-runtime";
+
+/** The app's template annotations for `runtime`: none before the first upgrade (nothing rolls). */
+export function appRuntimeAnnotations(
+  runtime: PostgresRuntime | undefined,
+): Record<string, string> {
+  if (runtime === undefined || runtime.dataDirectory === initialDataDirectory) return {};
+  return { [appPostgresAnnotation]: formatRuntime(runtime) };
+}
+
+/** Whether the live app's pod template is the one for `runtime` (its pods were started on it). */
+export function appTemplateFor(app: V1Deployment | undefined, runtime: PostgresRuntime): boolean {
+  const live = app?.spec?.template.metadata?.annotations?.[appPostgresAnnotation];
+  return live === appRuntimeAnnotations(runtime)[appPostgresAnnotation];
+}
 
 /** The folder a copy into `major` fills. */
 export function dataDirectoryFor(major: number): string {

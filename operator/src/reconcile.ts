@@ -31,6 +31,7 @@ import { generateCredentials, readStoredCredentials } from "./resources/secret/c
 import { credentialsFingerprint, judgeCredentials } from "./credentials-guard.ts";
 import { computeStatus, deploymentReadiness, type ObservedState } from "./status.ts";
 import {
+  appTemplateFor,
   jobOutcome,
   planPostgresUpgrade,
   recordedRuntime,
@@ -193,7 +194,7 @@ async function converge(tracker: FinanceTracker, deps: ReconcileDeps): Promise<C
     restore,
     deps,
   );
-  const { ctx } = rotation;
+  const ctx = { ...rotation.ctx, postgresRuntime: upgrade.runtime };
   const planned = planPostgres(valid, desiredObjects(valid, ctx), ctx, upgrade, deps);
   await startUpgradeSteps(valid, upgrade, deps);
   await recordRotatedPassword(valid, rotation, deps);
@@ -399,7 +400,10 @@ async function planUpgrade(tracker: FinanceTracker, deps: ReconcileDeps): Promis
     copyJob,
     pruneJob: current ? job(postgresPruneJobName(name, current.dataDirectory)) : undefined,
     backup,
-    appAvailable: deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas).ready,
+    // Ready on the recorded server: rolled out onto it (appTemplateFor), not only still up.
+    appAvailable:
+      deploymentReadiness(app, "app", tracker.spec.app.autoscaling?.minReplicas).ready &&
+      (current === undefined || appTemplateFor(app, current)),
     copyFailure,
   });
 }

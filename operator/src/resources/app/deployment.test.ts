@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectRestrictedPodSpec } from "../../../test/fixtures/restricted.ts";
 import { aContext, aTracker } from "../../../test/fixtures/tracker.ts";
 import { selectorLabels } from "../../names.ts";
+import { appPostgresAnnotation } from "../../postgres-upgrade.ts";
 import { buildAppDeployment } from "./deployment.ts";
 
 function container(deployment: V1Deployment, name: string): V1Container {
@@ -263,5 +264,20 @@ describe("buildAppDeployment", () => {
     expect(lifecycle?.preStop?.sleep?.seconds).toBeGreaterThanOrEqual(3);
     expect(lifecycle?.preStop?.exec).toBeUndefined();
     expect(container(build(), "migrate").lifecycle).toBeUndefined();
+  });
+
+  it("rolls onto a new PostgreSQL server: its template names the server once one was upgraded to", () => {
+    const on = (dataDirectory: string, major: number) =>
+      buildAppDeployment(aTracker(), { ...aContext(), postgresRuntime: { major, dataDirectory } })
+        .spec?.template.metadata?.annotations ?? {};
+    // Never upgraded: nothing to name, so existing tenants roll nothing.
+    expect(on("pgdata", 16)).not.toHaveProperty([appPostgresAnnotation]);
+    expect(build().spec?.template.metadata?.annotations ?? {}).not.toHaveProperty([
+      appPostgresAnnotation,
+    ]);
+    expect(on("pgdata-17", 17)).toMatchObject({ [appPostgresAnnotation]: "17/pgdata-17" });
+    expect(on("pgdata-18", 18)[appPostgresAnnotation]).not.toBe(
+      on("pgdata-17", 17)[appPostgresAnnotation],
+    );
   });
 });

@@ -14,6 +14,7 @@ import { childLabels, childNames, childMetadata, selectorLabels } from "../../na
 import { tenantUrl } from "../ingress/ingress.ts";
 import { previousDatabasePassword } from "../secret/credentials.ts";
 import { credentialsRevision, credentialsRevisionAnnotation } from "../../credentials-rotation.ts";
+import { appRuntimeAnnotations } from "../../postgres-upgrade.ts";
 import { withDefaults } from "../resources.ts";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security.ts";
 
@@ -185,7 +186,12 @@ function exchangeRatesEnv(rates: FinanceTracker["spec"]["app"]["exchangeRates"])
 
 function templateAnnotations(ctx: BuildContext): { annotations?: Record<string, string> } {
   const revision = credentialsRevision(ctx.credentials);
-  return revision ? { annotations: { [credentialsRevisionAnnotation]: revision } } : {};
+  const annotations = {
+    ...(revision ? { [credentialsRevisionAnnotation]: revision } : {}),
+    // A new server (an upgrade, a rollback) rolls the app onto it: the upgrade's proof.
+    ...appRuntimeAnnotations(ctx.postgresRuntime),
+  };
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
 }
 
 function volumeMounts(): V1VolumeMount[] {
