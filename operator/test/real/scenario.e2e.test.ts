@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { repoRoot } from "../harness/cluster.ts";
 import { eventually } from "../harness/eventually.ts";
+import { labelKeys } from "../../src/names.ts";
 import {
   describeTracker,
   e2e,
@@ -1168,6 +1169,24 @@ async function upgradeLedger(): Promise<UpgradeRecord[]> {
       upgradeNamespace,
       "--timeout=5m",
     ]);
+    // The upgrade rolled the app onto the new server. A port-forward to the Service picks any of
+    // its pods, a terminating one too (out of the Service's endpoints, still in preStop), which
+    // would close the connection mid-capture: wait until only the new pods are left.
+    await eventually(
+      "the app's pods from before the upgrade to be gone",
+      async () => {
+        const pods = await getJsonAsync<{ items: { metadata: { deletionTimestamp?: string } }[] }>([
+          "pods",
+          "-n",
+          upgradeNamespace,
+          "-l",
+          `${labelKeys.component}=app`,
+        ]);
+        const leaving = pods.items.filter((p) => p.metadata.deletionTimestamp !== undefined);
+        if (leaving.length > 0) throw new Error(`${String(leaving.length)} still terminating`);
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
     const session = await signedIn(upgradeNamespace, "ledger", login);
     const after = await captureLedger(session.api, accountId).finally(() => {
       session.forward.close();
