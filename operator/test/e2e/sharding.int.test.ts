@@ -25,6 +25,8 @@ import { applyTracker, conditionOf } from "../harness/trackers.ts";
 
 /** The elector's default lease duration: how long a killed member's tenants may wait. */
 const leaseDurationMs = 15_000;
+/** How long a dead member's tenants may take to be written by their new owners once its lease ran out. */
+const handOverMs = 5_000;
 const tenantCount = 24;
 const tenants = Array.from({ length: tenantCount }, (_, i) => `t${String(i).padStart(2, "0")}`);
 
@@ -205,7 +207,7 @@ describe.skipIf(!clusterRunsControllers())("sharding tenants over operator repli
     });
   });
 
-  it("hands a killed member's tenants to the live ones within one lease duration", async ({
+  it("hands a killed member's tenants to the live ones as soon as its lease runs out", async ({
     annotate,
   }) => {
     const before = await settledOwners(["s-a", "s-b", "s-c", "s-d"]);
@@ -260,8 +262,12 @@ describe.skipIf(!clusterRunsControllers())("sharding tenants over operator repli
       `picked up ${((pickedUpAt - killedAt) / 1000).toFixed(1)} s after SIGKILL, ` +
         `${((pickedUpAt - renewTimeMs) / 1000).toFixed(1)} s after the member's last renewal`,
     );
-    // The Lease's clock starts at its last renewal; the sharder acts when it runs out.
-    expect(pickedUpAt - renewTimeMs).toBeLessThanOrEqual(leaseDurationMs + 1_500);
+    // The Lease's clock starts at its last renewal; the sharder acts when it runs out, never
+    // before. The hand-over after it (the sharder's pass, the labels, the new owners' adoption
+    // of the children, their first pass) measured 1.3-1.6 s, and 2.4 s once beside the other
+    // suites on 2 cores: 5 s of room still fails a hand-over that waits for anything slower
+    // than the sharder's own 2 s passes (a resync, another lease duration).
+    expect(pickedUpAt - renewTimeMs).toBeLessThanOrEqual(leaseDurationMs + handOverMs);
     expect(pickedUpAt - renewTimeMs).toBeGreaterThanOrEqual(leaseDurationMs);
     const after = await settledOwners(live);
     // Only the killed member's tenants moved.
