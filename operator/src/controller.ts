@@ -257,16 +257,18 @@ export class Controller {
       const selector = `${managedSelector},${labelKeys.instance}=${name}`;
       // All at once: a killed member's tenants wait on this before their first pass here.
       const kinds = ownedKinds.filter((k) => !k.unwatched && this.#children.has(k.kind));
-      const lists = await Promise.all(kinds.map((k) => api.list(k, namespace, selector)));
-      const strays = lists.flatMap(({ items }, i) =>
-        items
-          .filter((item) => item.metadata?.labels?.[shardLabel] !== member)
-          .map((item) => ({ ...item, apiVersion: kinds[i]?.apiVersion, kind: kinds[i]?.kind })),
+      const strays = await Promise.all(
+        kinds.map(async ({ apiVersion, kind, plural }) => {
+          const { items } = await api.list({ apiVersion, plural }, namespace, selector);
+          return items
+            .filter((item) => item.metadata?.labels?.[shardLabel] !== member)
+            .map((item) => ({ ...item, apiVersion, kind }));
+        }),
       );
       await Promise.all(
-        strays.map(async (child) => {
+        strays.flat().map(async (child) => {
           await api.patchLabels(child, { [shardLabel]: member });
-          onWrite?.(`adopt ${child.kind ?? ""}`);
+          onWrite?.(`adopt ${child.kind}`);
         }),
       );
     }
